@@ -1,0 +1,60 @@
+# Shared by .ci/run (tests) and .ci/start (run the product): install what is missing,
+# build the SPA. Everything downloaded or built lives outside the clone, under $MINHU_CACHE.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export MINHU_CACHE="${MINHU_CACHE:-/var/cache/minhu}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$MINHU_CACHE/target}"
+TOOLS="$MINHU_CACHE/tools"
+export PATH="$TOOLS/bin:$HOME/.cargo/bin:$PATH"
+mkdir -p "$MINHU_CACHE" "$TOOLS"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+apt_updated=0
+apt_install() { # apt_install PKG... (only the missing ones)
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  if [ $apt_updated -eq 0 ]; then apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_build_deps() {
+  apt_install libpq-dev libsqlite3-dev pkg-config
+  rustup target list --installed | grep -qx wasm32-unknown-unknown \
+    || rustup target add wasm32-unknown-unknown
+  # The wasm-bindgen CLI must be exactly the version in Cargo.lock.
+  local want have=""
+  want="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print}' "$ROOT/Cargo.lock")"
+  command -v wasm-bindgen >/dev/null && have="$(wasm-bindgen --version | awk '{print $2}')"
+  if [ "$have" != "$want" ]; then
+    log "installing wasm-bindgen-cli $want"
+    # Not --locked: its lockfile pins a webpki-roots the registry no longer has.
+    cargo install -q --root "$TOOLS" wasm-bindgen-cli --version "$want"
+  fi
+}
+
+build_web() { # build_web PROFILE(dev|release)
+  local profile="${1:-release}" cargo_profile dir
+  cargo_profile=$([ "$profile" = dev ] && echo dev || echo wasm-release)
+  dir=$([ "$profile" = dev ] && echo debug || echo wasm-release)
+  log "building the web app ($profile)"
+  (cd "$ROOT" && cargo build -q -p minhu-web --lib --target wasm32-unknown-unknown --profile "$cargo_profile")
+  local out="$ROOT/web/dist"
+  rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+  wasm-bindgen --target web --no-typescript --out-dir "$out.tmp" --out-name minhu \
+    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$dir/minhu_web.wasm"
+  cp "$ROOT"/web/static/* "$out.tmp"/
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return 0; fi
+  apt_install postgresql
+  log "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && return 0; sleep 1; done
+  echo "PostgreSQL did not become ready on 127.0.0.1:5432" >&2; return 1
+}

@@ -1,0 +1,183 @@
+//! Credentials: argon2id password hashes, SHA-256 digests of high-entropy secrets, and the
+//! HS256 access tokens whose claims carry user, role and unit.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use minhu_types::Role;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The marker stored instead of a hash for accounts that cannot log in with a password.
+pub const NO_PASSWORD: &str = "!";
+
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| format!("argon2: {e}"))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Spends the time of one verification when the username does not exist, so response times do
+/// not tell which usernames are taken.
+pub fn waste_a_verification(password: &str) {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let hash = DUMMY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default());
+    let _ = verify_password(password, hash);
+}
+
+/// Hex SHA-256 of a random secret (client secrets, API keys): they carry their own entropy, so
+/// a fast digest suffices and lets an API key be looked up by its digest.
+pub fn digest_secret(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Compares two digests in constant time.
+pub fn digests_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The claims of an access token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id, as a string (JWT's `sub` is a StringOrURI).
+    pub sub: String,
+    pub role: Role,
+    /// The unit of a handler (or of an operator or leader who has one).
+    pub unit: Option<i64>,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+impl Claims {
+    pub fn user_id(&self) -> Option<i64> {
+        self.sub.parse().ok()
+    }
+}
+
+/// Signs and checks access tokens.
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    pub ttl: Duration,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum TokenError {
+    Expired,
+    Invalid,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8], ttl: Duration) -> Self {
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            ttl,
+        }
+    }
+
+    pub fn issue(&self, user_id: i64, role: Role, unit: Option<i64>) -> Result<String, String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: user_id.to_string(),
+            role,
+            unit,
+            iat: now,
+            exp: now + self.ttl.as_secs() as i64,
+        };
+        self.sign(&claims)
+    }
+
+    pub fn sign(&self, claims: &Claims) -> Result<String, String> {
+        encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| format!("jwt: {e}"))
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        decode::<Claims>(token, &self.decoding, &validation)
+            .map(|d| d.claims)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let h = hash_password("correct horse").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("correct horsf", &h));
+        assert!(!verify_password("anything", NO_PASSWORD));
+    }
+
+    #[test]
+    fn tokens_round_trip_and_refuse_other_keys_and_old_ones() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(60));
+        let t = keys.issue(7, Role::Handler, Some(3)).expect("sign");
+        let c = keys.verify(&t).expect("valid");
+        assert_eq!(
+            (c.user_id(), c.role, c.unit),
+            (Some(7), Role::Handler, Some(3))
+        );
+
+        let other = TokenKeys::new(
+            b"another secret of thirty-two bytes",
+            Duration::from_secs(60),
+        );
+        assert_eq!(other.verify(&t), Err(TokenError::Invalid));
+
+        let old = Claims {
+            sub: "7".into(),
+            role: Role::Admin,
+            unit: None,
+            iat: 0,
+            exp: 1000,
+        };
+        assert_eq!(
+            keys.verify(&keys.sign(&old).expect("sign")),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(keys.verify("not.a.token"), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn digests() {
+        let d = digest_secret("s");
+        assert_eq!(d.len(), 64);
+        assert!(digests_equal(&d, &digest_secret("s")));
+        assert!(!digests_equal(&d, &digest_secret("t")));
+    }
+}

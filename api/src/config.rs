@@ -1,0 +1,283 @@
+//! Configuration from the environment (`api.md`, "Server"). Every setting is checked before the
+//! server starts: a missing or wrong one stops start-up with a message that names it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+
+/// Which database, parsed from `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// `sqlite://PATH`: the embedded database, created on first start.
+    Sqlite(PathBuf),
+    /// `postgres://…` or `postgresql://…`, passed to libpq unchanged.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(
+                    "DATABASE_URL: sqlite:// needs a file path, e.g. sqlite://data/minhu.db".into(),
+                );
+            }
+            Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseUrl::Postgres(url.to_owned()))
+        } else {
+            Err(format!(
+                "DATABASE_URL: expected sqlite://PATH or postgres://USER@HOST/DB, got {:?}",
+                redact(url)
+            ))
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// Hides a password in a URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let cred = &url[s + 3..at];
+            match cred.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &cred[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub bind: SocketAddr,
+    pub jwt_secret: Vec<u8>,
+    pub token_ttl: Duration,
+    /// `MINHU_ADMIN_USERNAME` and `MINHU_ADMIN_PASSWORD`.
+    pub admin: Option<(String, String)>,
+    pub web_dir: PathBuf,
+    pub data_dir: PathBuf,
+    pub log_format: LogFormat,
+    pub db_pool_size: u32,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database", &self.database_url.backend_name())
+            .field("bind", &self.bind)
+            .field("web_dir", &self.web_dir)
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+const MIN_SECRET_LEN: usize = 32;
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads settings through `get`, so tests can pass their own.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let database_url = DatabaseUrl::parse(
+            &get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/minhu.db".into()),
+        )?;
+        let data_dir = PathBuf::from(get("MINHU_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let bind = get("MINHU_BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse::<SocketAddr>()
+            .map_err(|e| format!("MINHU_BIND: expected HOST:PORT such as 127.0.0.1:8080 ({e})"))?;
+        let token_hours: u64 = match get("MINHU_TOKEN_HOURS") {
+            None => 12,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|h| (1..=24 * 30).contains(h))
+                .ok_or_else(|| {
+                    format!("MINHU_TOKEN_HOURS: expected hours from 1 to 720, got {v:?}")
+                })?,
+        };
+        let admin = match (get("MINHU_ADMIN_USERNAME"), get("MINHU_ADMIN_PASSWORD")) {
+            (None, None) => None,
+            (Some(u), Some(p)) => Some((u, p)),
+            (Some(_), None) => {
+                return Err("MINHU_ADMIN_PASSWORD: must be set with MINHU_ADMIN_USERNAME".into())
+            }
+            (None, Some(_)) => {
+                return Err("MINHU_ADMIN_USERNAME: must be set with MINHU_ADMIN_PASSWORD".into())
+            }
+        };
+        let web_dir = match get("MINHU_WEB_DIR") {
+            Some(dir) => {
+                let dir = PathBuf::from(dir);
+                if !dir.join("index.html").is_file() {
+                    return Err(format!(
+                        "MINHU_WEB_DIR: {} has no index.html (build the web app first)",
+                        dir.display()
+                    ));
+                }
+                dir
+            }
+            None => PathBuf::from("web/dist"),
+        };
+        let log_format = match get("MINHU_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(format!(
+                    "MINHU_LOG_FORMAT: expected text or json, got {other:?}"
+                ))
+            }
+        };
+        let db_pool_size = match get("MINHU_DB_POOL_SIZE") {
+            None => 16,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| (1..=256).contains(n))
+                .ok_or_else(|| format!("MINHU_DB_POOL_SIZE: expected 1 to 256, got {v:?}"))?,
+        };
+        let jwt_secret = match get("MINHU_JWT_SECRET") {
+            Some(s) if s.len() < MIN_SECRET_LEN => {
+                return Err(format!(
+                    "MINHU_JWT_SECRET: must be at least {MIN_SECRET_LEN} bytes long"
+                ))
+            }
+            Some(s) => s.into_bytes(),
+            None => Vec::new(), // filled by `load_or_create_secret` when the server starts
+        };
+        Ok(Config {
+            database_url,
+            bind,
+            jwt_secret,
+            token_ttl: Duration::from_secs(token_hours * 3600),
+            admin,
+            web_dir,
+            data_dir,
+            log_format,
+            db_pool_size,
+        })
+    }
+
+    /// Without `MINHU_JWT_SECRET`, the signing key is a random one kept in the data directory, so
+    /// tokens survive a restart. Several replicas must share `MINHU_JWT_SECRET` instead.
+    pub fn ensure_jwt_secret(&mut self) -> Result<(), String> {
+        if !self.jwt_secret.is_empty() {
+            return Ok(());
+        }
+        self.jwt_secret = load_or_create_secret(&self.data_dir.join("jwt-secret"))?;
+        Ok(())
+    }
+}
+
+fn load_or_create_secret(path: &Path) -> Result<Vec<u8>, String> {
+    let named = |e: std::io::Error| format!("MINHU_DATA_DIR: cannot use {}: {e}", path.display());
+    match std::fs::read_to_string(path) {
+        Ok(s) if s.trim().len() >= MIN_SECRET_LEN => return Ok(s.trim().as_bytes().to_vec()),
+        Ok(_) => {
+            return Err(format!(
+                "{}: the stored signing key is too short; delete it to make a new one",
+                path.display()
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(named(e)),
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(named)?;
+    }
+    let secret = random_hex(32);
+    write_private(path, &secret).map_err(named)?;
+    Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+/// `n` random bytes from the operating system, as lowercase hex.
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_database_on_localhost() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.database_url, DatabaseUrl::Sqlite("data/minhu.db".into()));
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert!(c.admin.is_none());
+    }
+
+    #[test]
+    fn every_wrong_setting_is_named() {
+        for (var, value) in [
+            ("DATABASE_URL", "mysql://x"),
+            ("MINHU_BIND", "everywhere"),
+            ("MINHU_JWT_SECRET", "short"),
+            ("MINHU_LOG_FORMAT", "xml"),
+            ("MINHU_TOKEN_HOURS", "0"),
+            ("MINHU_DB_POOL_SIZE", "lots"),
+            ("MINHU_WEB_DIR", "/nonexistent"),
+            ("MINHU_ADMIN_USERNAME", "root"),
+        ] {
+            let err = config(&[(var, value)]).expect_err(var);
+            assert!(
+                err.contains(var) || err.contains("MINHU_ADMIN_PASSWORD"),
+                "{var}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn passwords_in_database_urls_are_not_echoed() {
+        let err = DatabaseUrl::parse("mysql://app:hunter2@db/x").expect_err("unsupported");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+}

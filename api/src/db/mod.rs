@@ -1,0 +1,180 @@
+//! Storage: diesel over PostgreSQL (production) and SQLite (embedded default) through one
+//! `MultiConnection`, an r2d2 pool, and migrations embedded per backend under matching names.
+//! Diesel is synchronous; the HTTP layer calls everything here through `web::block`.
+
+pub mod categories;
+pub mod partners;
+pub mod schema;
+pub mod units;
+pub mod users;
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::DatabaseUrl;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+
+/// Per-connection settings for SQLite: enforce foreign keys, let readers and the writer work
+/// side by side (WAL), and wait for a busy writer instead of failing at once.
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+     PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+
+/// Opens connections of the configured backend (and only that one).
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                let mut conn =
+                    SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        ping(conn).map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// One round trip to the database.
+pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
+}
+
+pub use diesel::QueryResult;
+
+/// Opens the pool; for SQLite, creates the file's directory first.
+pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, String> {
+    if let DatabaseUrl::Sqlite(path) = url {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("DATABASE_URL: cannot create {}: {e}", dir.display()))?;
+        }
+    }
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(Manager { url: url.clone() })
+        .map_err(|e| {
+            format!(
+                "DATABASE_URL: cannot connect to the {} database: {e}",
+                url.backend_name()
+            )
+        })
+}
+
+/// Applies the pending migrations of the connection's backend; returns their names. On
+/// PostgreSQL an advisory lock keeps several starting replicas from migrating at once.
+pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, String> {
+    let applied = match conn {
+        DbConn::Pg(pg) => {
+            pg.batch_execute("SELECT pg_advisory_lock(7263001)")
+                .map_err(|e| e.to_string())?;
+            let result = pg.run_pending_migrations(POSTGRES_MIGRATIONS).map(names);
+            pg.batch_execute("SELECT pg_advisory_unlock(7263001)")
+                .map_err(|e| e.to_string())?;
+            result
+        }
+        DbConn::Sqlite(lite) => lite.run_pending_migrations(SQLITE_MIGRATIONS).map(names),
+    };
+    applied.map_err(|e| format!("migrations failed: {e}"))
+}
+
+/// Reverts every migration (newest first); for tests of the down migrations.
+pub fn revert_all(conn: &mut DbConn) -> Result<Vec<String>, String> {
+    let reverted = match conn {
+        DbConn::Pg(pg) => pg.revert_all_migrations(POSTGRES_MIGRATIONS).map(names),
+        DbConn::Sqlite(lite) => lite.revert_all_migrations(SQLITE_MIGRATIONS).map(names),
+    };
+    reverted.map_err(|e| format!("reverting migrations failed: {e}"))
+}
+
+fn names(versions: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
+    versions.into_iter().map(|v| v.to_string()).collect()
+}
+
+/// Times are stored as naive UTC on both backends and travel as `DateTime<Utc>`.
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// Now, to the microsecond (what both backends store).
+pub fn now() -> NaiveDateTime {
+    use chrono::SubsecRound;
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// Whether a diesel error is a unique-constraint violation (a name already taken).
+pub fn is_unique_violation(e: &DieselError) -> bool {
+    matches!(
+        e,
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// Whether a diesel error is a foreign-key violation (a referenced row is missing or in use).
+pub fn is_foreign_key_violation(e: &DieselError) -> bool {
+    matches!(
+        e,
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)
+    )
+}
+
+/// Page arithmetic shared by every list.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Paging {
+    pub fn offset(self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+/// Ids whose subtree starts at `path` ('/1/4/') lie in ['/1/4/', '/1/40'): '0' follows '/'.
+/// A range on the indexed column works on both backends, unlike LIKE.
+pub fn subtree_range(path: &str) -> (String, String) {
+    let mut upper = path.trim_end_matches('/').to_owned();
+    upper.push('0');
+    (path.to_owned(), upper)
+}

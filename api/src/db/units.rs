@@ -1,0 +1,153 @@
+//! The unit tree, with a materialized path per unit for subtree queries.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use minhu_types::{Unit, UnitKind};
+
+use super::schema::units;
+use super::{subtree_range, utc, DbConn, Paging};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = units)]
+pub struct UnitRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl UnitRow {
+    pub fn kind(&self) -> UnitKind {
+        UnitKind::parse(&self.kind).unwrap_or(UnitKind::Grid)
+    }
+
+    pub fn to_unit(&self) -> Unit {
+        Unit {
+            id: self.id,
+            name: self.name.clone(),
+            kind: self.kind(),
+            parent_id: self.parent_id,
+            created_at: utc(self.created_at),
+        }
+    }
+}
+
+/// Inserts a unit under `parent` (already checked) and fills in its path.
+pub fn insert(
+    conn: &mut DbConn,
+    name: &str,
+    kind: UnitKind,
+    parent: Option<&UnitRow>,
+    now: NaiveDateTime,
+) -> QueryResult<UnitRow> {
+    conn.transaction(|conn| {
+        let id: i64 = diesel::insert_into(units::table)
+            .values((
+                units::name.eq(name),
+                units::kind.eq(kind.as_str()),
+                units::parent_id.eq(parent.map(|p| p.id)),
+                units::path.eq(""),
+                units::created_at.eq(now),
+            ))
+            .returning(units::id)
+            .get_result(conn)?;
+        let path = crate::domain::units::child_path(parent.map(|p| p.path.as_str()), id);
+        diesel::update(units::table.find(id))
+            .set(units::path.eq(&path))
+            .execute(conn)?;
+        find(conn, id)
+    })
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<UnitRow> {
+    units::table
+        .find(id)
+        .select(UnitRow::as_select())
+        .first(conn)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct UnitFilter {
+    /// Only the direct children of this unit.
+    pub parent_id: Option<i64>,
+    /// Only units of this kind.
+    pub kind: Option<UnitKind>,
+    /// Only this unit and its descendants.
+    pub within: Option<String>,
+    /// Only root units (no parent).
+    pub roots: bool,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    filter: &UnitFilter,
+    paging: Paging,
+) -> QueryResult<(Vec<UnitRow>, i64)> {
+    let query = || {
+        let mut q = units::table.into_boxed();
+        if let Some(p) = filter.parent_id {
+            q = q.filter(units::parent_id.eq(p));
+        }
+        if filter.roots {
+            q = q.filter(units::parent_id.is_null());
+        }
+        if let Some(kind) = filter.kind {
+            q = q.filter(units::kind.eq(kind.as_str()));
+        }
+        if let Some(path) = &filter.within {
+            let (lo, hi) = subtree_range(path);
+            q = q.filter(units::path.ge(lo)).filter(units::path.lt(hi));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order(units::path.asc())
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select(UnitRow::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// The kinds of a unit's direct children.
+pub fn child_kinds(conn: &mut DbConn, id: i64) -> QueryResult<Vec<String>> {
+    units::table
+        .filter(units::parent_id.eq(id))
+        .select(units::kind)
+        .distinct()
+        .load(conn)
+}
+
+pub fn rename(conn: &mut DbConn, id: i64, name: &str, kind: UnitKind) -> QueryResult<usize> {
+    diesel::update(units::table.find(id))
+        .set((units::name.eq(name), units::kind.eq(kind.as_str())))
+        .execute(conn)
+}
+
+/// Moves a unit (and its subtree) under `new_parent`, rewriting the paths below it.
+pub fn reparent(
+    conn: &mut DbConn,
+    unit: &UnitRow,
+    new_parent: Option<&UnitRow>,
+) -> QueryResult<()> {
+    let new_path = crate::domain::units::child_path(new_parent.map(|p| p.path.as_str()), unit.id);
+    let (lo, hi) = subtree_range(&unit.path);
+    let subtree: Vec<(i64, String)> = units::table
+        .filter(units::path.ge(lo))
+        .filter(units::path.lt(hi))
+        .select((units::id, units::path))
+        .load(conn)?;
+    diesel::update(units::table.find(unit.id))
+        .set(units::parent_id.eq(new_parent.map(|p| p.id)))
+        .execute(conn)?;
+    for (id, path) in subtree {
+        let rebased = crate::domain::units::rebase(&path, &unit.path, &new_path);
+        diesel::update(units::table.find(id))
+            .set(units::path.eq(rebased))
+            .execute(conn)?;
+    }
+    Ok(())
+}

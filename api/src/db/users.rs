@@ -1,0 +1,148 @@
+//! Accounts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use minhu_types::{Role, User, UserDetail};
+
+use super::schema::users;
+use super::{utc, DbConn, Paging};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl UserRow {
+    /// Only valid names are ever written; an unknown one (edited by hand) grants nothing more
+    /// than a citizen's rights.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Citizen)
+    }
+
+    pub fn to_user(&self) -> User {
+        User {
+            id: self.id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role(),
+            unit_id: self.unit_id,
+        }
+    }
+
+    pub fn to_detail(&self) -> UserDetail {
+        UserDetail {
+            id: self.id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role(),
+            unit_id: self.unit_id,
+            phone: self.phone.clone(),
+            active: self.active,
+            created_at: utc(self.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUserRow<'a> {
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub display_name: &'a str,
+    pub phone: Option<&'a str>,
+    pub role: &'a str,
+    pub unit_id: Option<i64>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns a PATCH may change; `None` leaves a column alone.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub password_hash: Option<String>,
+    pub role: Option<String>,
+    pub unit_id: Option<Option<i64>>,
+    pub phone: Option<Option<String>>,
+    pub active: Option<bool>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewUserRow<'_>) -> QueryResult<i64> {
+    diesel::insert_into(users::table)
+        .values(row)
+        .returning(users::id)
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<UserRow> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+}
+
+/// By normalized (lower-case) username.
+pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn any_admin(conn: &mut DbConn) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(users::role.eq(Role::Admin.as_str())),
+    ))
+    .get_result(conn)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub unit_id: Option<i64>,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    filter: &UserFilter,
+    paging: Paging,
+) -> QueryResult<(Vec<UserRow>, i64)> {
+    let query = || {
+        let mut q = users::table.into_boxed();
+        if let Some(role) = filter.role {
+            q = q.filter(users::role.eq(role.as_str()));
+        }
+        if let Some(unit) = filter.unit_id {
+            q = q.filter(users::unit_id.eq(unit));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order(users::id.asc())
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select(UserRow::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &UserChanges) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(changes)
+        .execute(conn)
+}

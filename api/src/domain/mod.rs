@@ -1,0 +1,5 @@
+//! Domain rules: pure functions with no HTTP and no SQL, tested without a database.
+
+pub mod accounts;
+pub mod units;
+pub mod validate;

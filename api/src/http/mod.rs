@@ -1,0 +1,162 @@
+//! HTTP: routes, extractors and error mapping over the domain and storage layers.
+
+pub mod error;
+pub mod extract;
+pub mod json;
+pub mod metrics;
+pub mod openapi;
+pub mod request_id;
+pub mod routes;
+mod spa;
+pub mod throttle;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{middleware, web, App, HttpRequest, HttpResponse};
+use minhu_types::User;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::TokenKeys;
+use crate::db::{DbConn, Pool};
+use error::{AppError, AppResult};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: Pool,
+    pub keys: TokenKeys,
+    pub login_throttle: throttle::LoginThrottle,
+    pub metrics: metrics::Metrics,
+    pub web_dir: PathBuf,
+}
+
+impl AppState {
+    pub fn new(pool: Pool, keys: TokenKeys, web_dir: PathBuf) -> Self {
+        AppState {
+            pool,
+            keys,
+            login_throttle: throttle::LoginThrottle::new(10, Duration::from_secs(60)),
+            metrics: metrics::Metrics::default(),
+            web_dir,
+        }
+    }
+
+    /// Runs blocking database work on actix's blocking pool with a pooled connection.
+    pub async fn db<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// An access token for `user`, in the login response's shape.
+    pub fn token_for(&self, user: User) -> AppResult<minhu_types::TokenResponse> {
+        let access_token = self
+            .keys
+            .issue(user.id, user.role, user.unit_id)
+            .map_err(AppError::internal)?;
+        Ok(minhu_types::TokenResponse {
+            access_token,
+            token_type: "Bearer".into(),
+            expires_in: self.keys.ttl.as_secs() as i64,
+            user,
+        })
+    }
+}
+
+/// A transaction whose closure answers in `AppError`: any error rolls everything back.
+pub fn transaction<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> AppResult<T>,
+) -> AppResult<T> {
+    use diesel::Connection;
+    conn.transaction(f)
+}
+
+/// Registers a path with its methods; any other method answers 405 with `Allow`.
+macro_rules! resource {
+    ($cfg:expr, $path:literal, $($method:ident => $handler:path),+ $(,)?) => {{
+        const ALLOW: &[&str] = &[$(stringify!($method)),+];
+        $cfg.service(
+            web::resource($path)
+                $(.route(web::$method().to($handler)))+
+                .default_service(web::to(|| async { Err::<HttpResponse, _>(AppError::method_not_allowed_names(ALLOW)) })),
+        );
+    }};
+}
+
+/// The `/api/v1` routes.
+fn api_routes(cfg: &mut web::ServiceConfig) {
+    use routes::*;
+    resource!(cfg, "/auth/register", post => auth::register);
+    resource!(cfg, "/auth/login", post => auth::login);
+    resource!(cfg, "/auth/token", post => auth::token);
+    resource!(cfg, "/me", get => auth::me);
+    resource!(cfg, "/units", get => units::list, post => units::create);
+    resource!(cfg, "/units/{id}", get => units::find, patch => units::update);
+    resource!(cfg, "/users", get => users::list, post => users::create);
+    resource!(cfg, "/users/{id}", get => users::find, patch => users::update);
+    resource!(cfg, "/categories", get => categories::list, post => categories::create);
+    resource!(cfg, "/categories/{id}", get => categories::find);
+    resource!(cfg, "/partners", get => partners::list, post => partners::create);
+}
+
+fn top_routes(cfg: &mut web::ServiceConfig) {
+    use routes::ops;
+    resource!(cfg, "/healthz", get => ops::healthz);
+    resource!(cfg, "/readyz", get => ops::readyz);
+    resource!(cfg, "/metrics", get => ops::metrics);
+}
+
+/// The whole application: used by `minhu serve` and by the integration tests.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            AppError::bad_request("invalid_query", format!("查询参数有误：{e}")).into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|_, req| {
+            AppError::not_found(format!("地址 {} 不存在", req.path())).into()
+        }))
+        .wrap(middleware::Compress::default())
+        .wrap(middleware::from_fn(request_id::middleware))
+        .configure(top_routes)
+        .service(
+            web::scope("/api/v1")
+                .configure(api_routes)
+                .default_service(web::to(api_not_found)),
+        )
+        .service(web::redirect("/docs", "/docs/"))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .url("/api-docs/openapi.json", openapi::ApiDoc::openapi()),
+        )
+        .default_service(web::to(spa::serve))
+}
+
+async fn api_not_found(req: HttpRequest) -> AppResult<HttpResponse> {
+    Err(AppError::not_found(format!(
+        "接口 {} {} 不存在，请查看 /docs 中的接口文档",
+        req.method(),
+        req.path()
+    )))
+}

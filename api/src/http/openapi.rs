@@ -1,0 +1,150 @@
+//! The OpenAPI document, generated from the handlers' annotations. Conventions shared by every
+//! operation (the bearer scheme, problem-details error responses) are added here once.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr};
+use utoipa::{Modify, OpenApi};
+
+use super::routes;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "民呼必应 minhu API",
+        version = "1.0.0",
+        description = "The petition platform that city newspapers run with the 12345 government hotline. \
+            JSON, UTF-8, snake_case; times in RFC 3339 UTC; errors as RFC 9457 problem details \
+            (application/problem+json) with a machine-readable `code`. Authenticate with \
+            `Authorization: Bearer <token>` from `/api/v1/auth/login` or `/api/v1/auth/token`.",
+        license(name = "MIT")
+    ),
+    paths(
+        routes::auth::register,
+        routes::auth::login,
+        routes::auth::token,
+        routes::auth::me,
+        routes::units::list,
+        routes::units::create,
+        routes::units::find,
+        routes::units::update,
+        routes::users::list,
+        routes::users::create,
+        routes::users::find,
+        routes::users::update,
+        routes::categories::list,
+        routes::categories::create,
+        routes::categories::find,
+        routes::partners::list,
+        routes::partners::create,
+        routes::ops::healthz,
+        routes::ops::readyz,
+        routes::ops::metrics,
+    ),
+    components(schemas(minhu_types::Problem, minhu_types::FieldError)),
+    modifiers(&Conventions),
+    tags(
+        (name = "auth", description = "Accounts and access tokens"),
+        (name = "units", description = "The tree of handling units (承办单位)"),
+        (name = "users", description = "Accounts with roles (admin)"),
+        (name = "categories", description = "Petition categories"),
+        (name = "partners", description = "API clients: newspaper apps, county portals (admin)"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as checked in at `openapi/openapi.json` and served at `/api-docs/openapi.json`.
+pub fn document_json() -> String {
+    let mut s = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        for item in api.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                add_error_responses(op);
+            }
+        }
+    }
+}
+
+fn problem(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+/// Every operation documents the errors it can answer with, as problem details.
+fn add_error_responses(op: &mut Operation) {
+    let has_body = op.request_body.is_some();
+    let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let responses = &mut op.responses.responses;
+    // Error bodies declared on handlers as `body = Problem` carry the problem media type.
+    for (status, response) in responses.iter_mut() {
+        if status.starts_with('4') || status.starts_with('5') {
+            if let RefOr::T(r) = response {
+                if let Some(content) = r.content.shift_remove("application/json") {
+                    r.content.insert(PROBLEM_JSON.to_owned(), content);
+                }
+            }
+        }
+    }
+    let mut add = |status: &str, description: &str| {
+        responses
+            .entry(status.to_owned())
+            .or_insert_with(|| problem(description));
+    };
+    if has_body || has_params {
+        add("400", "Malformed request: the body is not valid JSON, or a query parameter has the wrong type");
+        add(
+            "422",
+            "Validation failed: `errors` names each invalid field",
+        );
+    }
+    if has_body {
+        add("413", "The body is larger than 1 MB");
+        add("415", "The body is not `application/json`");
+    }
+    if secured {
+        add("401", "No token, or an invalid or expired one");
+        add("403", "The caller's role may not do this");
+    }
+    add(
+        "500",
+        "Unexpected error; `request_id` identifies it in the server log",
+    );
+}

@@ -1,0 +1,8 @@
+//! One module per resource; one function per action.
+
+pub mod auth;
+pub mod categories;
+pub mod ops;
+pub mod partners;
+pub mod units;
+pub mod users;

@@ -1,0 +1,61 @@
+//! Liveness, readiness and metrics, for load balancers and Prometheus.
+
+use actix_web::{web, HttpResponse};
+use minhu_types::{Health, Problem};
+
+use crate::http::error::{AppError, AppResult};
+use crate::http::AppState;
+
+/// The process is up.
+#[utoipa::path(
+    get, path = "/healthz", tag = "operations", operation_id = "healthz",
+    responses((status = 200, description = "Up", body = Health))
+)]
+pub async fn healthz() -> web::Json<Health> {
+    web::Json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// The database answers: a load balancer may send traffic here.
+#[utoipa::path(
+    get, path = "/readyz", tag = "operations", operation_id = "readyz",
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "The database does not answer", body = Problem),
+    )
+)]
+pub async fn readyz(state: web::Data<AppState>) -> AppResult<web::Json<Health>> {
+    state
+        .db(|conn| {
+            crate::db::ping(conn).map_err(|e| AppError::unavailable(format!("数据库无响应：{e}")))
+        })
+        .await
+        .map_err(|e| {
+            if e.status.is_server_error() {
+                AppError::unavailable("数据库无响应")
+            } else {
+                e
+            }
+        })?;
+    Ok(web::Json(Health {
+        status: "ok".into(),
+    }))
+}
+
+/// Prometheus text exposition.
+#[utoipa::path(
+    get, path = "/metrics", tag = "operations", operation_id = "metrics",
+    responses((status = 200, description = "Metrics in Prometheus text format", body = String, content_type = "text/plain"))
+)]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let s = state.pool.state();
+    let pool = crate::http::metrics::PoolState {
+        connections: s.connections,
+        idle: s.idle_connections,
+        max: state.pool.max_size(),
+    };
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(pool))
+}

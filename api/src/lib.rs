@@ -1,0 +1,11 @@
+//! 民呼必应 (minhu): the petition platform city newspapers run with the 12345 hotline.
+//!
+//! Layers: [`http`] (routes, extractors, error mapping) → [`domain`] (pure rules) → [`db`]
+//! (diesel over PostgreSQL and SQLite).
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod http;
+pub mod server;

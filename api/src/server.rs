@@ -1,0 +1,100 @@
+//! Start-up: connect, migrate, create the bootstrap administrator, serve.
+
+use std::time::Instant;
+
+use actix_web::{web, HttpServer};
+use minhu_types::Role;
+
+use crate::auth::{hash_password, TokenKeys};
+use crate::config::Config;
+use crate::db::{self, users::NewUserRow, DbConn, Pool};
+use crate::domain::accounts::{normalize_username, validate_password};
+use crate::http::{app, AppState};
+
+/// Opens the pool and applies pending migrations.
+pub fn open_database(config: &Config) -> Result<Pool, String> {
+    let pool = db::connect(&config.database_url, config.db_pool_size)?;
+    let mut conn = pool.get().map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let applied = db::migrate(&mut conn)?;
+    for name in applied {
+        tracing::info!(migration = %name, "applied migration");
+    }
+    Ok(pool)
+}
+
+/// Creates the administrator named by `MINHU_ADMIN_USERNAME` unless an administrator exists.
+/// Returns the username when it created one.
+pub fn bootstrap_admin(
+    conn: &mut DbConn,
+    username: &str,
+    password: &str,
+) -> Result<Option<String>, String> {
+    if db::users::any_admin(conn).map_err(|e| e.to_string())? {
+        return Ok(None);
+    }
+    let username = normalize_username(username);
+    if let Err(errors) = validate_password("MINHU_ADMIN_PASSWORD", password) {
+        return Err(errors
+            .into_iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "));
+    }
+    if db::users::find_by_username(conn, &username)
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Err(format!("MINHU_ADMIN_USERNAME: {username} is already taken by an account that is not an administrator"));
+    }
+    let hash = hash_password(password)?;
+    let now = db::now();
+    db::users::insert(
+        conn,
+        &NewUserRow {
+            username: &username,
+            password_hash: &hash,
+            display_name: "管理员",
+            phone: None,
+            role: Role::Admin.as_str(),
+            unit_id: None,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .map_err(|e| format!("MINHU_ADMIN_USERNAME: cannot create {username}: {e}"))?;
+    Ok(Some(username))
+}
+
+/// Everything `serve` does before it listens; shared with the tests.
+pub fn build_state(config: &Config) -> Result<AppState, String> {
+    let pool = open_database(config)?;
+    if let Some((user, password)) = &config.admin {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        if let Some(created) = bootstrap_admin(&mut conn, user, password)? {
+            tracing::info!(username = %created, "created the administrator account");
+        }
+    }
+    let keys = TokenKeys::new(&config.jwt_secret, config.token_ttl);
+    Ok(AppState::new(pool, keys, config.web_dir.clone()))
+}
+
+pub async fn serve(mut config: Config, started: Instant) -> Result<(), String> {
+    config.ensure_jwt_secret()?;
+    if !config.web_dir.join("index.html").is_file() {
+        tracing::warn!(dir = %config.web_dir.display(), "the web app is not built: only the API is served");
+    }
+    let state = web::Data::new(build_state(&config)?);
+    let server = HttpServer::new(move || app(state.clone()))
+        .bind(config.bind)
+        .map_err(|e| format!("MINHU_BIND: cannot listen on {}: {e}", config.bind))?
+        .shutdown_timeout(10)
+        .run();
+    tracing::info!(
+        address = %format!("http://{}", config.bind),
+        database = config.database_url.backend_name(),
+        startup_ms = started.elapsed().as_millis() as u64,
+        "minhu is ready"
+    );
+    server.await.map_err(|e| format!("server: {e}"))
+}

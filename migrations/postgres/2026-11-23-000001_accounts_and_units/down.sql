@@ -1,0 +1,4 @@
+DROP TABLE partners;
+DROP TABLE categories;
+DROP TABLE users;
+DROP TABLE units;

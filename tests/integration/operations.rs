@@ -1,0 +1,186 @@
+//! Health, metrics, the served web app and API document, restarts, migrations, configuration.
+
+use std::process::Command;
+
+use minhu_types::{Page, Unit};
+use serde_json::json;
+
+use crate::support::{both, Backend, TestApp, TestDb};
+
+async fn health_readiness_and_metrics(app: TestApp) {
+    assert_eq!(
+        app.get("/healthz").send().await.value(),
+        json!({"status": "ok"})
+    );
+    assert_eq!(
+        app.get("/readyz").send().await.value(),
+        json!({"status": "ok"})
+    );
+    app.get("/api/v1/units").send().await; // a 401, counted like any other request
+    let res = app.get("/metrics").send().await;
+    assert_eq!(res.status, 200);
+    assert!(res
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/plain")));
+    let text = res.text();
+    assert!(
+        text.contains(
+            "minhu_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "minhu_http_requests_total{method=\"GET\",route=\"/api/v1/units\",status=\"401\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("minhu_http_request_duration_seconds_bucket{method=\"GET\",route=\"/readyz\",le=\"+Inf\"} 1"));
+    assert!(text.contains("minhu_db_pool_max_connections 4"));
+}
+
+async fn the_web_app_and_the_api_document_are_served(app: TestApp) {
+    // Client routes fall back to index.html; files that do not exist are 404.
+    for path in ["/", "/petitions/42", "/login"] {
+        let res = app.get(path).send().await;
+        assert_eq!(res.status, 200, "{path}");
+        assert!(res.text().contains("民呼必应"), "{path}");
+        assert!(res
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("text/html")));
+    }
+    app.get("/missing.js").send().await.problem(404);
+
+    assert_eq!(
+        app.get("/docs").send().await.header("location"),
+        Some("/docs/")
+    );
+    let res = app.get("/docs/").send().await;
+    assert_eq!(res.status, 200);
+    assert!(res.text().contains("swagger-ui"));
+    let served = app.get("/api-docs/openapi.json").send().await.value();
+    let generated: serde_json::Value =
+        serde_json::from_str(&minhu::http::openapi::document_json()).expect("document is JSON");
+    assert_eq!(served, generated);
+}
+
+async fn data_survives_a_restart(app: TestApp) {
+    let admin = app.admin().await;
+    app.unit(&admin, "焦作市12345热线办", "hotline_office", None)
+        .await;
+    let citizen = app.citizen("persistent").await;
+
+    let app = app.restart().await;
+    let page: Page<Unit> = app.get("/api/v1/units").token(&admin).send().await.json();
+    assert_eq!(page.items[0].name, "焦作市12345热线办");
+    // Tokens issued before the restart stay valid (same key), and the account is there.
+    assert_eq!(
+        app.get("/api/v1/me").token(&citizen).send().await.status,
+        200
+    );
+    app.login("persistent", "citizen-pass-1").await;
+}
+
+both!(
+    health_readiness_and_metrics,
+    the_web_app_and_the_api_document_are_served,
+    data_survives_a_restart
+);
+
+fn migrations_go_up_and_down(backend: Backend) {
+    let db = TestDb::new(backend);
+    let pool = minhu::db::connect(&db.url, 1).expect("pool");
+    let mut conn = pool.get().expect("conn");
+    let up = minhu::db::migrate(&mut conn).expect("up");
+    assert!(!up.is_empty());
+    let count = |conn: &mut minhu::db::DbConn| {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("SELECT id FROM units").execute(conn)
+    };
+    assert!(count(&mut conn).is_ok());
+    let down = minhu::db::revert_all(&mut conn).expect("down");
+    assert_eq!(down.len(), up.len());
+    assert!(
+        count(&mut conn).is_err(),
+        "tables are gone after the down migrations"
+    );
+    assert_eq!(minhu::db::migrate(&mut conn).expect("up again"), up);
+    assert!(minhu::db::migrate(&mut conn)
+        .expect("nothing pending")
+        .is_empty());
+}
+
+#[test]
+fn migrations_go_up_and_down_on_sqlite() {
+    migrations_go_up_and_down(Backend::Sqlite);
+}
+
+#[test]
+fn migrations_go_up_and_down_on_postgres() {
+    migrations_go_up_and_down(Backend::Postgres);
+}
+
+#[test]
+fn migrations_have_the_same_names_on_both_backends() {
+    let names = |backend: &str| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../migrations")
+            .join(backend);
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .expect("migrations dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("postgres"), names("sqlite"));
+}
+
+/// The checked-in document must be what the code generates. To refresh it:
+/// `cargo run -p minhu -- openapi > openapi/openapi.json`.
+#[test]
+fn the_checked_in_openapi_document_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
+    let generated = minhu::http::openapi::document_json();
+    if std::env::var_os("MINHU_BLESS").is_some() {
+        std::fs::write(&path, &generated).expect("write openapi.json");
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "openapi/openapi.json is stale: run `cargo run -p minhu -- openapi > openapi/openapi.json` and commit it"
+    );
+}
+
+#[test]
+fn the_binary_prints_the_document_and_names_bad_settings() {
+    let out = Command::new(env!("CARGO_BIN_EXE_minhu"))
+        .arg("openapi")
+        .output()
+        .expect("run minhu");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        minhu::http::openapi::document_json()
+    );
+
+    for (var, value) in [
+        ("DATABASE_URL", "mysql://db/minhu"),
+        ("MINHU_BIND", "nowhere"),
+        ("MINHU_JWT_SECRET", "short"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_minhu"))
+            .arg("serve")
+            .env(var, value)
+            .output()
+            .expect("run minhu");
+        assert_eq!(out.status.code(), Some(2), "{var}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(var), "{var}: {stderr}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_minhu"))
+        .arg("frobnicate")
+        .output()
+        .expect("run minhu");
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,357 @@
+//! Test harness: every test gets a fresh database (a new SQLite file, or a new PostgreSQL
+//! database) and the whole application in-process, so tests run in parallel.
+
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use actix_http::Request;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::HeaderMap;
+use actix_web::http::Method;
+use actix_web::test::{self, TestRequest};
+use actix_web::web::{self, Bytes};
+use diesel::{Connection, RunQueryDsl};
+use minhu::config::{Config, DatabaseUrl};
+use minhu::http::AppState;
+use minhu_types::Problem;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the tests create their databases on.
+fn postgres_base() -> String {
+    std::env::var("MINHU_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("minhu_test_{}_{}_{}", std::process::id(), n, nanos)
+}
+
+/// A fresh, empty database, removed again when dropped.
+pub struct TestDb {
+    pub url: DatabaseUrl,
+    pub dir: PathBuf,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        let name = unique_name();
+        let dir = std::env::temp_dir().join(&name);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::write(
+            dir.join("index.html"),
+            "<!doctype html><title>民呼必应</title>",
+        )
+        .expect("index.html");
+        match backend {
+            Backend::Sqlite => TestDb {
+                url: DatabaseUrl::Sqlite(dir.join("minhu.db")),
+                dir,
+                pg_name: None,
+            },
+            Backend::Postgres => {
+                let mut admin =
+                    diesel::PgConnection::establish(&format!("{}/postgres", postgres_base()))
+                        .expect("PostgreSQL must be running for the tests (see README: Tests)");
+                diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                    .execute(&mut admin)
+                    .expect("create database");
+                TestDb {
+                    url: DatabaseUrl::Postgres(format!("{}/{name}", postgres_base())),
+                    dir,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    pub fn url_string(&self) -> String {
+        match &self.url {
+            DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+            DatabaseUrl::Postgres(u) => u.clone(),
+        }
+    }
+
+    pub fn config(&self) -> Config {
+        let url = self.url_string();
+        let web = self.dir.display().to_string();
+        let data = self.dir.join("data").display().to_string();
+        Config::from_lookup(|k| match k {
+            "DATABASE_URL" => Some(url.clone()),
+            "MINHU_JWT_SECRET" => Some(JWT_SECRET.into()),
+            "MINHU_ADMIN_USERNAME" => Some(ADMIN.into()),
+            "MINHU_ADMIN_PASSWORD" => Some(ADMIN_PASSWORD.into()),
+            "MINHU_WEB_DIR" => Some(web.clone()),
+            "MINHU_DATA_DIR" => Some(data.clone()),
+            "MINHU_DB_POOL_SIZE" => Some("4".into()),
+            _ => None,
+        })
+        .expect("test config")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            if let Ok(mut admin) =
+                diesel::PgConnection::establish(&format!("{}/postgres", postgres_base()))
+            {
+                let _ =
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute(&mut admin);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+type Svc = Rc<
+    dyn Service<
+        Request,
+        Response = ServiceResponse<BoxBody>,
+        Error = actix_web::Error,
+        Future = std::pin::Pin<
+            Box<
+                dyn std::future::Future<
+                    Output = Result<ServiceResponse<BoxBody>, actix_web::Error>,
+                >,
+            >,
+        >,
+    >,
+>;
+
+/// The application on a fresh database.
+pub struct TestApp {
+    svc: Svc,
+    pub state: web::Data<AppState>,
+    // Dropped last: the database outlives the app's pool.
+    pub db: TestDb,
+}
+
+struct Boxed<S>(S);
+
+impl<S, B> Service<Request> for Boxed<S>
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = actix_web::Error;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<ServiceResponse<BoxBody>, actix_web::Error>>>,
+    >;
+
+    fn poll_ready(
+        &self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&self, req: Request) -> Self::Future {
+        let fut = self.0.call(req);
+        Box::pin(async move { fut.await.map(ServiceResponse::map_into_boxed_body) })
+    }
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> TestApp {
+        Self::on(TestDb::new(backend)).await
+    }
+
+    pub async fn on(db: TestDb) -> TestApp {
+        let state = web::Data::new(minhu::server::build_state(&db.config()).expect("app state"));
+        let svc = test::init_service(minhu::http::app(state.clone())).await;
+        TestApp {
+            svc: Rc::new(Boxed(svc)),
+            state,
+            db,
+        }
+    }
+
+    /// Stops the app (closing its pool) and starts a new one on the same database.
+    pub async fn restart(self) -> TestApp {
+        let TestApp { svc, state, db } = self;
+        drop(svc);
+        drop(state);
+        Self::on(db).await
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> Req<'_> {
+        Req {
+            app: self,
+            inner: TestRequest::default().method(method).uri(path),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Req<'_> {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Req<'_> {
+        self.request(Method::POST, path)
+    }
+
+    pub fn patch(&self, path: &str) -> Req<'_> {
+        self.request(Method::PATCH, path)
+    }
+
+    /// Logs in and returns the access token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let res = self
+            .post("/api/v1/auth/login")
+            .json(serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await;
+        assert_eq!(res.status, 200, "login {username}: {}", res.text());
+        res.value()["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.login(ADMIN, ADMIN_PASSWORD).await
+    }
+
+    /// Registers a citizen and returns their token.
+    pub async fn citizen(&self, username: &str) -> String {
+        let res = self
+            .post("/api/v1/auth/register")
+            .json(serde_json::json!({"username": username, "password": "citizen-pass-1", "display_name": "市民"}))
+            .send()
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text());
+        self.login(username, "citizen-pass-1").await
+    }
+
+    /// Creates a unit as the administrator and returns its id.
+    pub async fn unit(&self, admin: &str, name: &str, kind: &str, parent: Option<i64>) -> i64 {
+        let res = self
+            .post("/api/v1/units")
+            .token(admin)
+            .json(serde_json::json!({"name": name, "kind": kind, "parent_id": parent}))
+            .send()
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text());
+        res.value()["id"].as_i64().expect("id")
+    }
+}
+
+pub struct Req<'a> {
+    app: &'a TestApp,
+    inner: TestRequest,
+}
+
+impl Req<'_> {
+    pub fn json(self, body: Value) -> Self {
+        self.header("content-type", "application/json")
+            .body(body.to_string())
+    }
+
+    pub fn token(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.inner = self
+            .inner
+            .insert_header((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.inner = self.inner.set_payload(body.into());
+        self
+    }
+
+    pub async fn send(self) -> Resp {
+        let res = test::call_service(&self.app.svc, self.inner.to_request()).await;
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = test::read_body(res).await;
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Resp {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.text()))
+    }
+
+    pub fn value(&self) -> Value {
+        self.json()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts an error response in problem details with this status and returns it.
+    pub fn problem(&self, status: u16) -> Problem {
+        assert_eq!(self.status, status, "{}", self.text());
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.text()
+        );
+        let p: Problem = self.json();
+        assert_eq!(p.status, status);
+        assert!(!p.detail.is_empty() && !p.title.is_empty());
+        assert!(p.kind.starts_with("urn:minhu:problem:"));
+        p
+    }
+}
+
+/// Runs a test once on SQLite and once on PostgreSQL: `both!(name);` after `async fn name(app)`.
+macro_rules! both {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                super::$name($crate::support::TestApp::new($crate::support::Backend::Sqlite).await).await
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                super::$name($crate::support::TestApp::new($crate::support::Backend::Postgres).await).await
+            }
+        }
+    )+};
+}
+pub(crate) use both;
