@@ -75,6 +75,12 @@ pub fn build_state(config: &Config) -> Result<AppState, String> {
             tracing::info!(username = %created, "created the administrator account");
         }
     }
+    if config.admin.is_none() {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        if !db::users::any_admin(&mut conn).map_err(|e| e.to_string())? {
+            tracing::warn!("no administrator exists: set MINHU_ADMIN_USERNAME and MINHU_ADMIN_PASSWORD to create one");
+        }
+    }
     let keys = TokenKeys::new(&config.jwt_secret, config.token_ttl);
     Ok(AppState::new(pool, keys, config.web_dir.clone()))
 }
