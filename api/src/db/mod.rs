@@ -4,6 +4,7 @@
 
 pub mod categories;
 pub mod partners;
+pub mod petitions;
 pub mod schema;
 pub mod units;
 pub mod users;

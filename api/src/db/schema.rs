@@ -50,6 +50,155 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tracking_counters (day) {
+        day -> Text,
+        last -> BigInt,
+    }
+}
+
+diesel::table! {
+    petitions (id) {
+        id -> BigInt,
+        tracking_no -> Text,
+        kind -> Text,
+        category_id -> BigInt,
+        urgency -> Text,
+        title -> Text,
+        content -> Text,
+        address -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        source -> Text,
+        partner_id -> Nullable<BigInt>,
+        submitter_id -> BigInt,
+        contact_name -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        anonymous -> Bool,
+        publish_consent -> Bool,
+        status -> Text,
+        version -> BigInt,
+        merged_into_id -> Nullable<BigInt>,
+        redo_count -> Integer,
+        supervised -> Bool,
+        reply_by -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    assignments (id) {
+        id -> BigInt,
+        petition_id -> BigInt,
+        unit_id -> BigInt,
+        role -> Text,
+        parent_id -> Nullable<BigInt>,
+        state -> Text,
+        open_request -> Nullable<Text>,
+        request_reason -> Nullable<Text>,
+        request_days -> Nullable<Integer>,
+        sign_by -> Nullable<Timestamp>,
+        reply_by -> Timestamp,
+        created_at -> Timestamp,
+        signed_at -> Nullable<Timestamp>,
+        replied_at -> Nullable<Timestamp>,
+        returned_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    replies (id) {
+        id -> BigInt,
+        petition_id -> BigInt,
+        assignment_id -> Nullable<BigInt>,
+        unit_id -> Nullable<BigInt>,
+        author_id -> BigInt,
+        body -> Text,
+        outcome -> Text,
+        public -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    visits (id) {
+        id -> BigInt,
+        petition_id -> BigInt,
+        kind -> Text,
+        author_id -> BigInt,
+        satisfaction -> Text,
+        resolved -> Bool,
+        contacted -> Bool,
+        comment -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        petition_id -> BigInt,
+        action -> Text,
+        actor_id -> BigInt,
+        actor_role -> Text,
+        actor_unit_id -> Nullable<BigInt>,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        assignment_id -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follow_ups (id) {
+        id -> BigInt,
+        petition_id -> BigInt,
+        author_id -> BigInt,
+        title -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contact_reads (id) {
+        id -> BigInt,
+        petition_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> BigInt,
+        key -> Text,
+        petition_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(partners -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(units, users, categories, partners);
+diesel::joinable!(assignments -> petitions (petition_id));
+diesel::joinable!(assignments -> units (unit_id));
+diesel::joinable!(follow_ups -> users (author_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    users,
+    categories,
+    partners,
+    petitions,
+    assignments,
+    replies,
+    visits,
+    events,
+    follow_ups,
+    contact_reads,
+    idempotency_keys,
+    tracking_counters,
+);

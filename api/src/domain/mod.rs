@@ -1,5 +1,7 @@
 //! Domain rules: pure functions with no HTTP and no SQL, tested without a database.
 
 pub mod accounts;
+pub mod lifecycle;
+pub mod privacy;
 pub mod units;
 pub mod validate;

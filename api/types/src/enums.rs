@@ -74,6 +74,140 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What a petition asks for.
+    PetitionKind {
+        Consultation = "consultation" / "咨询",
+        Help = "help" / "求助",
+        Complaint = "complaint" / "投诉",
+        Report = "report" / "举报",
+        Suggestion = "suggestion" / "建言献策",
+        Civility = "civility" / "文明城市创建",
+    }
+}
+
+string_enum! {
+    Urgency {
+        /// Risk to life or property.
+        Emergency = "emergency" / "紧急",
+        /// 急难愁盼.
+        Urgent = "urgent" / "加急",
+        Normal = "normal" / "一般",
+    }
+}
+
+string_enum! {
+    /// Where a petition came from.
+    Source {
+        App = "app" / "客户端",
+        Web = "web" / "网页",
+        Phone = "phone" / "电话",
+        Wechat = "wechat" / "微信",
+        Partner = "partner" / "合作平台",
+        Open311 = "open311" / "Open311",
+    }
+}
+
+string_enum! {
+    /// The status of a petition (诉求工单状态); `domain.md`, "Lifecycle".
+    PetitionStatus {
+        Submitted = "submitted" / "待受理",
+        NeedsInfo = "needs_info" / "待补充",
+        Accepted = "accepted" / "已受理待派单",
+        Dispatched = "dispatched" / "待签收",
+        Handling = "handling" / "办理中",
+        Replied = "replied" / "已答复待回访",
+        Closed = "closed" / "已办结",
+        Rejected = "rejected" / "不予受理",
+        Merged = "merged" / "已并单",
+        Withdrawn = "withdrawn" / "已撤回",
+    }
+}
+
+string_enum! {
+    /// A unit's part in an order.
+    AssignmentRole {
+        /// 主办: answers to the citizen.
+        Lead = "lead" / "主办",
+        /// 协办: reports to the lead.
+        Assist = "assist" / "协办",
+    }
+}
+
+string_enum! {
+    /// Where one unit's assignment stands.
+    AssignmentState {
+        Pending = "pending" / "待签收",
+        Handling = "handling" / "办理中",
+        Replied = "replied" / "已答复",
+        Returned = "returned" / "已退回",
+    }
+}
+
+string_enum! {
+    /// A request a unit made that the hotline office must decide.
+    RequestKind {
+        Return = "return" / "退回申请",
+        Extension = "extension" / "延期申请",
+    }
+}
+
+string_enum! {
+    Outcome {
+        Resolved = "resolved" / "已解决",
+        PartiallyResolved = "partially_resolved" / "部分解决",
+        /// 政策解释.
+        Explained = "explained" / "政策解释",
+        Unresolvable = "unresolvable" / "无法解决",
+    }
+}
+
+string_enum! {
+    Satisfaction {
+        Satisfied = "satisfied" / "满意",
+        BasicallySatisfied = "basically_satisfied" / "基本满意",
+        Dissatisfied = "dissatisfied" / "不满意",
+    }
+}
+
+string_enum! {
+    /// Who gave a rating: the petitioner, or an operator's follow-up call (回访).
+    VisitKind {
+        Rating = "rating" / "评价",
+        Visit = "visit" / "回访",
+    }
+}
+
+string_enum! {
+    /// Everything that can happen to a petition; each is an event on its timeline.
+    Action {
+        Submit = "submit" / "提交",
+        Accept = "accept" / "受理",
+        Reject = "reject" / "不予受理",
+        Merge = "merge" / "并单",
+        AnswerDirectly = "answer" / "直接答复",
+        RequestInfo = "request_info" / "要求补充",
+        Supplement = "supplement" / "补充材料",
+        Withdraw = "withdraw" / "撤回",
+        Dispatch = "dispatch" / "派单",
+        Sign = "sign" / "签收",
+        RequestReturn = "request_return" / "申请退回",
+        ApproveReturn = "approve_return" / "同意退回",
+        RefuseReturn = "refuse_return" / "驳回退回",
+        DispatchDown = "dispatch_down" / "下派",
+        Progress = "progress" / "办理进展",
+        RequestExtension = "request_extension" / "申请延期",
+        ApproveExtension = "approve_extension" / "同意延期",
+        RefuseExtension = "refuse_extension" / "驳回延期",
+        Reply = "reply" / "答复",
+        Rate = "rate" / "评价",
+        Visit = "visit" / "回访",
+        Redo = "redo" / "发回重办",
+        Supervise = "supervise" / "督办",
+        FollowUp = "follow_up" / "记者追访",
+    }
+}
+
 impl UnitKind {
     /// Depth in the tree: a unit's parent must have a smaller level than the unit itself.
     pub fn level(self) -> u8 {

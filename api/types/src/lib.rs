@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 mod enums;
+mod petitions;
 pub use enums::*;
+pub use petitions::*;
 
 /// RFC 9457 problem details: the body of every error response
 /// (`Content-Type: application/problem+json`).

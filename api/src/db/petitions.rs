@@ -1,0 +1,608 @@
+//! Petitions and everything hanging off them: assignments, replies, visits, the timeline,
+//! reporters' follow-ups, the contact-read audit log and idempotency keys.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{
+    assignments, contact_reads, events, follow_ups, idempotency_keys, petitions, replies, tracking_counters, units,
+    users, visits,
+};
+use super::units::UnitRow;
+use super::{subtree_range, DbConn, Paging};
+
+/// Runs the same typed query on whichever backend the connection is, for the few statements
+/// diesel cannot express over the multi-backend (upserts, row locks).
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            DbConn::Pg($c) => $body,
+            DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = petitions)]
+pub struct PetitionRow {
+    pub id: i64,
+    pub tracking_no: String,
+    pub kind: String,
+    pub category_id: i64,
+    pub urgency: String,
+    pub title: String,
+    pub content: String,
+    pub address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub source: String,
+    pub partner_id: Option<i64>,
+    pub submitter_id: i64,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub anonymous: bool,
+    pub publish_consent: bool,
+    pub status: String,
+    pub version: i64,
+    pub merged_into_id: Option<i64>,
+    pub redo_count: i32,
+    pub supervised: bool,
+    pub reply_by: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = petitions)]
+pub struct NewPetitionRow<'a> {
+    pub tracking_no: &'a str,
+    pub kind: &'a str,
+    pub category_id: i64,
+    pub urgency: &'a str,
+    pub title: &'a str,
+    pub content: &'a str,
+    pub address: Option<&'a str>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub source: &'a str,
+    pub partner_id: Option<i64>,
+    pub submitter_id: i64,
+    pub contact_name: Option<&'a str>,
+    pub contact_phone: Option<&'a str>,
+    pub anonymous: bool,
+    pub publish_consent: bool,
+    pub status: &'a str,
+    pub version: i64,
+    pub redo_count: i32,
+    pub supervised: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Columns a transition may change besides status and version.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = petitions)]
+pub struct PetitionChanges {
+    pub content: Option<String>,
+    pub merged_into_id: Option<Option<i64>>,
+    pub redo_count: Option<i32>,
+    pub supervised: Option<bool>,
+    pub reply_by: Option<Option<NaiveDateTime>>,
+    pub closed_at: Option<Option<NaiveDateTime>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = assignments)]
+pub struct AssignmentRow {
+    pub id: i64,
+    pub petition_id: i64,
+    pub unit_id: i64,
+    pub role: String,
+    pub parent_id: Option<i64>,
+    pub state: String,
+    pub open_request: Option<String>,
+    pub request_reason: Option<String>,
+    pub request_days: Option<i32>,
+    pub sign_by: Option<NaiveDateTime>,
+    pub reply_by: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub signed_at: Option<NaiveDateTime>,
+    pub replied_at: Option<NaiveDateTime>,
+    pub returned_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = assignments)]
+pub struct NewAssignmentRow<'a> {
+    pub petition_id: i64,
+    pub unit_id: i64,
+    pub role: &'a str,
+    pub parent_id: Option<i64>,
+    pub state: &'a str,
+    pub sign_by: Option<NaiveDateTime>,
+    pub reply_by: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = assignments)]
+pub struct AssignmentChanges {
+    pub state: Option<String>,
+    pub open_request: Option<Option<String>>,
+    pub request_reason: Option<Option<String>>,
+    pub request_days: Option<Option<i32>>,
+    pub reply_by: Option<NaiveDateTime>,
+    pub signed_at: Option<Option<NaiveDateTime>>,
+    pub replied_at: Option<Option<NaiveDateTime>>,
+    pub returned_at: Option<Option<NaiveDateTime>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = replies)]
+pub struct ReplyRow {
+    pub id: i64,
+    pub petition_id: i64,
+    pub assignment_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub author_id: i64,
+    pub body: String,
+    pub outcome: String,
+    pub public: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = replies)]
+pub struct NewReplyRow<'a> {
+    pub petition_id: i64,
+    pub assignment_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub author_id: i64,
+    pub body: &'a str,
+    pub outcome: &'a str,
+    pub public: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = visits)]
+pub struct VisitRow {
+    pub id: i64,
+    pub petition_id: i64,
+    pub kind: String,
+    pub author_id: i64,
+    pub satisfaction: String,
+    pub resolved: bool,
+    pub contacted: bool,
+    pub comment: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = visits)]
+pub struct NewVisitRow<'a> {
+    pub petition_id: i64,
+    pub kind: &'a str,
+    pub author_id: i64,
+    pub satisfaction: &'a str,
+    pub resolved: bool,
+    pub contacted: bool,
+    pub comment: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub id: i64,
+    pub petition_id: i64,
+    pub action: String,
+    pub actor_id: i64,
+    pub actor_role: String,
+    pub actor_unit_id: Option<i64>,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub assignment_id: Option<i64>,
+    pub note: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = events)]
+pub struct NewEventRow<'a> {
+    pub petition_id: i64,
+    pub action: &'a str,
+    pub actor_id: i64,
+    pub actor_role: &'a str,
+    pub actor_unit_id: Option<i64>,
+    pub from_status: Option<&'a str>,
+    pub to_status: Option<&'a str>,
+    pub assignment_id: Option<i64>,
+    pub note: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct FollowUpRow {
+    pub id: i64,
+    pub petition_id: i64,
+    pub author: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The next tracking number of `day` (`YYYYMMDD`): one upsert, so concurrent submissions on
+/// either backend get consecutive, unique numbers.
+pub fn next_tracking_no(conn: &mut DbConn, day: &str) -> QueryResult<String> {
+    use tracking_counters::dsl as t;
+    let n: i64 = per_backend!(conn, |c| diesel::insert_into(t::tracking_counters)
+        .values((t::day.eq(day), t::last.eq(1i64)))
+        .on_conflict(t::day)
+        .do_update()
+        .set(t::last.eq(t::last + 1i64))
+        .returning(t::last)
+        .get_result(c))?;
+    Ok(format!("{day}-{n:06}"))
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<i64> {
+    diesel::insert_into(petitions::table).values(row).returning(petitions::id).get_result(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<PetitionRow> {
+    petitions::table.find(id).select(PetitionRow::as_select()).first(conn)
+}
+
+pub fn find_by_tracking_no(conn: &mut DbConn, no: &str) -> QueryResult<PetitionRow> {
+    petitions::table.filter(petitions::tracking_no.eq(no)).select(PetitionRow::as_select()).first(conn)
+}
+
+/// Loads the petition for a transition and holds it until the transaction ends, so concurrent
+/// actions on one order run one after the other: `FOR UPDATE` on PostgreSQL; on SQLite a write
+/// as the first statement takes the database's write lock (waiting out the busy timeout
+/// instead of failing on a stale snapshot).
+pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<PetitionRow> {
+    match conn {
+        DbConn::Pg(c) => petitions::table.find(id).for_update().select(PetitionRow::as_select()).first(c),
+        DbConn::Sqlite(c) => {
+            diesel::update(petitions::table.find(id)).set(petitions::version.eq(petitions::version)).execute(c)?;
+            petitions::table.find(id).select(PetitionRow::as_select()).first(c)
+        }
+    }
+}
+
+/// Moves the petition to `status` if it is still at `version`; returns whether it did.
+pub fn transition(
+    conn: &mut DbConn,
+    id: i64,
+    version: i64,
+    status: &str,
+    now: NaiveDateTime,
+    changes: &PetitionChanges,
+) -> QueryResult<bool> {
+    let n = diesel::update(petitions::table.find(id).filter(petitions::version.eq(version)))
+        .set((
+            petitions::status.eq(status),
+            petitions::version.eq(version + 1),
+            petitions::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let has_changes = changes.content.is_some()
+        || changes.merged_into_id.is_some()
+        || changes.redo_count.is_some()
+        || changes.supervised.is_some()
+        || changes.reply_by.is_some()
+        || changes.closed_at.is_some();
+    if n == 1 && has_changes {
+        diesel::update(petitions::table.find(id)).set(changes).execute(conn)?;
+    }
+    Ok(n == 1)
+}
+
+/// Who may see which petitions.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    All,
+    /// What this user submitted.
+    Submitter(i64),
+    /// What was dispatched into the subtree at this unit path.
+    Subtree(String),
+    /// Published (`publish_consent`) and past triage.
+    Public,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PetitionFilter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub urgency: Option<String>,
+    pub category_id: Option<i64>,
+    /// Dispatched into this unit's subtree (its path).
+    pub unit_path: Option<String>,
+    pub q: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
+/// `%` and `_` in a search term match themselves.
+fn like_pattern(q: &str) -> String {
+    let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    scope: &Scope,
+    filter: &PetitionFilter,
+    paging: Paging,
+) -> QueryResult<(Vec<PetitionRow>, i64)> {
+    let query = || {
+        let mut q = petitions::table.into_boxed();
+        match scope {
+            Scope::All => {}
+            Scope::Submitter(id) => q = q.filter(petitions::submitter_id.eq(*id)),
+            Scope::Subtree(path) => {
+                let (lo, hi) = subtree_range(path);
+                q = q.filter(
+                    petitions::id.eq_any(
+                        assignments::table
+                            .inner_join(units::table)
+                            .filter(units::path.ge(lo))
+                            .filter(units::path.lt(hi))
+                            .select(assignments::petition_id),
+                    ),
+                );
+            }
+            Scope::Public => {
+                q = q
+                    .filter(petitions::publish_consent.eq(true))
+                    .filter(petitions::status.ne_all(["submitted", "needs_info", "rejected", "withdrawn"]))
+            }
+        }
+        if let Some(s) = &filter.status {
+            q = q.filter(petitions::status.eq(s.clone()));
+        }
+        if let Some(k) = &filter.kind {
+            q = q.filter(petitions::kind.eq(k.clone()));
+        }
+        if let Some(u) = &filter.urgency {
+            q = q.filter(petitions::urgency.eq(u.clone()));
+        }
+        if let Some(c) = filter.category_id {
+            q = q.filter(petitions::category_id.eq(c));
+        }
+        if let Some(path) = &filter.unit_path {
+            let (lo, hi) = subtree_range(path);
+            q = q.filter(
+                petitions::id.eq_any(
+                    assignments::table
+                        .inner_join(units::table)
+                        .filter(units::path.ge(lo))
+                        .filter(units::path.lt(hi))
+                        .select(assignments::petition_id),
+                ),
+            );
+        }
+        if let Some(term) = &filter.q {
+            let p = like_pattern(term);
+            q = q.filter(petitions::title.like(p.clone()).escape('\\').or(petitions::content.like(p).escape('\\')));
+        }
+        if let Some(from) = filter.from {
+            q = q.filter(petitions::created_at.ge(from));
+        }
+        if let Some(to) = filter.to {
+            q = q.filter(petitions::created_at.lt(to));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order(petitions::id.desc())
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select(PetitionRow::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+pub fn assignments_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<(AssignmentRow, UnitRow)>> {
+    assignments::table
+        .inner_join(units::table)
+        .filter(assignments::petition_id.eq(petition_id))
+        .order(assignments::id.asc())
+        .select((AssignmentRow::as_select(), UnitRow::as_select()))
+        .load(conn)
+}
+
+pub fn find_assignment(conn: &mut DbConn, id: i64) -> QueryResult<(AssignmentRow, UnitRow)> {
+    assignments::table
+        .inner_join(units::table)
+        .filter(assignments::id.eq(id))
+        .select((AssignmentRow::as_select(), UnitRow::as_select()))
+        .first(conn)
+}
+
+pub fn insert_assignment(conn: &mut DbConn, row: &NewAssignmentRow<'_>) -> QueryResult<i64> {
+    diesel::insert_into(assignments::table).values(row).returning(assignments::id).get_result(conn)
+}
+
+pub fn update_assignment(conn: &mut DbConn, id: i64, changes: &AssignmentChanges) -> QueryResult<usize> {
+    diesel::update(assignments::table.find(id)).set(changes).execute(conn)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub state: Option<String>,
+    pub overdue_at: Option<NaiveDateTime>,
+}
+
+/// A unit's inbox: assignments anywhere in the subtree at `path`, to sign first, then in
+/// handling, earliest deadline first.
+pub fn inbox(
+    conn: &mut DbConn,
+    path: &str,
+    filter: &InboxFilter,
+    paging: Paging,
+) -> QueryResult<(Vec<(AssignmentRow, UnitRow, PetitionRow)>, i64)> {
+    let (lo, hi) = subtree_range(path);
+    let query = || {
+        let mut q = assignments::table
+            .inner_join(units::table)
+            .inner_join(petitions::table)
+            .filter(units::path.ge(lo.clone()))
+            .filter(units::path.lt(hi.clone()))
+            .into_boxed();
+        if let Some(s) = &filter.state {
+            q = q.filter(assignments::state.eq(s.clone()));
+        }
+        if let Some(now) = filter.overdue_at {
+            q = q.filter(assignments::state.eq_any(["pending", "handling"])).filter(assignments::reply_by.lt(now));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .order((assignments::state.desc(), assignments::reply_by.asc(), assignments::id.asc()))
+        .limit(paging.per_page)
+        .offset(paging.offset())
+        .select((AssignmentRow::as_select(), UnitRow::as_select(), PetitionRow::as_select()))
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// Does any assignment of the petition sit in the subtree at `path`?
+pub fn dispatched_into(conn: &mut DbConn, petition_id: i64, path: &str) -> QueryResult<bool> {
+    let (lo, hi) = subtree_range(path);
+    diesel::select(diesel::dsl::exists(
+        assignments::table
+            .inner_join(units::table)
+            .filter(assignments::petition_id.eq(petition_id))
+            .filter(units::path.ge(lo))
+            .filter(units::path.lt(hi)),
+    ))
+    .get_result(conn)
+}
+
+pub fn insert_event(conn: &mut DbConn, row: &NewEventRow<'_>) -> QueryResult<i64> {
+    diesel::insert_into(events::table).values(row).returning(events::id).get_result(conn)
+}
+
+pub fn events_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<EventRow>> {
+    events::table
+        .filter(events::petition_id.eq(petition_id))
+        .order(events::id.asc())
+        .select(EventRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_reply(conn: &mut DbConn, row: &NewReplyRow<'_>) -> QueryResult<i64> {
+    diesel::insert_into(replies::table).values(row).returning(replies::id).get_result(conn)
+}
+
+pub fn replies_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<ReplyRow>> {
+    replies::table
+        .filter(replies::petition_id.eq(petition_id))
+        .order(replies::id.asc())
+        .select(ReplyRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_visit(conn: &mut DbConn, row: &NewVisitRow<'_>) -> QueryResult<i64> {
+    diesel::insert_into(visits::table).values(row).returning(visits::id).get_result(conn)
+}
+
+pub fn visits_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<VisitRow>> {
+    visits::table
+        .filter(visits::petition_id.eq(petition_id))
+        .order(visits::id.asc())
+        .select(VisitRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_follow_up(
+    conn: &mut DbConn,
+    petition_id: i64,
+    author_id: i64,
+    title: &str,
+    body: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    diesel::insert_into(follow_ups::table)
+        .values((
+            follow_ups::petition_id.eq(petition_id),
+            follow_ups::author_id.eq(author_id),
+            follow_ups::title.eq(title),
+            follow_ups::body.eq(body),
+            follow_ups::created_at.eq(now),
+        ))
+        .returning(follow_ups::id)
+        .get_result(conn)
+}
+
+pub fn follow_ups_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<FollowUpRow>> {
+    follow_ups::table
+        .inner_join(users::table)
+        .filter(follow_ups::petition_id.eq(petition_id))
+        .order(follow_ups::id.asc())
+        .select((
+            follow_ups::id,
+            follow_ups::petition_id,
+            users::display_name,
+            follow_ups::title,
+            follow_ups::body,
+            follow_ups::created_at,
+        ))
+        .load(conn)
+}
+
+/// The audit log of unmasked contact details.
+pub fn record_contact_read(conn: &mut DbConn, petition_id: i64, user_id: i64, role: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(contact_reads::table)
+        .values((
+            contact_reads::petition_id.eq(petition_id),
+            contact_reads::user_id.eq(user_id),
+            contact_reads::role.eq(role),
+            contact_reads::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn contact_reads_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    contact_reads::table
+        .filter(contact_reads::petition_id.eq(petition_id))
+        .order(contact_reads::id.asc())
+        .select((contact_reads::user_id, contact_reads::role))
+        .load(conn)
+}
+
+pub fn find_idempotent(conn: &mut DbConn, user_id: i64, key: &str) -> QueryResult<Option<i64>> {
+    idempotency_keys::table
+        .filter(idempotency_keys::user_id.eq(user_id))
+        .filter(idempotency_keys::key.eq(key))
+        .select(idempotency_keys::petition_id)
+        .first(conn)
+        .optional()
+}
+
+pub fn insert_idempotent(conn: &mut DbConn, user_id: i64, key: &str, petition_id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::user_id.eq(user_id),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::petition_id.eq(petition_id),
+            idempotency_keys::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Unit rows by id, for naming units in views.
+pub fn units_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnitRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    units::table.filter(units::id.eq_any(ids)).select(UnitRow::as_select()).load(conn)
+}

@@ -1,0 +1,368 @@
+//! Petitions (诉求), assignments, replies, visits and the timeline.
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    Action, AssignmentRole, AssignmentState, Outcome, PetitionKind, PetitionStatus, RequestKind, Role, Satisfaction,
+    Source, UnitKind, Urgency, VisitKind,
+};
+
+/// `POST /api/v1/petitions`: a citizen's (or a partner's, on a resident's behalf) petition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewPetition {
+    pub kind: PetitionKind,
+    pub category_id: i64,
+    pub urgency: Urgency,
+    /// 1–100 characters.
+    #[cfg_attr(feature = "openapi", schema(example = "东常村路灯坏了一个多月"))]
+    pub title: String,
+    /// 1–4,000 characters.
+    #[cfg_attr(feature = "openapi", schema(example = "村东头三盏路灯不亮，晚上孩子放学看不清路。"))]
+    pub content: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "修武县郇封镇东常村东街12号"))]
+    pub address: Option<String>,
+    /// −90 to 90.
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    /// −180 to 180.
+    #[serde(default)]
+    pub longitude: Option<f64>,
+    /// Hide the petitioner's identity from handling units.
+    #[serde(default)]
+    pub anonymous: bool,
+    /// May appear (masked) in the public feed.
+    #[serde(default)]
+    pub publish_consent: bool,
+    /// Contact name; defaults to the account's display name.
+    #[serde(default)]
+    pub contact_name: Option<String>,
+    /// Contact phone (11-digit mobile); defaults to the account's phone.
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+    /// `app` (default), `web`, `phone` or `wechat`; partners' petitions are always `partner`.
+    #[serde(default)]
+    pub source: Option<Source>,
+}
+
+/// A unit, briefly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UnitRef {
+    pub id: i64,
+    pub name: String,
+    pub kind: UnitKind,
+}
+
+/// An open request of a unit, waiting for the hotline office.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OpenRequest {
+    pub kind: RequestKind,
+    pub reason: String,
+    /// For extensions: the days asked for.
+    pub days: Option<i32>,
+}
+
+/// A petition, briefly (as in an inbox).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PetitionBrief {
+    pub id: i64,
+    pub tracking_no: String,
+    pub title: String,
+    pub kind: PetitionKind,
+    pub urgency: Urgency,
+    pub status: PetitionStatus,
+}
+
+/// One unit's part in an order (a lead or an assisting unit), with its deadlines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Assignment {
+    pub id: i64,
+    pub petition: PetitionBrief,
+    pub unit: UnitRef,
+    pub role: AssignmentRole,
+    /// The assignment this one was dispatched down from.
+    pub parent_id: Option<i64>,
+    pub state: AssignmentState,
+    pub open_request: Option<OpenRequest>,
+    pub sign_by: Option<DateTime<Utc>>,
+    pub reply_by: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub returned_at: Option<DateTime<Utc>>,
+}
+
+/// A unit's (or the hotline office's) answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Reply {
+    pub id: i64,
+    pub petition_id: i64,
+    pub assignment_id: Option<i64>,
+    pub unit: Option<UnitRef>,
+    pub body: String,
+    pub outcome: Outcome,
+    /// Shown in the public feed (masked); otherwise only to the petitioner and officials.
+    pub public: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A petitioner's rating or an operator's follow-up call (回访).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Visit {
+    pub id: i64,
+    pub kind: VisitKind,
+    pub satisfaction: Satisfaction,
+    pub resolved: bool,
+    pub contacted: bool,
+    pub comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A reporter's follow-up report (记者追访), shown on the public page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FollowUp {
+    pub id: i64,
+    pub petition_id: i64,
+    pub author: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One step on a petition's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Event {
+    pub id: i64,
+    pub action: Action,
+    pub actor_role: Role,
+    pub actor_unit: Option<UnitRef>,
+    pub from_status: Option<PetitionStatus>,
+    pub to_status: Option<PetitionStatus>,
+    pub assignment_id: Option<i64>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A petition as the caller may see it. Personal information is masked (褚某, 138****5678,
+/// street-level address) unless the caller may see it; `masked` says which.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Petition {
+    pub id: i64,
+    /// Public tracking number, `YYYYMMDD-NNNNNN` (Asia/Shanghai date).
+    #[cfg_attr(feature = "openapi", schema(example = "20261123-000042"))]
+    pub tracking_no: String,
+    pub kind: PetitionKind,
+    pub category_id: i64,
+    pub urgency: Urgency,
+    pub title: String,
+    pub content: String,
+    pub address: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub source: Source,
+    pub anonymous: bool,
+    pub publish_consent: bool,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub status: PetitionStatus,
+    /// Send it back with an action to refuse the action if someone changed the petition first.
+    pub version: i64,
+    pub redo_count: i32,
+    /// Under supervision (督办).
+    pub supervised: bool,
+    /// For a merged petition: the primary it follows.
+    pub merged_into_id: Option<i64>,
+    /// The deadline of the lead unit's reply, while one runs.
+    pub reply_by: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Whether personal information above is masked for this caller.
+    pub masked: bool,
+    /// Units the order is dispatched to (detail view only).
+    #[serde(default)]
+    pub assignments: Vec<Assignment>,
+    /// Replies the caller may see (detail view only).
+    #[serde(default)]
+    pub replies: Vec<Reply>,
+    /// Ratings and follow-up calls (detail view only).
+    #[serde(default)]
+    pub visits: Vec<Visit>,
+    /// What the caller may do now (detail view only): the UI shows these as buttons.
+    #[serde(default)]
+    pub allowed_actions: Vec<Action>,
+}
+
+/// A published petition (no token needed): masked, with its public replies and reporters'
+/// follow-ups. A merged petition shows the progress of its primary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PublicPetition {
+    pub tracking_no: String,
+    pub kind: PetitionKind,
+    pub category_id: i64,
+    pub title: String,
+    /// Empty when the petitioner did not consent to publication (tracking only).
+    pub content: String,
+    pub address: Option<String>,
+    pub status: PetitionStatus,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub replies: Vec<Reply>,
+    pub follow_ups: Vec<FollowUp>,
+    pub timeline: Vec<PublicEvent>,
+}
+
+/// A step of the public timeline: what happened and when, without who.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PublicEvent {
+    pub action: Action,
+    pub to_status: Option<PetitionStatus>,
+    pub unit: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Body of actions that only need the petition's version.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VersionBody {
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// `reject`, `redo`, `return`: a reason (1–1,000 characters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    pub reason: String,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// `supervise`, `request-info`, progress notes, decisions: a note (1–1,000 characters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    pub note: String,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// `merge`: fold this petition into another open one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MergeBody {
+    pub into_id: i64,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// `supplement`: the information the hotline office asked for (1–4,000 characters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SupplementBody {
+    pub content: String,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// `POST /petitions/{id}/assignments`: dispatch to a unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DispatchBody {
+    pub unit_id: i64,
+    pub role: AssignmentRole,
+    /// Deadline for the reply; 7 days from now when absent. Must be in the future.
+    #[serde(default)]
+    pub reply_by: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// `POST /assignments/{id}/dispatch`: hand the order down to a unit below.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DispatchDownBody {
+    pub unit_id: i64,
+    /// At most the parent assignment's deadline (which is also the default).
+    #[serde(default)]
+    pub reply_by: Option<DateTime<Utc>>,
+}
+
+/// `POST /assignments/{id}/extension`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionBody {
+    /// 1–30 days.
+    pub days: i32,
+    pub reason: String,
+}
+
+/// `POST /petitions/{id}/replies` (a unit) and `POST /petitions/{id}/answer` (直办, the hotline
+/// office).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReplyBody {
+    /// 1–4,000 characters.
+    pub body: String,
+    pub outcome: Outcome,
+    /// Shown in the public feed.
+    pub public: bool,
+    /// Which of the caller's assignments replies; needed only when the caller's unit holds several.
+    #[serde(default)]
+    pub assignment_id: Option<i64>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// `POST /petitions/{id}/rating` (the petitioner) and `/visits` (an operator's call).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    pub satisfaction: Satisfaction,
+    /// Was the problem solved?
+    pub resolved: bool,
+    /// Did the unit contact the petitioner?
+    pub contacted: bool,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// `POST /petitions/{id}/follow-ups` (reporters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewFollowUp {
+    /// 1–100 characters.
+    pub title: String,
+    /// 1–10,000 characters.
+    pub body: String,
+}

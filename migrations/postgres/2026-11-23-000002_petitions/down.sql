@@ -1,0 +1,9 @@
+DROP TABLE idempotency_keys;
+DROP TABLE contact_reads;
+DROP TABLE follow_ups;
+DROP TABLE events;
+DROP TABLE visits;
+DROP TABLE replies;
+DROP TABLE assignments;
+DROP TABLE petitions;
+DROP TABLE tracking_counters;
