@@ -9,3 +9,5 @@ pub mod db;
 pub mod domain;
 pub mod http;
 pub mod server;
+pub mod views;
+pub mod workflow;

@@ -3,6 +3,9 @@
 mod support;
 
 mod accounts;
+mod city;
 mod errors;
+mod lifecycle;
 mod operations;
+mod privacy;
 mod reference_data;

@@ -5,8 +5,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    assignments, contact_reads, events, follow_ups, idempotency_keys, petitions, replies, tracking_counters, units,
-    users, visits,
+    assignments, contact_reads, events, follow_ups, idempotency_keys, petitions, replies,
+    tracking_counters, units, users, visits,
 };
 use super::units::UnitRow;
 use super::{subtree_range, DbConn, Paging};
@@ -248,15 +248,24 @@ pub fn next_tracking_no(conn: &mut DbConn, day: &str) -> QueryResult<String> {
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<i64> {
-    diesel::insert_into(petitions::table).values(row).returning(petitions::id).get_result(conn)
+    diesel::insert_into(petitions::table)
+        .values(row)
+        .returning(petitions::id)
+        .get_result(conn)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<PetitionRow> {
-    petitions::table.find(id).select(PetitionRow::as_select()).first(conn)
+    petitions::table
+        .find(id)
+        .select(PetitionRow::as_select())
+        .first(conn)
 }
 
 pub fn find_by_tracking_no(conn: &mut DbConn, no: &str) -> QueryResult<PetitionRow> {
-    petitions::table.filter(petitions::tracking_no.eq(no)).select(PetitionRow::as_select()).first(conn)
+    petitions::table
+        .filter(petitions::tracking_no.eq(no))
+        .select(PetitionRow::as_select())
+        .first(conn)
 }
 
 /// Loads the petition for a transition and holds it until the transaction ends, so concurrent
@@ -265,10 +274,19 @@ pub fn find_by_tracking_no(conn: &mut DbConn, no: &str) -> QueryResult<PetitionR
 /// instead of failing on a stale snapshot).
 pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<PetitionRow> {
     match conn {
-        DbConn::Pg(c) => petitions::table.find(id).for_update().select(PetitionRow::as_select()).first(c),
+        DbConn::Pg(c) => petitions::table
+            .find(id)
+            .for_update()
+            .select(PetitionRow::as_select())
+            .first(c),
         DbConn::Sqlite(c) => {
-            diesel::update(petitions::table.find(id)).set(petitions::version.eq(petitions::version)).execute(c)?;
-            petitions::table.find(id).select(PetitionRow::as_select()).first(c)
+            diesel::update(petitions::table.find(id))
+                .set(petitions::version.eq(petitions::version))
+                .execute(c)?;
+            petitions::table
+                .find(id)
+                .select(PetitionRow::as_select())
+                .first(c)
         }
     }
 }
@@ -282,13 +300,17 @@ pub fn transition(
     now: NaiveDateTime,
     changes: &PetitionChanges,
 ) -> QueryResult<bool> {
-    let n = diesel::update(petitions::table.find(id).filter(petitions::version.eq(version)))
-        .set((
-            petitions::status.eq(status),
-            petitions::version.eq(version + 1),
-            petitions::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let n = diesel::update(
+        petitions::table
+            .find(id)
+            .filter(petitions::version.eq(version)),
+    )
+    .set((
+        petitions::status.eq(status),
+        petitions::version.eq(version + 1),
+        petitions::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     let has_changes = changes.content.is_some()
         || changes.merged_into_id.is_some()
         || changes.redo_count.is_some()
@@ -296,7 +318,9 @@ pub fn transition(
         || changes.reply_by.is_some()
         || changes.closed_at.is_some();
     if n == 1 && has_changes {
-        diesel::update(petitions::table.find(id)).set(changes).execute(conn)?;
+        diesel::update(petitions::table.find(id))
+            .set(changes)
+            .execute(conn)?;
     }
     Ok(n == 1)
 }
@@ -328,7 +352,10 @@ pub struct PetitionFilter {
 
 /// `%` and `_` in a search term match themselves.
 fn like_pattern(q: &str) -> String {
-    let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -356,9 +383,9 @@ pub fn list(
                 );
             }
             Scope::Public => {
-                q = q
-                    .filter(petitions::publish_consent.eq(true))
-                    .filter(petitions::status.ne_all(["submitted", "needs_info", "rejected", "withdrawn"]))
+                q = q.filter(petitions::publish_consent.eq(true)).filter(
+                    petitions::status.ne_all(["submitted", "needs_info", "rejected", "withdrawn"]),
+                )
             }
         }
         if let Some(s) = &filter.status {
@@ -387,7 +414,12 @@ pub fn list(
         }
         if let Some(term) = &filter.q {
             let p = like_pattern(term);
-            q = q.filter(petitions::title.like(p.clone()).escape('\\').or(petitions::content.like(p).escape('\\')));
+            q = q.filter(
+                petitions::title
+                    .like(p.clone())
+                    .escape('\\')
+                    .or(petitions::content.like(p).escape('\\')),
+            );
         }
         if let Some(from) = filter.from {
             q = q.filter(petitions::created_at.ge(from));
@@ -407,7 +439,10 @@ pub fn list(
     Ok((items, total))
 }
 
-pub fn assignments_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<(AssignmentRow, UnitRow)>> {
+pub fn assignments_of(
+    conn: &mut DbConn,
+    petition_id: i64,
+) -> QueryResult<Vec<(AssignmentRow, UnitRow)>> {
     assignments::table
         .inner_join(units::table)
         .filter(assignments::petition_id.eq(petition_id))
@@ -425,16 +460,26 @@ pub fn find_assignment(conn: &mut DbConn, id: i64) -> QueryResult<(AssignmentRow
 }
 
 pub fn insert_assignment(conn: &mut DbConn, row: &NewAssignmentRow<'_>) -> QueryResult<i64> {
-    diesel::insert_into(assignments::table).values(row).returning(assignments::id).get_result(conn)
+    diesel::insert_into(assignments::table)
+        .values(row)
+        .returning(assignments::id)
+        .get_result(conn)
 }
 
-pub fn update_assignment(conn: &mut DbConn, id: i64, changes: &AssignmentChanges) -> QueryResult<usize> {
-    diesel::update(assignments::table.find(id)).set(changes).execute(conn)
+pub fn update_assignment(
+    conn: &mut DbConn,
+    id: i64,
+    changes: &AssignmentChanges,
+) -> QueryResult<usize> {
+    diesel::update(assignments::table.find(id))
+        .set(changes)
+        .execute(conn)
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct InboxFilter {
     pub state: Option<String>,
+    pub open_request: Option<String>,
     pub overdue_at: Option<NaiveDateTime>,
 }
 
@@ -457,17 +502,30 @@ pub fn inbox(
         if let Some(s) = &filter.state {
             q = q.filter(assignments::state.eq(s.clone()));
         }
+        if let Some(r) = &filter.open_request {
+            q = q.filter(assignments::open_request.eq(r.clone()));
+        }
         if let Some(now) = filter.overdue_at {
-            q = q.filter(assignments::state.eq_any(["pending", "handling"])).filter(assignments::reply_by.lt(now));
+            q = q
+                .filter(assignments::state.eq_any(["pending", "handling"]))
+                .filter(assignments::reply_by.lt(now));
         }
         q
     };
     let total = query().count().get_result(conn)?;
     let items = query()
-        .order((assignments::state.desc(), assignments::reply_by.asc(), assignments::id.asc()))
+        .order((
+            assignments::state.desc(),
+            assignments::reply_by.asc(),
+            assignments::id.asc(),
+        ))
         .limit(paging.per_page)
         .offset(paging.offset())
-        .select((AssignmentRow::as_select(), UnitRow::as_select(), PetitionRow::as_select()))
+        .select((
+            AssignmentRow::as_select(),
+            UnitRow::as_select(),
+            PetitionRow::as_select(),
+        ))
         .load(conn)?;
     Ok((items, total))
 }
@@ -486,7 +544,10 @@ pub fn dispatched_into(conn: &mut DbConn, petition_id: i64, path: &str) -> Query
 }
 
 pub fn insert_event(conn: &mut DbConn, row: &NewEventRow<'_>) -> QueryResult<i64> {
-    diesel::insert_into(events::table).values(row).returning(events::id).get_result(conn)
+    diesel::insert_into(events::table)
+        .values(row)
+        .returning(events::id)
+        .get_result(conn)
 }
 
 pub fn events_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<EventRow>> {
@@ -498,7 +559,10 @@ pub fn events_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<EventRo
 }
 
 pub fn insert_reply(conn: &mut DbConn, row: &NewReplyRow<'_>) -> QueryResult<i64> {
-    diesel::insert_into(replies::table).values(row).returning(replies::id).get_result(conn)
+    diesel::insert_into(replies::table)
+        .values(row)
+        .returning(replies::id)
+        .get_result(conn)
 }
 
 pub fn replies_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<ReplyRow>> {
@@ -510,7 +574,10 @@ pub fn replies_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<ReplyR
 }
 
 pub fn insert_visit(conn: &mut DbConn, row: &NewVisitRow<'_>) -> QueryResult<i64> {
-    diesel::insert_into(visits::table).values(row).returning(visits::id).get_result(conn)
+    diesel::insert_into(visits::table)
+        .values(row)
+        .returning(visits::id)
+        .get_result(conn)
 }
 
 pub fn visits_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<VisitRow>> {
@@ -558,7 +625,13 @@ pub fn follow_ups_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<Fol
 }
 
 /// The audit log of unmasked contact details.
-pub fn record_contact_read(conn: &mut DbConn, petition_id: i64, user_id: i64, role: &str, now: NaiveDateTime) -> QueryResult<()> {
+pub fn record_contact_read(
+    conn: &mut DbConn,
+    petition_id: i64,
+    user_id: i64,
+    role: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(contact_reads::table)
         .values((
             contact_reads::petition_id.eq(petition_id),
@@ -587,7 +660,13 @@ pub fn find_idempotent(conn: &mut DbConn, user_id: i64, key: &str) -> QueryResul
         .optional()
 }
 
-pub fn insert_idempotent(conn: &mut DbConn, user_id: i64, key: &str, petition_id: i64, now: NaiveDateTime) -> QueryResult<()> {
+pub fn insert_idempotent(
+    conn: &mut DbConn,
+    user_id: i64,
+    key: &str,
+    petition_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(idempotency_keys::table)
         .values((
             idempotency_keys::user_id.eq(user_id),
@@ -604,5 +683,8 @@ pub fn units_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnitRow>> 
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    units::table.filter(units::id.eq_any(ids)).select(UnitRow::as_select()).load(conn)
+    units::table
+        .filter(units::id.eq_any(ids))
+        .select(UnitRow::as_select())
+        .load(conn)
 }

@@ -125,10 +125,20 @@ struct On {
 const OPEN: &[PetitionStatus] = &[Submitted, NeedsInfo, Accepted, Dispatched, Handling];
 const IN_UNITS: &[PetitionStatus] = &[Dispatched, Handling];
 const SUPERVISABLE: &[PetitionStatus] = &[Accepted, Dispatched, Handling, Replied];
-const ALL: &[PetitionStatus] = &[Submitted, NeedsInfo, Accepted, Dispatched, Handling, Replied, Closed, Rejected, Merged, Withdrawn];
+const ALL: &[PetitionStatus] = &[
+    Submitted, NeedsInfo, Accepted, Dispatched, Handling, Replied, Closed, Rejected, Merged,
+    Withdrawn,
+];
 
 const fn petition(action: Action, by: Rel, from: &'static [PetitionStatus], to: To) -> Rule {
-    Rule { action, by, from, on: None, to, has_lead: None }
+    Rule {
+        action,
+        by,
+        from,
+        on: None,
+        to,
+        has_lead: None,
+    }
 }
 
 const fn assignment(
@@ -145,7 +155,13 @@ const fn assignment(
         action,
         by,
         from,
-        on: Some(On { role, states, request, top_level_only: false, to: assignment_to }),
+        on: Some(On {
+            role,
+            states,
+            request,
+            top_level_only: false,
+            to: assignment_to,
+        }),
         to,
         has_lead: None,
     }
@@ -158,48 +174,234 @@ use AssignmentState::{Handling as AHandling, Pending, Replied as AReplied, Retur
 /// one of `from` (and, for assignment actions, an assignment as described) leads to `to`.
 static TABLE: &[Rule] = &[
     // Triage by the hotline office.
-    petition(Action::Accept, Rel::Hotline, &[Submitted], To::Status(Accepted)),
-    petition(Action::Reject, Rel::Hotline, &[Submitted, NeedsInfo], To::Status(Rejected)),
-    petition(Action::Merge, Rel::Hotline, &[Submitted, Accepted], To::Status(Merged)),
-    petition(Action::AnswerDirectly, Rel::Hotline, &[Submitted, Accepted], To::Status(Replied)),
-    petition(Action::RequestInfo, Rel::Hotline, &[Submitted], To::Status(NeedsInfo)),
+    petition(
+        Action::Accept,
+        Rel::Hotline,
+        &[Submitted],
+        To::Status(Accepted),
+    ),
+    petition(
+        Action::Reject,
+        Rel::Hotline,
+        &[Submitted, NeedsInfo],
+        To::Status(Rejected),
+    ),
+    petition(
+        Action::Merge,
+        Rel::Hotline,
+        &[Submitted, Accepted],
+        To::Status(Merged),
+    ),
+    petition(
+        Action::AnswerDirectly,
+        Rel::Hotline,
+        &[Submitted, Accepted],
+        To::Status(Replied),
+    ),
+    petition(
+        Action::RequestInfo,
+        Rel::Hotline,
+        &[Submitted],
+        To::Status(NeedsInfo),
+    ),
     // The petitioner.
-    petition(Action::Supplement, Rel::Petitioner, &[NeedsInfo], To::Status(Submitted)),
-    petition(Action::Withdraw, Rel::Petitioner, OPEN, To::Status(Withdrawn)),
-    petition(Action::Rate, Rel::Petitioner, &[Replied], To::Status(Closed)),
+    petition(
+        Action::Supplement,
+        Rel::Petitioner,
+        &[NeedsInfo],
+        To::Status(Submitted),
+    ),
+    petition(
+        Action::Withdraw,
+        Rel::Petitioner,
+        OPEN,
+        To::Status(Withdrawn),
+    ),
+    petition(
+        Action::Rate,
+        Rel::Petitioner,
+        &[Replied],
+        To::Status(Closed),
+    ),
     // Follow-up calls, redo, supervision.
     petition(Action::Visit, Rel::Hotline, &[Replied], To::Status(Closed)),
     petition(Action::Visit, Rel::Hotline, &[Closed], To::Same),
-    Rule { action: Action::Redo, by: Rel::Hotline, from: &[Replied, Closed], on: None, to: To::Status(Handling), has_lead: Some(true) },
-    Rule { action: Action::Redo, by: Rel::Hotline, from: &[Replied, Closed], on: None, to: To::Status(Accepted), has_lead: Some(false) },
+    Rule {
+        action: Action::Redo,
+        by: Rel::Hotline,
+        from: &[Replied, Closed],
+        on: None,
+        to: To::Status(Handling),
+        has_lead: Some(true),
+    },
+    Rule {
+        action: Action::Redo,
+        by: Rel::Hotline,
+        from: &[Replied, Closed],
+        on: None,
+        to: To::Status(Accepted),
+        has_lead: Some(false),
+    },
     petition(Action::Supervise, Rel::Hotline, SUPERVISABLE, To::Same),
     petition(Action::Supervise, Rel::Leadership, SUPERVISABLE, To::Same),
     petition(Action::Supervise, Rel::Press, SUPERVISABLE, To::Same),
     petition(Action::FollowUp, Rel::Press, ALL, To::Same),
     // Dispatch: a lead unit once accepted; assisting units while the order is open in units.
-    assignment(Action::Dispatch, Rel::Hotline, &[Accepted], Some(Lead), &[], Req::Any, To::Status(Dispatched), None),
-    assignment(Action::Dispatch, Rel::Hotline, &[Accepted, Dispatched, Handling], Some(Assist), &[], Req::Any, To::Same, None),
+    assignment(
+        Action::Dispatch,
+        Rel::Hotline,
+        &[Accepted],
+        Some(Lead),
+        &[],
+        Req::Any,
+        To::Status(Dispatched),
+        None,
+    ),
+    assignment(
+        Action::Dispatch,
+        Rel::Hotline,
+        &[Accepted, Dispatched, Handling],
+        Some(Assist),
+        &[],
+        Req::Any,
+        To::Same,
+        None,
+    ),
     // The units.
-    assignment(Action::Sign, Rel::Unit, IN_UNITS, Some(Lead), &[Pending], Req::NoneOpen, To::Status(Handling), Some(AHandling)),
-    assignment(Action::Sign, Rel::Unit, IN_UNITS, Some(Assist), &[Pending], Req::NoneOpen, To::Same, Some(AHandling)),
+    assignment(
+        Action::Sign,
+        Rel::Unit,
+        IN_UNITS,
+        Some(Lead),
+        &[Pending],
+        Req::NoneOpen,
+        To::Status(Handling),
+        Some(AHandling),
+    ),
+    assignment(
+        Action::Sign,
+        Rel::Unit,
+        IN_UNITS,
+        Some(Assist),
+        &[Pending],
+        Req::NoneOpen,
+        To::Same,
+        Some(AHandling),
+    ),
     Rule {
         action: Action::RequestReturn,
         by: Rel::Unit,
         from: IN_UNITS,
-        on: Some(On { role: None, states: &[Pending, AHandling], request: Req::NoneOpen, top_level_only: true, to: None }),
+        on: Some(On {
+            role: None,
+            states: &[Pending, AHandling],
+            request: Req::NoneOpen,
+            top_level_only: true,
+            to: None,
+        }),
         to: To::Same,
         has_lead: None,
     },
-    assignment(Action::ApproveReturn, Rel::Hotline, IN_UNITS, Some(Lead), &[Pending, AHandling], Req::Open(RequestKind::Return), To::Status(Accepted), Some(Returned)),
-    assignment(Action::ApproveReturn, Rel::Hotline, IN_UNITS, Some(Assist), &[Pending, AHandling], Req::Open(RequestKind::Return), To::Same, Some(Returned)),
-    assignment(Action::RefuseReturn, Rel::Hotline, IN_UNITS, None, &[Pending, AHandling], Req::Open(RequestKind::Return), To::Same, None),
-    assignment(Action::RequestExtension, Rel::Unit, &[Handling], None, &[AHandling], Req::NoneOpen, To::Same, None),
-    assignment(Action::ApproveExtension, Rel::Hotline, &[Handling], None, &[AHandling], Req::Open(RequestKind::Extension), To::Same, None),
-    assignment(Action::RefuseExtension, Rel::Hotline, &[Handling], None, &[AHandling], Req::Open(RequestKind::Extension), To::Same, None),
-    assignment(Action::DispatchDown, Rel::Unit, &[Handling], None, &[AHandling], Req::Any, To::Same, None),
-    assignment(Action::Progress, Rel::Unit, &[Handling], None, &[AHandling], Req::Any, To::Same, None),
-    assignment(Action::Reply, Rel::Unit, &[Handling], Some(Lead), &[AHandling], Req::Any, To::Status(Replied), Some(AReplied)),
-    assignment(Action::Reply, Rel::Unit, &[Handling], Some(Assist), &[AHandling], Req::Any, To::Same, Some(AReplied)),
+    assignment(
+        Action::ApproveReturn,
+        Rel::Hotline,
+        IN_UNITS,
+        Some(Lead),
+        &[Pending, AHandling],
+        Req::Open(RequestKind::Return),
+        To::Status(Accepted),
+        Some(Returned),
+    ),
+    assignment(
+        Action::ApproveReturn,
+        Rel::Hotline,
+        IN_UNITS,
+        Some(Assist),
+        &[Pending, AHandling],
+        Req::Open(RequestKind::Return),
+        To::Same,
+        Some(Returned),
+    ),
+    assignment(
+        Action::RefuseReturn,
+        Rel::Hotline,
+        IN_UNITS,
+        None,
+        &[Pending, AHandling],
+        Req::Open(RequestKind::Return),
+        To::Same,
+        None,
+    ),
+    assignment(
+        Action::RequestExtension,
+        Rel::Unit,
+        &[Handling],
+        None,
+        &[AHandling],
+        Req::NoneOpen,
+        To::Same,
+        None,
+    ),
+    assignment(
+        Action::ApproveExtension,
+        Rel::Hotline,
+        &[Handling],
+        None,
+        &[AHandling],
+        Req::Open(RequestKind::Extension),
+        To::Same,
+        None,
+    ),
+    assignment(
+        Action::RefuseExtension,
+        Rel::Hotline,
+        &[Handling],
+        None,
+        &[AHandling],
+        Req::Open(RequestKind::Extension),
+        To::Same,
+        None,
+    ),
+    assignment(
+        Action::DispatchDown,
+        Rel::Unit,
+        &[Handling],
+        None,
+        &[AHandling],
+        Req::Any,
+        To::Same,
+        None,
+    ),
+    assignment(
+        Action::Progress,
+        Rel::Unit,
+        &[Handling],
+        None,
+        &[AHandling],
+        Req::Any,
+        To::Same,
+        None,
+    ),
+    assignment(
+        Action::Reply,
+        Rel::Unit,
+        &[Handling],
+        Some(Lead),
+        &[AHandling],
+        Req::Any,
+        To::Status(Replied),
+        Some(AReplied),
+    ),
+    assignment(
+        Action::Reply,
+        Rel::Unit,
+        &[Handling],
+        Some(Assist),
+        &[AHandling],
+        Req::Any,
+        To::Same,
+        Some(AReplied),
+    ),
 ];
 
 /// An allowed action's effect.
@@ -283,16 +485,40 @@ pub fn decide(action: Action, relations: Relations, s: &Situation) -> Result<Tra
 }
 
 fn explain(action: Action, s: &Situation) -> String {
-    let base = format!("工单当前状态为“{}”，不能“{}”", s.status.label(), action.label());
+    let base = format!(
+        "工单当前状态为“{}”，不能“{}”",
+        s.status.label(),
+        action.label()
+    );
     match s.assignment {
-        Some(a) if a.open_request.is_some() && matches!(action, Action::Sign | Action::RequestReturn | Action::RequestExtension) => {
-            format!("{base}：该单位还有待热线办审核的{}", a.open_request.map(|r| r.label()).unwrap_or(""))
+        Some(a)
+            if a.open_request.is_some()
+                && matches!(
+                    action,
+                    Action::Sign | Action::RequestReturn | Action::RequestExtension
+                ) =>
+        {
+            format!(
+                "{base}：该单位还有待热线办审核的{}",
+                a.open_request.map(|r| r.label()).unwrap_or("")
+            )
         }
-        Some(a) if matches!(action, Action::ApproveReturn | Action::RefuseReturn | Action::ApproveExtension | Action::RefuseExtension) && a.open_request.is_none() => {
+        Some(a)
+            if matches!(
+                action,
+                Action::ApproveReturn
+                    | Action::RefuseReturn
+                    | Action::ApproveExtension
+                    | Action::RefuseExtension
+            ) && a.open_request.is_none() =>
+        {
             format!("{base}：该单位没有待审核的申请")
         }
         Some(a) if a.state.is_some() => {
-            format!("{base}（该单位的办理状态为“{}”）", a.state.map(|st| st.label()).unwrap_or(""))
+            format!(
+                "{base}（该单位的办理状态为“{}”）",
+                a.state.map(|st| st.label()).unwrap_or("")
+            )
         }
         _ => base,
     }
@@ -310,13 +536,29 @@ pub fn allowed(relations: Relations, s: &Situation) -> Vec<Action> {
 }
 
 /// Petition-level actions that need no assignment, plus dispatch (which creates one).
-pub fn allowed_on_petition(relations: Relations, status: PetitionStatus, has_lead: bool) -> Vec<Action> {
-    let mut out = allowed(relations, &Situation { status, has_lead, assignment: None });
+pub fn allowed_on_petition(
+    relations: Relations,
+    status: PetitionStatus,
+    has_lead: bool,
+) -> Vec<Action> {
+    let mut out = allowed(
+        relations,
+        &Situation {
+            status,
+            has_lead,
+            assignment: None,
+        },
+    );
     for role in [Lead, Assist] {
         let s = Situation {
             status,
             has_lead,
-            assignment: Some(AssignmentFacts { role, state: None, top_level: true, open_request: None }),
+            assignment: Some(AssignmentFacts {
+                role,
+                state: None,
+                top_level: true,
+                open_request: None,
+            }),
         };
         if decide(Action::Dispatch, relations, &s).is_ok() && !out.contains(&Action::Dispatch) {
             out.push(Action::Dispatch);
@@ -344,29 +586,77 @@ mod tests {
     }
 
     fn petition_only(status: PetitionStatus) -> Situation {
-        Situation { status, has_lead: false, assignment: None }
+        Situation {
+            status,
+            has_lead: false,
+            assignment: None,
+        }
     }
 
-    fn on(status: PetitionStatus, role: AssignmentRole, state: AssignmentState, open: Option<RequestKind>) -> Situation {
+    fn on(
+        status: PetitionStatus,
+        role: AssignmentRole,
+        state: AssignmentState,
+        open: Option<RequestKind>,
+    ) -> Situation {
         Situation {
             status,
             has_lead: true,
-            assignment: Some(AssignmentFacts { role, state: Some(state), top_level: true, open_request: open }),
+            assignment: Some(AssignmentFacts {
+                role,
+                state: Some(state),
+                top_level: true,
+                open_request: open,
+            }),
         }
     }
 
     #[test]
     fn triage() {
         let op = rel(Role::Operator);
-        assert_eq!(decide(Action::Accept, op, &petition_only(Submitted)).map(|t| t.to), Ok(Accepted));
-        assert!(matches!(decide(Action::Accept, op, &petition_only(Accepted)), Err(Refusal::InvalidTransition(_))));
-        assert!(matches!(decide(Action::Accept, rel(Role::Citizen), &petition_only(Submitted)), Err(Refusal::NotPermitted(_))));
-        assert!(matches!(decide(Action::Accept, rel(Role::Handler), &petition_only(Submitted)), Err(Refusal::NotPermitted(_))));
-        assert_eq!(decide(Action::AnswerDirectly, op, &petition_only(Accepted)).map(|t| t.to), Ok(Replied));
+        assert_eq!(
+            decide(Action::Accept, op, &petition_only(Submitted)).map(|t| t.to),
+            Ok(Accepted)
+        );
+        assert!(matches!(
+            decide(Action::Accept, op, &petition_only(Accepted)),
+            Err(Refusal::InvalidTransition(_))
+        ));
+        assert!(matches!(
+            decide(
+                Action::Accept,
+                rel(Role::Citizen),
+                &petition_only(Submitted)
+            ),
+            Err(Refusal::NotPermitted(_))
+        ));
+        assert!(matches!(
+            decide(
+                Action::Accept,
+                rel(Role::Handler),
+                &petition_only(Submitted)
+            ),
+            Err(Refusal::NotPermitted(_))
+        ));
+        assert_eq!(
+            decide(Action::AnswerDirectly, op, &petition_only(Accepted)).map(|t| t.to),
+            Ok(Replied)
+        );
         let owner = Relations::of(Role::Citizen, true, false);
-        assert_eq!(decide(Action::Withdraw, owner, &petition_only(Handling)).map(|t| t.to), Ok(Withdrawn));
+        assert_eq!(
+            decide(Action::Withdraw, owner, &petition_only(Handling)).map(|t| t.to),
+            Ok(Withdrawn)
+        );
         assert!(decide(Action::Withdraw, owner, &petition_only(Replied)).is_err());
-        assert!(decide(Action::Withdraw, rel(Role::Citizen), &petition_only(Submitted)).is_err(), "not the petitioner");
+        assert!(
+            decide(
+                Action::Withdraw,
+                rel(Role::Citizen),
+                &petition_only(Submitted)
+            )
+            .is_err(),
+            "not the petitioner"
+        );
     }
 
     #[test]
@@ -375,35 +665,97 @@ mod tests {
         let op = rel(Role::Operator);
         let t = decide(Action::Sign, unit, &on(Dispatched, Lead, Pending, None)).expect("sign");
         assert_eq!((t.to, t.assignment_to), (Handling, Some(AHandling)));
-        let t = decide(Action::Sign, unit, &on(Handling, Assist, Pending, None)).expect("assist signs");
+        let t =
+            decide(Action::Sign, unit, &on(Handling, Assist, Pending, None)).expect("assist signs");
         assert_eq!((t.to, t.assignment_to), (Handling, Some(AHandling)));
-        assert!(decide(Action::Reply, unit, &on(Dispatched, Lead, Pending, None)).is_err(), "sign first");
-        assert_eq!(decide(Action::Reply, unit, &on(Handling, Lead, AHandling, None)).map(|t| t.to), Ok(Replied));
-        assert_eq!(decide(Action::Reply, unit, &on(Handling, Assist, AHandling, None)).map(|t| t.to), Ok(Handling));
-        assert!(decide(Action::RequestReturn, unit, &on(Dispatched, Lead, Pending, None)).is_ok());
-        assert!(decide(Action::RequestReturn, unit, &on(Dispatched, Lead, Pending, Some(RequestKind::Return))).is_err());
-        let t = decide(Action::ApproveReturn, op, &on(Dispatched, Lead, Pending, Some(RequestKind::Return))).expect("approve");
+        assert!(
+            decide(Action::Reply, unit, &on(Dispatched, Lead, Pending, None)).is_err(),
+            "sign first"
+        );
+        assert_eq!(
+            decide(Action::Reply, unit, &on(Handling, Lead, AHandling, None)).map(|t| t.to),
+            Ok(Replied)
+        );
+        assert_eq!(
+            decide(Action::Reply, unit, &on(Handling, Assist, AHandling, None)).map(|t| t.to),
+            Ok(Handling)
+        );
+        assert!(decide(
+            Action::RequestReturn,
+            unit,
+            &on(Dispatched, Lead, Pending, None)
+        )
+        .is_ok());
+        assert!(decide(
+            Action::RequestReturn,
+            unit,
+            &on(Dispatched, Lead, Pending, Some(RequestKind::Return))
+        )
+        .is_err());
+        let t = decide(
+            Action::ApproveReturn,
+            op,
+            &on(Dispatched, Lead, Pending, Some(RequestKind::Return)),
+        )
+        .expect("approve");
         assert_eq!((t.to, t.assignment_to), (Accepted, Some(Returned)));
-        assert!(decide(Action::ApproveReturn, op, &on(Dispatched, Lead, Pending, None)).is_err());
-        assert!(decide(Action::ApproveReturn, unit, &on(Dispatched, Lead, Pending, Some(RequestKind::Return))).is_err());
+        assert!(decide(
+            Action::ApproveReturn,
+            op,
+            &on(Dispatched, Lead, Pending, None)
+        )
+        .is_err());
+        assert!(decide(
+            Action::ApproveReturn,
+            unit,
+            &on(Dispatched, Lead, Pending, Some(RequestKind::Return))
+        )
+        .is_err());
         let mut down = on(Handling, Lead, Pending, None);
         if let Some(a) = down.assignment.as_mut() {
             a.top_level = false;
         }
-        assert!(decide(Action::RequestReturn, unit, &down).is_err(), "only top-level assignments go back to the hotline");
-        assert!(decide(Action::ApproveExtension, op, &on(Handling, Lead, AHandling, Some(RequestKind::Extension))).is_ok());
+        assert!(
+            decide(Action::RequestReturn, unit, &down).is_err(),
+            "only top-level assignments go back to the hotline"
+        );
+        assert!(decide(
+            Action::ApproveExtension,
+            op,
+            &on(Handling, Lead, AHandling, Some(RequestKind::Extension))
+        )
+        .is_ok());
     }
 
     #[test]
     fn rating_visits_and_redo() {
         let owner = Relations::of(Role::Citizen, true, false);
         let op = rel(Role::Operator);
-        assert_eq!(decide(Action::Rate, owner, &petition_only(Replied)).map(|t| t.to), Ok(Closed));
-        assert!(decide(Action::Rate, owner, &petition_only(Closed)).is_err(), "rated once");
-        assert_eq!(decide(Action::Visit, op, &petition_only(Closed)).map(|t| t.to), Ok(Closed));
-        let with_lead = Situation { status: Closed, has_lead: true, assignment: None };
-        assert_eq!(decide(Action::Redo, op, &with_lead).map(|t| t.to), Ok(Handling));
-        assert_eq!(decide(Action::Redo, op, &petition_only(Replied)).map(|t| t.to), Ok(Accepted));
+        assert_eq!(
+            decide(Action::Rate, owner, &petition_only(Replied)).map(|t| t.to),
+            Ok(Closed)
+        );
+        assert!(
+            decide(Action::Rate, owner, &petition_only(Closed)).is_err(),
+            "rated once"
+        );
+        assert_eq!(
+            decide(Action::Visit, op, &petition_only(Closed)).map(|t| t.to),
+            Ok(Closed)
+        );
+        let with_lead = Situation {
+            status: Closed,
+            has_lead: true,
+            assignment: None,
+        };
+        assert_eq!(
+            decide(Action::Redo, op, &with_lead).map(|t| t.to),
+            Ok(Handling)
+        );
+        assert_eq!(
+            decide(Action::Redo, op, &petition_only(Replied)).map(|t| t.to),
+            Ok(Accepted)
+        );
         assert!(decide(Action::Redo, owner, &with_lead).is_err());
     }
 
@@ -411,7 +763,13 @@ mod tests {
     fn allowed_actions_follow_the_table() {
         let op = rel(Role::Operator);
         let acts = allowed_on_petition(op, Submitted, false);
-        for a in [Action::Accept, Action::Reject, Action::Merge, Action::AnswerDirectly, Action::RequestInfo] {
+        for a in [
+            Action::Accept,
+            Action::Reject,
+            Action::Merge,
+            Action::AnswerDirectly,
+            Action::RequestInfo,
+        ] {
             assert!(acts.contains(&a), "{a:?} in {acts:?}");
         }
         assert!(allowed_on_petition(op, Accepted, false).contains(&Action::Dispatch));
@@ -463,20 +821,33 @@ mod tests {
     /// consistent with the petition.
     #[test]
     fn random_walks_stay_inside_the_lifecycle() {
-        let roles = [Role::Citizen, Role::Operator, Role::Handler, Role::Reporter, Role::Leader, Role::Admin, Role::Partner];
+        let roles = [
+            Role::Citizen,
+            Role::Operator,
+            Role::Handler,
+            Role::Reporter,
+            Role::Leader,
+            Role::Admin,
+            Role::Partner,
+        ];
         let mut rng = Rng(0x5eed_1234_abcd_ef01);
         let mut steps_taken = 0;
         let mut seen = std::collections::HashSet::new();
         for _walk in 0..20_000 {
             let mut status = Submitted;
             // (role, state, open request, top level)
-            let mut assignments: Vec<(AssignmentRole, AssignmentState, Option<RequestKind>, bool)> = Vec::new();
+            let mut assignments: Vec<(AssignmentRole, AssignmentState, Option<RequestKind>, bool)> =
+                Vec::new();
             for _ in 0..60 {
                 let action = Action::ALL[rng.next(Action::ALL.len())];
                 let role = roles[rng.next(roles.len())];
                 let relations = Relations::of(role, rng.next(2) == 0, rng.next(2) == 0);
                 let has_lead = assignments.iter().any(|a| a.0 == Lead && a.1 != Returned);
-                let target = if assignments.is_empty() || action == Action::Dispatch { None } else { Some(rng.next(assignments.len())) };
+                let target = if assignments.is_empty() || action == Action::Dispatch {
+                    None
+                } else {
+                    Some(rng.next(assignments.len()))
+                };
                 let facts = match (action, target) {
                     (Action::Dispatch, _) => Some(AssignmentFacts {
                         role: if rng.next(2) == 0 { Lead } else { Assist },
@@ -486,16 +857,34 @@ mod tests {
                     }),
                     (_, Some(i)) if rng.next(3) > 0 => {
                         let a = assignments[i];
-                        Some(AssignmentFacts { role: a.0, state: Some(a.1), top_level: a.3, open_request: a.2 })
+                        Some(AssignmentFacts {
+                            role: a.0,
+                            state: Some(a.1),
+                            top_level: a.3,
+                            open_request: a.2,
+                        })
                     }
                     _ => None,
                 };
-                let s = Situation { status, has_lead, assignment: facts };
-                let Ok(t) = decide(action, relations, &s) else { continue };
+                let s = Situation {
+                    status,
+                    has_lead,
+                    assignment: facts,
+                };
+                let Ok(t) = decide(action, relations, &s) else {
+                    continue;
+                };
                 steps_taken += 1;
-                assert!(!is_terminal(status) || t.to == status, "{action:?} left terminal {status:?}");
+                assert!(
+                    !is_terminal(status) || t.to == status,
+                    "{action:?} left terminal {status:?}"
+                );
                 if t.to != status {
-                    assert!(DOC_EDGES.contains(&(status, t.to)), "{status:?} -{action:?}-> {:?} is not in domain.md", t.to);
+                    assert!(
+                        DOC_EDGES.contains(&(status, t.to)),
+                        "{status:?} -{action:?}-> {:?} is not in domain.md",
+                        t.to
+                    );
                 }
                 // Apply to the model.
                 match (action, facts, target) {
@@ -513,25 +902,41 @@ mod tests {
                         a.2 = match action {
                             Action::RequestReturn => Some(RequestKind::Return),
                             Action::RequestExtension => Some(RequestKind::Extension),
-                            Action::ApproveReturn | Action::RefuseReturn | Action::ApproveExtension | Action::RefuseExtension => None,
+                            Action::ApproveReturn
+                            | Action::RefuseReturn
+                            | Action::ApproveExtension
+                            | Action::RefuseExtension => None,
                             _ => a.2,
                         };
                     }
                     _ => {}
                 }
                 if action == Action::Redo {
-                    for a in assignments.iter_mut().filter(|a| a.0 == Lead && a.1 == AReplied) {
+                    for a in assignments
+                        .iter_mut()
+                        .filter(|a| a.0 == Lead && a.1 == AReplied)
+                    {
                         a.1 = AHandling;
                     }
                 }
                 status = t.to;
                 seen.insert(status);
                 if matches!(status, Dispatched | Handling) {
-                    assert!(assignments.iter().any(|a| a.0 == Lead && a.1 != Returned), "{status:?} without a lead unit");
+                    assert!(
+                        assignments.iter().any(|a| a.0 == Lead && a.1 != Returned),
+                        "{status:?} without a lead unit"
+                    );
                 }
             }
         }
-        assert!(steps_taken > 30_000, "the walks exercised the table ({steps_taken} steps)");
-        assert_eq!(seen.len(), PetitionStatus::ALL.len(), "every status was reached: {seen:?}");
+        assert!(
+            steps_taken > 30_000,
+            "the walks exercised the table ({steps_taken} steps)"
+        );
+        assert_eq!(
+            seen.len(),
+            PetitionStatus::ALL.len(),
+            "every status was reached: {seen:?}"
+        );
     }
 }

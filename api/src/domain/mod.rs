@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod lifecycle;
+pub mod petitions;
 pub mod privacy;
 pub mod units;
 pub mod validate;

@@ -7,8 +7,15 @@ use minhu_types::Role;
 /// May this caller see the petitioner's name, phone, account and exact address?
 /// The petitioner and the hotline office always; the handling units unless the petition is
 /// anonymous; nobody else.
-pub fn sees_contact(role: Role, is_petitioner: bool, unit_handles_order: bool, anonymous: bool) -> bool {
-    is_petitioner || role == Role::Operator || (role == Role::Handler && unit_handles_order && !anonymous)
+pub fn sees_contact(
+    role: Role,
+    is_petitioner: bool,
+    unit_handles_order: bool,
+    anonymous: bool,
+) -> bool {
+    is_petitioner
+        || role == Role::Operator
+        || (role == Role::Handler && unit_handles_order && !anonymous)
 }
 
 /// 褚晓明 → 褚某.
@@ -68,7 +75,11 @@ pub fn mask_phones_in_text(text: &str) -> String {
                 if chars[j].is_ascii_digit() {
                     digits.push(chars[j]);
                     j += 1;
-                } else if matches!(chars[j], ' ' | '-') && j + 1 < chars.len() && chars[j + 1].is_ascii_digit() && !digits.is_empty() {
+                } else if matches!(chars[j], ' ' | '-')
+                    && j + 1 < chars.len()
+                    && chars[j + 1].is_ascii_digit()
+                    && !digits.is_empty()
+                {
                     j += 1;
                 } else {
                     break;
@@ -102,12 +113,30 @@ mod tests {
 
     #[test]
     fn who_sees_contact_details() {
-        assert!(sees_contact(Role::Citizen, true, false, true), "the petitioner, even anonymous");
-        assert!(sees_contact(Role::Operator, false, false, true), "the hotline office, even anonymous");
+        assert!(
+            sees_contact(Role::Citizen, true, false, true),
+            "the petitioner, even anonymous"
+        );
+        assert!(
+            sees_contact(Role::Operator, false, false, true),
+            "the hotline office, even anonymous"
+        );
         assert!(sees_contact(Role::Handler, false, true, false));
-        assert!(!sees_contact(Role::Handler, false, true, true), "not units when anonymous");
-        assert!(!sees_contact(Role::Handler, false, false, false), "not other units");
-        for role in [Role::Reporter, Role::Leader, Role::Admin, Role::Citizen, Role::Partner] {
+        assert!(
+            !sees_contact(Role::Handler, false, true, true),
+            "not units when anonymous"
+        );
+        assert!(
+            !sees_contact(Role::Handler, false, false, false),
+            "not other units"
+        );
+        for role in [
+            Role::Reporter,
+            Role::Leader,
+            Role::Admin,
+            Role::Citizen,
+            Role::Partner,
+        ] {
             assert!(!sees_contact(role, false, false, false), "{role:?}");
         }
     }
@@ -117,18 +146,37 @@ mod tests {
         assert_eq!(mask_name("褚晓明"), "褚某");
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_address("修武县郇封镇东常村东街12号"), "修武县郇封镇…");
-        assert_eq!(mask_address("焦作市解放区民主南路123号3单元"), "焦作市解放区民主南路…");
+        assert_eq!(
+            mask_address("焦作市解放区民主南路123号3单元"),
+            "焦作市解放区民主南路…"
+        );
         assert_eq!(mask_address("某小区"), "某小区…");
         assert_eq!(blur_coordinate(35.21987), 35.22);
     }
 
     #[test]
     fn phones_in_free_text() {
-        assert_eq!(mask_phones_in_text("请打13812345678联系我"), "请打138****5678联系我");
-        assert_eq!(mask_phones_in_text("电话 138 1234 5678。"), "电话 138****5678。");
-        assert_eq!(mask_phones_in_text("座机0391-2345678 - 谢谢"), "座机039****5678 - 谢谢");
-        assert_eq!(mask_phones_in_text("工单20261123-000042，2026年"), "工单20261123-000042，2026年");
-        assert_eq!(mask_phones_in_text("138123456789"), "138123456789", "12 digits is no mobile number");
+        assert_eq!(
+            mask_phones_in_text("请打13812345678联系我"),
+            "请打138****5678联系我"
+        );
+        assert_eq!(
+            mask_phones_in_text("电话 138 1234 5678。"),
+            "电话 138****5678。"
+        );
+        assert_eq!(
+            mask_phones_in_text("座机0391-2345678 - 谢谢"),
+            "座机039****5678 - 谢谢"
+        );
+        assert_eq!(
+            mask_phones_in_text("工单20261123-000042，2026年"),
+            "工单20261123-000042，2026年"
+        );
+        assert_eq!(
+            mask_phones_in_text("138123456789"),
+            "138123456789",
+            "12 digits is no mobile number"
+        );
         assert_eq!(mask_phones_in_text(""), "");
     }
 }

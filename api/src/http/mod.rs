@@ -108,6 +108,35 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/categories", get => categories::list, post => categories::create);
     resource!(cfg, "/categories/{id}", get => categories::find);
     resource!(cfg, "/partners", get => partners::list, post => partners::create);
+    resource!(cfg, "/petitions", get => petitions::list, post => petitions::create);
+    resource!(cfg, "/petitions/{id}", get => petitions::find);
+    resource!(cfg, "/petitions/{id}/events", get => petitions::events);
+    resource!(cfg, "/petitions/{id}/accept", post => petitions::accept);
+    resource!(cfg, "/petitions/{id}/reject", post => petitions::reject);
+    resource!(cfg, "/petitions/{id}/merge", post => petitions::merge);
+    resource!(cfg, "/petitions/{id}/supervise", post => petitions::supervise);
+    resource!(cfg, "/petitions/{id}/withdraw", post => petitions::withdraw);
+    resource!(cfg, "/petitions/{id}/request-info", post => petitions::request_info);
+    resource!(cfg, "/petitions/{id}/supplement", post => petitions::supplement);
+    resource!(cfg, "/petitions/{id}/answer", post => petitions::answer);
+    resource!(cfg, "/petitions/{id}/redo", post => petitions::redo);
+    resource!(cfg, "/petitions/{id}/assignments", post => petitions::dispatch);
+    resource!(cfg, "/petitions/{id}/replies", get => petitions::list_replies, post => petitions::create_reply);
+    resource!(cfg, "/petitions/{id}/rating", post => petitions::rate);
+    resource!(cfg, "/petitions/{id}/visits", post => petitions::visit);
+    resource!(cfg, "/petitions/{id}/follow-ups", get => petitions::list_follow_ups, post => petitions::create_follow_up);
+    resource!(cfg, "/assignments", get => assignments::list);
+    resource!(cfg, "/assignments/{id}/sign", post => assignments::sign);
+    resource!(cfg, "/assignments/{id}/return", post => assignments::request_return);
+    resource!(cfg, "/assignments/{id}/return/approve", post => assignments::approve_return);
+    resource!(cfg, "/assignments/{id}/return/refuse", post => assignments::refuse_return);
+    resource!(cfg, "/assignments/{id}/extension", post => assignments::request_extension);
+    resource!(cfg, "/assignments/{id}/extension/approve", post => assignments::approve_extension);
+    resource!(cfg, "/assignments/{id}/extension/refuse", post => assignments::refuse_extension);
+    resource!(cfg, "/assignments/{id}/dispatch", post => assignments::dispatch_down);
+    resource!(cfg, "/assignments/{id}/progress", post => assignments::progress);
+    resource!(cfg, "/track/{tracking_no}", get => public::track);
+    resource!(cfg, "/public/petitions", get => public::feed);
 }
 
 fn top_routes(cfg: &mut web::ServiceConfig) {

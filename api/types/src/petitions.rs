@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Action, AssignmentRole, AssignmentState, Outcome, PetitionKind, PetitionStatus, RequestKind, Role, Satisfaction,
-    Source, UnitKind, Urgency, VisitKind,
+    Action, AssignmentRole, AssignmentState, Outcome, PetitionKind, PetitionStatus, RequestKind,
+    Role, Satisfaction, Source, UnitKind, Urgency, VisitKind,
 };
 
 /// `POST /api/v1/petitions`: a citizen's (or a partner's, on a resident's behalf) petition.
@@ -23,7 +23,10 @@ pub struct NewPetition {
     #[cfg_attr(feature = "openapi", schema(example = "东常村路灯坏了一个多月"))]
     pub title: String,
     /// 1–4,000 characters.
-    #[cfg_attr(feature = "openapi", schema(example = "村东头三盏路灯不亮，晚上孩子放学看不清路。"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "村东头三盏路灯不亮，晚上孩子放学看不清路。")
+    )]
     pub content: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(example = "修武县郇封镇东常村东街12号"))]
@@ -365,4 +368,13 @@ pub struct NewFollowUp {
     pub title: String,
     /// 1–10,000 characters.
     pub body: String,
+}
+
+/// The hotline office's decision on a return or extension request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    #[serde(default)]
+    pub note: Option<String>,
 }

@@ -1,8 +1,11 @@
 //! One module per resource; one function per action.
 
+pub mod assignments;
 pub mod auth;
 pub mod categories;
 pub mod ops;
 pub mod partners;
+pub mod petitions;
+pub mod public;
 pub mod units;
 pub mod users;

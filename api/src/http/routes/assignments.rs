@@ -1,0 +1,542 @@
+//! A unit's inbox and what units do with their assignments: sign (签收), ask to return (退回)
+//! or for more time (延期), hand down to a unit below (下派), note progress — and the hotline
+//! office's decisions on returns and extensions.
+
+use actix_web::{web, HttpResponse};
+use chrono::{Duration, Utc};
+use diesel::OptionalExtension;
+use minhu_types::{
+    Action, Assignment, AssignmentState, DecisionBody, DispatchDownBody, ExtensionBody, NoteBody,
+    Page, Problem, ReasonBody, RequestKind, Role,
+};
+
+use crate::db::petitions::{AssignmentChanges, InboxFilter, NewAssignmentRow, PetitionChanges};
+use crate::db::{self, DbConn};
+use crate::domain::petitions::{default_sign_by, validate_text};
+use crate::domain::units::in_subtree;
+use crate::http::error::{AppError, AppResult};
+use crate::http::extract::{Allowed, Auth, Caller, PageQuery};
+use crate::http::json::Json;
+use crate::http::routes::petitions::Operators;
+use crate::http::AppState;
+use crate::views;
+use crate::workflow::{access, act, Actor, Ctx, Effect, Target};
+
+/// Staff of handling units.
+pub struct Handlers;
+impl Allowed for Handlers {
+    const ROLES: &'static [Role] = &[Role::Handler];
+}
+
+/// Who has an inbox: units (their subtree) and the hotline office (everything).
+pub struct InboxReaders;
+impl Allowed for InboxReaders {
+    const ROLES: &'static [Role] = &[Role::Handler, Role::Operator];
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InboxQuery {
+    pub state: Option<AssignmentState>,
+    /// Only assignments past their reply deadline and not yet answered.
+    pub overdue: Option<bool>,
+    /// Only assignments with an open request of this kind (for the hotline office's approvals).
+    pub open_request: Option<RequestKind>,
+}
+
+/// The caller's inbox: a handler's covers their unit and everything below it, the hotline
+/// office's every unit. To sign first, then in handling, earliest deadline first.
+#[utoipa::path(
+    get, path = "/api/v1/assignments", tag = "assignments", operation_id = "list_assignments",
+    params(InboxQuery, PageQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "One page of assignments", body = Page<Assignment>))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth<InboxReaders>,
+    query: web::Query<InboxQuery>,
+    page: web::Query<PageQuery>,
+) -> AppResult<web::Json<Page<Assignment>>> {
+    let paging = page.into_inner().paging()?;
+    let q = query.into_inner();
+    let caller = auth.0;
+    let (items, total) = state
+        .db(move |conn| {
+            let actor = Actor::load(conn, caller)?;
+            let path = match (actor.role(), &actor.unit_path) {
+                (Role::Operator, _) => "/".to_owned(),
+                (_, Some(p)) => p.clone(),
+                (_, None) => return Ok((Vec::new(), 0)),
+            };
+            let filter = InboxFilter {
+                state: q.state.map(|s| s.as_str().to_owned()),
+                open_request: q.open_request.map(|r| r.as_str().to_owned()),
+                overdue_at: q.overdue.filter(|o| *o).map(|_| db::now()),
+            };
+            let (rows, total) = db::petitions::inbox(conn, &path, &filter, paging)?;
+            let masked = actor.role() != Role::Operator;
+            Ok((
+                rows.iter()
+                    .map(|(a, u, p)| views::assignment(a, u, p, masked))
+                    .collect(),
+                total,
+            ))
+        })
+        .await?;
+    Ok(web::Json(Page {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
+}
+
+/// Runs `action` on assignment `id` and answers with the assignment as it is afterwards.
+async fn on_assignment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: i64,
+    action: Action,
+    effect: impl FnOnce(&mut DbConn, &Ctx<'_>) -> AppResult<Effect> + Send + 'static,
+) -> AppResult<Assignment> {
+    state
+        .db(move |conn| {
+            let actor = Actor::load(conn, caller)?;
+            let (a, _) = db::petitions::find_assignment(conn, id)
+                .optional()?
+                .ok_or_else(|| AppError::not_found("办理记录不存在，或不属于您的单位"))?;
+            let mut created = None;
+            act(
+                conn,
+                &actor,
+                a.petition_id,
+                None,
+                action,
+                Target::Assignment(id),
+                |conn, ctx| {
+                    let eff = effect(conn, ctx)?;
+                    created = eff.event_assignment_id;
+                    Ok(eff)
+                },
+            )?;
+            let (a, u) = db::petitions::find_assignment(conn, created.unwrap_or(id))?;
+            let p = db::petitions::find(conn, a.petition_id)?;
+            let acc = access(conn, &actor, &p)?;
+            Ok(views::assignment(
+                &a,
+                &u,
+                &p,
+                !views::unmasked(&actor, &p, &acc),
+            ))
+        })
+        .await
+}
+
+fn check_text(field: &str, value: &str) -> AppResult<()> {
+    validate_text(field, value, 1_000).map_err(AppError::validation)
+}
+
+/// A documented assignment action: the handler that follows, with the responses all share.
+macro_rules! assignment_action {
+    ($path:literal, $op:literal, body = $body:ty, $handler:item) => {
+        #[utoipa::path(
+            post, path = $path, tag = "assignments", operation_id = $op,
+            params(("id" = i64, Path, description = "Assignment id")),
+            request_body = $body,
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = "The assignment after the action", body = Assignment),
+                (status = 404, description = "No such assignment, or not your unit's", body = Problem),
+                (status = 409, description = "Not allowed in the current state", body = Problem),
+            )
+        )]
+        $handler
+    };
+    ($path:literal, $op:literal, $handler:item) => {
+        #[utoipa::path(
+            post, path = $path, tag = "assignments", operation_id = $op,
+            params(("id" = i64, Path, description = "Assignment id")),
+            security(("bearer" = [])),
+            responses(
+                (status = 200, description = "The assignment after the action", body = Assignment),
+                (status = 404, description = "No such assignment, or not your unit's", body = Problem),
+                (status = 409, description = "Not allowed in the current state", body = Problem),
+            )
+        )]
+        $handler
+    };
+}
+
+assignment_action!(
+    "/api/v1/assignments/{id}/sign",
+    "sign_assignment",
+    /// Sign for an order (签收): the unit takes it on.
+    pub async fn sign(
+        state: web::Data<AppState>,
+        auth: Auth<Handlers>,
+        id: web::Path<i64>,
+    ) -> AppResult<web::Json<Assignment>> {
+        on_assignment(state, auth.0, id.into_inner(), Action::Sign, |_, ctx| {
+            Ok(Effect {
+                assignment: AssignmentChanges {
+                    signed_at: Some(Some(ctx.now)),
+                    ..Default::default()
+                },
+                ..Effect::default()
+            })
+        })
+        .await
+        .map(web::Json)
+    }
+);
+
+assignment_action!(
+    "/api/v1/assignments/{id}/return",
+    "request_assignment_return",
+    body = ReasonBody,
+    /// Ask the hotline office to take the order back (退回): it is not this unit's to handle.
+    pub async fn request_return(
+        state: web::Data<AppState>,
+        auth: Auth<Handlers>,
+        id: web::Path<i64>,
+        Json(b): Json<ReasonBody>,
+    ) -> AppResult<web::Json<Assignment>> {
+        check_text("reason", &b.reason)?;
+        let reason = b.reason.trim().to_owned();
+        on_assignment(
+            state,
+            auth.0,
+            id.into_inner(),
+            Action::RequestReturn,
+            move |_, _| {
+                Ok(Effect {
+                    assignment: AssignmentChanges {
+                        open_request: Some(Some(RequestKind::Return.as_str().into())),
+                        request_reason: Some(Some(reason.clone())),
+                        request_days: Some(None),
+                        ..Default::default()
+                    },
+                    note: Some(reason),
+                    ..Effect::default()
+                })
+            },
+        )
+        .await
+        .map(web::Json)
+    }
+);
+
+assignment_action!(
+    "/api/v1/assignments/{id}/extension",
+    "request_assignment_extension",
+    body = ExtensionBody,
+    /// Ask for more time (延期), 1–30 days, with a reason.
+    pub async fn request_extension(
+        state: web::Data<AppState>,
+        auth: Auth<Handlers>,
+        id: web::Path<i64>,
+        Json(b): Json<ExtensionBody>,
+    ) -> AppResult<web::Json<Assignment>> {
+        check_text("reason", &b.reason)?;
+        if !(1..=30).contains(&b.days) {
+            return Err(AppError::invalid_field("days", "延期天数须为 1 到 30"));
+        }
+        let reason = b.reason.trim().to_owned();
+        on_assignment(
+            state,
+            auth.0,
+            id.into_inner(),
+            Action::RequestExtension,
+            move |_, _| {
+                Ok(Effect {
+                    assignment: AssignmentChanges {
+                        open_request: Some(Some(RequestKind::Extension.as_str().into())),
+                        request_reason: Some(Some(reason.clone())),
+                        request_days: Some(Some(b.days)),
+                        ..Default::default()
+                    },
+                    note: Some(format!("申请延期 {} 天：{reason}", b.days)),
+                    ..Effect::default()
+                })
+            },
+        )
+        .await
+        .map(web::Json)
+    }
+);
+
+assignment_action!(
+    "/api/v1/assignments/{id}/dispatch",
+    "dispatch_assignment_down",
+    body = DispatchDownBody,
+    /// Hand the order down to a unit below this one (下派); the new assignment's deadline cannot
+    /// exceed this one's. Answers with the new assignment.
+    pub async fn dispatch_down(
+        state: web::Data<AppState>,
+        auth: Auth<Handlers>,
+        id: web::Path<i64>,
+        Json(b): Json<DispatchDownBody>,
+    ) -> AppResult<HttpResponse> {
+        if b.reply_by.is_some_and(|t| t <= Utc::now()) {
+            return Err(AppError::invalid_field("reply_by", "答复期限必须晚于现在"));
+        }
+        let created = on_assignment(
+            state,
+            auth.0,
+            id.into_inner(),
+            Action::DispatchDown,
+            move |conn, ctx| {
+                let (parent, parent_unit) = ctx
+                    .assignment
+                    .ok_or_else(|| AppError::internal("dispatch down without an assignment"))?;
+                let child = db::units::find(conn, b.unit_id)
+                    .optional()?
+                    .ok_or_else(|| {
+                        AppError::invalid_field("unit_id", format!("单位 {} 不存在", b.unit_id))
+                    })?;
+                if child.id == parent_unit.id || !in_subtree(&child.path, &parent_unit.path) {
+                    return Err(AppError::invalid_field(
+                        "unit_id",
+                        format!("只能下派给{}的下级单位", parent_unit.name),
+                    ));
+                }
+                if ctx
+                    .assignments
+                    .iter()
+                    .any(|(a, _)| a.unit_id == child.id && a.state != "returned")
+                {
+                    return Err(AppError::conflict(
+                        "already_dispatched",
+                        "该单位已在办理此工单",
+                    ));
+                }
+                let reply_by = match b.reply_by {
+                    Some(t) if t.naive_utc() > parent.reply_by => {
+                        return Err(AppError::invalid_field(
+                            "reply_by",
+                            "下派的答复期限不能晚于本单位的期限",
+                        ))
+                    }
+                    Some(t) => t.naive_utc(),
+                    None => parent.reply_by,
+                };
+                let aid = db::petitions::insert_assignment(
+                    conn,
+                    &NewAssignmentRow {
+                        petition_id: ctx.petition.id,
+                        unit_id: child.id,
+                        role: &parent.role,
+                        parent_id: Some(parent.id),
+                        state: "pending",
+                        sign_by: Some(default_sign_by(ctx.now).min(reply_by)),
+                        reply_by,
+                        created_at: ctx.now,
+                    },
+                )?;
+                Ok(Effect {
+                    event_assignment_id: Some(aid),
+                    note: Some(format!("下派至{}", child.name)),
+                    ..Effect::default()
+                })
+            },
+        )
+        .await?;
+        Ok(HttpResponse::Created().json(created))
+    }
+);
+
+assignment_action!(
+    "/api/v1/assignments/{id}/progress",
+    "note_assignment_progress",
+    body = NoteBody,
+    /// Note progress on the timeline (办理进展).
+    pub async fn progress(
+        state: web::Data<AppState>,
+        auth: Auth<Handlers>,
+        id: web::Path<i64>,
+        Json(b): Json<NoteBody>,
+    ) -> AppResult<web::Json<Assignment>> {
+        check_text("note", &b.note)?;
+        let note = b.note.trim().to_owned();
+        on_assignment(
+            state,
+            auth.0,
+            id.into_inner(),
+            Action::Progress,
+            move |_, _| {
+                Ok(Effect {
+                    note: Some(note),
+                    ..Effect::default()
+                })
+            },
+        )
+        .await
+        .map(web::Json)
+    }
+);
+
+fn decision_note(b: &DecisionBody) -> AppResult<Option<String>> {
+    match &b.note {
+        Some(n) => {
+            check_text("note", n)?;
+            Ok(Some(n.trim().to_owned()))
+        }
+        None => Ok(None),
+    }
+}
+
+fn close_request() -> AssignmentChanges {
+    AssignmentChanges {
+        open_request: Some(None),
+        request_reason: Some(None),
+        request_days: Some(None),
+        ..Default::default()
+    }
+}
+
+assignment_action!(
+    "/api/v1/assignments/{id}/return/approve",
+    "approve_assignment_return",
+    body = DecisionBody,
+    /// Approve a unit's return (hotline office): a returned lead sends the order back to
+    /// `accepted` for re-dispatch.
+    pub async fn approve_return(
+        state: web::Data<AppState>,
+        auth: Auth<Operators>,
+        id: web::Path<i64>,
+        Json(b): Json<DecisionBody>,
+    ) -> AppResult<web::Json<Assignment>> {
+        let note = decision_note(&b)?;
+        on_assignment(
+            state,
+            auth.0,
+            id.into_inner(),
+            Action::ApproveReturn,
+            move |_, ctx| {
+                let lead_back = ctx.transition.to == minhu_types::PetitionStatus::Accepted;
+                Ok(Effect {
+                    assignment: AssignmentChanges {
+                        returned_at: Some(Some(ctx.now)),
+                        ..close_request()
+                    },
+                    petition: PetitionChanges {
+                        reply_by: lead_back.then_some(None),
+                        ..Default::default()
+                    },
+                    note,
+                    ..Effect::default()
+                })
+            },
+        )
+        .await
+        .map(web::Json)
+    }
+);
+
+assignment_action!(
+    "/api/v1/assignments/{id}/return/refuse",
+    "refuse_assignment_return",
+    body = DecisionBody,
+    /// Refuse a unit's return (hotline office): the unit keeps the order.
+    pub async fn refuse_return(
+        state: web::Data<AppState>,
+        auth: Auth<Operators>,
+        id: web::Path<i64>,
+        Json(b): Json<DecisionBody>,
+    ) -> AppResult<web::Json<Assignment>> {
+        let note = decision_note(&b)?;
+        on_assignment(
+            state,
+            auth.0,
+            id.into_inner(),
+            Action::RefuseReturn,
+            move |_, _| {
+                Ok(Effect {
+                    assignment: close_request(),
+                    note,
+                    ..Effect::default()
+                })
+            },
+        )
+        .await
+        .map(web::Json)
+    }
+);
+
+assignment_action!(
+    "/api/v1/assignments/{id}/extension/approve",
+    "approve_assignment_extension",
+    body = DecisionBody,
+    /// Approve an extension (hotline office): the deadline moves by the days asked for.
+    pub async fn approve_extension(
+        state: web::Data<AppState>,
+        auth: Auth<Operators>,
+        id: web::Path<i64>,
+        Json(b): Json<DecisionBody>,
+    ) -> AppResult<web::Json<Assignment>> {
+        let note = decision_note(&b)?;
+        on_assignment(
+            state,
+            auth.0,
+            id.into_inner(),
+            Action::ApproveExtension,
+            move |_, ctx| {
+                let (a, _) = ctx
+                    .assignment
+                    .ok_or_else(|| AppError::internal("extension without an assignment"))?;
+                let reply_by = a.reply_by + Duration::days(i64::from(a.request_days.unwrap_or(0)));
+                let top_lead = a.role == "lead" && a.parent_id.is_none();
+                Ok(Effect {
+                    assignment: AssignmentChanges {
+                        reply_by: Some(reply_by),
+                        ..close_request()
+                    },
+                    petition: PetitionChanges {
+                        reply_by: top_lead.then_some(Some(reply_by)),
+                        ..Default::default()
+                    },
+                    note: Some(note.unwrap_or_else(|| {
+                        format!(
+                            "期限延至 {}",
+                            db::utc(reply_by).format("%Y-%m-%d %H:%M UTC")
+                        )
+                    })),
+                    ..Effect::default()
+                })
+            },
+        )
+        .await
+        .map(web::Json)
+    }
+);
+
+assignment_action!(
+    "/api/v1/assignments/{id}/extension/refuse",
+    "refuse_assignment_extension",
+    body = DecisionBody,
+    /// Refuse an extension (hotline office): the deadline stays.
+    pub async fn refuse_extension(
+        state: web::Data<AppState>,
+        auth: Auth<Operators>,
+        id: web::Path<i64>,
+        Json(b): Json<DecisionBody>,
+    ) -> AppResult<web::Json<Assignment>> {
+        let note = decision_note(&b)?;
+        on_assignment(
+            state,
+            auth.0,
+            id.into_inner(),
+            Action::RefuseExtension,
+            move |_, _| {
+                Ok(Effect {
+                    assignment: close_request(),
+                    note,
+                    ..Effect::default()
+                })
+            },
+        )
+        .await
+        .map(web::Json)
+    }
+);

@@ -1,0 +1,103 @@
+//! What anyone may read without an account: tracking by number and the public feed of
+//! petitions whose petitioners consented to publication. Personal information is masked.
+
+use actix_web::web;
+use diesel::OptionalExtension;
+use minhu_types::{Page, PetitionKind, Problem, PublicPetition};
+
+use crate::db::petitions::{PetitionFilter, Scope};
+use crate::db::{self};
+use crate::http::error::{AppError, AppResult};
+use crate::http::extract::PageQuery;
+use crate::http::AppState;
+use crate::views;
+
+/// The progress of one petition, by its tracking number. Without the petitioner's consent to
+/// publication, only the progress shows, not what was written.
+#[utoipa::path(
+    get, path = "/api/v1/track/{tracking_no}", tag = "public", operation_id = "track_petition",
+    params(("tracking_no" = String, Path, description = "Tracking number, e.g. 20261123-000042")),
+    responses(
+        (status = 200, description = "The petition's public page", body = PublicPetition),
+        (status = 404, description = "No petition with this number", body = Problem),
+    )
+)]
+pub async fn track(
+    state: web::Data<AppState>,
+    no: web::Path<String>,
+) -> AppResult<web::Json<PublicPetition>> {
+    let no = no.into_inner();
+    if no.len() != 15
+        || !no.bytes().enumerate().all(|(i, b)| {
+            if i == 8 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+    {
+        return Err(AppError::not_found("查询编号的格式为 YYYYMMDD-NNNNNN"));
+    }
+    state
+        .db(move |conn| {
+            let row = db::petitions::find_by_tracking_no(conn, &no)
+                .optional()?
+                .ok_or_else(|| AppError::not_found(format!("没有编号为 {no} 的诉求")))?;
+            views::public(conn, &row)
+        })
+        .await
+        .map(web::Json)
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// Words in the title or content.
+    pub q: Option<String>,
+    pub category_id: Option<i64>,
+    pub kind: Option<PetitionKind>,
+}
+
+/// The public feed: published petitions past triage, newest first, with their public replies
+/// and reporters' follow-ups.
+#[utoipa::path(
+    get, path = "/api/v1/public/petitions", tag = "public", operation_id = "list_public_petitions",
+    params(FeedQuery, PageQuery),
+    responses((status = 200, description = "One page of the feed", body = Page<PublicPetition>))
+)]
+pub async fn feed(
+    state: web::Data<AppState>,
+    query: web::Query<FeedQuery>,
+    page: web::Query<PageQuery>,
+) -> AppResult<web::Json<Page<PublicPetition>>> {
+    let paging = page.into_inner().paging()?;
+    let q = query.into_inner();
+    if q.q
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > 100 || t.contains('\0'))
+    {
+        return Err(AppError::invalid_field("q", "搜索词最多 100 个字符"));
+    }
+    let (items, total) = state
+        .db(move |conn| {
+            let filter = PetitionFilter {
+                q: q.q.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+                category_id: q.category_id,
+                kind: q.kind.map(|k| k.as_str().to_owned()),
+                ..PetitionFilter::default()
+            };
+            let (rows, total) = db::petitions::list(conn, &Scope::Public, &filter, paging)?;
+            let items = rows
+                .iter()
+                .map(|r| views::public(conn, r))
+                .collect::<AppResult<Vec<_>>>()?;
+            Ok((items, total))
+        })
+        .await?;
+    Ok(web::Json(Page {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
+}

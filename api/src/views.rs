@@ -1,0 +1,367 @@
+//! Turning rows into what a caller may see: personal information masked unless the caller may
+//! see it (and then the read is written to the audit log), replies and timeline included.
+
+use minhu_types::{
+    Action, Assignment, AssignmentRole, AssignmentState, Event, FollowUp, Outcome, Petition,
+    PetitionBrief, PetitionKind, PublicEvent, PublicPetition, Reply, RequestKind, Role,
+    Satisfaction, Source, UnitRef, Urgency, Visit, VisitKind,
+};
+
+use crate::db::petitions::{AssignmentRow, EventRow, FollowUpRow, PetitionRow, ReplyRow, VisitRow};
+use crate::db::units::UnitRow;
+use crate::db::{self, utc, DbConn};
+use crate::domain::lifecycle::{allowed, allowed_on_petition, Relations, Situation};
+use crate::domain::privacy::{
+    blur_coordinate, mask_address, mask_name, mask_phone, mask_phones_in_text, sees_contact,
+};
+use crate::http::error::AppResult;
+use crate::workflow::{facts_of, has_lead, status_of, Access, Actor};
+
+pub fn unit_ref(u: &UnitRow) -> UnitRef {
+    UnitRef {
+        id: u.id,
+        name: u.name.clone(),
+        kind: u.kind(),
+    }
+}
+
+pub fn brief(p: &PetitionRow, masked: bool) -> PetitionBrief {
+    PetitionBrief {
+        id: p.id,
+        tracking_no: p.tracking_no.clone(),
+        title: if masked {
+            mask_phones_in_text(&p.title)
+        } else {
+            p.title.clone()
+        },
+        kind: PetitionKind::parse(&p.kind).unwrap_or(PetitionKind::Help),
+        urgency: Urgency::parse(&p.urgency).unwrap_or(Urgency::Normal),
+        status: status_of(p),
+    }
+}
+
+pub fn assignment(a: &AssignmentRow, u: &UnitRow, p: &PetitionRow, masked: bool) -> Assignment {
+    Assignment {
+        id: a.id,
+        petition: brief(p, masked),
+        unit: unit_ref(u),
+        role: AssignmentRole::parse(&a.role).unwrap_or(AssignmentRole::Assist),
+        parent_id: a.parent_id,
+        state: AssignmentState::parse(&a.state).unwrap_or(AssignmentState::Pending),
+        open_request: a
+            .open_request
+            .as_deref()
+            .and_then(RequestKind::parse)
+            .map(|kind| minhu_types::OpenRequest {
+                kind,
+                reason: a.request_reason.clone().unwrap_or_default(),
+                days: a.request_days,
+            }),
+        sign_by: a.sign_by.map(utc),
+        reply_by: utc(a.reply_by),
+        created_at: utc(a.created_at),
+        signed_at: a.signed_at.map(utc),
+        replied_at: a.replied_at.map(utc),
+        returned_at: a.returned_at.map(utc),
+    }
+}
+
+pub fn reply(r: &ReplyRow, unit: Option<&UnitRow>, masked: bool) -> Reply {
+    Reply {
+        id: r.id,
+        petition_id: r.petition_id,
+        assignment_id: r.assignment_id,
+        unit: unit.map(unit_ref),
+        body: if masked {
+            mask_phones_in_text(&r.body)
+        } else {
+            r.body.clone()
+        },
+        outcome: Outcome::parse(&r.outcome).unwrap_or(Outcome::Explained),
+        public: r.public,
+        created_at: utc(r.created_at),
+    }
+}
+
+pub fn visit(v: &VisitRow, masked: bool) -> Visit {
+    Visit {
+        id: v.id,
+        kind: VisitKind::parse(&v.kind).unwrap_or(VisitKind::Visit),
+        satisfaction: Satisfaction::parse(&v.satisfaction).unwrap_or(Satisfaction::Dissatisfied),
+        resolved: v.resolved,
+        contacted: v.contacted,
+        comment: v.comment.as_deref().map(|c| {
+            if masked {
+                mask_phones_in_text(c)
+            } else {
+                c.to_owned()
+            }
+        }),
+        created_at: utc(v.created_at),
+    }
+}
+
+pub fn follow_up(f: &FollowUpRow) -> FollowUp {
+    FollowUp {
+        id: f.id,
+        petition_id: f.petition_id,
+        author: f.author.clone(),
+        title: f.title.clone(),
+        body: f.body.clone(),
+        created_at: utc(f.created_at),
+    }
+}
+
+pub fn event(e: &EventRow, unit: Option<&UnitRow>, masked: bool) -> Event {
+    Event {
+        id: e.id,
+        action: Action::parse(&e.action).unwrap_or(Action::Progress),
+        actor_role: Role::parse(&e.actor_role).unwrap_or(Role::Citizen),
+        actor_unit: unit.map(unit_ref),
+        from_status: e
+            .from_status
+            .as_deref()
+            .and_then(minhu_types::PetitionStatus::parse),
+        to_status: e
+            .to_status
+            .as_deref()
+            .and_then(minhu_types::PetitionStatus::parse),
+        assignment_id: e.assignment_id,
+        note: e.note.as_deref().map(|n| {
+            if masked {
+                mask_phones_in_text(n)
+            } else {
+                n.to_owned()
+            }
+        }),
+        created_at: utc(e.created_at),
+    }
+}
+
+/// Does this caller see the petition unmasked?
+pub fn unmasked(actor: &Actor, p: &PetitionRow, acc: &Access) -> bool {
+    sees_contact(actor.role(), acc.petitioner, acc.unit_on_order, p.anonymous)
+}
+
+/// The petition's own fields, masked or not; no assignments, replies or actions.
+pub fn summary(p: &PetitionRow, masked: bool) -> Petition {
+    let text = |s: &str| {
+        if masked {
+            mask_phones_in_text(s)
+        } else {
+            s.to_owned()
+        }
+    };
+    Petition {
+        id: p.id,
+        tracking_no: p.tracking_no.clone(),
+        kind: PetitionKind::parse(&p.kind).unwrap_or(PetitionKind::Help),
+        category_id: p.category_id,
+        urgency: Urgency::parse(&p.urgency).unwrap_or(Urgency::Normal),
+        title: text(&p.title),
+        content: text(&p.content),
+        address: p.address.as_deref().map(|a| {
+            if masked {
+                mask_address(a)
+            } else {
+                a.to_owned()
+            }
+        }),
+        latitude: p
+            .latitude
+            .map(|c| if masked { blur_coordinate(c) } else { c }),
+        longitude: p
+            .longitude
+            .map(|c| if masked { blur_coordinate(c) } else { c }),
+        source: Source::parse(&p.source).unwrap_or(Source::App),
+        anonymous: p.anonymous,
+        publish_consent: p.publish_consent,
+        contact_name: p.contact_name.as_deref().map(|n| {
+            if masked {
+                mask_name(n)
+            } else {
+                n.to_owned()
+            }
+        }),
+        contact_phone: p.contact_phone.as_deref().map(|n| {
+            if masked {
+                mask_phone(n)
+            } else {
+                n.to_owned()
+            }
+        }),
+        status: status_of(p),
+        version: p.version,
+        redo_count: p.redo_count,
+        supervised: p.supervised,
+        merged_into_id: p.merged_into_id,
+        reply_by: p.reply_by.map(utc),
+        created_at: utc(p.created_at),
+        updated_at: utc(p.updated_at),
+        closed_at: p.closed_at.map(utc),
+        masked,
+        assignments: Vec::new(),
+        replies: Vec::new(),
+        visits: Vec::new(),
+        allowed_actions: Vec::new(),
+    }
+}
+
+/// The full view of one petition for `actor`, writing the audit log when it shows contact
+/// details to anyone but the petitioner.
+pub fn detail(
+    conn: &mut DbConn,
+    actor: &Actor,
+    p: &PetitionRow,
+    acc: &Access,
+) -> AppResult<Petition> {
+    let show = unmasked(actor, p, acc);
+    if show
+        && !acc.petitioner
+        && (p.contact_name.is_some() || p.contact_phone.is_some() || p.address.is_some())
+    {
+        db::petitions::record_contact_read(
+            conn,
+            p.id,
+            actor.caller.user_id,
+            actor.role().as_str(),
+            db::now(),
+        )?;
+    }
+    let mut view = summary(p, !show);
+    let all = db::petitions::assignments_of(conn, p.id)?;
+    let status = status_of(p);
+    let lead = has_lead(&all);
+
+    // What the caller may do: petition-level actions, plus those on each assignment they relate to.
+    let mut actions = allowed_on_petition(
+        Relations::of(actor.role(), acc.petitioner, acc.unit_on_order),
+        status,
+        lead,
+    );
+    for (a, u) in &all {
+        let relations = Relations::of(actor.role(), acc.petitioner, actor.covers(u));
+        let s = Situation {
+            status,
+            has_lead: lead,
+            assignment: Some(facts_of(a)),
+        };
+        for act in allowed(relations, &s) {
+            if !actions.contains(&act) {
+                actions.push(act);
+            }
+        }
+    }
+    view.allowed_actions = actions;
+
+    view.assignments = all
+        .iter()
+        .map(|(a, u)| assignment(a, u, p, !show))
+        .collect();
+    let replies = db::petitions::replies_of(conn, p.id)?;
+    let unit_ids: Vec<i64> = replies.iter().filter_map(|r| r.unit_id).collect();
+    let units = db::petitions::units_by_id(conn, &unit_ids)?;
+    view.replies = replies
+        .iter()
+        .map(|r| {
+            reply(
+                r,
+                r.unit_id.and_then(|id| units.iter().find(|u| u.id == id)),
+                !show,
+            )
+        })
+        .collect();
+    view.visits = db::petitions::visits_of(conn, p.id)?
+        .iter()
+        .map(|v| visit(v, !show))
+        .collect();
+    Ok(view)
+}
+
+/// The timeline as the caller may see it.
+pub fn timeline(conn: &mut DbConn, p: &PetitionRow, masked: bool) -> AppResult<Vec<Event>> {
+    let rows = db::petitions::events_of(conn, p.id)?;
+    let ids: Vec<i64> = rows.iter().filter_map(|e| e.actor_unit_id).collect();
+    let units = db::petitions::units_by_id(conn, &ids)?;
+    Ok(rows
+        .iter()
+        .map(|e| {
+            event(
+                e,
+                e.actor_unit_id
+                    .and_then(|id| units.iter().find(|u| u.id == id)),
+                masked,
+            )
+        })
+        .collect())
+}
+
+/// The public page of a petition: masked, public replies only, no names of officials. Without
+/// `publish_consent` only the progress shows (tracking by number), not what was written.
+pub fn public(conn: &mut DbConn, p: &PetitionRow) -> AppResult<PublicPetition> {
+    // A merged petition follows its primary.
+    let progress = match p.merged_into_id {
+        Some(primary) => db::petitions::find(conn, primary)?,
+        None => p.clone(),
+    };
+    let consent = p.publish_consent;
+    let replies = db::petitions::replies_of(conn, progress.id)?;
+    let events = db::petitions::events_of(conn, progress.id)?;
+    let mut unit_ids: Vec<i64> = replies.iter().filter_map(|r| r.unit_id).collect();
+    unit_ids.extend(events.iter().filter_map(|e| e.actor_unit_id));
+    let units = db::petitions::units_by_id(conn, &unit_ids)?;
+    let unit = |id: Option<i64>| id.and_then(|id| units.iter().find(|u| u.id == id));
+    Ok(PublicPetition {
+        tracking_no: p.tracking_no.clone(),
+        kind: PetitionKind::parse(&p.kind).unwrap_or(PetitionKind::Help),
+        category_id: p.category_id,
+        title: if consent {
+            mask_phones_in_text(&p.title)
+        } else {
+            "（未公开）".to_owned()
+        },
+        content: if consent {
+            mask_phones_in_text(&p.content)
+        } else {
+            String::new()
+        },
+        address: if consent {
+            p.address.as_deref().map(mask_address)
+        } else {
+            None
+        },
+        status: status_of(&progress),
+        created_at: utc(p.created_at),
+        closed_at: progress.closed_at.map(utc),
+        replies: if consent {
+            replies
+                .iter()
+                .filter(|r| r.public)
+                .map(|r| reply(r, unit(r.unit_id), true))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        follow_ups: if consent {
+            db::petitions::follow_ups_of(conn, progress.id)?
+                .iter()
+                .map(follow_up)
+                .collect()
+        } else {
+            Vec::new()
+        },
+        timeline: events
+            .iter()
+            .filter(|e| e.to_status.is_some())
+            .map(|e| PublicEvent {
+                action: Action::parse(&e.action).unwrap_or(Action::Progress),
+                to_status: e
+                    .to_status
+                    .as_deref()
+                    .and_then(minhu_types::PetitionStatus::parse),
+                unit: unit(e.actor_unit_id).map(|u| u.name.clone()),
+                created_at: utc(e.created_at),
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,289 @@
+//! Carries out lifecycle actions. Each runs in one transaction: lock the petition, check that
+//! the caller may see it, check the version, ask the lifecycle table, apply the action's
+//! effect, move the status (version + 1) and write the timeline event. Any error rolls all of
+//! it back.
+
+use chrono::NaiveDateTime;
+use minhu_types::{Action, AssignmentRole, AssignmentState, PetitionStatus, RequestKind, Role};
+
+use crate::db::petitions::{
+    AssignmentChanges, AssignmentRow, NewEventRow, PetitionChanges, PetitionRow,
+};
+use crate::db::units::UnitRow;
+use crate::db::{self, DbConn};
+use crate::domain::lifecycle::{
+    decide, AssignmentFacts, Refusal, Relations, Situation, Transition,
+};
+use crate::domain::units::in_subtree;
+use crate::http::error::{AppError, AppResult};
+use crate::http::extract::Caller;
+use crate::http::transaction;
+
+/// The caller, with the path of their unit (for handlers' subtree checks).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub caller: Caller,
+    pub unit_path: Option<String>,
+}
+
+impl Actor {
+    pub fn load(conn: &mut DbConn, caller: Caller) -> AppResult<Actor> {
+        let unit_path = match caller.unit_id {
+            Some(id) => {
+                use diesel::OptionalExtension;
+                db::units::find(conn, id).optional()?.map(|u| u.path)
+            }
+            None => None,
+        };
+        Ok(Actor { caller, unit_path })
+    }
+
+    pub fn role(&self) -> Role {
+        self.caller.role
+    }
+
+    /// A handler whose unit's subtree holds `unit`.
+    pub fn covers(&self, unit: &UnitRow) -> bool {
+        self.caller.role == Role::Handler
+            && self
+                .unit_path
+                .as_deref()
+                .is_some_and(|p| in_subtree(&unit.path, p))
+    }
+}
+
+/// How the caller may see a petition.
+#[derive(Debug, Clone, Copy)]
+pub struct Access {
+    pub petitioner: bool,
+    /// A handler whose subtree holds one of the petition's assignments.
+    pub unit_on_order: bool,
+}
+
+pub fn not_found() -> AppError {
+    AppError::not_found("工单不存在，或您无权查看")
+}
+
+/// 404 unless the caller may see the petition: a citizen or partner their own, a handler their
+/// subtree's, the hotline office, leaders, reporters and administrators all.
+pub fn access(conn: &mut DbConn, actor: &Actor, row: &PetitionRow) -> AppResult<Access> {
+    let petitioner = row.submitter_id == actor.caller.user_id;
+    let unit_on_order = match (actor.role(), &actor.unit_path) {
+        (Role::Handler, Some(path)) => db::petitions::dispatched_into(conn, row.id, path)?,
+        _ => false,
+    };
+    let sees_all = matches!(
+        actor.role(),
+        Role::Operator | Role::Leader | Role::Reporter | Role::Admin
+    );
+    if petitioner || unit_on_order || sees_all {
+        Ok(Access {
+            petitioner,
+            unit_on_order,
+        })
+    } else {
+        Err(not_found())
+    }
+}
+
+pub fn status_of(row: &PetitionRow) -> PetitionStatus {
+    PetitionStatus::parse(&row.status).unwrap_or(PetitionStatus::Submitted)
+}
+
+pub fn facts_of(a: &AssignmentRow) -> AssignmentFacts {
+    AssignmentFacts {
+        role: AssignmentRole::parse(&a.role).unwrap_or(AssignmentRole::Assist),
+        state: AssignmentState::parse(&a.state),
+        top_level: a.parent_id.is_none(),
+        open_request: a.open_request.as_deref().and_then(RequestKind::parse),
+    }
+}
+
+/// Whether an active (not returned) lead unit holds the order.
+pub fn has_lead(assignments: &[(AssignmentRow, UnitRow)]) -> bool {
+    assignments
+        .iter()
+        .any(|(a, _)| a.role == "lead" && a.parent_id.is_none() && a.state != "returned")
+}
+
+/// What an action is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    Petition,
+    /// An existing assignment of the petition.
+    Assignment(i64),
+    /// An assignment the action creates (dispatch).
+    NewAssignment(AssignmentRole),
+}
+
+/// What an action's effect sees.
+pub struct Ctx<'a> {
+    pub actor: &'a Actor,
+    pub petition: &'a PetitionRow,
+    pub transition: Transition,
+    pub assignment: Option<&'a (AssignmentRow, UnitRow)>,
+    pub assignments: &'a [(AssignmentRow, UnitRow)],
+    pub now: NaiveDateTime,
+}
+
+/// What an action changes besides the status, and what its event says.
+#[derive(Default)]
+pub struct Effect {
+    pub petition: PetitionChanges,
+    /// Changes to the target assignment (its state is set from the table).
+    pub assignment: AssignmentChanges,
+    /// The assignment the event is about, when not the target (a new one).
+    pub event_assignment_id: Option<i64>,
+    pub note: Option<String>,
+}
+
+fn refusal(r: Refusal) -> AppError {
+    match r {
+        Refusal::NotPermitted(m) => AppError::forbidden(m),
+        Refusal::InvalidTransition(m) => AppError::conflict("invalid_transition", m),
+    }
+}
+
+pub fn stale(current: i64) -> AppError {
+    AppError::conflict(
+        "stale_version",
+        format!("工单已被他人更新（当前版本 {current}），请刷新后重试"),
+    )
+}
+
+/// Carries out `action` on petition `id` as `actor`; returns the petition's id.
+pub fn act(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    version: Option<i64>,
+    action: Action,
+    target: Target,
+    effect: impl FnOnce(&mut DbConn, &Ctx<'_>) -> AppResult<Effect>,
+) -> AppResult<i64> {
+    transaction(conn, |conn| {
+        let row = db::petitions::lock(conn, id).map_err(|e| match e {
+            diesel::result::Error::NotFound => not_found(),
+            other => other.into(),
+        })?;
+        let acc = access(conn, actor, &row)?;
+        if version.is_some_and(|v| v != row.version) {
+            return Err(stale(row.version));
+        }
+        let status = status_of(&row);
+        let all = db::petitions::assignments_of(conn, row.id)?;
+        let (facts, target_row, covers) = match target {
+            Target::Petition => (None, None, acc.unit_on_order),
+            Target::Assignment(aid) => {
+                let found = all
+                    .iter()
+                    .find(|(a, _)| a.id == aid)
+                    .ok_or_else(not_found)?;
+                let covers = actor.covers(&found.1);
+                if actor.role() == Role::Handler && !covers {
+                    // Another unit's assignment is not visible to this one.
+                    return Err(AppError::not_found("办理记录不存在，或不属于您的单位"));
+                }
+                (Some(facts_of(&found.0)), Some(found), covers)
+            }
+            Target::NewAssignment(role) => (
+                Some(AssignmentFacts {
+                    role,
+                    state: None,
+                    top_level: true,
+                    open_request: None,
+                }),
+                None,
+                false,
+            ),
+        };
+        let relations = Relations::of(actor.role(), acc.petitioner, covers);
+        let situation = Situation {
+            status,
+            has_lead: has_lead(&all),
+            assignment: facts,
+        };
+        let transition = decide(action, relations, &situation).map_err(refusal)?;
+        let now = db::now();
+        let ctx = Ctx {
+            actor,
+            petition: &row,
+            transition,
+            assignment: target_row,
+            assignments: &all,
+            now,
+        };
+        let mut eff = effect(conn, &ctx)?;
+
+        if !db::petitions::transition(
+            conn,
+            row.id,
+            row.version,
+            transition.to.as_str(),
+            now,
+            &eff.petition,
+        )? {
+            return Err(stale(row.version));
+        }
+        if let Some((a, _)) = target_row {
+            if let Some(state) = transition.assignment_to {
+                eff.assignment.state = Some(state.as_str().to_owned());
+            }
+            let c = &eff.assignment;
+            let changed = c.state.is_some()
+                || c.open_request.is_some()
+                || c.request_reason.is_some()
+                || c.request_days.is_some()
+                || c.reply_by.is_some()
+                || c.signed_at.is_some()
+                || c.replied_at.is_some()
+                || c.returned_at.is_some();
+            if changed {
+                db::petitions::update_assignment(conn, a.id, c)?;
+            }
+        }
+        record(
+            conn,
+            actor,
+            row.id,
+            action,
+            Some(status),
+            Some(transition.to),
+            eff.event_assignment_id.or(target_row.map(|(a, _)| a.id)),
+            eff.note.as_deref(),
+            now,
+        )?;
+        Ok(row.id)
+    })
+}
+
+/// Writes one timeline event.
+#[allow(clippy::too_many_arguments)]
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    petition_id: i64,
+    action: Action,
+    from: Option<PetitionStatus>,
+    to: Option<PetitionStatus>,
+    assignment_id: Option<i64>,
+    note: Option<&str>,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    db::petitions::insert_event(
+        conn,
+        &NewEventRow {
+            petition_id,
+            action: action.as_str(),
+            actor_id: actor.caller.user_id,
+            actor_role: actor.role().as_str(),
+            actor_unit_id: actor.caller.unit_id,
+            from_status: from.map(PetitionStatus::as_str),
+            to_status: to.map(PetitionStatus::as_str),
+            assignment_id,
+            note,
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}
