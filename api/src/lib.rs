@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod seed;
 pub mod server;
 pub mod views;
 pub mod workflow;

@@ -14,6 +14,9 @@ commands:
   serve      run the server (default)
   migrate    apply pending database migrations and exit
   openapi    print the OpenAPI document
+  seed-demo  add the demo city (units, accounts, a few hundred petitions) to an empty database
+  seed-bulk --petitions N
+             add N petitions of realistic history (for benchmarks)
 
 configuration is read from the environment; see README.md (DATABASE_URL, MINHU_BIND, …).";
 
@@ -21,6 +24,19 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = args.first().map(String::as_str).unwrap_or("serve");
+    if command == "seed-bulk" {
+        let n = match (
+            args.get(1).map(String::as_str),
+            args.get(2).and_then(|n| n.parse::<usize>().ok()),
+        ) {
+            (Some("--petitions"), Some(n)) if args.len() == 3 => n,
+            _ => {
+                eprintln!("minhu: usage: minhu seed-bulk --petitions N");
+                return ExitCode::from(2);
+            }
+        };
+        return seed(n, false);
+    }
     if args.len() > 1 {
         eprintln!("minhu: unexpected argument {:?}\n\n{USAGE}", args[1]);
         return ExitCode::from(2);
@@ -57,9 +73,52 @@ fn main() -> ExitCode {
                 }
             }
         }
+        "seed-demo" => seed(300, true),
         other => {
             eprintln!("minhu: unknown command {other:?}\n\n{USAGE}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// `seed-demo` (only into a database without petitions) and `seed-bulk`.
+fn seed(petitions: usize, demo: bool) -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("minhu: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format);
+    let result = minhu::server::open_database(&config).and_then(|pool| {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        if demo && !minhu::seed::is_empty(&mut conn)? {
+            println!("数据库中已有诉求，未添加演示数据。");
+            return Ok(());
+        }
+        let started = Instant::now();
+        let creds = minhu::seed::seed(&mut conn, petitions, 90)?;
+        println!(
+            "已添加 {petitions} 条诉求（{:.1} 秒）。",
+            started.elapsed().as_secs_f64()
+        );
+        if !creds.0.is_empty() {
+            println!("演示账号（密码只显示这一次）：");
+            for (username, role, display, password) in &creds.0 {
+                println!(
+                    "  {username:<14} {password:<18} {}（{display}）",
+                    role.label()
+                );
+            }
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("minhu: {e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -829,3 +829,34 @@ both!(
     eight_simultaneous_accepts_one_wins,
     idempotent_submission
 );
+
+async fn actions_without_a_body(app: TestApp) {
+    let c = City::build(&app).await;
+    let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
+    // No body at all is the same as `{}`.
+    let res = app
+        .post(&format!("/api/v1/petitions/{id}/accept"))
+        .token(&c.operator)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    // A body that is there must be JSON.
+    let res = app
+        .post(&format!("/api/v1/petitions/{id}/withdraw"))
+        .token(&c.citizen)
+        .header("content-type", "text/plain")
+        .body("version=2")
+        .send()
+        .await;
+    res.problem(415);
+    let res = app
+        .post(&format!("/api/v1/petitions/{id}/withdraw"))
+        .token(&c.citizen)
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await;
+    res.problem(400);
+}
+
+both!(actions_without_a_body);

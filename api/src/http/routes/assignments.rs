@@ -16,7 +16,7 @@ use crate::domain::petitions::{default_sign_by, validate_text};
 use crate::domain::units::in_subtree;
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{Allowed, Auth, Caller, PageQuery};
-use crate::http::json::Json;
+use crate::http::json::{Json, OptionalJson};
 use crate::http::routes::petitions::Operators;
 use crate::http::AppState;
 use crate::views;
@@ -405,7 +405,7 @@ assignment_action!(
         state: web::Data<AppState>,
         auth: Auth<Operators>,
         id: web::Path<i64>,
-        Json(b): Json<DecisionBody>,
+        OptionalJson(b): OptionalJson<DecisionBody>,
     ) -> AppResult<web::Json<Assignment>> {
         let note = decision_note(&b)?;
         on_assignment(
@@ -443,7 +443,7 @@ assignment_action!(
         state: web::Data<AppState>,
         auth: Auth<Operators>,
         id: web::Path<i64>,
-        Json(b): Json<DecisionBody>,
+        OptionalJson(b): OptionalJson<DecisionBody>,
     ) -> AppResult<web::Json<Assignment>> {
         let note = decision_note(&b)?;
         on_assignment(
@@ -473,7 +473,7 @@ assignment_action!(
         state: web::Data<AppState>,
         auth: Auth<Operators>,
         id: web::Path<i64>,
-        Json(b): Json<DecisionBody>,
+        OptionalJson(b): OptionalJson<DecisionBody>,
     ) -> AppResult<web::Json<Assignment>> {
         let note = decision_note(&b)?;
         on_assignment(
@@ -520,7 +520,7 @@ assignment_action!(
         state: web::Data<AppState>,
         auth: Auth<Operators>,
         id: web::Path<i64>,
-        Json(b): Json<DecisionBody>,
+        OptionalJson(b): OptionalJson<DecisionBody>,
     ) -> AppResult<web::Json<Assignment>> {
         let note = decision_note(&b)?;
         on_assignment(

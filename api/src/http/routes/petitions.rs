@@ -21,7 +21,7 @@ use crate::domain::petitions::{
 };
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{Allowed, Anyone, Auth, PageQuery};
-use crate::http::json::Json;
+use crate::http::json::{Json, OptionalJson};
 use crate::http::{transaction, AppState};
 use crate::views;
 use crate::workflow::{access, act, not_found, record, status_of, Actor, Effect, Target};
@@ -429,7 +429,7 @@ petition_action!(
         state: web::Data<AppState>,
         auth: Auth<Operators>,
         id: web::Path<i64>,
-        Json(b): Json<VersionBody>,
+        OptionalJson(b): OptionalJson<VersionBody>,
     ) -> AppResult<web::Json<Petition>> {
         simple(
             state,
@@ -565,7 +565,7 @@ petition_action!(
         state: web::Data<AppState>,
         auth: Auth<Anyone>,
         id: web::Path<i64>,
-        Json(b): Json<VersionBody>,
+        OptionalJson(b): OptionalJson<VersionBody>,
     ) -> AppResult<web::Json<Petition>> {
         simple(
             state,
