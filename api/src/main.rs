@@ -51,14 +51,9 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         "serve" | "migrate" => {
-            let config = match Config::from_env() {
-                Ok(c) => c,
-                Err(e) => {
-                    eprintln!("minhu: configuration error: {e}");
-                    return ExitCode::from(2);
-                }
+            let Some(config) = load_config() else {
+                return ExitCode::from(2);
             };
-            init_logging(config.log_format);
             let result = if command == "migrate" {
                 minhu::server::open_database(&config).map(|_| ())
             } else {
@@ -83,14 +78,9 @@ fn main() -> ExitCode {
 
 /// `seed-demo` (only into a database without petitions) and `seed-bulk`.
 fn seed(petitions: usize, demo: bool) -> ExitCode {
-    let config = match Config::from_env() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("minhu: configuration error: {e}");
-            return ExitCode::from(2);
-        }
+    let Some(config) = load_config() else {
+        return ExitCode::from(2);
     };
-    init_logging(config.log_format);
     let result = minhu::server::open_database(&config).and_then(|pool| {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
         if demo && !minhu::seed::is_empty(&mut conn)? {
@@ -119,6 +109,21 @@ fn seed(petitions: usize, demo: bool) -> ExitCode {
         Err(e) => {
             eprintln!("minhu: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// The configuration from the environment, with logging set up; `None` after saying what is
+/// wrong.
+fn load_config() -> Option<Config> {
+    match Config::from_env() {
+        Ok(config) => {
+            init_logging(config.log_format);
+            Some(config)
+        }
+        Err(e) => {
+            eprintln!("minhu: configuration error: {e}");
+            None
         }
     }
 }

@@ -386,6 +386,26 @@ fn decision_note(b: &DecisionBody) -> AppResult<Option<String>> {
     }
 }
 
+/// Refusing a return or an extension closes the request and changes nothing else.
+async fn refuse(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: i64,
+    action: Action,
+    b: &DecisionBody,
+) -> AppResult<web::Json<Assignment>> {
+    let note = decision_note(b)?;
+    on_assignment(state, caller, id, action, move |_, _| {
+        Ok(Effect {
+            assignment: close_request(),
+            note,
+            ..Effect::default()
+        })
+    })
+    .await
+    .map(web::Json)
+}
+
 fn close_request() -> AssignmentChanges {
     AssignmentChanges {
         open_request: Some(None),
@@ -445,22 +465,7 @@ assignment_action!(
         id: web::Path<i64>,
         OptionalJson(b): OptionalJson<DecisionBody>,
     ) -> AppResult<web::Json<Assignment>> {
-        let note = decision_note(&b)?;
-        on_assignment(
-            state,
-            auth.0,
-            id.into_inner(),
-            Action::RefuseReturn,
-            move |_, _| {
-                Ok(Effect {
-                    assignment: close_request(),
-                    note,
-                    ..Effect::default()
-                })
-            },
-        )
-        .await
-        .map(web::Json)
+        refuse(state, auth.0, id.into_inner(), Action::RefuseReturn, &b).await
     }
 );
 
@@ -522,21 +527,6 @@ assignment_action!(
         id: web::Path<i64>,
         OptionalJson(b): OptionalJson<DecisionBody>,
     ) -> AppResult<web::Json<Assignment>> {
-        let note = decision_note(&b)?;
-        on_assignment(
-            state,
-            auth.0,
-            id.into_inner(),
-            Action::RefuseExtension,
-            move |_, _| {
-                Ok(Effect {
-                    assignment: close_request(),
-                    note,
-                    ..Effect::default()
-                })
-            },
-        )
-        .await
-        .map(web::Json)
+        refuse(state, auth.0, id.into_inner(), Action::RefuseExtension, &b).await
     }
 );
