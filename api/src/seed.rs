@@ -488,6 +488,7 @@ fn petition(
                 },
                 sign_by: Some(step(2) + Duration::days(1)),
                 reply_by,
+                yellow_at: Some(reply_by - Duration::days(2)),
                 created_at: step(2),
             },
         )?;

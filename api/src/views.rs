@@ -10,6 +10,9 @@ use minhu_types::{
 use crate::db::petitions::{AssignmentRow, EventRow, FollowUpRow, PetitionRow, ReplyRow, VisitRow};
 use crate::db::units::UnitRow;
 use crate::db::{self, utc, DbConn};
+use chrono::NaiveDateTime;
+
+use crate::domain::calendar::light;
 use crate::domain::lifecycle::{allowed, allowed_on_petition, Relations, Situation};
 use crate::domain::privacy::{
     blur_coordinate, mask_address, mask_name, mask_phone, mask_phones_in_text, sees_contact,
@@ -40,7 +43,14 @@ pub fn brief(p: &PetitionRow, masked: bool) -> PetitionBrief {
     }
 }
 
-pub fn assignment(a: &AssignmentRow, u: &UnitRow, p: &PetitionRow, masked: bool) -> Assignment {
+pub fn assignment(
+    a: &AssignmentRow,
+    u: &UnitRow,
+    p: &PetitionRow,
+    masked: bool,
+    now: NaiveDateTime,
+) -> Assignment {
+    let finished = matches!(a.state.as_str(), "replied" | "returned");
     Assignment {
         id: a.id,
         petition: brief(p, masked),
@@ -59,6 +69,9 @@ pub fn assignment(a: &AssignmentRow, u: &UnitRow, p: &PetitionRow, masked: bool)
             }),
         sign_by: a.sign_by.map(utc),
         reply_by: utc(a.reply_by),
+        light: light(now, a.yellow_at.unwrap_or(a.reply_by), a.reply_by, finished),
+        signed_on_time: a.signed_on_time,
+        replied_on_time: a.replied_on_time,
         created_at: utc(a.created_at),
         signed_at: a.signed_at.map(utc),
         replied_at: a.replied_at.map(utc),
@@ -144,7 +157,11 @@ pub fn unmasked(actor: &Actor, p: &PetitionRow, acc: &Access) -> bool {
 }
 
 /// The petition's own fields, masked or not; no assignments, replies or actions.
-pub fn summary(p: &PetitionRow, masked: bool) -> Petition {
+pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
+    let running = matches!(
+        status_of(p),
+        minhu_types::PetitionStatus::Dispatched | minhu_types::PetitionStatus::Handling
+    );
     let text = |s: &str| {
         if masked {
             mask_phones_in_text(s)
@@ -196,6 +213,11 @@ pub fn summary(p: &PetitionRow, masked: bool) -> Petition {
         supervised: p.supervised,
         merged_into_id: p.merged_into_id,
         reply_by: p.reply_by.map(utc),
+        light: p
+            .reply_by
+            .filter(|_| running)
+            .map(|due| light(now, p.yellow_at.unwrap_or(due), due, false)),
+        auto_closed: p.auto_closed,
         created_at: utc(p.created_at),
         updated_at: utc(p.updated_at),
         closed_at: p.closed_at.map(utc),
@@ -228,7 +250,7 @@ pub fn detail(
             db::now(),
         )?;
     }
-    let mut view = summary(p, !show);
+    let mut view = summary(p, !show, actor.now);
     let all = db::petitions::assignments_of(conn, p.id)?;
     let status = status_of(p);
     let lead = has_lead(&all);
@@ -256,7 +278,7 @@ pub fn detail(
 
     view.assignments = all
         .iter()
-        .map(|(a, u)| assignment(a, u, p, !show))
+        .map(|(a, u)| assignment(a, u, p, !show, actor.now))
         .collect();
     let replies = db::petitions::replies_of(conn, p.id)?;
     let unit_ids: Vec<i64> = replies.iter().filter_map(|r| r.unit_id).collect();

@@ -4,30 +4,37 @@
 //! it back.
 
 use chrono::NaiveDateTime;
-use minhu_types::{Action, AssignmentRole, AssignmentState, PetitionStatus, RequestKind, Role};
+use minhu_types::{
+    Action, AssignmentRole, AssignmentState, PetitionKind, PetitionStatus, RequestKind, Role,
+    SpanUnit, TimeSpan, Urgency,
+};
 
 use crate::db::petitions::{
     AssignmentChanges, AssignmentRow, NewEventRow, PetitionChanges, PetitionRow,
 };
 use crate::db::units::UnitRow;
 use crate::db::{self, DbConn};
+use crate::domain::calendar::{deadline, yellow_at, Calendar};
 use crate::domain::lifecycle::{
     decide, AssignmentFacts, Refusal, Relations, Situation, Transition,
 };
+use crate::domain::policy::{choose, Policy, FALLBACK_REPLY, FALLBACK_SIGN};
 use crate::domain::units::in_subtree;
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::Caller;
 use crate::http::transaction;
 
-/// The caller, with the path of their unit (for handlers' subtree checks).
+/// The caller, with the path of their unit (for handlers' subtree checks), and the time the
+/// request acts at.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub caller: Caller,
     pub unit_path: Option<String>,
+    pub now: NaiveDateTime,
 }
 
 impl Actor {
-    pub fn load(conn: &mut DbConn, caller: Caller) -> AppResult<Actor> {
+    pub fn load(conn: &mut DbConn, caller: Caller, now: NaiveDateTime) -> AppResult<Actor> {
         let unit_path = match caller.unit_id {
             Some(id) => {
                 use diesel::OptionalExtension;
@@ -35,7 +42,11 @@ impl Actor {
             }
             None => None,
         };
-        Ok(Actor { caller, unit_path })
+        Ok(Actor {
+            caller,
+            unit_path,
+            now,
+        })
     }
 
     pub fn role(&self) -> Role {
@@ -204,7 +215,7 @@ pub fn act(
             assignment: facts,
         };
         let transition = decide(action, relations, &situation).map_err(refusal)?;
-        let now = db::now();
+        let now = actor.now;
         let ctx = Ctx {
             actor,
             petition: &row,
@@ -235,9 +246,12 @@ pub fn act(
                 || c.request_reason.is_some()
                 || c.request_days.is_some()
                 || c.reply_by.is_some()
+                || c.yellow_at.is_some()
                 || c.signed_at.is_some()
                 || c.replied_at.is_some()
-                || c.returned_at.is_some();
+                || c.returned_at.is_some()
+                || c.signed_on_time.is_some()
+                || c.replied_on_time.is_some();
             if changed {
                 db::petitions::update_assignment(conn, a.id, c)?;
             }
@@ -286,4 +300,78 @@ pub fn record(
         },
     )?;
     Ok(())
+}
+
+/// An order's deadlines: when the unit must sign and reply, and when its light turns yellow.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadlines {
+    pub sign_by: NaiveDateTime,
+    pub reply_by: NaiveDateTime,
+    pub yellow_at: NaiveDateTime,
+}
+
+pub fn load_calendar(conn: &mut DbConn) -> AppResult<Calendar> {
+    let days = db::time_limits::calendar(conn)?;
+    Ok(Calendar::new(days.into_iter().filter_map(
+        |(d, working, _)| {
+            chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                .ok()
+                .map(|d| (d, working))
+        },
+    )))
+}
+
+pub fn policy_of(row: &db::time_limits::PolicyRow) -> Policy {
+    Policy {
+        id: row.id,
+        urgency: row.urgency.as_deref().and_then(Urgency::parse),
+        kind: row.kind.as_deref().and_then(PetitionKind::parse),
+        category_id: row.category_id,
+        sign: TimeSpan {
+            amount: row.sign_amount,
+            unit: SpanUnit::parse(&row.sign_unit).unwrap_or(SpanUnit::Days),
+        },
+        reply: TimeSpan {
+            amount: row.reply_amount,
+            unit: SpanUnit::parse(&row.reply_unit).unwrap_or(SpanUnit::Days),
+        },
+    }
+}
+
+/// The deadlines of an order dispatched at `start` by its policy, or with the operator's
+/// explicit `reply_by` (signing is then due by the policy, but never after the reply).
+pub fn deadlines_for(
+    conn: &mut DbConn,
+    p: &PetitionRow,
+    start: NaiveDateTime,
+    explicit_reply_by: Option<NaiveDateTime>,
+) -> AppResult<Deadlines> {
+    let cal = load_calendar(conn)?;
+    let policies: Vec<Policy> = db::time_limits::policies(conn)?
+        .iter()
+        .map(policy_of)
+        .collect();
+    let chain = db::time_limits::category_chain(conn, p.category_id)?;
+    let urgency = Urgency::parse(&p.urgency).unwrap_or(Urgency::Normal);
+    let kind = PetitionKind::parse(&p.kind).unwrap_or(PetitionKind::Help);
+    let (sign, reply) = match choose(&policies, urgency, kind, &chain) {
+        Some(policy) => (policy.sign, policy.reply),
+        None => (FALLBACK_SIGN, FALLBACK_REPLY),
+    };
+    let reply_by = explicit_reply_by.unwrap_or_else(|| deadline(&cal, start, reply));
+    let sign_by = deadline(&cal, start, sign).min(reply_by);
+    Ok(Deadlines {
+        sign_by,
+        reply_by,
+        yellow_at: yellow_at(&cal, start, reply_by),
+    })
+}
+
+/// When the light of a deadline running from `start` to `due` turns yellow.
+pub fn yellow_for(
+    conn: &mut DbConn,
+    start: NaiveDateTime,
+    due: NaiveDateTime,
+) -> AppResult<NaiveDateTime> {
+    Ok(yellow_at(&load_calendar(conn)?, start, due))
 }

@@ -6,6 +6,7 @@ pub mod categories;
 pub mod partners;
 pub mod petitions;
 pub mod schema;
+pub mod time_limits;
 pub mod units;
 pub mod users;
 

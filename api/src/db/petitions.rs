@@ -51,6 +51,8 @@ pub struct PetitionRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
+    pub yellow_at: Option<NaiveDateTime>,
+    pub auto_closed: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -89,7 +91,9 @@ pub struct PetitionChanges {
     pub redo_count: Option<i32>,
     pub supervised: Option<bool>,
     pub reply_by: Option<Option<NaiveDateTime>>,
+    pub yellow_at: Option<Option<NaiveDateTime>>,
     pub closed_at: Option<Option<NaiveDateTime>>,
+    pub auto_closed: Option<bool>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -110,6 +114,10 @@ pub struct AssignmentRow {
     pub signed_at: Option<NaiveDateTime>,
     pub replied_at: Option<NaiveDateTime>,
     pub returned_at: Option<NaiveDateTime>,
+    pub yellow_at: Option<NaiveDateTime>,
+    pub signed_on_time: Option<bool>,
+    pub replied_on_time: Option<bool>,
+    pub overdue_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -122,6 +130,7 @@ pub struct NewAssignmentRow<'a> {
     pub state: &'a str,
     pub sign_by: Option<NaiveDateTime>,
     pub reply_by: NaiveDateTime,
+    pub yellow_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
 }
 
@@ -133,9 +142,12 @@ pub struct AssignmentChanges {
     pub request_reason: Option<Option<String>>,
     pub request_days: Option<Option<i32>>,
     pub reply_by: Option<NaiveDateTime>,
+    pub yellow_at: Option<Option<NaiveDateTime>>,
     pub signed_at: Option<Option<NaiveDateTime>>,
     pub replied_at: Option<Option<NaiveDateTime>>,
     pub returned_at: Option<Option<NaiveDateTime>>,
+    pub signed_on_time: Option<Option<bool>>,
+    pub replied_on_time: Option<Option<bool>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -316,7 +328,9 @@ pub fn transition(
         || changes.redo_count.is_some()
         || changes.supervised.is_some()
         || changes.reply_by.is_some()
-        || changes.closed_at.is_some();
+        || changes.yellow_at.is_some()
+        || changes.closed_at.is_some()
+        || changes.auto_closed.is_some();
     if n == 1 && has_changes {
         diesel::update(petitions::table.find(id))
             .set(changes)
@@ -348,6 +362,8 @@ pub struct PetitionFilter {
     pub q: Option<String>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
+    /// Open orders (with a unit) whose light is this, at this time.
+    pub light: Option<(minhu_types::Light, NaiveDateTime)>,
 }
 
 /// `%` and `_` in a search term match themselves.
@@ -424,6 +440,19 @@ pub fn list(
         if let Some(from) = filter.from {
             q = q.filter(petitions::created_at.ge(from));
         }
+        if let Some((light, now)) = filter.light {
+            use minhu_types::Light;
+            q = q.filter(petitions::status.eq_any(["dispatched", "handling"]));
+            q = match light {
+                Light::Red => q.filter(petitions::reply_by.lt(now)),
+                Light::Yellow => q.filter(petitions::reply_by.ge(now)).filter(
+                    petitions::yellow_at
+                        .le(now)
+                        .or(petitions::yellow_at.is_null()),
+                ),
+                Light::Green => q.filter(petitions::yellow_at.gt(now)),
+            };
+        }
         if let Some(to) = filter.to {
             q = q.filter(petitions::created_at.lt(to));
         }
@@ -480,6 +509,7 @@ pub fn update_assignment(
 pub struct InboxFilter {
     pub state: Option<String>,
     pub open_request: Option<String>,
+    pub light: Option<(minhu_types::Light, NaiveDateTime)>,
     pub overdue_at: Option<NaiveDateTime>,
 }
 

@@ -85,6 +85,34 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        yellow_at -> Nullable<Timestamp>,
+        auto_closed -> Bool,
+    }
+}
+
+diesel::table! {
+    deadline_policies (id) {
+        id -> BigInt,
+        name -> Text,
+        urgency -> Nullable<Text>,
+        kind -> Nullable<Text>,
+        category_id -> Nullable<BigInt>,
+        sign_amount -> Integer,
+        sign_unit -> Text,
+        reply_amount -> Integer,
+        reply_unit -> Text,
+        visit_amount -> Nullable<Integer>,
+        visit_unit -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_days (day) {
+        day -> Text,
+        working -> Bool,
+        name -> Text,
     }
 }
 
@@ -105,6 +133,10 @@ diesel::table! {
         signed_at -> Nullable<Timestamp>,
         replied_at -> Nullable<Timestamp>,
         returned_at -> Nullable<Timestamp>,
+        yellow_at -> Nullable<Timestamp>,
+        signed_on_time -> Nullable<Bool>,
+        replied_on_time -> Nullable<Bool>,
+        overdue_at -> Nullable<Timestamp>,
     }
 }
 
@@ -201,4 +233,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_reads,
     idempotency_keys,
     tracking_counters,
+    deadline_policies,
+    calendar_days,
 );

@@ -1,8 +1,10 @@
 //! Domain rules: pure functions with no HTTP and no SQL, tested without a database.
 
 pub mod accounts;
+pub mod calendar;
 pub mod lifecycle;
 pub mod petitions;
+pub mod policy;
 pub mod privacy;
 pub mod units;
 pub mod validate;

@@ -31,6 +31,7 @@ pub struct AppState {
     pub login_throttle: throttle::LoginThrottle,
     pub metrics: metrics::Metrics,
     pub web_dir: PathBuf,
+    pub clock: crate::clock::Clock,
 }
 
 impl AppState {
@@ -41,6 +42,7 @@ impl AppState {
             login_throttle: throttle::LoginThrottle::new(10, Duration::from_secs(60)),
             metrics: metrics::Metrics::default(),
             web_dir,
+            clock: crate::clock::Clock::default(),
         }
     }
 

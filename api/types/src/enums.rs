@@ -58,6 +58,8 @@ string_enum! {
         Admin = "admin" / "管理员",
         /// An API client: newspaper app backend, county portal, Open311 client.
         Partner = "partner" / "合作方",
+        /// The platform's own scheduled jobs (no one logs in as it).
+        System = "system" / "系统",
     }
 }
 
@@ -205,6 +207,33 @@ string_enum! {
         Redo = "redo" / "发回重办",
         Supervise = "supervise" / "督办",
         FollowUp = "follow_up" / "记者追访",
+        /// The reply deadline passed (marked by the platform).
+        Overdue = "overdue" / "超期",
+        /// Closed by the platform: no rating within the rating period.
+        AutoClose = "auto_close" / "自动办结",
+    }
+}
+
+string_enum! {
+    /// How close an order is to its deadline.
+    Light {
+        Green = "green" / "正常",
+        /// Less than two working days (or a fifth of the allowed time) left.
+        Yellow = "yellow" / "临期",
+        /// Overdue.
+        Red = "red" / "超期",
+    }
+}
+
+string_enum! {
+    /// The unit of a time limit.
+    SpanUnit {
+        Minutes = "minutes" / "分钟",
+        Hours = "hours" / "小时",
+        /// Calendar days.
+        Days = "days" / "天",
+        /// Working days by the calendar (weekends, holidays, 调休).
+        WorkingDays = "working_days" / "个工作日",
     }
 }
 

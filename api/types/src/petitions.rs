@@ -54,6 +54,16 @@ pub struct NewPetition {
     pub source: Option<Source>,
 }
 
+/// A time limit: `{"amount": 30, "unit": "minutes"}`, `{"amount": 1, "unit": "working_days"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TimeSpan {
+    /// 1–10,000.
+    pub amount: i32,
+    pub unit: crate::SpanUnit,
+}
+
 /// A unit, briefly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -99,6 +109,12 @@ pub struct Assignment {
     pub open_request: Option<OpenRequest>,
     pub sign_by: Option<DateTime<Utc>>,
     pub reply_by: DateTime<Utc>,
+    /// Green, yellow (deadline near) or red (overdue); green once answered or returned.
+    pub light: crate::Light,
+    /// Whether the unit signed by `sign_by` (once it signed).
+    pub signed_on_time: Option<bool>,
+    /// Whether the unit replied by `reply_by` (once it replied).
+    pub replied_on_time: Option<bool>,
     pub created_at: DateTime<Utc>,
     pub signed_at: Option<DateTime<Utc>>,
     pub replied_at: Option<DateTime<Utc>>,
@@ -192,6 +208,10 @@ pub struct Petition {
     pub merged_into_id: Option<i64>,
     /// The deadline of the lead unit's reply, while one runs.
     pub reply_by: Option<DateTime<Utc>>,
+    /// The deadline's light while it runs (`null` when no unit is working on the order).
+    pub light: Option<crate::Light>,
+    /// Closed by the platform after the rating period passed without a rating (no valid visit).
+    pub auto_closed: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -377,4 +397,89 @@ pub struct NewFollowUp {
 pub struct DecisionBody {
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// A time-limit policy (限时办理): the most specific rule matching an order's urgency, kind and
+/// category (urgency counts most, then category — a rule for a category covers its
+/// subcategories — then kind) gives its deadlines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeadlinePolicy {
+    pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(example = "紧急诉求"))]
+    pub name: String,
+    pub urgency: Option<crate::Urgency>,
+    pub kind: Option<crate::PetitionKind>,
+    pub category_id: Option<i64>,
+    /// Time to sign (contact the petitioner).
+    pub sign_within: TimeSpan,
+    /// Time to reply.
+    pub reply_within: TimeSpan,
+    /// Time for the follow-up (feedback) after the reply, where the platform sets one.
+    pub visit_within: Option<TimeSpan>,
+}
+
+/// `POST /api/v1/deadline-policies` and `PATCH /api/v1/deadline-policies/{id}` (admin).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewDeadlinePolicy {
+    /// 1–100 characters.
+    pub name: String,
+    #[serde(default)]
+    pub urgency: Option<crate::Urgency>,
+    #[serde(default)]
+    pub kind: Option<crate::PetitionKind>,
+    #[serde(default)]
+    pub category_id: Option<i64>,
+    pub sign_within: TimeSpan,
+    pub reply_within: TimeSpan,
+    #[serde(default)]
+    pub visit_within: Option<TimeSpan>,
+}
+
+/// A day that differs from the Monday-to-Friday rhythm: a holiday on a weekday
+/// (`working: false`) or a weekend day worked (调休, `working: true`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CalendarDay {
+    /// `YYYY-MM-DD`, the date in Asia/Shanghai.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date, example = "2026-10-01"))]
+    pub date: chrono::NaiveDate,
+    pub working: bool,
+    #[cfg_attr(feature = "openapi", schema(example = "国庆节"))]
+    pub name: String,
+}
+
+/// `PUT /api/v1/calendar/{date}` (admin).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDayBody {
+    pub working: bool,
+    /// 1–50 characters.
+    pub name: String,
+}
+
+/// One unit's row on the supervision board (督办).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BoardUnit {
+    pub unit: UnitRef,
+    /// Open assignments (to sign or in handling).
+    pub open: i64,
+    pub yellow: i64,
+    pub red: i64,
+}
+
+/// The supervision board: open orders by unit with their lights, the overdue and near-due
+/// orders, and those under supervision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SupervisionBoard {
+    pub units: Vec<BoardUnit>,
+    /// Red first, then yellow; earliest deadline first (at most 100).
+    pub urgent: Vec<Assignment>,
+    /// Open petitions under supervision (at most 100).
+    pub supervised: Vec<Petition>,
 }

@@ -3,16 +3,16 @@
 //! office's decisions on returns and extensions.
 
 use actix_web::{web, HttpResponse};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use diesel::OptionalExtension;
 use minhu_types::{
-    Action, Assignment, AssignmentState, DecisionBody, DispatchDownBody, ExtensionBody, NoteBody,
-    Page, Problem, ReasonBody, RequestKind, Role,
+    Action, Assignment, AssignmentState, DecisionBody, DispatchDownBody, ExtensionBody, Light,
+    NoteBody, Page, Problem, ReasonBody, RequestKind, Role,
 };
 
 use crate::db::petitions::{AssignmentChanges, InboxFilter, NewAssignmentRow, PetitionChanges};
 use crate::db::{self, DbConn};
-use crate::domain::petitions::{default_sign_by, validate_text};
+use crate::domain::petitions::validate_text;
 use crate::domain::units::in_subtree;
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{Allowed, Auth, Caller, PageQuery};
@@ -20,7 +20,7 @@ use crate::http::json::{Json, OptionalJson};
 use crate::http::routes::petitions::Operators;
 use crate::http::AppState;
 use crate::views;
-use crate::workflow::{access, act, Actor, Ctx, Effect, Target};
+use crate::workflow::{access, act, deadlines_for, yellow_for, Actor, Ctx, Effect, Target};
 
 /// Staff of handling units.
 pub struct Handlers;
@@ -42,6 +42,8 @@ pub struct InboxQuery {
     pub overdue: Option<bool>,
     /// Only assignments with an open request of this kind (for the hotline office's approvals).
     pub open_request: Option<RequestKind>,
+    /// Only open assignments with this light.
+    pub light: Option<Light>,
 }
 
 /// The caller's inbox: a handler's covers their unit and everything below it, the hotline
@@ -61,9 +63,10 @@ pub async fn list(
     let paging = page.into_inner().paging()?;
     let q = query.into_inner();
     let caller = auth.0;
+    let now = state.clock.now();
     let (items, total) = state
         .db(move |conn| {
-            let actor = Actor::load(conn, caller)?;
+            let actor = Actor::load(conn, caller, now)?;
             let path = match (actor.role(), &actor.unit_path) {
                 (Role::Operator, _) => "/".to_owned(),
                 (_, Some(p)) => p.clone(),
@@ -72,13 +75,14 @@ pub async fn list(
             let filter = InboxFilter {
                 state: q.state.map(|s| s.as_str().to_owned()),
                 open_request: q.open_request.map(|r| r.as_str().to_owned()),
-                overdue_at: q.overdue.filter(|o| *o).map(|_| db::now()),
+                overdue_at: q.overdue.filter(|o| *o).map(|_| now),
+                light: q.light.map(|l| (l, now)),
             };
             let (rows, total) = db::petitions::inbox(conn, &path, &filter, paging)?;
             let masked = actor.role() != Role::Operator;
             Ok((
                 rows.iter()
-                    .map(|(a, u, p)| views::assignment(a, u, p, masked))
+                    .map(|(a, u, p)| views::assignment(a, u, p, masked, now))
                     .collect(),
                 total,
             ))
@@ -100,9 +104,10 @@ async fn on_assignment(
     action: Action,
     effect: impl FnOnce(&mut DbConn, &Ctx<'_>) -> AppResult<Effect> + Send + 'static,
 ) -> AppResult<Assignment> {
+    let now = state.clock.now();
     state
         .db(move |conn| {
-            let actor = Actor::load(conn, caller)?;
+            let actor = Actor::load(conn, caller, now)?;
             let (a, _) = db::petitions::find_assignment(conn, id)
                 .optional()?
                 .ok_or_else(|| AppError::not_found("办理记录不存在，或不属于您的单位"))?;
@@ -128,6 +133,7 @@ async fn on_assignment(
                 &u,
                 &p,
                 !views::unmasked(&actor, &p, &acc),
+                actor.now,
             ))
         })
         .await
@@ -178,9 +184,14 @@ assignment_action!(
         id: web::Path<i64>,
     ) -> AppResult<web::Json<Assignment>> {
         on_assignment(state, auth.0, id.into_inner(), Action::Sign, |_, ctx| {
+            let on_time = ctx
+                .assignment
+                .and_then(|(a, _)| a.sign_by)
+                .is_none_or(|by| ctx.now <= by);
             Ok(Effect {
                 assignment: AssignmentChanges {
                     signed_at: Some(Some(ctx.now)),
+                    signed_on_time: Some(Some(on_time)),
                     ..Default::default()
                 },
                 ..Effect::default()
@@ -278,9 +289,6 @@ assignment_action!(
         id: web::Path<i64>,
         Json(b): Json<DispatchDownBody>,
     ) -> AppResult<HttpResponse> {
-        if b.reply_by.is_some_and(|t| t <= Utc::now()) {
-            return Err(AppError::invalid_field("reply_by", "答复期限必须晚于现在"));
-        }
         let created = on_assignment(
             state,
             auth.0,
@@ -312,6 +320,9 @@ assignment_action!(
                     ));
                 }
                 let reply_by = match b.reply_by {
+                    Some(t) if t.naive_utc() <= ctx.now => {
+                        return Err(AppError::invalid_field("reply_by", "答复期限必须晚于现在"))
+                    }
                     Some(t) if t.naive_utc() > parent.reply_by => {
                         return Err(AppError::invalid_field(
                             "reply_by",
@@ -321,6 +332,7 @@ assignment_action!(
                     Some(t) => t.naive_utc(),
                     None => parent.reply_by,
                 };
+                let d = deadlines_for(conn, ctx.petition, ctx.now, Some(reply_by))?;
                 let aid = db::petitions::insert_assignment(
                     conn,
                     &NewAssignmentRow {
@@ -329,8 +341,9 @@ assignment_action!(
                         role: &parent.role,
                         parent_id: Some(parent.id),
                         state: "pending",
-                        sign_by: Some(default_sign_by(ctx.now).min(reply_by)),
+                        sign_by: Some(d.sign_by),
                         reply_by,
+                        yellow_at: Some(d.yellow_at),
                         created_at: ctx.now,
                     },
                 )?;
@@ -442,6 +455,7 @@ assignment_action!(
                     },
                     petition: PetitionChanges {
                         reply_by: lead_back.then_some(None),
+                        yellow_at: lead_back.then_some(None),
                         ..Default::default()
                     },
                     note,
@@ -486,19 +500,22 @@ assignment_action!(
             auth.0,
             id.into_inner(),
             Action::ApproveExtension,
-            move |_, ctx| {
+            move |conn, ctx| {
                 let (a, _) = ctx
                     .assignment
                     .ok_or_else(|| AppError::internal("extension without an assignment"))?;
                 let reply_by = a.reply_by + Duration::days(i64::from(a.request_days.unwrap_or(0)));
+                let yellow = yellow_for(conn, a.created_at, reply_by)?;
                 let top_lead = a.role == "lead" && a.parent_id.is_none();
                 Ok(Effect {
                     assignment: AssignmentChanges {
                         reply_by: Some(reply_by),
+                        yellow_at: Some(Some(yellow)),
                         ..close_request()
                     },
                     petition: PetitionChanges {
                         reply_by: top_lead.then_some(Some(reply_by)),
+                        yellow_at: top_lead.then_some(Some(yellow)),
                         ..Default::default()
                     },
                     note: Some(note.unwrap_or_else(|| {

@@ -5,9 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::OptionalExtension;
 use minhu_types::{
-    Action, AssignmentRole, DispatchBody, Event, FollowUp, MergeBody, NewFollowUp, NewPetition,
-    NoteBody, Page, Petition, PetitionKind, PetitionStatus, Problem, RatingBody, ReasonBody, Reply,
-    ReplyBody, Role, Source, SupplementBody, Urgency, VersionBody, Visit, VisitKind,
+    Action, AssignmentRole, DispatchBody, Event, FollowUp, Light, MergeBody, NewFollowUp,
+    NewPetition, NoteBody, Page, Petition, PetitionKind, PetitionStatus, Problem, RatingBody,
+    ReasonBody, Reply, ReplyBody, Role, Source, SupplementBody, Urgency, VersionBody, Visit,
+    VisitKind,
 };
 
 use crate::db::petitions::{
@@ -16,15 +17,16 @@ use crate::db::petitions::{
 };
 use crate::db::{self, DbConn};
 use crate::domain::petitions::{
-    default_reply_by, default_sign_by, redo_window_open, tracking_day, validate_new, validate_text,
-    MAX_CONTENT,
+    redo_window_open, tracking_day, validate_new, validate_text, MAX_CONTENT,
 };
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{Allowed, Anyone, Auth, PageQuery};
 use crate::http::json::{Json, OptionalJson};
 use crate::http::{transaction, AppState};
 use crate::views;
-use crate::workflow::{access, act, not_found, record, status_of, Actor, Effect, Target};
+use crate::workflow::{
+    access, act, deadlines_for, not_found, record, status_of, Actor, Effect, Target,
+};
 
 /// Citizens, and partners on behalf of residents.
 pub struct Submitters;
@@ -56,9 +58,10 @@ async fn with_actor<T: Send + 'static>(
     caller: crate::http::extract::Caller,
     f: impl FnOnce(&mut DbConn, &Actor) -> AppResult<T> + Send + 'static,
 ) -> AppResult<T> {
+    let now = state.clock.now();
     state
         .db(move |conn| {
-            let actor = Actor::load(conn, caller)?;
+            let actor = Actor::load(conn, caller, now)?;
             f(conn, &actor)
         })
         .await
@@ -122,7 +125,7 @@ pub async fn create(
     let caller = auth.0;
     let view = with_actor(&state, caller, move |conn, actor| {
         let created = transaction(conn, |conn| {
-            let now = db::now();
+            let now = actor.now;
             // The counter upsert is the first statement: on SQLite it takes the write lock, so
             // the idempotency check below sees every committed submission.
             let tracking_no = db::petitions::next_tracking_no(conn, &tracking_day(db::utc(now)))?;
@@ -249,10 +252,14 @@ pub struct PetitionQuery {
     pub from: Option<DateTime<Utc>>,
     /// Submitted before (RFC 3339).
     pub to: Option<DateTime<Utc>>,
+    /// Only open orders past their reply deadline (the same as `light=red`).
+    pub overdue: Option<bool>,
+    /// Only open orders with this light.
+    pub light: Option<Light>,
 }
 
 impl PetitionQuery {
-    fn filter(self, conn: &mut DbConn) -> AppResult<PetitionFilter> {
+    fn filter(self, conn: &mut DbConn, now: chrono::NaiveDateTime) -> AppResult<PetitionFilter> {
         if let Some(q) = &self.q {
             if q.chars().count() > 100 || q.contains('\0') {
                 return Err(AppError::invalid_field("q", "搜索词最多 100 个字符"));
@@ -279,6 +286,17 @@ impl PetitionQuery {
                 .filter(|q| !q.is_empty()),
             from: self.from.map(|t| t.naive_utc()),
             to: self.to.map(|t| t.naive_utc()),
+            light: match (self.overdue, self.light) {
+                (Some(true), Some(l)) if l != Light::Red => {
+                    return Err(AppError::invalid_field(
+                        "light",
+                        "overdue=true 只能与 light=red 同用",
+                    ))
+                }
+                (Some(true), _) => Some((Light::Red, now)),
+                (_, Some(l)) => Some((l, now)),
+                _ => None,
+            },
         })
     }
 }
@@ -302,7 +320,7 @@ pub async fn list(
     let q = query.into_inner();
     let caller = auth.0;
     let (items, total) = with_actor(&state, caller, move |conn, actor| {
-        let filter = q.filter(conn)?;
+        let filter = q.filter(conn, actor.now)?;
         let scope = match actor.role() {
             Role::Citizen | Role::Partner => Scope::Submitter(caller.user_id),
             Role::Handler => match &actor.unit_path {
@@ -310,11 +328,14 @@ pub async fn list(
                 None => return Ok((Vec::new(), 0)),
             },
             Role::Operator | Role::Leader | Role::Reporter | Role::Admin => Scope::All,
+            Role::System => return Ok((Vec::new(), 0)),
         };
         let (rows, total) = db::petitions::list(conn, &scope, &filter, paging)?;
         let own = matches!(scope, Scope::Submitter(_));
         Ok((
-            rows.iter().map(|r| views::summary(r, !own)).collect(),
+            rows.iter()
+                .map(|r| views::summary(r, !own, actor.now))
+                .collect(),
             total,
         ))
     })
@@ -670,7 +691,7 @@ petition_action!(
                         "工单办结已超过 30 天，不能再发回重办",
                     ));
                 }
-                let reply_by = default_reply_by(ctx.now);
+                let d = deadlines_for(conn, ctx.petition, ctx.now, None)?;
                 let mut lead_reply_by = None;
                 for (a, _) in ctx
                     .assignments
@@ -682,18 +703,21 @@ petition_action!(
                         a.id,
                         &AssignmentChanges {
                             state: Some("handling".into()),
-                            reply_by: Some(reply_by),
+                            reply_by: Some(d.reply_by),
+                            yellow_at: Some(Some(d.yellow_at)),
                             replied_at: Some(None),
+                            replied_on_time: Some(None),
                             ..Default::default()
                         },
                     )?;
-                    lead_reply_by = Some(reply_by);
+                    lead_reply_by = Some(d.reply_by);
                 }
                 Ok(Effect {
                     petition: PetitionChanges {
                         redo_count: Some(ctx.petition.redo_count + 1),
                         closed_at: Some(None),
                         reply_by: Some(lead_reply_by),
+                        yellow_at: Some(lead_reply_by.map(|_| d.yellow_at)),
                         ..Default::default()
                     },
                     note: Some(reason),
@@ -750,6 +774,7 @@ petition_action!(
                 Ok(Effect {
                     petition: PetitionChanges {
                         reply_by: Some(None),
+                        yellow_at: Some(None),
                         ..Default::default()
                     },
                     note: Some(b.outcome.label().to_owned()),
@@ -815,26 +840,26 @@ pub async fn create_reply(
                 if lead {
                     // The units above, who handed the order down, have answered with it.
                     let mut parent = a.parent_id;
-                    while let Some(pid) = parent {
+                    while let Some((up, _)) =
+                        parent.and_then(|pid| ctx.assignments.iter().find(|(x, _)| x.id == pid))
+                    {
                         db::petitions::update_assignment(
                             conn,
-                            pid,
+                            up.id,
                             &AssignmentChanges {
                                 state: Some("replied".into()),
                                 replied_at: Some(Some(ctx.now)),
+                                replied_on_time: Some(Some(ctx.now <= up.reply_by)),
                                 ..Default::default()
                             },
                         )?;
-                        parent = ctx
-                            .assignments
-                            .iter()
-                            .find(|(x, _)| x.id == pid)
-                            .and_then(|(x, _)| x.parent_id);
+                        parent = up.parent_id;
                     }
                 }
                 Ok(Effect {
                     assignment: AssignmentChanges {
                         replied_at: Some(Some(ctx.now)),
+                        replied_on_time: Some(Some(ctx.now <= a.reply_by)),
                         ..Default::default()
                     },
                     note: Some(b.outcome.label().to_owned()),
@@ -901,8 +926,8 @@ pub async fn dispatch(
     id: web::Path<i64>,
     Json(b): Json<DispatchBody>,
 ) -> AppResult<HttpResponse> {
-    let now = Utc::now();
-    if b.reply_by.is_some_and(|t| t <= now) {
+    let now = state.clock.now();
+    if b.reply_by.is_some_and(|t| t.naive_utc() <= now) {
         return Err(AppError::invalid_field("reply_by", "答复期限必须晚于现在"));
     }
     let id = id.into_inner();
@@ -930,10 +955,12 @@ pub async fn dispatch(
                         "该单位已在办理此工单",
                     ));
                 }
-                let reply_by = b
-                    .reply_by
-                    .map(|t| t.naive_utc())
-                    .unwrap_or_else(|| default_reply_by(ctx.now));
+                let d = deadlines_for(
+                    conn,
+                    ctx.petition,
+                    ctx.now,
+                    b.reply_by.map(|t| t.naive_utc()),
+                )?;
                 let aid = db::petitions::insert_assignment(
                     conn,
                     &NewAssignmentRow {
@@ -942,14 +969,16 @@ pub async fn dispatch(
                         role: b.role.as_str(),
                         parent_id: None,
                         state: "pending",
-                        sign_by: Some(default_sign_by(ctx.now).min(reply_by)),
-                        reply_by,
+                        sign_by: Some(d.sign_by),
+                        reply_by: d.reply_by,
+                        yellow_at: Some(d.yellow_at),
                         created_at: ctx.now,
                     },
                 )?;
                 let mut changes = PetitionChanges::default();
                 if b.role == AssignmentRole::Lead {
-                    changes.reply_by = Some(Some(reply_by));
+                    changes.reply_by = Some(Some(d.reply_by));
+                    changes.yellow_at = Some(Some(d.yellow_at));
                 }
                 Ok(Effect {
                     petition: changes,

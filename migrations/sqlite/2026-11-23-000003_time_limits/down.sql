@@ -1,0 +1,12 @@
+DELETE FROM events WHERE actor_id IN (SELECT id FROM users WHERE username = 'system');
+DELETE FROM users WHERE username = 'system';
+DROP INDEX petitions_reply_by;
+ALTER TABLE petitions DROP COLUMN auto_closed;
+ALTER TABLE petitions DROP COLUMN yellow_at;
+DROP INDEX assignments_reply_by;
+ALTER TABLE assignments DROP COLUMN overdue_at;
+ALTER TABLE assignments DROP COLUMN replied_on_time;
+ALTER TABLE assignments DROP COLUMN signed_on_time;
+ALTER TABLE assignments DROP COLUMN yellow_at;
+DROP TABLE calendar_days;
+DROP TABLE deadline_policies;
