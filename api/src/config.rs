@@ -75,6 +75,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub log_format: LogFormat,
     pub db_pool_size: u32,
+    /// Replied petitions without a rating close after this many days.
+    pub auto_close_days: i64,
+    /// How often the background jobs run; `None` when switched off (0).
+    pub job_interval: Option<Duration>,
 }
 
 impl std::fmt::Debug for Config {
@@ -156,6 +160,28 @@ impl Config {
                 .filter(|n| (1..=256).contains(n))
                 .ok_or_else(|| format!("MINHU_DB_POOL_SIZE: expected 1 to 256, got {v:?}"))?,
         };
+        let auto_close_days = match get("MINHU_AUTO_CLOSE_DAYS") {
+            None => 7,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|d| (1..=365).contains(d))
+                .ok_or_else(|| {
+                    format!("MINHU_AUTO_CLOSE_DAYS: expected 1 to 365 days, got {v:?}")
+                })?,
+        };
+        let job_interval = match get("MINHU_JOB_INTERVAL_SECS") {
+            None => Some(Duration::from_secs(60)),
+            Some(v) => match v.parse::<u64>() {
+                Ok(0) => None,
+                Ok(n) if n <= 86_400 => Some(Duration::from_secs(n)),
+                _ => {
+                    return Err(format!(
+                        "MINHU_JOB_INTERVAL_SECS: expected 0 (off) to 86400 seconds, got {v:?}"
+                    ))
+                }
+            },
+        };
         let jwt_secret = match get("MINHU_JWT_SECRET") {
             Some(s) if s.len() < MIN_SECRET_LEN => {
                 return Err(format!(
@@ -175,6 +201,8 @@ impl Config {
             data_dir,
             log_format,
             db_pool_size,
+            auto_close_days,
+            job_interval,
         })
     }
 
@@ -264,6 +292,8 @@ mod tests {
             ("MINHU_LOG_FORMAT", "xml"),
             ("MINHU_TOKEN_HOURS", "0"),
             ("MINHU_DB_POOL_SIZE", "lots"),
+            ("MINHU_AUTO_CLOSE_DAYS", "0"),
+            ("MINHU_JOB_INTERVAL_SECS", "often"),
             ("MINHU_WEB_DIR", "/nonexistent"),
             ("MINHU_ADMIN_USERNAME", "root"),
         ] {

@@ -224,7 +224,29 @@ fn city(conn: &mut DbConn, creds: &mut Credentials) -> Result<City, String> {
             ("助农", "08"),
             ("城市管理", "09"),
         ] {
-            db::categories::insert(conn, name, None, Some(code), db::now()).map_err(e)?;
+            let category =
+                db::categories::insert(conn, name, None, Some(code), db::now()).map_err(e)?;
+            if name == "水电气暖" {
+                // domain.md: water, power, gas and heating are answered within 24 hours.
+                let now = db::now();
+                db::time_limits::insert_policy(
+                    conn,
+                    &db::time_limits::PolicyValues {
+                        name: "水电气暖",
+                        urgency: None,
+                        kind: None,
+                        category_id: Some(category.id),
+                        sign_amount: 2,
+                        sign_unit: "hours",
+                        reply_amount: 24,
+                        reply_unit: "hours",
+                        visit_amount: None,
+                        visit_unit: None,
+                        updated_at: now,
+                    },
+                )
+                .map_err(e)?;
+            }
         }
         (
             office,

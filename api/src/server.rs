@@ -91,6 +91,9 @@ pub async fn serve(mut config: Config, started: Instant) -> Result<(), String> {
         tracing::warn!(dir = %config.web_dir.display(), "the web app is not built: only the API is served");
     }
     let state = web::Data::new(build_state(&config)?);
+    if let Some(interval) = config.job_interval {
+        crate::jobs::spawn(state.clone(), interval, config.auto_close_days);
+    }
     let server = HttpServer::new(move || app(state.clone()))
         .bind(config.bind)
         .map_err(|e| format!("MINHU_BIND: cannot listen on {}: {e}", config.bind))?

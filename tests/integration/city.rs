@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use crate::support::TestApp;
 
 pub struct City {
+    pub admin: String,
     pub operator: String,
     pub citizen: String,
     pub other_citizen: String,
@@ -75,6 +76,7 @@ impl City {
         let citizen = app.login("chu", "citizen-pass-1").await;
         let other_citizen = app.citizen("neighbour").await;
         City {
+            admin,
             operator,
             citizen,
             other_citizen,

@@ -9,3 +9,4 @@ mod lifecycle;
 mod operations;
 mod privacy;
 mod reference_data;
+mod time_limits;

@@ -364,6 +364,8 @@ pub struct PetitionFilter {
     pub to: Option<NaiveDateTime>,
     /// Open orders (with a unit) whose light is this, at this time.
     pub light: Option<(minhu_types::Light, NaiveDateTime)>,
+    /// Only open petitions under supervision (督办).
+    pub supervised_open: bool,
 }
 
 /// `%` and `_` in a search term match themselves.
@@ -439,6 +441,16 @@ pub fn list(
         }
         if let Some(from) = filter.from {
             q = q.filter(petitions::created_at.ge(from));
+        }
+        if filter.supervised_open {
+            q = q
+                .filter(petitions::supervised.eq(true))
+                .filter(petitions::status.eq_any([
+                    "accepted",
+                    "dispatched",
+                    "handling",
+                    "replied",
+                ]));
         }
         if let Some((light, now)) = filter.light {
             use minhu_types::Light;
@@ -540,6 +552,19 @@ pub fn inbox(
                 .filter(assignments::state.eq_any(["pending", "handling"]))
                 .filter(assignments::reply_by.lt(now));
         }
+        if let Some((light, now)) = filter.light {
+            use minhu_types::Light;
+            q = q.filter(assignments::state.eq_any(["pending", "handling"]));
+            q = match light {
+                Light::Red => q.filter(assignments::reply_by.lt(now)),
+                Light::Yellow => q.filter(assignments::reply_by.ge(now)).filter(
+                    assignments::yellow_at
+                        .le(now)
+                        .or(assignments::yellow_at.is_null()),
+                ),
+                Light::Green => q.filter(assignments::yellow_at.gt(now)),
+            };
+        }
         q
     };
     let total = query().count().get_result(conn)?;
@@ -558,6 +583,60 @@ pub fn inbox(
         ))
         .load(conn)?;
     Ok((items, total))
+}
+
+/// Like [`inbox`], earliest deadline first whatever the state (for the supervision board).
+pub fn inbox_by_deadline(
+    conn: &mut DbConn,
+    path: &str,
+    filter: &InboxFilter,
+    paging: Paging,
+) -> QueryResult<(Vec<(AssignmentRow, UnitRow, PetitionRow)>, i64)> {
+    let (mut items, total) = inbox(
+        conn,
+        path,
+        filter,
+        Paging {
+            page: 1,
+            per_page: paging.per_page.max(100),
+        },
+    )?;
+    items.sort_by_key(|(a, _, _)| (a.reply_by, a.id));
+    items.truncate(paging.per_page as usize);
+    Ok((items, total))
+}
+
+/// Per unit: open assignments, how many are yellow, how many red, at `now`.
+pub fn open_counts_by_unit(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64, i64, i64)>> {
+    use diesel::dsl::count_star;
+    let open = || assignments::table.filter(assignments::state.eq_any(["pending", "handling"]));
+    let all: Vec<(i64, i64)> = open()
+        .group_by(assignments::unit_id)
+        .select((assignments::unit_id, count_star()))
+        .load(conn)?;
+    let red: Vec<(i64, i64)> = open()
+        .filter(assignments::reply_by.lt(now))
+        .group_by(assignments::unit_id)
+        .select((assignments::unit_id, count_star()))
+        .load(conn)?;
+    let yellow: Vec<(i64, i64)> = open()
+        .filter(assignments::reply_by.ge(now))
+        .filter(
+            assignments::yellow_at
+                .le(now)
+                .or(assignments::yellow_at.is_null()),
+        )
+        .group_by(assignments::unit_id)
+        .select((assignments::unit_id, count_star()))
+        .load(conn)?;
+    let find = |v: &[(i64, i64)], id: i64| v.iter().find(|(u, _)| *u == id).map_or(0, |(_, n)| *n);
+    Ok(all
+        .iter()
+        .map(|(id, n)| (*id, *n, find(&yellow, *id), find(&red, *id)))
+        .collect())
 }
 
 /// Does any assignment of the petition sit in the subtree at `path`?

@@ -139,6 +139,11 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/assignments/{id}/progress", post => assignments::progress);
     resource!(cfg, "/track/{tracking_no}", get => public::track);
     resource!(cfg, "/public/petitions", get => public::feed);
+    resource!(cfg, "/deadline-policies", get => time_limits::list, post => time_limits::create);
+    resource!(cfg, "/deadline-policies/{id}", patch => time_limits::update, delete => time_limits::delete);
+    resource!(cfg, "/calendar", get => time_limits::calendar);
+    resource!(cfg, "/calendar/{date}", put => time_limits::put_day, delete => time_limits::delete_day);
+    resource!(cfg, "/supervision", get => supervision::board);
 }
 
 fn top_routes(cfg: &mut web::ServiceConfig) {

@@ -72,6 +72,14 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         routes::assignments::progress,
         routes::public::track,
         routes::public::feed,
+        routes::time_limits::list,
+        routes::time_limits::create,
+        routes::time_limits::update,
+        routes::time_limits::delete,
+        routes::time_limits::calendar,
+        routes::time_limits::put_day,
+        routes::time_limits::delete_day,
+        routes::supervision::board,
         routes::ops::healthz,
         routes::ops::readyz,
         routes::ops::metrics,
@@ -87,6 +95,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         (name = "petitions", description = "Petitions (诉求) and their lifecycle"),
         (name = "assignments", description = "Units' inboxes and what units do with an order"),
         (name = "public", description = "Tracking and the public feed (no token)"),
+        (name = "time limits", description = "Deadline policies, the working-day calendar and the supervision board (限时办理, 督办)"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -7,5 +7,7 @@ pub mod ops;
 pub mod partners;
 pub mod petitions;
 pub mod public;
+pub mod supervision;
+pub mod time_limits;
 pub mod units;
 pub mod users;

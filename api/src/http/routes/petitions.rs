@@ -297,6 +297,7 @@ impl PetitionQuery {
                 (_, Some(l)) => Some((l, now)),
                 _ => None,
             },
+            supervised_open: false,
         })
     }
 }

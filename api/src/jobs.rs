@@ -1,0 +1,179 @@
+//! Background work: close replied petitions nobody rated within the rating period (no valid
+//! visit), and mark orders overdue as their deadlines pass. Each run is one transaction that
+//! only one process can hold — a PostgreSQL advisory lock (several replicas share the work
+//! safely), or SQLite's write lock — and every step checks the row is still as it found it, so
+//! runs are idempotent.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use minhu_types::{Action, PetitionStatus, Role};
+
+use crate::db::schema::{assignments, petitions, replies, users};
+use crate::db::DbConn;
+use crate::http::error::AppResult;
+use crate::http::transaction;
+use crate::workflow::{record, Actor};
+
+/// What one run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Report {
+    pub auto_closed: usize,
+    pub marked_overdue: usize,
+}
+
+/// How many rows one run handles at most; the next run takes the rest.
+const BATCH: i64 = 1_000;
+
+/// One run at `now`. `None` when another process is running the jobs.
+pub fn run(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    close_after_days: i64,
+) -> AppResult<Option<Report>> {
+    transaction(conn, |conn| {
+        let got_lock = match conn {
+            DbConn::Pg(pg) => diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "pg_try_advisory_xact_lock(7263002)",
+            ))
+            .get_result::<bool>(pg)?,
+            // The first statement writes: the transaction holds SQLite's write lock from here.
+            DbConn::Sqlite(lite) => {
+                diesel::update(users::table.filter(users::username.eq("system")))
+                    .set(users::updated_at.eq(users::updated_at))
+                    .execute(lite)?;
+                true
+            }
+        };
+        if !got_lock {
+            return Ok(None);
+        }
+        let system: i64 = users::table
+            .filter(users::username.eq("system"))
+            .select(users::id)
+            .first(conn)?;
+        let actor = Actor {
+            caller: crate::http::extract::Caller {
+                user_id: system,
+                role: Role::System,
+                unit_id: None,
+            },
+            unit_path: None,
+            now,
+        };
+        let mut report = Report::default();
+
+        // Replied, and the latest reply older than the rating period: close without a visit.
+        let cutoff = now - Duration::days(close_after_days);
+        let due: Vec<(i64, i64)> = petitions::table
+            .filter(petitions::status.eq(PetitionStatus::Replied.as_str()))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                replies::table
+                    .filter(replies::petition_id.eq(petitions::id))
+                    .filter(replies::created_at.gt(cutoff)),
+            )))
+            .order(petitions::id.asc())
+            .limit(BATCH)
+            .select((petitions::id, petitions::version))
+            .load(conn)?;
+        for (id, version) in due {
+            let n = diesel::update(
+                petitions::table
+                    .find(id)
+                    .filter(petitions::version.eq(version))
+                    .filter(petitions::status.eq(PetitionStatus::Replied.as_str())),
+            )
+            .set((
+                petitions::status.eq(PetitionStatus::Closed.as_str()),
+                petitions::version.eq(version + 1),
+                petitions::closed_at.eq(Some(now)),
+                petitions::auto_closed.eq(true),
+                petitions::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if n == 1 {
+                let note = format!("答复后 {close_after_days} 天内未评价，自动办结（无有效回访）");
+                record(
+                    conn,
+                    &actor,
+                    id,
+                    Action::AutoClose,
+                    Some(PetitionStatus::Replied),
+                    Some(PetitionStatus::Closed),
+                    None,
+                    Some(&note),
+                    now,
+                )?;
+                report.auto_closed += 1;
+            }
+        }
+
+        // Open assignments past their reply deadline, not yet marked.
+        let overdue: Vec<(i64, i64)> = assignments::table
+            .filter(assignments::state.eq_any(["pending", "handling"]))
+            .filter(assignments::reply_by.lt(now))
+            .filter(assignments::overdue_at.is_null())
+            .order(assignments::id.asc())
+            .limit(BATCH)
+            .select((assignments::id, assignments::petition_id))
+            .load(conn)?;
+        for (aid, pid) in overdue {
+            let n = diesel::update(
+                assignments::table
+                    .find(aid)
+                    .filter(assignments::overdue_at.is_null()),
+            )
+            .set(assignments::overdue_at.eq(Some(now)))
+            .execute(conn)?;
+            if n == 1 {
+                record(
+                    conn,
+                    &actor,
+                    pid,
+                    Action::Overdue,
+                    None,
+                    None,
+                    Some(aid),
+                    Some("已超过答复期限"),
+                    now,
+                )?;
+                report.marked_overdue += 1;
+            }
+        }
+        Ok(Some(report))
+    })
+}
+
+/// Runs the jobs every `interval` inside the server, at the state's clock.
+pub fn spawn(
+    state: actix_web::web::Data<crate::http::AppState>,
+    interval: std::time::Duration,
+    close_after_days: i64,
+) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(interval);
+        loop {
+            tick.tick().await;
+            let now = state.clock.now();
+            let pool = state.pool.clone();
+            let result = actix_web::web::block(move || {
+                let mut conn = pool
+                    .get()
+                    .map_err(|e| crate::http::error::AppError::internal(e))?;
+                run(&mut conn, now, close_after_days)
+            })
+            .await;
+            match result {
+                Ok(Ok(Some(r))) if r != Report::default() => {
+                    tracing::info!(
+                        auto_closed = r.auto_closed,
+                        marked_overdue = r.marked_overdue,
+                        "jobs ran"
+                    )
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "jobs failed"),
+                Err(e) => tracing::error!(error = %e, "jobs could not run"),
+            }
+        }
+    });
+}
