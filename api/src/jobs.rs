@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use minhu_types::{Action, PetitionStatus, Role};
 
 use crate::db::schema::{assignments, petitions, replies, users};
-use crate::db::DbConn;
+use crate::db::{self, DbConn};
 use crate::http::error::AppResult;
 use crate::http::transaction;
 use crate::workflow::{record, Actor};
@@ -64,7 +64,7 @@ pub fn run(
 
         // Replied, and the latest reply older than the rating period: close without a visit.
         let cutoff = now - Duration::days(close_after_days);
-        let due: Vec<(i64, i64)> = petitions::table
+        let due: Vec<db::petitions::PetitionRow> = petitions::table
             .filter(petitions::status.eq(PetitionStatus::Replied.as_str()))
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 replies::table
@@ -73,9 +73,10 @@ pub fn run(
             )))
             .order(petitions::id.asc())
             .limit(BATCH)
-            .select((petitions::id, petitions::version))
+            .select(db::petitions::PetitionRow::as_select())
             .load(conn)?;
-        for (id, version) in due {
+        for p in due {
+            let (id, version) = (p.id, p.version);
             let n = diesel::update(
                 petitions::table
                     .find(id)

@@ -17,6 +17,9 @@ commands:
   seed-demo  add the demo city (units, accounts, a few hundred petitions) to an empty database
   seed-bulk --petitions N
              add N petitions of realistic history (for benchmarks)
+  rebuild-figures
+             recompute the figures behind rankings and briefings from the petitions,
+             and say how many differed from the live ones
 
 configuration is read from the environment; see README.md (DATABASE_URL, MINHU_BIND, …).";
 
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
             }
         }
         "seed-demo" => seed(300, true),
+        "rebuild-figures" => rebuild_figures(),
         other => {
             eprintln!("minhu: unknown command {other:?}\n\n{USAGE}");
             ExitCode::from(2)
@@ -102,6 +106,32 @@ fn seed(petitions: usize, demo: bool) -> ExitCode {
                 );
             }
         }
+        Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("minhu: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn rebuild_figures() -> ExitCode {
+    let Some(config) = load_config() else {
+        return ExitCode::from(2);
+    };
+    let result = minhu::server::open_database(&config).and_then(|pool| {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let r = minhu::db::figures::rebuild(&mut conn).map_err(|e| e.to_string())?;
+        println!(
+            "重建完成：{} 条诉求，{} 行单位日数据，其中 {} 行与原数据不同（{:.1} 秒）。",
+            r.petitions,
+            r.unit_days,
+            r.differing,
+            started.elapsed().as_secs_f64()
+        );
         Ok(())
     });
     match result {

@@ -682,6 +682,8 @@ pub fn seed(conn: &mut DbConn, petitions: usize, days: i64) -> Result<Credential
         .map_err(|e| e.to_string())?;
         done += batch;
     }
+    // Figures for the history just written, computed the way every action keeps them.
+    db::figures::rebuild(conn).map_err(|e| e.to_string())?;
     Ok(creds)
 }
 

@@ -218,6 +218,9 @@ pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
             .filter(|_| running)
             .map(|due| light(now, p.yellow_at.unwrap_or(due), due, false)),
         auto_closed: p.auto_closed,
+        unreasonable: p.unreasonable,
+        appeal_state: p.appeal_state.clone(),
+        typical: p.typical_at.is_some(),
         created_at: utc(p.created_at),
         updated_at: utc(p.updated_at),
         closed_at: p.closed_at.map(utc),

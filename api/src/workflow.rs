@@ -15,6 +15,7 @@ use crate::db::petitions::{
 use crate::db::units::UnitRow;
 use crate::db::{self, DbConn};
 use crate::domain::calendar::{deadline, yellow_at, Calendar};
+use crate::domain::figures::difference;
 use crate::domain::lifecycle::{
     decide, AssignmentFacts, Refusal, Relations, Situation, Transition,
 };
@@ -181,6 +182,7 @@ pub fn act(
         if version.is_some_and(|v| v != row.version) {
             return Err(stale(row.version));
         }
+        let figures_before = db::figures::contributions_of(conn, row.id)?;
         let status = status_of(&row);
         let all = db::petitions::assignments_of(conn, row.id)?;
         let (facts, target_row, covers) = match target {
@@ -267,6 +269,10 @@ pub fn act(
             eff.note.as_deref(),
             now,
         )?;
+        // The figures move by exactly what this action changed.
+        let figures_after = db::figures::contributions_of(conn, row.id)?;
+        db::figures::apply(conn, &difference(&figures_before, &figures_after))?;
+        db::figures::move_status(conn, &row, status.as_str(), transition.to.as_str())?;
         Ok(row.id)
     })
 }

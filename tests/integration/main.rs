@@ -8,5 +8,6 @@ mod errors;
 mod lifecycle;
 mod operations;
 mod privacy;
+mod rankings;
 mod reference_data;
 mod time_limits;

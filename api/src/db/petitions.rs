@@ -13,6 +13,8 @@ use super::{subtree_range, DbConn, Paging};
 
 /// Runs the same typed query on whichever backend the connection is, for the few statements
 /// diesel cannot express over the multi-backend (upserts, row locks).
+#[macro_export]
+#[doc(hidden)]
 macro_rules! per_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
@@ -53,6 +55,10 @@ pub struct PetitionRow {
     pub closed_at: Option<NaiveDateTime>,
     pub yellow_at: Option<NaiveDateTime>,
     pub auto_closed: bool,
+    pub unreasonable: bool,
+    pub appeal_state: Option<String>,
+    pub appeal_reason: Option<String>,
+    pub typical_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -94,6 +100,10 @@ pub struct PetitionChanges {
     pub yellow_at: Option<Option<NaiveDateTime>>,
     pub closed_at: Option<Option<NaiveDateTime>>,
     pub auto_closed: Option<bool>,
+    pub unreasonable: Option<bool>,
+    pub appeal_state: Option<Option<String>>,
+    pub appeal_reason: Option<Option<String>>,
+    pub typical_at: Option<Option<NaiveDateTime>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -330,7 +340,11 @@ pub fn transition(
         || changes.reply_by.is_some()
         || changes.yellow_at.is_some()
         || changes.closed_at.is_some()
-        || changes.auto_closed.is_some();
+        || changes.auto_closed.is_some()
+        || changes.unreasonable.is_some()
+        || changes.appeal_state.is_some()
+        || changes.appeal_reason.is_some()
+        || changes.typical_at.is_some();
     if n == 1 && has_changes {
         diesel::update(petitions::table.find(id))
             .set(changes)

@@ -87,6 +87,49 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         yellow_at -> Nullable<Timestamp>,
         auto_closed -> Bool,
+        unreasonable -> Bool,
+        appeal_state -> Nullable<Text>,
+        appeal_reason -> Nullable<Text>,
+        typical_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    unit_day_figures (unit_id, day) {
+        unit_id -> BigInt,
+        day -> Text,
+        received -> BigInt,
+        signed -> BigInt,
+        signed_on_time -> BigInt,
+        sign_seconds -> BigInt,
+        due -> BigInt,
+        completed_on_time -> BigInt,
+        replied -> BigInt,
+        reply_seconds -> BigInt,
+        visits -> BigInt,
+        contacted -> BigInt,
+        resolved -> BigInt,
+        satisfied -> BigInt,
+        basically_satisfied -> BigInt,
+        redo -> BigInt,
+    }
+}
+
+diesel::table! {
+    petition_day_counts (day, kind, category_id, source, status) {
+        day -> Text,
+        kind -> Text,
+        category_id -> BigInt,
+        source -> Text,
+        status -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
     }
 }
 
@@ -235,4 +278,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     tracking_counters,
     deadline_policies,
     calendar_days,
+    unit_day_figures,
+    petition_day_counts,
+    settings,
 );

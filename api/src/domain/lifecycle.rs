@@ -125,6 +125,8 @@ struct On {
 const OPEN: &[PetitionStatus] = &[Submitted, NeedsInfo, Accepted, Dispatched, Handling];
 const IN_UNITS: &[PetitionStatus] = &[Dispatched, Handling];
 const SUPERVISABLE: &[PetitionStatus] = &[Accepted, Dispatched, Handling, Replied];
+/// Orders a unit has had, so figures can count them.
+const ASSESSED: &[PetitionStatus] = &[Dispatched, Handling, Replied, Closed];
 const ALL: &[PetitionStatus] = &[
     Submitted, NeedsInfo, Accepted, Dispatched, Handling, Replied, Closed, Rejected, Merged,
     Withdrawn,
@@ -246,6 +248,12 @@ static TABLE: &[Rule] = &[
     petition(Action::Supervise, Rel::Leadership, SUPERVISABLE, To::Same),
     petition(Action::Supervise, Rel::Press, SUPERVISABLE, To::Same),
     petition(Action::FollowUp, Rel::Press, ALL, To::Same),
+    petition(Action::MarkTypical, Rel::Press, ALL, To::Same),
+    // Marks that leave an order out of scoring.
+    petition(Action::MarkUnreasonable, Rel::Hotline, ASSESSED, To::Same),
+    petition(Action::Appeal, Rel::Unit, ASSESSED, To::Same),
+    petition(Action::GrantAppeal, Rel::Hotline, ASSESSED, To::Same),
+    petition(Action::RefuseAppeal, Rel::Hotline, ASSESSED, To::Same),
     // Dispatch: a lead unit once accepted; assisting units while the order is open in units.
     assignment(
         Action::Dispatch,

@@ -144,6 +144,13 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/calendar", get => time_limits::calendar);
     resource!(cfg, "/calendar/{date}", put => time_limits::put_day, delete => time_limits::delete_day);
     resource!(cfg, "/supervision", get => supervision::board);
+    resource!(cfg, "/rankings", get => figures::rankings);
+    resource!(cfg, "/ranking-settings", get => figures::get_settings, put => figures::put_settings);
+    resource!(cfg, "/petitions/{id}/unreasonable", post => petitions::mark_unreasonable);
+    resource!(cfg, "/petitions/{id}/appeal", post => petitions::appeal);
+    resource!(cfg, "/petitions/{id}/appeal/grant", post => petitions::grant_appeal);
+    resource!(cfg, "/petitions/{id}/appeal/refuse", post => petitions::refuse_appeal);
+    resource!(cfg, "/petitions/{id}/typical", post => petitions::mark_typical);
 }
 
 fn top_routes(cfg: &mut web::ServiceConfig) {

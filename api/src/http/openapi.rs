@@ -80,6 +80,14 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         routes::time_limits::put_day,
         routes::time_limits::delete_day,
         routes::supervision::board,
+        routes::figures::rankings,
+        routes::figures::get_settings,
+        routes::figures::put_settings,
+        routes::petitions::mark_unreasonable,
+        routes::petitions::appeal,
+        routes::petitions::grant_appeal,
+        routes::petitions::refuse_appeal,
+        routes::petitions::mark_typical,
         routes::ops::healthz,
         routes::ops::readyz,
         routes::ops::metrics,
@@ -96,6 +104,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         (name = "assignments", description = "Units' inboxes and what units do with an order"),
         (name = "public", description = "Tracking and the public feed (no token)"),
         (name = "time limits", description = "Deadline policies, the working-day calendar and the supervision board (限时办理, 督办)"),
+        (name = "figures", description = "Rankings, statistics and briefings (办理排行, 简报)"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -211,6 +211,14 @@ string_enum! {
         Overdue = "overdue" / "超期",
         /// Closed by the platform: no rating within the rating period.
         AutoClose = "auto_close" / "自动办结",
+        /// 不合理诉求: left out of scoring.
+        MarkUnreasonable = "mark_unreasonable" / "认定不合理诉求",
+        /// 考核申诉 by the handling unit.
+        Appeal = "appeal" / "考核申诉",
+        GrantAppeal = "grant_appeal" / "同意申诉",
+        RefuseAppeal = "refuse_appeal" / "驳回申诉",
+        /// Picked by a reporter for the briefing (典型案例).
+        MarkTypical = "mark_typical" / "选为典型案例",
     }
 }
 

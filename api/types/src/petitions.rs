@@ -212,6 +212,13 @@ pub struct Petition {
     pub light: Option<crate::Light>,
     /// Closed by the platform after the rating period passed without a rating (no valid visit).
     pub auto_closed: bool,
+    /// Judged unreasonable (不合理诉求): left out of scoring.
+    pub unreasonable: bool,
+    /// The handling unit's assessment appeal (考核申诉): `pending`, `granted` (left out of
+    /// scoring) or `refused`.
+    pub appeal_state: Option<String>,
+    /// Picked by a reporter as a typical case for the briefing.
+    pub typical: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -482,4 +489,102 @@ pub struct SupervisionBoard {
     pub urgent: Vec<Assignment>,
     /// Open petitions under supervision (at most 100).
     pub supervised: Vec<Petition>,
+}
+
+/// The weights of the score's terms: score = 100 × Σ wᵢ·xᵢ / Σ wᵢ over the terms that apply;
+/// the redo term is 1 − redo rate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScoreWeights {
+    pub response: f64,
+    pub resolution: f64,
+    pub satisfaction: f64,
+    #[serde(default)]
+    pub on_time: f64,
+    #[serde(default)]
+    pub redo: f64,
+}
+
+impl Default for ScoreWeights {
+    /// Beijing practice: 0.1 × response + 0.5 × resolution + 0.4 × satisfaction.
+    fn default() -> Self {
+        ScoreWeights {
+            response: 0.1,
+            resolution: 0.5,
+            satisfaction: 0.4,
+            on_time: 0.0,
+            redo: 0.0,
+        }
+    }
+}
+
+/// How units are scored and ranked (`GET|PUT /api/v1/ranking-settings`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RankingSettings {
+    pub weights: ScoreWeights,
+    /// Units with fewer valid visits in the period are listed but not ranked.
+    pub min_valid_visits: i64,
+    /// Assessment months run from this day to the day before it in the next month (e.g. 19:
+    /// the 19th to the 18th); `null` for calendar months.
+    pub cutoff_day: Option<u32>,
+}
+
+impl Default for RankingSettings {
+    fn default() -> Self {
+        RankingSettings {
+            weights: ScoreWeights::default(),
+            min_valid_visits: 5,
+            cutoff_day: None,
+        }
+    }
+}
+
+/// A period, first and last day inclusive (Asia/Shanghai dates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Period {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub from: chrono::NaiveDate,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub to: chrono::NaiveDate,
+}
+
+/// One unit's figures in a ranking. Rates are fractions 0–1 (`null` without a denominator).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RankingItem {
+    /// Within the unit's kind; `null` when not ranked.
+    pub rank: Option<u32>,
+    pub unit: UnitRef,
+    /// Orders received (受理量).
+    pub received: i64,
+    /// On-time sign rate (按时签收率).
+    pub on_time_sign_rate: Option<f64>,
+    /// On-time completion rate (按时办结率): replied by the deadline / due in the period.
+    pub on_time_rate: Option<f64>,
+    /// Response rate (响应率): contacted / valid visits.
+    pub response_rate: Option<f64>,
+    /// Resolution rate (解决率): resolved / valid visits.
+    pub resolution_rate: Option<f64>,
+    /// Satisfaction rate (满意率): (satisfied + 0.9 × basically satisfied) / valid visits.
+    pub satisfaction_rate: Option<f64>,
+    /// Redo rate (发回重办率): sent back for redo / replied.
+    pub redo_rate: Option<f64>,
+    /// 0–100 (综合得分).
+    pub score: Option<f64>,
+    pub valid_visits: i64,
+    pub ranked: bool,
+}
+
+/// `GET /api/v1/rankings` (办理排行).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Ranking {
+    pub period: Period,
+    pub weights: ScoreWeights,
+    pub min_valid_visits: i64,
+    pub items: Vec<RankingItem>,
 }

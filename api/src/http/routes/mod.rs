@@ -3,6 +3,7 @@
 pub mod assignments;
 pub mod auth;
 pub mod categories;
+pub mod figures;
 pub mod ops;
 pub mod partners;
 pub mod petitions;

@@ -5,10 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::OptionalExtension;
 use minhu_types::{
-    Action, AssignmentRole, DispatchBody, Event, FollowUp, Light, MergeBody, NewFollowUp,
-    NewPetition, NoteBody, Page, Petition, PetitionKind, PetitionStatus, Problem, RatingBody,
-    ReasonBody, Reply, ReplyBody, Role, Source, SupplementBody, Urgency, VersionBody, Visit,
-    VisitKind,
+    Action, AssignmentRole, DecisionBody, DispatchBody, Event, FollowUp, Light, MergeBody,
+    NewFollowUp, NewPetition, NoteBody, Page, Petition, PetitionKind, PetitionStatus, Problem,
+    RatingBody, ReasonBody, Reply, ReplyBody, Role, Source, SupplementBody, Urgency, VersionBody,
+    Visit, VisitKind,
 };
 
 use crate::db::petitions::{
@@ -209,6 +209,15 @@ pub async fn create(
             if let Some(k) = &key {
                 db::petitions::insert_idempotent(conn, caller.user_id, k, id, now)?;
             }
+            db::figures::bump(
+                conn,
+                crate::domain::calendar::local_date(now),
+                body.kind.as_str(),
+                body.category_id,
+                source.as_str(),
+                PetitionStatus::Submitted.as_str(),
+                1,
+            )?;
             Ok((id, true))
         });
         let (id, fresh) = match created {
@@ -1188,3 +1197,187 @@ pub async fn create_follow_up(
     .await?;
     Ok(HttpResponse::Created().json(f))
 }
+
+petition_action!(
+    "/api/v1/petitions/{id}/unreasonable",
+    "mark_petition_unreasonable",
+    ReasonBody,
+    /// Judge the petition unreasonable (不合理诉求, hotline office): it is left out of the
+    /// units' scoring.
+    pub async fn mark_unreasonable(
+        state: web::Data<AppState>,
+        auth: Auth<Operators>,
+        id: web::Path<i64>,
+        Json(b): Json<ReasonBody>,
+    ) -> AppResult<web::Json<Petition>> {
+        check_text("reason", &b.reason, MAX_NOTE)?;
+        let reason = b.reason.trim().to_owned();
+        simple(
+            state,
+            auth.0,
+            id.into_inner(),
+            b.version,
+            Action::MarkUnreasonable,
+            move |_, ctx| {
+                if ctx.petition.unreasonable {
+                    return Err(AppError::conflict(
+                        "invalid_transition",
+                        "该工单已认定为不合理诉求",
+                    ));
+                }
+                Ok(Effect {
+                    petition: PetitionChanges {
+                        unreasonable: Some(true),
+                        ..Default::default()
+                    },
+                    note: Some(reason),
+                    ..Effect::default()
+                })
+            },
+        )
+        .await
+    }
+);
+
+petition_action!(
+    "/api/v1/petitions/{id}/appeal",
+    "appeal_petition_assessment",
+    ReasonBody,
+    /// Appeal the assessment of this order (考核申诉, a handling unit); once the hotline office
+    /// grants it, the order is left out of scoring.
+    pub async fn appeal(
+        state: web::Data<AppState>,
+        auth: Auth<Anyone>,
+        id: web::Path<i64>,
+        Json(b): Json<ReasonBody>,
+    ) -> AppResult<web::Json<Petition>> {
+        check_text("reason", &b.reason, MAX_NOTE)?;
+        let reason = b.reason.trim().to_owned();
+        simple(
+            state,
+            auth.0,
+            id.into_inner(),
+            b.version,
+            Action::Appeal,
+            move |_, ctx| {
+                if ctx.petition.appeal_state.is_some() {
+                    return Err(AppError::conflict(
+                        "invalid_transition",
+                        "该工单已提出过考核申诉",
+                    ));
+                }
+                Ok(Effect {
+                    petition: PetitionChanges {
+                        appeal_state: Some(Some("pending".into())),
+                        appeal_reason: Some(Some(reason.clone())),
+                        ..Default::default()
+                    },
+                    note: Some(reason),
+                    ..Effect::default()
+                })
+            },
+        )
+        .await
+    }
+);
+
+/// Decides a pending appeal.
+async fn decide_appeal(
+    state: web::Data<AppState>,
+    caller: crate::http::extract::Caller,
+    id: i64,
+    grant: bool,
+    b: DecisionBody,
+) -> AppResult<web::Json<Petition>> {
+    if let Some(n) = &b.note {
+        check_text("note", n, MAX_NOTE)?;
+    }
+    let action = if grant {
+        Action::GrantAppeal
+    } else {
+        Action::RefuseAppeal
+    };
+    simple(state, caller, id, None, action, move |_, ctx| {
+        if ctx.petition.appeal_state.as_deref() != Some("pending") {
+            return Err(AppError::conflict(
+                "invalid_transition",
+                "该工单没有待审核的考核申诉",
+            ));
+        }
+        let state = if grant { "granted" } else { "refused" };
+        Ok(Effect {
+            petition: PetitionChanges {
+                appeal_state: Some(Some(state.into())),
+                ..Default::default()
+            },
+            note: b.note,
+            ..Effect::default()
+        })
+    })
+    .await
+}
+
+petition_action!(
+    "/api/v1/petitions/{id}/appeal/grant",
+    "grant_petition_appeal",
+    DecisionBody,
+    /// Grant a unit's assessment appeal (hotline office): the order leaves the scoring.
+    pub async fn grant_appeal(
+        state: web::Data<AppState>,
+        auth: Auth<Operators>,
+        id: web::Path<i64>,
+        OptionalJson(b): OptionalJson<DecisionBody>,
+    ) -> AppResult<web::Json<Petition>> {
+        decide_appeal(state, auth.0, id.into_inner(), true, b).await
+    }
+);
+
+petition_action!(
+    "/api/v1/petitions/{id}/appeal/refuse",
+    "refuse_petition_appeal",
+    DecisionBody,
+    /// Refuse a unit's assessment appeal (hotline office).
+    pub async fn refuse_appeal(
+        state: web::Data<AppState>,
+        auth: Auth<Operators>,
+        id: web::Path<i64>,
+        OptionalJson(b): OptionalJson<DecisionBody>,
+    ) -> AppResult<web::Json<Petition>> {
+        decide_appeal(state, auth.0, id.into_inner(), false, b).await
+    }
+);
+
+petition_action!(
+    "/api/v1/petitions/{id}/typical",
+    "mark_petition_typical",
+    DecisionBody,
+    /// Pick the petition as a typical case for the briefing (典型案例, a reporter).
+    pub async fn mark_typical(
+        state: web::Data<AppState>,
+        auth: Auth<Reporters>,
+        id: web::Path<i64>,
+        OptionalJson(b): OptionalJson<DecisionBody>,
+    ) -> AppResult<web::Json<Petition>> {
+        if let Some(n) = &b.note {
+            check_text("note", n, MAX_NOTE)?;
+        }
+        simple(
+            state,
+            auth.0,
+            id.into_inner(),
+            None,
+            Action::MarkTypical,
+            move |_, ctx| {
+                Ok(Effect {
+                    petition: PetitionChanges {
+                        typical_at: Some(Some(ctx.now)),
+                        ..Default::default()
+                    },
+                    note: b.note,
+                    ..Effect::default()
+                })
+            },
+        )
+        .await
+    }
+);

@@ -1,0 +1,418 @@
+//! The figures behind rankings, statistics and briefings: per unit and day, and petitions per
+//! day, status, kind, category and channel — kept current by each action and rebuilt from the
+//! source tables on demand.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel::upsert::excluded;
+
+use super::schema::{
+    assignments, events, petition_day_counts, petitions, replies, settings, unit_day_figures as f,
+    visits,
+};
+use super::DbConn;
+use crate::domain::calendar::local_date;
+use crate::domain::figures::{
+    contributions, AssignmentHistory, Counts, History, Key, VisitHistory,
+};
+
+fn day_key(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The histories of a batch of petitions, by id.
+pub fn histories(conn: &mut DbConn, ids: &[i64]) -> QueryResult<BTreeMap<i64, History>> {
+    let mut out: BTreeMap<i64, History> = BTreeMap::new();
+    let marks: Vec<(i64, bool, Option<String>)> = petitions::table
+        .filter(petitions::id.eq_any(ids))
+        .select((
+            petitions::id,
+            petitions::unreasonable,
+            petitions::appeal_state,
+        ))
+        .load(conn)?;
+    for (id, unreasonable, appeal) in marks {
+        out.entry(id).or_default().excluded = unreasonable || appeal.as_deref() == Some("granted");
+    }
+    type A = (
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    );
+    let rows: Vec<A> = assignments::table
+        .filter(assignments::petition_id.eq_any(ids))
+        .order(assignments::id.asc())
+        .select((
+            assignments::petition_id,
+            assignments::id,
+            assignments::unit_id,
+            assignments::role,
+            assignments::state,
+            assignments::created_at,
+            assignments::sign_by,
+            assignments::signed_at,
+            assignments::reply_by,
+            assignments::replied_at,
+        ))
+        .load(conn)?;
+    for (pid, id, unit_id, role, state, created_at, sign_by, signed_at, reply_by, replied_at) in
+        rows
+    {
+        out.entry(pid)
+            .or_default()
+            .assignments
+            .push(AssignmentHistory {
+                id,
+                unit_id,
+                lead: role == "lead",
+                returned: state == "returned",
+                created_at,
+                sign_by,
+                signed_at,
+                reply_by,
+                replied_at,
+            });
+    }
+    let rows: Vec<(i64, NaiveDateTime, Option<i64>)> = replies::table
+        .filter(replies::petition_id.eq_any(ids))
+        .filter(replies::assignment_id.is_not_null())
+        .order(replies::id.asc())
+        .select((
+            replies::petition_id,
+            replies::created_at,
+            replies::assignment_id,
+        ))
+        .load(conn)?;
+    for (pid, at, a) in rows {
+        if let Some(a) = a {
+            out.entry(pid).or_default().replies.push((at, a));
+        }
+    }
+    let rows: Vec<(i64, NaiveDateTime, bool, bool, String)> = visits::table
+        .filter(visits::petition_id.eq_any(ids))
+        .order(visits::id.asc())
+        .select((
+            visits::petition_id,
+            visits::created_at,
+            visits::contacted,
+            visits::resolved,
+            visits::satisfaction,
+        ))
+        .load(conn)?;
+    for (pid, at, contacted, resolved, satisfaction) in rows {
+        out.entry(pid).or_default().visits.push(VisitHistory {
+            at,
+            contacted,
+            resolved,
+            satisfaction,
+        });
+    }
+    let rows: Vec<(i64, NaiveDateTime)> = events::table
+        .filter(events::petition_id.eq_any(ids))
+        .filter(events::action.eq("redo"))
+        .select((events::petition_id, events::created_at))
+        .load(conn)?;
+    for (pid, at) in rows {
+        out.entry(pid).or_default().redos.push(at);
+    }
+    Ok(out)
+}
+
+/// One petition's share of the figures as the database holds it now.
+pub fn contributions_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<BTreeMap<Key, Counts>> {
+    Ok(histories(conn, &[petition_id])?
+        .get(&petition_id)
+        .map(contributions)
+        .unwrap_or_default())
+}
+
+/// Adds `delta` to the unit-day rows.
+pub fn apply(conn: &mut DbConn, delta: &BTreeMap<Key, Counts>) -> QueryResult<()> {
+    for ((unit, day), c) in delta {
+        let values = (
+            f::unit_id.eq(unit),
+            f::day.eq(day_key(*day)),
+            f::received.eq(c.received),
+            f::signed.eq(c.signed),
+            f::signed_on_time.eq(c.signed_on_time),
+            f::sign_seconds.eq(c.sign_seconds),
+            f::due.eq(c.due),
+            f::completed_on_time.eq(c.completed_on_time),
+            f::replied.eq(c.replied),
+            f::reply_seconds.eq(c.reply_seconds),
+            f::visits.eq(c.visits),
+            f::contacted.eq(c.contacted),
+            f::resolved.eq(c.resolved),
+            f::satisfied.eq(c.satisfied),
+            f::basically_satisfied.eq(c.basically_satisfied),
+            f::redo.eq(c.redo),
+        );
+        crate::per_backend!(conn, |c| diesel::insert_into(f::table)
+            .values(values)
+            .on_conflict((f::unit_id, f::day))
+            .do_update()
+            .set((
+                f::received.eq(f::received + excluded(f::received)),
+                f::signed.eq(f::signed + excluded(f::signed)),
+                f::signed_on_time.eq(f::signed_on_time + excluded(f::signed_on_time)),
+                f::sign_seconds.eq(f::sign_seconds + excluded(f::sign_seconds)),
+                f::due.eq(f::due + excluded(f::due)),
+                f::completed_on_time.eq(f::completed_on_time + excluded(f::completed_on_time)),
+                f::replied.eq(f::replied + excluded(f::replied)),
+                f::reply_seconds.eq(f::reply_seconds + excluded(f::reply_seconds)),
+                f::visits.eq(f::visits + excluded(f::visits)),
+                f::contacted.eq(f::contacted + excluded(f::contacted)),
+                f::resolved.eq(f::resolved + excluded(f::resolved)),
+                f::satisfied.eq(f::satisfied + excluded(f::satisfied)),
+                f::basically_satisfied
+                    .eq(f::basically_satisfied + excluded(f::basically_satisfied)),
+                f::redo.eq(f::redo + excluded(f::redo)),
+            ))
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Adds `n` to the count of petitions submitted on `day` with these attributes.
+pub fn bump(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    kind: &str,
+    category_id: i64,
+    source: &str,
+    status: &str,
+    n: i64,
+) -> QueryResult<()> {
+    use petition_day_counts as p;
+    let values = (
+        p::day.eq(day_key(day)),
+        p::kind.eq(kind),
+        p::category_id.eq(category_id),
+        p::source.eq(source),
+        p::status.eq(status),
+        p::n.eq(n),
+    );
+    crate::per_backend!(conn, |c| diesel::insert_into(p::table)
+        .values(values)
+        .on_conflict((p::day, p::kind, p::category_id, p::source, p::status))
+        .do_update()
+        .set(p::n.eq(p::n + excluded(p::n)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Moves one petition from status `from` to `to` in the daily counts.
+pub fn move_status(
+    conn: &mut DbConn,
+    p: &super::petitions::PetitionRow,
+    from: &str,
+    to: &str,
+) -> QueryResult<()> {
+    if from == to {
+        return Ok(());
+    }
+    let day = local_date(p.created_at);
+    bump(conn, day, &p.kind, p.category_id, &p.source, from, -1)?;
+    bump(conn, day, &p.kind, p.category_id, &p.source, to, 1)
+}
+
+fn sum(col: &str) -> diesel::expression::SqlLiteral<BigInt> {
+    sql::<BigInt>(&format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)"))
+}
+
+/// The counters summed per unit over the days `from..=to`.
+pub fn sums(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<(i64, Counts)>> {
+    type Row = (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
+    let rows: Vec<Row> = f::table
+        .filter(f::day.ge(day_key(from)))
+        .filter(f::day.le(day_key(to)))
+        .group_by(f::unit_id)
+        .select((
+            f::unit_id,
+            sum("received"),
+            sum("signed"),
+            sum("signed_on_time"),
+            sum("sign_seconds"),
+            sum("due"),
+            sum("completed_on_time"),
+            sum("replied"),
+            sum("reply_seconds"),
+            sum("visits"),
+            sum("contacted"),
+            sum("resolved"),
+            sum("satisfied"),
+            sum("basically_satisfied"),
+            sum("redo"),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.0,
+                Counts {
+                    received: r.1,
+                    signed: r.2,
+                    signed_on_time: r.3,
+                    sign_seconds: r.4,
+                    due: r.5,
+                    completed_on_time: r.6,
+                    replied: r.7,
+                    reply_seconds: r.8,
+                    visits: r.9,
+                    contacted: r.10,
+                    resolved: r.11,
+                    satisfied: r.12,
+                    basically_satisfied: r.13,
+                    redo: r.14,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Every unit-day row, for comparing live figures with rebuilt ones.
+pub fn all_unit_days(conn: &mut DbConn) -> QueryResult<BTreeMap<Key, Counts>> {
+    let mut out = BTreeMap::new();
+    let days: Vec<String> = f::table.select(f::day).distinct().load(conn)?;
+    for d in days {
+        let Ok(day) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") else {
+            continue;
+        };
+        for (unit, c) in sums(conn, day, day)? {
+            if c != Counts::default() {
+                out.insert((unit, day), c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Petitions per submission day over `from..=to`: (day, kind, category, source, status, n).
+pub fn day_counts(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<(String, String, i64, String, String, i64)>> {
+    use petition_day_counts as p;
+    p::table
+        .filter(p::day.ge(day_key(from)))
+        .filter(p::day.le(day_key(to)))
+        .filter(p::n.ne(0))
+        .select((p::day, p::kind, p::category_id, p::source, p::status, p::n))
+        .load(conn)
+}
+
+/// What rebuilding found and did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rebuild {
+    pub petitions: usize,
+    pub unit_days: usize,
+    /// Unit-day rows whose live counters differed from the rebuilt ones.
+    pub differing: usize,
+}
+
+/// Recomputes every figure from the petitions, assignments, replies, visits and redo events,
+/// replaces the live tables with the result, and says how many rows differed.
+pub fn rebuild(conn: &mut DbConn) -> QueryResult<Rebuild> {
+    conn.transaction(|conn| {
+        let live = all_unit_days(conn)?;
+        let mut figures: BTreeMap<Key, Counts> = BTreeMap::new();
+        let mut counts: BTreeMap<(NaiveDate, String, i64, String, String), i64> = BTreeMap::new();
+        let mut last = 0i64;
+        let mut total = 0usize;
+        loop {
+            let batch: Vec<(i64, NaiveDateTime, String, i64, String, String)> = petitions::table
+                .filter(petitions::id.gt(last))
+                .order(petitions::id.asc())
+                .limit(2_000)
+                .select((
+                    petitions::id,
+                    petitions::created_at,
+                    petitions::kind,
+                    petitions::category_id,
+                    petitions::source,
+                    petitions::status,
+                ))
+                .load(conn)?;
+            let Some(end) = batch.last().map(|b| b.0) else {
+                break;
+            };
+            let ids: Vec<i64> = batch.iter().map(|b| b.0).collect();
+            for (_, h) in histories(conn, &ids)? {
+                for (k, c) in contributions(&h) {
+                    *figures.entry(k).or_default() += c;
+                }
+            }
+            for (_, created, kind, category, source, status) in batch {
+                *counts
+                    .entry((local_date(created), kind, category, source, status))
+                    .or_default() += 1;
+            }
+            total += ids.len();
+            last = end;
+        }
+        figures.retain(|_, c| *c != Counts::default());
+        let differing = figures
+            .iter()
+            .filter(|(k, c)| live.get(k) != Some(c))
+            .count()
+            + live.keys().filter(|k| !figures.contains_key(k)).count();
+        diesel::delete(f::table).execute(conn)?;
+        apply(conn, &figures)?;
+        diesel::delete(petition_day_counts::table).execute(conn)?;
+        for ((day, kind, category, source, status), n) in counts {
+            bump(conn, day, &kind, category, &source, &status, n)?;
+        }
+        Ok(Rebuild {
+            petitions: total,
+            unit_days: figures.len(),
+            differing,
+        })
+    })
+}
+
+pub fn setting(conn: &mut DbConn, key: &str) -> QueryResult<Option<String>> {
+    settings::table
+        .find(key)
+        .select(settings::value)
+        .first(conn)
+        .optional()
+}
+
+pub fn put_setting(conn: &mut DbConn, key: &str, value: &str) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::delete(settings::table.find(key)).execute(conn)?;
+        diesel::insert_into(settings::table)
+            .values((settings::key.eq(key), settings::value.eq(value)))
+            .execute(conn)
+            .map(|_| ())
+    })
+}

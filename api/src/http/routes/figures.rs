@@ -1,0 +1,244 @@
+//! Rankings (办理排行): public, like the newspaper's channel; the scoring settings.
+
+use std::collections::HashMap;
+
+use actix_web::web;
+use chrono::{Datelike, NaiveDate};
+use minhu_types::{Period, Ranking, RankingItem, RankingSettings, UnitKind};
+
+use crate::db::{self, DbConn, Paging};
+use crate::domain::calendar::local_date;
+use crate::domain::figures::{month, rank, rates, score, week, Counts};
+use crate::domain::units::in_subtree;
+use crate::http::error::{AppError, AppResult};
+use crate::http::extract::{Admins, Auth};
+use crate::http::json::Json;
+use crate::http::AppState;
+use crate::views;
+
+const SETTINGS_KEY: &str = "ranking";
+
+pub fn settings(conn: &mut DbConn) -> AppResult<RankingSettings> {
+    Ok(db::figures::setting(conn, SETTINGS_KEY)?
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// `YYYY-MM` (an assessment month, with the configured cut-off day) or `YYYY-Www` (an ISO
+    /// week). Default: this month.
+    pub period: Option<String>,
+    /// First day (`YYYY-MM-DD`), with `to`, instead of `period`.
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// Last day, inclusive.
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+}
+
+/// Resolves the period of a figures request.
+pub fn resolve_period(
+    q: &PeriodQuery,
+    cutoff_day: Option<u32>,
+    today: NaiveDate,
+) -> AppResult<Period> {
+    let bad = |m: &str| AppError::invalid_field("period", m.to_owned());
+    let (from, to) = match (&q.period, q.from, q.to) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            return Err(bad("period 与 from/to 只能二选一"))
+        }
+        (None, Some(from), Some(to)) => (from, to),
+        (None, Some(_), None) | (None, None, Some(_)) => {
+            return Err(AppError::invalid_field("to", "from 与 to 须同时给出"))
+        }
+        (None, None, None) => {
+            month(today.year(), today.month(), cutoff_day).ok_or_else(|| bad("无法确定本月"))?
+        }
+        (Some(p), None, None) => {
+            if let Some((y, w)) = p.split_once("-W") {
+                let (y, w) = (
+                    y.parse().map_err(|_| bad("周的格式为 YYYY-Www"))?,
+                    w.parse().map_err(|_| bad("周的格式为 YYYY-Www"))?,
+                );
+                week(y, w).ok_or_else(|| bad("没有这一周"))?
+            } else {
+                let (y, m) = p
+                    .split_once('-')
+                    .ok_or_else(|| bad("月份的格式为 YYYY-MM"))?;
+                let (y, m) = (
+                    y.parse().map_err(|_| bad("月份的格式为 YYYY-MM"))?,
+                    m.parse().map_err(|_| bad("月份的格式为 YYYY-MM"))?,
+                );
+                month(y, m, cutoff_day).ok_or_else(|| bad("没有这个月"))?
+            }
+        }
+    };
+    if to < from || (to - from).num_days() > 3_660 {
+        return Err(AppError::invalid_field(
+            "to",
+            "结束日期须不早于开始日期，且范围不超过十年",
+        ));
+    }
+    Ok(Period { from, to })
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RankingQuery {
+    /// Rank only units of this kind (streets with streets …); all kinds when absent, each
+    /// ranked within its own kind.
+    pub unit_kind: Option<UnitKind>,
+    /// Count each unit's subtree with it.
+    pub include_children: Option<bool>,
+}
+
+/// The ranking of units for a period: every rate, the score, and the rank within the unit's
+/// kind. Units with fewer valid visits than the minimum are listed with `ranked: false`.
+/// Orders judged unreasonable or whose appeal was granted are left out of scoring.
+#[utoipa::path(
+    get, path = "/api/v1/rankings", tag = "figures", operation_id = "get_rankings",
+    params(PeriodQuery, RankingQuery),
+    responses((status = 200, description = "The ranking", body = Ranking))
+)]
+pub async fn rankings(
+    state: web::Data<AppState>,
+    period: web::Query<PeriodQuery>,
+    q: web::Query<RankingQuery>,
+) -> AppResult<web::Json<Ranking>> {
+    let today = local_date(state.clock.now());
+    let (period, q) = (period.into_inner(), q.into_inner());
+    state
+        .db(move |conn| {
+            let s = settings(conn)?;
+            let p = resolve_period(&period, s.cutoff_day, today)?;
+            let sums: HashMap<i64, Counts> =
+                db::figures::sums(conn, p.from, p.to)?.into_iter().collect();
+            let units = db::units::list(
+                conn,
+                &db::units::UnitFilter::default(),
+                Paging {
+                    page: 1,
+                    per_page: 100_000,
+                },
+            )?
+            .0;
+            let listed: Vec<_> = units
+                .iter()
+                .filter(|u| q.unit_kind.is_none_or(|k| u.kind() == k))
+                .collect();
+            let mut items: Vec<RankingItem> = listed
+                .iter()
+                .map(|u| {
+                    let mut c = Counts::default();
+                    if q.include_children.unwrap_or(false) {
+                        for other in units.iter().filter(|o| in_subtree(&o.path, &u.path)) {
+                            c += sums.get(&other.id).copied().unwrap_or_default();
+                        }
+                    } else {
+                        c = sums.get(&u.id).copied().unwrap_or_default();
+                    }
+                    let r = rates(&c);
+                    let sc = score(&r, &s.weights);
+                    let ranked = c.visits >= s.min_valid_visits && sc.is_some();
+                    RankingItem {
+                        rank: None,
+                        unit: views::unit_ref(u),
+                        received: c.received,
+                        on_time_sign_rate: r.on_time_sign,
+                        on_time_rate: r.on_time,
+                        response_rate: r.response,
+                        resolution_rate: r.resolution,
+                        satisfaction_rate: r.satisfaction,
+                        redo_rate: r.redo,
+                        score: sc,
+                        valid_visits: c.visits,
+                        ranked,
+                    }
+                })
+                .collect();
+            for kind in UnitKind::ALL {
+                let idx: Vec<usize> = (0..items.len())
+                    .filter(|i| items[*i].unit.kind == *kind)
+                    .collect();
+                let scores: Vec<Option<f64>> = idx
+                    .iter()
+                    .map(|i| items[*i].score.filter(|_| items[*i].ranked))
+                    .collect();
+                for (i, r) in idx.iter().zip(rank(&scores)) {
+                    items[*i].rank = r;
+                }
+            }
+            items.sort_by_key(|it| {
+                (
+                    it.unit.kind.level(),
+                    it.unit.kind.as_str(),
+                    it.rank.unwrap_or(u32::MAX),
+                    it.unit.id,
+                )
+            });
+            Ok(Ranking {
+                period: p,
+                weights: s.weights,
+                min_valid_visits: s.min_valid_visits,
+                items,
+            })
+        })
+        .await
+        .map(web::Json)
+}
+
+/// How units are scored: weights, minimum sample, assessment cut-off day.
+#[utoipa::path(
+    get, path = "/api/v1/ranking-settings", tag = "figures", operation_id = "get_ranking_settings",
+    responses((status = 200, description = "The settings", body = RankingSettings))
+)]
+pub async fn get_settings(state: web::Data<AppState>) -> AppResult<web::Json<RankingSettings>> {
+    state.db(settings).await.map(web::Json)
+}
+
+/// Change how units are scored (admin).
+#[utoipa::path(
+    put, path = "/api/v1/ranking-settings", tag = "figures", operation_id = "put_ranking_settings",
+    request_body = RankingSettings,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The settings", body = RankingSettings))
+)]
+pub async fn put_settings(
+    state: web::Data<AppState>,
+    _auth: Auth<Admins>,
+    Json(b): Json<RankingSettings>,
+) -> AppResult<web::Json<RankingSettings>> {
+    let w = b.weights;
+    let mut c = crate::domain::validate::Checks::new();
+    let weights = [w.response, w.resolution, w.satisfaction, w.on_time, w.redo];
+    c.check(
+        "weights",
+        weights
+            .iter()
+            .all(|x| x.is_finite() && (0.0..=1.0).contains(x)),
+        "每个权重须在 0 到 1 之间",
+    );
+    c.check(
+        "weights",
+        weights.iter().sum::<f64>() > 0.0,
+        "权重不能全为 0",
+    );
+    c.check(
+        "min_valid_visits",
+        (0..=10_000).contains(&b.min_valid_visits),
+        "最少有效回访数须在 0 到 10000 之间",
+    );
+    c.check(
+        "cutoff_day",
+        b.cutoff_day.is_none_or(|d| (1..=28).contains(&d)),
+        "截止日须在 1 到 28 之间",
+    );
+    c.finish().map_err(AppError::validation)?;
+    let value = serde_json::to_string(&b).map_err(AppError::internal)?;
+    state
+        .db(move |conn| Ok(db::figures::put_setting(conn, SETTINGS_KEY, &value)?))
+        .await?;
+    Ok(web::Json(b))
+}

@@ -1,0 +1,50 @@
+-- Figures per unit and Asia/Shanghai day, kept current in the transaction of each action
+-- (the difference of a petition's contributions before and after it), so a ranking or a
+-- briefing reads one row per unit and day however long the history is. `minhu
+-- rebuild-figures` recomputes them from the petitions, assignments, replies and visits.
+CREATE TABLE unit_day_figures (
+    unit_id BIGINT NOT NULL REFERENCES units (id),
+    day TEXT NOT NULL,
+    received BIGINT NOT NULL DEFAULT 0,
+    signed BIGINT NOT NULL DEFAULT 0,
+    signed_on_time BIGINT NOT NULL DEFAULT 0,
+    sign_seconds BIGINT NOT NULL DEFAULT 0,
+    due BIGINT NOT NULL DEFAULT 0,
+    completed_on_time BIGINT NOT NULL DEFAULT 0,
+    replied BIGINT NOT NULL DEFAULT 0,
+    reply_seconds BIGINT NOT NULL DEFAULT 0,
+    visits BIGINT NOT NULL DEFAULT 0,
+    contacted BIGINT NOT NULL DEFAULT 0,
+    resolved BIGINT NOT NULL DEFAULT 0,
+    satisfied BIGINT NOT NULL DEFAULT 0,
+    basically_satisfied BIGINT NOT NULL DEFAULT 0,
+    redo BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (unit_id, day)
+);
+CREATE INDEX unit_day_figures_day ON unit_day_figures (day);
+
+-- Petitions by the day they were submitted and their current status, kind, category and
+-- channel: the overview and the briefing count from here.
+CREATE TABLE petition_day_counts (
+    day TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    category_id BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (day, kind, category_id, source, status)
+);
+
+-- Scoring settings (weights, minimum sample, cut-off day) as one JSON document.
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- Marks that leave an order out of scoring, and reporters' typical cases for briefings.
+ALTER TABLE petitions ADD COLUMN unreasonable BOOLEAN NOT NULL DEFAULT 0;
+ALTER TABLE petitions ADD COLUMN appeal_state TEXT;
+ALTER TABLE petitions ADD COLUMN appeal_reason TEXT;
+ALTER TABLE petitions ADD COLUMN typical_at TIMESTAMP;
+CREATE INDEX petitions_typical ON petitions (typical_at);
+CREATE INDEX events_created ON events (created_at, action);

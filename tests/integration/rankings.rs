@@ -1,0 +1,424 @@
+//! Rankings against a small history computed by hand, and the rebuild reproducing the live
+//! figures exactly.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use minhu_types::{Ranking, RankingItem};
+use serde_json::json;
+
+use crate::city::City;
+use crate::support::{both, TestApp};
+
+/// Hour `h` of November `d`, 2026, in Shanghai, as the UTC instant it is.
+fn nov(d: u32, h: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, d)
+        .and_then(|x| x.and_hms_opt(h, 0, 0))
+        .expect("valid")
+        - chrono::Duration::hours(8)
+}
+
+fn item<'a>(r: &'a Ranking, name: &str) -> &'a RankingItem {
+    r.items
+        .iter()
+        .find(|i| i.unit.name == name)
+        .unwrap_or_else(|| panic!("{name} in {r:?}"))
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-9)
+}
+
+async fn rankings_by_hand(app: TestApp) {
+    let at = |t: NaiveDateTime| app.state.clock.set(Some(t));
+    at(nov(1, 9));
+    let c = City::build(&app).await;
+    let res = app
+        .request(actix_web::http::Method::PUT, "/api/v1/ranking-settings")
+        .token(&c.admin)
+        .json(json!({"weights": {"response": 0.1, "resolution": 0.5, "satisfaction": 0.4}, "min_valid_visits": 2, "cutoff_day": null}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let op = &c.operator;
+    let rate = |s: &str, resolved: bool, contacted: bool| json!({"satisfaction": s, "resolved": resolved, "contacted": contacted});
+    let reply = json!({"body": "已办理", "outcome": "resolved", "public": true});
+
+    // A: 修武县 — signed on time, replied, basically satisfied (not resolved), sent back, replied
+    // again by the new deadline, satisfied.
+    let a = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
+    c.call(
+        &app,
+        op,
+        &format!("/api/v1/petitions/{a}/accept"),
+        json!({}),
+        200,
+    )
+    .await;
+    at(nov(2, 9));
+    let p = c
+        .call(
+            &app,
+            op,
+            &format!("/api/v1/petitions/{a}/assignments"),
+            json!({"unit_id": c.xiuwu_id, "role": "lead"}),
+            201,
+        )
+        .await;
+    let aa = p["assignments"][0]["id"].as_i64().expect("id");
+    at(nov(2, 10));
+    c.call(
+        &app,
+        &c.xiuwu,
+        &format!("/api/v1/assignments/{aa}/sign"),
+        json!({}),
+        200,
+    )
+    .await;
+    at(nov(5, 9));
+    c.call(
+        &app,
+        &c.xiuwu,
+        &format!("/api/v1/petitions/{a}/replies"),
+        reply.clone(),
+        201,
+    )
+    .await;
+    at(nov(6, 9));
+    c.call(
+        &app,
+        &c.citizen,
+        &format!("/api/v1/petitions/{a}/rating"),
+        rate("basically_satisfied", false, true),
+        201,
+    )
+    .await;
+    at(nov(7, 9));
+    c.call(
+        &app,
+        op,
+        &format!("/api/v1/petitions/{a}/redo"),
+        json!({"reason": "未解决"}),
+        200,
+    )
+    .await;
+    at(nov(10, 9));
+    c.call(
+        &app,
+        &c.xiuwu,
+        &format!("/api/v1/petitions/{a}/replies"),
+        reply.clone(),
+        201,
+    )
+    .await;
+    at(nov(11, 9));
+    c.call(
+        &app,
+        &c.citizen,
+        &format!("/api/v1/petitions/{a}/rating"),
+        rate("satisfied", true, true),
+        201,
+    )
+    .await;
+
+    // B: 修武县 hands it down to 郇封镇, which replies; the citizen is dissatisfied and was not
+    // contacted — that judges 郇封镇.
+    at(nov(3, 9));
+    let b = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
+    c.call(
+        &app,
+        op,
+        &format!("/api/v1/petitions/{b}/accept"),
+        json!({}),
+        200,
+    )
+    .await;
+    let p = c
+        .call(
+            &app,
+            op,
+            &format!("/api/v1/petitions/{b}/assignments"),
+            json!({"unit_id": c.xiuwu_id, "role": "lead"}),
+            201,
+        )
+        .await;
+    let ba = p["assignments"][0]["id"].as_i64().expect("id");
+    c.call(
+        &app,
+        &c.xiuwu,
+        &format!("/api/v1/assignments/{ba}/sign"),
+        json!({}),
+        200,
+    )
+    .await;
+    let down = c
+        .call(
+            &app,
+            &c.xiuwu,
+            &format!("/api/v1/assignments/{ba}/dispatch"),
+            json!({"unit_id": c.huanfeng_id}),
+            201,
+        )
+        .await;
+    let bd = down["id"].as_i64().expect("id");
+    at(nov(4, 9));
+    c.call(
+        &app,
+        &c.huanfeng,
+        &format!("/api/v1/assignments/{bd}/sign"),
+        json!({}),
+        200,
+    )
+    .await;
+    at(nov(6, 9));
+    c.call(
+        &app,
+        &c.huanfeng,
+        &format!("/api/v1/petitions/{b}/replies"),
+        reply.clone(),
+        201,
+    )
+    .await;
+    at(nov(8, 9));
+    c.call(
+        &app,
+        &c.citizen,
+        &format!("/api/v1/petitions/{b}/rating"),
+        rate("dissatisfied", false, false),
+        201,
+    )
+    .await;
+
+    // C and D: 新华区. C is judged unreasonable afterwards; D gets a rating and a follow-up call.
+    let mut xinhua = Vec::new();
+    for _ in 0..2 {
+        at(nov(4, 9));
+        let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
+        c.call(
+            &app,
+            op,
+            &format!("/api/v1/petitions/{id}/accept"),
+            json!({}),
+            200,
+        )
+        .await;
+        let p = c
+            .call(
+                &app,
+                op,
+                &format!("/api/v1/petitions/{id}/assignments"),
+                json!({"unit_id": c.xinhua_id, "role": "lead"}),
+                201,
+            )
+            .await;
+        let aid = p["assignments"][0]["id"].as_i64().expect("id");
+        c.call(
+            &app,
+            &c.xinhua,
+            &format!("/api/v1/assignments/{aid}/sign"),
+            json!({}),
+            200,
+        )
+        .await;
+        at(nov(5, 9));
+        c.call(
+            &app,
+            &c.xinhua,
+            &format!("/api/v1/petitions/{id}/replies"),
+            reply.clone(),
+            201,
+        )
+        .await;
+        at(nov(6, 9));
+        c.call(
+            &app,
+            &c.citizen,
+            &format!("/api/v1/petitions/{id}/rating"),
+            rate("satisfied", true, true),
+            201,
+        )
+        .await;
+        xinhua.push(id);
+    }
+    at(nov(7, 9));
+    c.call(
+        &app,
+        op,
+        &format!("/api/v1/petitions/{}/unreasonable", xinhua[0]),
+        json!({"reason": "重复无理诉求"}),
+        200,
+    )
+    .await;
+    c.call(
+        &app,
+        op,
+        &format!("/api/v1/petitions/{}/visits", xinhua[1]),
+        rate("satisfied", true, true),
+        201,
+    )
+    .await;
+
+    at(nov(20, 9));
+    let r: Ranking = app
+        .get("/api/v1/rankings?period=2026-11&unit_kind=district")
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        (
+            r.period.from.to_string().as_str(),
+            r.period.to.to_string().as_str()
+        ),
+        ("2026-11-01", "2026-11-30")
+    );
+    let x = item(&r, "修武县");
+    // received 2; signed 2 on time; due 2, both answered in time; 2 visits (A's two ratings):
+    // contacted 2, resolved 1, satisfied 1, basically 1; replied twice, one redo.
+    assert_eq!((x.received, x.valid_visits), (2, 2));
+    assert!(close(x.on_time_sign_rate, 1.0) && close(x.on_time_rate, 1.0));
+    assert!(close(x.response_rate, 1.0) && close(x.resolution_rate, 0.5));
+    assert!(
+        close(x.satisfaction_rate, 0.95),
+        "(1 + 0.9 × 1) / 2: {:?}",
+        x.satisfaction_rate
+    );
+    assert!(close(x.redo_rate, 0.5));
+    assert!(
+        close(x.score, 73.0),
+        "100 × (0.1 × 1 + 0.5 × 0.5 + 0.4 × 0.95): {:?}",
+        x.score
+    );
+    let n = item(&r, "新华区");
+    // C is received but not scored: D's rating and follow-up call only.
+    assert_eq!((n.received, n.valid_visits), (2, 2));
+    assert!(close(n.score, 100.0));
+    assert_eq!((n.rank, x.rank), (Some(1), Some(2)));
+    assert!(r
+        .items
+        .iter()
+        .all(|i| i.unit.kind == minhu_types::UnitKind::District));
+
+    // The town: one visit, under the minimum of two: listed, not ranked.
+    let r: Ranking = app
+        .get("/api/v1/rankings?period=2026-11&unit_kind=town")
+        .send()
+        .await
+        .json();
+    let h = item(&r, "郇封镇");
+    assert_eq!(
+        (h.received, h.valid_visits, h.ranked, h.rank),
+        (1, 1, false, None)
+    );
+    assert!(close(h.response_rate, 0.0) && close(h.score, 0.0));
+
+    // 修武县 with its subtree: 3 visits — contacted 2, resolved 1, (1 + 0.9) satisfied.
+    let r: Ranking = app
+        .get("/api/v1/rankings?period=2026-11&unit_kind=district&include_children=true")
+        .send()
+        .await
+        .json();
+    let x = item(&r, "修武县");
+    assert_eq!((x.received, x.valid_visits), (3, 3));
+    let expected: f64 = 100.0 * (0.1 * 2.0 / 3.0 + 0.5 / 3.0 + 0.4 * 1.9 / 3.0);
+    assert!(
+        close(x.score, (expected * 100.0).round() / 100.0),
+        "{:?} vs {expected}",
+        x.score
+    );
+
+    // The town appeals; granted, B leaves its scoring (still received).
+    c.call(
+        &app,
+        &c.huanfeng,
+        &format!("/api/v1/petitions/{b}/appeal"),
+        json!({"reason": "群众诉求超出职权"}),
+        200,
+    )
+    .await;
+    app.post(&format!("/api/v1/petitions/{b}/appeal"))
+        .token(&c.huanfeng)
+        .json(json!({"reason": "again"}))
+        .send()
+        .await
+        .problem(409);
+    app.post(&format!("/api/v1/petitions/{b}/appeal/grant"))
+        .token(&c.huanfeng)
+        .send()
+        .await
+        .problem(403);
+    c.call(
+        &app,
+        op,
+        &format!("/api/v1/petitions/{b}/appeal/grant"),
+        json!({}),
+        200,
+    )
+    .await;
+    let r: Ranking = app
+        .get("/api/v1/rankings?period=2026-11&unit_kind=town")
+        .send()
+        .await
+        .json();
+    let h = item(&r, "郇封镇");
+    assert_eq!((h.received, h.valid_visits, h.score), (1, 0, None));
+
+    // A cut-off day of the 5th: "2026-11" runs from 5 October to 4 November.
+    app.request(actix_web::http::Method::PUT, "/api/v1/ranking-settings")
+        .token(&c.admin)
+        .json(json!({"weights": {"response": 0.1, "resolution": 0.5, "satisfaction": 0.4}, "min_valid_visits": 2, "cutoff_day": 5}))
+        .send()
+        .await;
+    let r: Ranking = app
+        .get("/api/v1/rankings?period=2026-11&unit_kind=district")
+        .send()
+        .await
+        .json();
+    assert_eq!(r.period.to.to_string(), "2026-11-04");
+    let x = item(&r, "修武县");
+    assert_eq!((x.received, x.valid_visits, x.ranked), (2, 0, false));
+    // Weeks and ranges; bad periods are 422.
+    let r: Ranking = app
+        .get("/api/v1/rankings?period=2026-W45&unit_kind=district")
+        .send()
+        .await
+        .json();
+    assert_eq!(r.period.from.to_string(), "2026-11-02");
+    let r: Ranking = app
+        .get("/api/v1/rankings?from=2026-11-06&to=2026-11-06&unit_kind=district")
+        .send()
+        .await
+        .json();
+    assert_eq!(item(&r, "修武县").valid_visits, 1);
+    app.get("/api/v1/rankings?period=2026-13")
+        .send()
+        .await
+        .problem(422);
+    app.get("/api/v1/rankings?from=2026-11-06")
+        .send()
+        .await
+        .problem(422);
+    app.request(actix_web::http::Method::PUT, "/api/v1/ranking-settings")
+        .token(&c.operator)
+        .json(json!({}))
+        .send()
+        .await
+        .problem(403);
+
+    // Rebuilding from the petitions reproduces the live figures exactly.
+    let state = app.state.clone();
+    let (live, rebuilt, again) = actix_web::web::block(move || {
+        let mut conn = state.pool.get().expect("conn");
+        let live = minhu::db::figures::all_unit_days(&mut conn).expect("live");
+        let r = minhu::db::figures::rebuild(&mut conn).expect("rebuild");
+        (
+            live,
+            r,
+            minhu::db::figures::all_unit_days(&mut conn).expect("rebuilt"),
+        )
+    })
+    .await
+    .expect("block");
+    assert_eq!(rebuilt.differing, 0, "{rebuilt:?}");
+    assert_eq!(live, again);
+    assert!(!live.is_empty());
+}
+
+both!(rankings_by_hand);
