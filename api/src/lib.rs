@@ -4,6 +4,7 @@
 //! (diesel over PostgreSQL and SQLite).
 
 pub mod auth;
+pub mod briefing;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -305,6 +305,12 @@ pub fn record(
             created_at: now,
         },
     )?;
+    db::figures::count_action(
+        conn,
+        crate::domain::calendar::local_date(now),
+        action.as_str(),
+        1,
+    )?;
     Ok(())
 }
 

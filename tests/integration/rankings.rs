@@ -422,3 +422,238 @@ async fn rankings_by_hand(app: TestApp) {
 }
 
 both!(rankings_by_hand);
+
+async fn overview_and_briefings(app: TestApp) {
+    let at = |t: NaiveDateTime| app.state.clock.set(Some(t));
+    at(nov(16, 9));
+    let c = City::build(&app).await;
+    let op = &c.operator;
+    // Monday 16th: three petitions — a help request dispatched, signed after 2 hours and
+    // answered after 26; a complaint left waiting; a report rejected.
+    let a = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
+    c.call(
+        &app,
+        op,
+        &format!("/api/v1/petitions/{a}/accept"),
+        json!({}),
+        200,
+    )
+    .await;
+    let p = c
+        .call(
+            &app,
+            op,
+            &format!("/api/v1/petitions/{a}/assignments"),
+            json!({"unit_id": c.xiuwu_id, "role": "lead"}),
+            201,
+        )
+        .await;
+    let aa = p["assignments"][0]["id"].as_i64().expect("id");
+    at(nov(16, 11));
+    c.call(
+        &app,
+        &c.xiuwu,
+        &format!("/api/v1/assignments/{aa}/sign"),
+        json!({}),
+        200,
+    )
+    .await;
+    at(nov(17, 11));
+    c.call(
+        &app,
+        &c.xiuwu,
+        &format!("/api/v1/petitions/{a}/replies"),
+        json!({"body": "已处理", "outcome": "resolved", "public": true}),
+        201,
+    )
+    .await;
+    c.call(
+        &app,
+        &c.citizen,
+        &format!("/api/v1/petitions/{a}/rating"),
+        json!({"satisfaction": "satisfied", "resolved": true, "contacted": true}),
+        201,
+    )
+    .await;
+    let b = c
+        .submit(&app, json!({"kind": "complaint", "title": "烧烤油烟扰民"}))
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    c.call(
+        &app,
+        op,
+        &format!("/api/v1/petitions/{b}/accept"),
+        json!({}),
+        200,
+    )
+    .await;
+    c.call(
+        &app,
+        op,
+        &format!("/api/v1/petitions/{b}/assignments"),
+        json!({"unit_id": c.xinhua_id, "role": "lead", "reply_by": "2026-11-18T00:00:00Z"}),
+        201,
+    )
+    .await;
+    let r = c.submit(&app, json!({"kind": "report"})).await["id"]
+        .as_i64()
+        .expect("id");
+    c.call(
+        &app,
+        op,
+        &format!("/api/v1/petitions/{r}/reject"),
+        json!({"reason": "不属于受理范围"}),
+        200,
+    )
+    .await;
+    c.call(
+        &app,
+        &c.reporter,
+        &format!("/api/v1/petitions/{a}/typical"),
+        json!({"note": "助农典型"}),
+        200,
+    )
+    .await;
+
+    at(nov(23, 9));
+    let o: minhu_types::Overview = app
+        .get("/api/v1/stats/overview?from=2026-11-16&to=2026-11-22")
+        .token(&c.leader)
+        .send()
+        .await
+        .json();
+    assert_eq!(o.total, 3);
+    let n = |v: &[minhu_types::KeyCount], k: &str| v.iter().find(|x| x.key == k).map_or(0, |x| x.n);
+    assert_eq!(
+        (
+            n(&o.by_status, "closed"),
+            n(&o.by_status, "dispatched"),
+            n(&o.by_status, "rejected")
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!((n(&o.by_kind, "help"), n(&o.by_kind, "complaint")), (1, 1));
+    assert_eq!(
+        o.by_status
+            .iter()
+            .find(|x| x.key == "closed")
+            .map(|x| x.label.as_str()),
+        Some("已办结")
+    );
+    assert_eq!(n(&o.by_source, "app"), 3);
+    assert_eq!(
+        o.by_day.len(),
+        2,
+        "submitted on the 16th and 17th: {:?}",
+        o.by_day
+    );
+    assert_eq!((o.open_now, o.overdue_now), (1, 1));
+    assert_eq!(
+        (o.avg_sign_hours, o.avg_reply_hours),
+        (Some(2.0), Some(26.0))
+    );
+    app.get("/api/v1/stats/overview")
+        .token(&c.xiuwu)
+        .send()
+        .await
+        .problem(403);
+
+    // Last week by default: the week of the 16th.
+    let res = app.get("/api/v1/briefings").token(&c.leader).send().await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let b: minhu_types::Briefing = res.json();
+    assert_eq!(b.period.from.to_string(), "2026-11-16");
+    assert_eq!(
+        (b.received, b.accepted, b.dispatched, b.replied, b.closed),
+        (3, 2, 2, 1, 1)
+    );
+    assert_eq!(b.overdue.len(), 1);
+    assert_eq!(b.overdue[0].unit.as_deref(), Some("新华区"));
+    assert_eq!(b.typical.len(), 1);
+    let x = b
+        .by_unit
+        .iter()
+        .find(|u| u.unit.name == "修武县")
+        .expect("修武县");
+    assert_eq!((x.received, x.replied), (1, 1));
+
+    let res = app
+        .get("/api/v1/briefings?format=markdown")
+        .token(&c.operator)
+        .send()
+        .await;
+    assert_eq!(
+        res.header("content-type"),
+        Some("text/markdown; charset=utf-8")
+    );
+    assert_eq!(
+        res.header("content-disposition"),
+        Some("attachment; filename=\"minhu-briefing-2026-11-16_2026-11-22.md\"")
+    );
+    assert!(
+        res.text()
+            .contains("# 民呼必应 工作简报（2026-11-16 至 2026-11-22）")
+            && res.text().contains("烧烤油烟扰民")
+    );
+    let res = app
+        .get("/api/v1/briefings?format=csv&from=2026-11-16&to=2026-11-22")
+        .token(&c.reporter)
+        .send()
+        .await;
+    assert_eq!(res.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(res.text().contains("totals,received,3,"), "{}", res.text());
+    app.get("/api/v1/briefings?format=pdf")
+        .token(&c.leader)
+        .send()
+        .await
+        .problem(400);
+    app.get("/api/v1/briefings?from=2026-11-22&to=2026-11-16")
+        .token(&c.leader)
+        .send()
+        .await
+        .problem(422);
+    app.get("/api/v1/briefings")
+        .token(&c.citizen)
+        .send()
+        .await
+        .problem(403);
+
+    // Rebuilt daily counts match the live ones.
+    let before = app
+        .get("/api/v1/stats/overview?from=2026-11-16&to=2026-11-22")
+        .token(&c.leader)
+        .send()
+        .await
+        .text();
+    let brief_before = app
+        .get("/api/v1/briefings")
+        .token(&c.leader)
+        .send()
+        .await
+        .text();
+    let state = app.state.clone();
+    actix_web::web::block(move || {
+        minhu::db::figures::rebuild(&mut state.pool.get().expect("conn")).expect("rebuild")
+    })
+    .await
+    .expect("block");
+    assert_eq!(
+        app.get("/api/v1/stats/overview?from=2026-11-16&to=2026-11-22")
+            .token(&c.leader)
+            .send()
+            .await
+            .text(),
+        before
+    );
+    assert_eq!(
+        app.get("/api/v1/briefings")
+            .token(&c.leader)
+            .send()
+            .await
+            .text(),
+        brief_before
+    );
+}
+
+both!(overview_and_briefings);

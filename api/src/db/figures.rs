@@ -11,8 +11,8 @@ use diesel::sql_types::BigInt;
 use diesel::upsert::excluded;
 
 use super::schema::{
-    assignments, events, petition_day_counts, petitions, replies, settings, unit_day_figures as f,
-    visits,
+    assignments, day_action_counts, events, petition_day_counts, petitions, replies, settings,
+    unit_day_figures as f, visits,
 };
 use super::DbConn;
 use crate::domain::calendar::local_date;
@@ -212,6 +212,34 @@ pub fn bump(
     Ok(())
 }
 
+/// Counts one timeline event of `action` on `day`.
+pub fn count_action(conn: &mut DbConn, day: NaiveDate, action: &str, n: i64) -> QueryResult<()> {
+    use day_action_counts as d;
+    let values = (d::day.eq(day_key(day)), d::action.eq(action), d::n.eq(n));
+    crate::per_backend!(conn, |c| diesel::insert_into(d::table)
+        .values(values)
+        .on_conflict((d::day, d::action))
+        .do_update()
+        .set(d::n.eq(d::n + excluded(d::n)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Timeline events per action over `from..=to`.
+pub fn action_counts(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<(String, i64)>> {
+    use day_action_counts as d;
+    d::table
+        .filter(d::day.ge(day_key(from)))
+        .filter(d::day.le(day_key(to)))
+        .group_by(d::action)
+        .select((d::action, sum("n")))
+        .load(conn)
+}
+
 /// Moves one petition from status `from` to `to` in the daily counts.
 pub fn move_status(
     conn: &mut DbConn,
@@ -390,6 +418,27 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<Rebuild> {
         diesel::delete(petition_day_counts::table).execute(conn)?;
         for ((day, kind, category, source, status), n) in counts {
             bump(conn, day, &kind, category, &source, &status, n)?;
+        }
+        let mut actions: BTreeMap<(NaiveDate, String), i64> = BTreeMap::new();
+        let mut last = 0i64;
+        loop {
+            let batch: Vec<(i64, NaiveDateTime, String)> = events::table
+                .filter(events::id.gt(last))
+                .order(events::id.asc())
+                .limit(10_000)
+                .select((events::id, events::created_at, events::action))
+                .load(conn)?;
+            let Some(end) = batch.last().map(|b| b.0) else {
+                break;
+            };
+            for (_, at, action) in batch {
+                *actions.entry((local_date(at), action)).or_default() += 1;
+            }
+            last = end;
+        }
+        diesel::delete(day_action_counts::table).execute(conn)?;
+        for ((day, action), n) in actions {
+            count_action(conn, day, &action, n)?;
         }
         Ok(Rebuild {
             petitions: total,

@@ -653,6 +653,42 @@ pub fn open_counts_by_unit(
         .collect())
 }
 
+/// Petitions open now, and those among them past their reply deadline.
+pub fn open_and_overdue(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<(i64, i64)> {
+    let open = petitions::table
+        .filter(petitions::status.eq_any([
+            "submitted",
+            "needs_info",
+            "accepted",
+            "dispatched",
+            "handling",
+            "replied",
+        ]))
+        .count()
+        .get_result(conn)?;
+    let overdue = petitions::table
+        .filter(petitions::status.eq_any(["dispatched", "handling"]))
+        .filter(petitions::reply_by.lt(now))
+        .count()
+        .get_result(conn)?;
+    Ok((open, overdue))
+}
+
+/// Petitions picked as typical cases between two instants (at most 50).
+pub fn typical_between(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<PetitionRow>> {
+    petitions::table
+        .filter(petitions::typical_at.ge(from))
+        .filter(petitions::typical_at.lt(to))
+        .order(petitions::typical_at.asc())
+        .limit(50)
+        .select(PetitionRow::as_select())
+        .load(conn)
+}
+
 /// Does any assignment of the petition sit in the subtree at `path`?
 pub fn dispatched_into(conn: &mut DbConn, petition_id: i64, path: &str) -> QueryResult<bool> {
     let (lo, hi) = subtree_range(path);

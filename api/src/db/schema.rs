@@ -127,6 +127,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    day_action_counts (day, action) {
+        day -> Text,
+        action -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     settings (key) {
         key -> Text,
         value -> Text,
@@ -280,5 +288,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_days,
     unit_day_figures,
     petition_day_counts,
+    day_action_counts,
     settings,
 );

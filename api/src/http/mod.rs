@@ -145,6 +145,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/calendar/{date}", put => time_limits::put_day, delete => time_limits::delete_day);
     resource!(cfg, "/supervision", get => supervision::board);
     resource!(cfg, "/rankings", get => figures::rankings);
+    resource!(cfg, "/stats/overview", get => figures::overview);
+    resource!(cfg, "/briefings", get => figures::briefing);
     resource!(cfg, "/ranking-settings", get => figures::get_settings, put => figures::put_settings);
     resource!(cfg, "/petitions/{id}/unreasonable", post => petitions::mark_unreasonable);
     resource!(cfg, "/petitions/{id}/appeal", post => petitions::appeal);

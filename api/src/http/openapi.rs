@@ -81,6 +81,8 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         routes::time_limits::delete_day,
         routes::supervision::board,
         routes::figures::rankings,
+        routes::figures::overview,
+        routes::figures::briefing,
         routes::figures::get_settings,
         routes::figures::put_settings,
         routes::petitions::mark_unreasonable,

@@ -588,3 +588,75 @@ pub struct Ranking {
     pub min_valid_visits: i64,
     pub items: Vec<RankingItem>,
 }
+
+/// A count under a key (a status, kind, channel, category id or date) with its label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct KeyCount {
+    pub key: String,
+    pub label: String,
+    pub n: i64,
+}
+
+/// `GET /api/v1/stats/overview`: petitions submitted in the period by status, kind, category,
+/// channel and day; what is open and overdue now; average times to sign and to reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Overview {
+    pub period: Period,
+    pub total: i64,
+    pub by_status: Vec<KeyCount>,
+    pub by_kind: Vec<KeyCount>,
+    pub by_category: Vec<KeyCount>,
+    pub by_source: Vec<KeyCount>,
+    pub by_day: Vec<KeyCount>,
+    /// Open now (submitted to replied), whenever submitted.
+    pub open_now: i64,
+    /// With a unit and past the reply deadline now.
+    pub overdue_now: i64,
+    /// Hours from dispatch to signing, over the signatures in the period.
+    pub avg_sign_hours: Option<f64>,
+    /// Hours from dispatch to the unit's reply, over the replies in the period.
+    pub avg_reply_hours: Option<f64>,
+}
+
+/// One unit's week in a briefing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BriefingUnit {
+    pub unit: UnitRef,
+    pub received: i64,
+    pub replied: i64,
+    pub on_time_rate: Option<f64>,
+    pub satisfaction_rate: Option<f64>,
+}
+
+/// A petition named in a briefing (masked).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BriefingCase {
+    pub tracking_no: String,
+    pub title: String,
+    pub status: PetitionStatus,
+    pub unit: Option<String>,
+    pub reply_by: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/v1/briefings` (简报).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Briefing {
+    pub period: Period,
+    pub received: i64,
+    pub accepted: i64,
+    pub dispatched: i64,
+    pub replied: i64,
+    pub closed: i64,
+    pub by_kind: Vec<KeyCount>,
+    pub by_category: Vec<KeyCount>,
+    pub by_unit: Vec<BriefingUnit>,
+    /// Open orders past their deadline now, earliest first (at most 50).
+    pub overdue: Vec<BriefingCase>,
+    /// Typical cases reporters picked in the period.
+    pub typical: Vec<BriefingCase>,
+}

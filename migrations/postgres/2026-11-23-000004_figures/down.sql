@@ -5,5 +5,6 @@ ALTER TABLE petitions DROP COLUMN appeal_reason;
 ALTER TABLE petitions DROP COLUMN appeal_state;
 ALTER TABLE petitions DROP COLUMN unreasonable;
 DROP TABLE settings;
+DROP TABLE day_action_counts;
 DROP TABLE petition_day_counts;
 DROP TABLE unit_day_figures;

@@ -35,6 +35,15 @@ CREATE TABLE petition_day_counts (
     PRIMARY KEY (day, kind, category_id, source, status)
 );
 
+-- Timeline events per day and action (submitted, accepted, dispatched, replied, closed …),
+-- for briefings.
+CREATE TABLE day_action_counts (
+    day TEXT NOT NULL,
+    action TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (day, action)
+);
+
 -- Scoring settings (weights, minimum sample, cut-off day) as one JSON document.
 CREATE TABLE settings (
     key TEXT PRIMARY KEY,

@@ -242,3 +242,308 @@ pub async fn put_settings(
         .await?;
     Ok(web::Json(b))
 }
+
+/// Officials who read statistics and briefings.
+pub struct Officials;
+impl crate::http::extract::Allowed for Officials {
+    const ROLES: &'static [minhu_types::Role] = &[
+        minhu_types::Role::Operator,
+        minhu_types::Role::Leader,
+        minhu_types::Role::Reporter,
+        minhu_types::Role::Admin,
+    ];
+}
+
+fn key_counts<K: Ord + Clone>(
+    map: &std::collections::BTreeMap<K, i64>,
+    label: impl Fn(&K) -> (String, String),
+) -> Vec<minhu_types::KeyCount> {
+    let mut v: Vec<minhu_types::KeyCount> = map
+        .iter()
+        .filter(|(_, n)| **n != 0)
+        .map(|(k, n)| {
+            let (key, label) = label(k);
+            minhu_types::KeyCount { key, label, n: *n }
+        })
+        .collect();
+    v.sort_by(|a, b| b.n.cmp(&a.n).then(a.key.cmp(&b.key)));
+    v
+}
+
+fn category_names(conn: &mut DbConn) -> AppResult<HashMap<i64, String>> {
+    Ok(db::categories::list(
+        conn,
+        None,
+        Paging {
+            page: 1,
+            per_page: 100_000,
+        },
+    )?
+    .0
+    .into_iter()
+    .map(|c| (c.id, c.name))
+    .collect())
+}
+
+/// Petitions submitted in the period by status, kind, category, channel and day; open and
+/// overdue now; average hours to sign and to reply. Default period: this month.
+#[utoipa::path(
+    get, path = "/api/v1/stats/overview", tag = "figures", operation_id = "get_stats_overview",
+    params(PeriodQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The overview", body = minhu_types::Overview))
+)]
+pub async fn overview(
+    state: web::Data<AppState>,
+    _auth: Auth<Officials>,
+    period: web::Query<PeriodQuery>,
+) -> AppResult<web::Json<minhu_types::Overview>> {
+    use std::collections::BTreeMap;
+    let now = state.clock.now();
+    let period = period.into_inner();
+    state
+        .db(move |conn| {
+            let s = settings(conn)?;
+            let p = resolve_period(&period, s.cutoff_day, local_date(now))?;
+            let rows = db::figures::day_counts(conn, p.from, p.to)?;
+            let names = category_names(conn)?;
+            let (mut status, mut kind, mut category, mut source, mut day) = (
+                BTreeMap::new(),
+                BTreeMap::new(),
+                BTreeMap::new(),
+                BTreeMap::new(),
+                BTreeMap::new(),
+            );
+            let mut total = 0;
+            for (d, k, c, src, st, n) in rows {
+                total += n;
+                *status.entry(st).or_insert(0) += n;
+                *kind.entry(k).or_insert(0) += n;
+                *category.entry(c).or_insert(0) += n;
+                *source.entry(src).or_insert(0) += n;
+                *day.entry(d).or_insert(0) += n;
+            }
+            let mut totals = Counts::default();
+            for (_, c) in db::figures::sums(conn, p.from, p.to)? {
+                totals += c;
+            }
+            let hours = |secs: i64, n: i64| {
+                (n > 0).then(|| (secs as f64 / n as f64 / 3600.0 * 100.0).round() / 100.0)
+            };
+            let (open_now, overdue_now) = db::petitions::open_and_overdue(conn, now)?;
+            let label = |f: fn(&str) -> Option<&'static str>, k: &String| {
+                (k.clone(), f(k).unwrap_or("").to_owned())
+            };
+            let mut by_day = key_counts(&day, |d: &String| (d.clone(), d.clone()));
+            by_day.sort_by(|a, b| a.key.cmp(&b.key));
+            Ok(minhu_types::Overview {
+                period: p,
+                total,
+                by_status: key_counts(&status, |k| {
+                    label(
+                        |s| minhu_types::PetitionStatus::parse(s).map(|x| x.label()),
+                        k,
+                    )
+                }),
+                by_kind: key_counts(&kind, |k| {
+                    label(
+                        |s| minhu_types::PetitionKind::parse(s).map(|x| x.label()),
+                        k,
+                    )
+                }),
+                by_category: key_counts(&category, |c| {
+                    (c.to_string(), names.get(c).cloned().unwrap_or_default())
+                }),
+                by_source: key_counts(&source, |k| {
+                    label(|s| minhu_types::Source::parse(s).map(|x| x.label()), k)
+                }),
+                by_day,
+                open_now,
+                overdue_now,
+                avg_sign_hours: hours(totals.sign_seconds, totals.signed),
+                avg_reply_hours: hours(totals.reply_seconds, totals.replied),
+            })
+        })
+        .await
+        .map(web::Json)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BriefingFormat {
+    Json,
+    Markdown,
+    Csv,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BriefingQuery {
+    /// First day (`YYYY-MM-DD`); with `to`. Default: last week, Monday to Sunday.
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// Last day, inclusive.
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+    /// `json` (default), `markdown` or `csv`.
+    pub format: Option<BriefingFormat>,
+}
+
+fn case(
+    p: &db::petitions::PetitionRow,
+    unit: Option<String>,
+    reply_by: Option<chrono::NaiveDateTime>,
+) -> minhu_types::BriefingCase {
+    minhu_types::BriefingCase {
+        tracking_no: p.tracking_no.clone(),
+        title: crate::domain::privacy::mask_phones_in_text(&p.title),
+        status: crate::workflow::status_of(p),
+        unit,
+        reply_by: reply_by.map(db::utc),
+    }
+}
+
+/// A briefing (简报) for a period: received, accepted, dispatched, replied and closed; by kind,
+/// category and unit; the overdue list now; reporters' typical cases. As JSON, Markdown or CSV
+/// (`format=`), the latter two as a file download.
+#[utoipa::path(
+    get, path = "/api/v1/briefings", tag = "figures", operation_id = "get_briefing",
+    params(BriefingQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The briefing", content(
+        (minhu_types::Briefing = "application/json"),
+        (String = "text/markdown"),
+        (String = "text/csv"),
+    )))
+)]
+pub async fn briefing(
+    state: web::Data<AppState>,
+    _auth: Auth<Officials>,
+    q: web::Query<BriefingQuery>,
+) -> AppResult<actix_web::HttpResponse> {
+    use std::collections::BTreeMap;
+    let now = state.clock.now();
+    let q = q.into_inner();
+    let today = local_date(now);
+    let (from, to) = match (q.from, q.to) {
+        (Some(f), Some(t)) => (f, t),
+        (None, None) => crate::domain::figures::week_of(today - chrono::Duration::days(7)),
+        _ => return Err(AppError::invalid_field("to", "from 与 to 须同时给出")),
+    };
+    if to < from || (to - from).num_days() > 366 {
+        return Err(AppError::invalid_field(
+            "to",
+            "结束日期须不早于开始日期，且范围不超过一年",
+        ));
+    }
+    let b = state
+        .db(move |conn| {
+            let p = Period { from, to };
+            let actions: HashMap<String, i64> = db::figures::action_counts(conn, from, to)?
+                .into_iter()
+                .collect();
+            let a = |k: &str| actions.get(k).copied().unwrap_or(0);
+            let names = category_names(conn)?;
+            let (mut kind, mut category) = (BTreeMap::new(), BTreeMap::new());
+            let mut received = 0;
+            for (_, k, c, _, _, n) in db::figures::day_counts(conn, from, to)? {
+                received += n;
+                *kind.entry(k).or_insert(0) += n;
+                *category.entry(c).or_insert(0) += n;
+            }
+            let units: HashMap<i64, db::units::UnitRow> = db::units::list(
+                conn,
+                &db::units::UnitFilter::default(),
+                Paging {
+                    page: 1,
+                    per_page: 100_000,
+                },
+            )?
+            .0
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+            let mut by_unit: Vec<minhu_types::BriefingUnit> = db::figures::sums(conn, from, to)?
+                .into_iter()
+                .filter(|(_, c)| c.received > 0 || c.replied > 0)
+                .filter_map(|(id, c)| {
+                    let r = rates(&c);
+                    units.get(&id).map(|u| minhu_types::BriefingUnit {
+                        unit: views::unit_ref(u),
+                        received: c.received,
+                        replied: c.replied,
+                        on_time_rate: r.on_time,
+                        satisfaction_rate: r.satisfaction,
+                    })
+                })
+                .collect();
+            by_unit.sort_by(|x, y| y.received.cmp(&x.received).then(x.unit.id.cmp(&y.unit.id)));
+            let filter = db::petitions::InboxFilter {
+                overdue_at: Some(now),
+                ..Default::default()
+            };
+            let (late, _) = db::petitions::inbox_by_deadline(
+                conn,
+                "/",
+                &filter,
+                Paging {
+                    page: 1,
+                    per_page: 50,
+                },
+            )?;
+            let overdue = late
+                .iter()
+                .map(|(asg, u, p)| case(p, Some(u.name.clone()), Some(asg.reply_by)))
+                .collect();
+            let typical = db::petitions::typical_between(
+                conn,
+                crate::domain::calendar::local_midnight(from),
+                crate::domain::calendar::local_midnight(to + chrono::Duration::days(1)),
+            )?
+            .iter()
+            .map(|p| case(p, None, None))
+            .collect();
+            let label = |f: fn(&str) -> Option<&'static str>, k: &String| {
+                (k.clone(), f(k).unwrap_or("").to_owned())
+            };
+            Ok(minhu_types::Briefing {
+                period: p,
+                received,
+                accepted: a("accept"),
+                dispatched: a("dispatch"),
+                replied: a("reply") + a("answer"),
+                closed: a("rate") + a("visit") + a("auto_close"),
+                by_kind: key_counts(&kind, |k| {
+                    label(
+                        |s| minhu_types::PetitionKind::parse(s).map(|x| x.label()),
+                        k,
+                    )
+                }),
+                by_category: key_counts(&category, |c| {
+                    (c.to_string(), names.get(c).cloned().unwrap_or_default())
+                }),
+                by_unit,
+                overdue,
+                typical,
+            })
+        })
+        .await?;
+    let name = format!("minhu-briefing-{}_{}", b.period.from, b.period.to);
+    Ok(match q.format.unwrap_or(BriefingFormat::Json) {
+        BriefingFormat::Json => actix_web::HttpResponse::Ok().json(b),
+        BriefingFormat::Markdown => actix_web::HttpResponse::Ok()
+            .content_type("text/markdown; charset=utf-8")
+            .insert_header((
+                "content-disposition",
+                format!("attachment; filename=\"{name}.md\""),
+            ))
+            .body(crate::briefing::markdown(&b)),
+        BriefingFormat::Csv => actix_web::HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                "content-disposition",
+                format!("attachment; filename=\"{name}.csv\""),
+            ))
+            .body(crate::briefing::csv(&b)),
+    })
+}
