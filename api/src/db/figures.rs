@@ -11,8 +11,8 @@ use diesel::sql_types::BigInt;
 use diesel::upsert::excluded;
 
 use super::schema::{
-    assignments, day_action_counts, events, petition_day_counts, petitions, replies, settings,
-    unit_day_figures as f, visits,
+    assignments, day_action_counts, day_figures, events, petition_day_counts, petitions, replies,
+    settings, unit_day_figures as f, visits,
 };
 use super::DbConn;
 use crate::domain::calendar::local_date;
@@ -137,26 +137,33 @@ pub fn contributions_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<BTre
         .unwrap_or_default())
 }
 
-/// Adds `delta` to the unit-day rows.
+/// A counter delta as the INTEGER columns hold it.
+fn i(x: i64) -> i32 {
+    x.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+}
+
+/// Adds `delta` to the unit-day rows and to the city's day totals.
 pub fn apply(conn: &mut DbConn, delta: &BTreeMap<Key, Counts>) -> QueryResult<()> {
+    let mut days: BTreeMap<NaiveDate, Counts> = BTreeMap::new();
     for ((unit, day), c) in delta {
+        *days.entry(*day).or_default() += *c;
         let values = (
             f::unit_id.eq(unit),
             f::day.eq(day_key(*day)),
-            f::received.eq(c.received),
-            f::signed.eq(c.signed),
-            f::signed_on_time.eq(c.signed_on_time),
+            f::received.eq(i(c.received)),
+            f::signed.eq(i(c.signed)),
+            f::signed_on_time.eq(i(c.signed_on_time)),
             f::sign_seconds.eq(c.sign_seconds),
-            f::due.eq(c.due),
-            f::completed_on_time.eq(c.completed_on_time),
-            f::replied.eq(c.replied),
+            f::due.eq(i(c.due)),
+            f::completed_on_time.eq(i(c.completed_on_time)),
+            f::replied.eq(i(c.replied)),
             f::reply_seconds.eq(c.reply_seconds),
-            f::visits.eq(c.visits),
-            f::contacted.eq(c.contacted),
-            f::resolved.eq(c.resolved),
-            f::satisfied.eq(c.satisfied),
-            f::basically_satisfied.eq(c.basically_satisfied),
-            f::redo.eq(c.redo),
+            f::visits.eq(i(c.visits)),
+            f::contacted.eq(i(c.contacted)),
+            f::resolved.eq(i(c.resolved)),
+            f::satisfied.eq(i(c.satisfied)),
+            f::basically_satisfied.eq(i(c.basically_satisfied)),
+            f::redo.eq(i(c.redo)),
         );
         crate::per_backend!(conn, |c| diesel::insert_into(f::table)
             .values(values)
@@ -181,7 +188,68 @@ pub fn apply(conn: &mut DbConn, delta: &BTreeMap<Key, Counts>) -> QueryResult<()
             ))
             .execute(c))?;
     }
+    for (day, c) in days {
+        use day_figures as d;
+        let values = (
+            d::day.eq(day_key(day)),
+            d::received.eq(i(c.received)),
+            d::signed.eq(i(c.signed)),
+            d::signed_on_time.eq(i(c.signed_on_time)),
+            d::sign_seconds.eq(c.sign_seconds),
+            d::due.eq(i(c.due)),
+            d::completed_on_time.eq(i(c.completed_on_time)),
+            d::replied.eq(i(c.replied)),
+            d::reply_seconds.eq(c.reply_seconds),
+            d::visits.eq(i(c.visits)),
+            d::contacted.eq(i(c.contacted)),
+            d::resolved.eq(i(c.resolved)),
+            d::satisfied.eq(i(c.satisfied)),
+            d::basically_satisfied.eq(i(c.basically_satisfied)),
+            d::redo.eq(i(c.redo)),
+        );
+        crate::per_backend!(conn, |c| diesel::insert_into(d::table)
+            .values(values)
+            .on_conflict(d::day)
+            .do_update()
+            .set((
+                d::received.eq(d::received + excluded(d::received)),
+                d::signed.eq(d::signed + excluded(d::signed)),
+                d::signed_on_time.eq(d::signed_on_time + excluded(d::signed_on_time)),
+                d::sign_seconds.eq(d::sign_seconds + excluded(d::sign_seconds)),
+                d::due.eq(d::due + excluded(d::due)),
+                d::completed_on_time.eq(d::completed_on_time + excluded(d::completed_on_time)),
+                d::replied.eq(d::replied + excluded(d::replied)),
+                d::reply_seconds.eq(d::reply_seconds + excluded(d::reply_seconds)),
+                d::visits.eq(d::visits + excluded(d::visits)),
+                d::contacted.eq(d::contacted + excluded(d::contacted)),
+                d::resolved.eq(d::resolved + excluded(d::resolved)),
+                d::satisfied.eq(d::satisfied + excluded(d::satisfied)),
+                d::basically_satisfied
+                    .eq(d::basically_satisfied + excluded(d::basically_satisfied)),
+                d::redo.eq(d::redo + excluded(d::redo)),
+            ))
+            .execute(c))?;
+    }
     Ok(())
+}
+
+/// The city's totals over the days `from..=to`: (signed, sign seconds, replied, reply seconds).
+pub fn city_times(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<(i64, i64, i64, i64)> {
+    use day_figures as d;
+    d::table
+        .filter(d::day.ge(day_key(from)))
+        .filter(d::day.le(day_key(to)))
+        .select((
+            sum("signed"),
+            sum("sign_seconds"),
+            sum("replied"),
+            sum("reply_seconds"),
+        ))
+        .first(conn)
 }
 
 /// Adds `n` to the count of petitions submitted on `day` with these attributes.
@@ -343,18 +411,34 @@ pub fn all_unit_days(conn: &mut DbConn) -> QueryResult<BTreeMap<Key, Counts>> {
     Ok(out)
 }
 
-/// Petitions per submission day over `from..=to`: (day, kind, category, source, status, n).
-pub fn day_counts(
+/// Petitions submitted over `from..=to`, grouped: (kind, category, source, status, n).
+pub fn count_groups(
     conn: &mut DbConn,
     from: NaiveDate,
     to: NaiveDate,
-) -> QueryResult<Vec<(String, String, i64, String, String, i64)>> {
+) -> QueryResult<Vec<(String, i64, String, String, i64)>> {
     use petition_day_counts as p;
     p::table
         .filter(p::day.ge(day_key(from)))
         .filter(p::day.le(day_key(to)))
-        .filter(p::n.ne(0))
-        .select((p::day, p::kind, p::category_id, p::source, p::status, p::n))
+        .group_by((p::kind, p::category_id, p::source, p::status))
+        .select((p::kind, p::category_id, p::source, p::status, sum("n")))
+        .load(conn)
+}
+
+/// Petitions submitted per day over `from..=to`.
+pub fn day_totals(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<(String, i64)>> {
+    use petition_day_counts as p;
+    p::table
+        .filter(p::day.ge(day_key(from)))
+        .filter(p::day.le(day_key(to)))
+        .group_by(p::day)
+        .select((p::day, sum("n")))
+        .order(p::day.asc())
         .load(conn)
 }
 
@@ -414,6 +498,7 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<Rebuild> {
             .count()
             + live.keys().filter(|k| !figures.contains_key(k)).count();
         diesel::delete(f::table).execute(conn)?;
+        diesel::delete(day_figures::table).execute(conn)?;
         apply(conn, &figures)?;
         diesel::delete(petition_day_counts::table).execute(conn)?;
         for ((day, kind, category, source, status), n) in counts {

@@ -653,6 +653,27 @@ pub fn open_counts_by_unit(
         .collect())
 }
 
+/// Open assignments past their reply deadline, earliest first (without counting them all).
+pub fn overdue_assignments(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(AssignmentRow, UnitRow, PetitionRow)>> {
+    assignments::table
+        .inner_join(units::table)
+        .inner_join(petitions::table)
+        .filter(assignments::state.eq_any(["pending", "handling"]))
+        .filter(assignments::reply_by.lt(now))
+        .order((assignments::reply_by.asc(), assignments::id.asc()))
+        .limit(limit)
+        .select((
+            AssignmentRow::as_select(),
+            UnitRow::as_select(),
+            PetitionRow::as_select(),
+        ))
+        .load(conn)
+}
+
 /// Petitions open now, and those among them past their reply deadline.
 pub fn open_and_overdue(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<(i64, i64)> {
     let open = petitions::table

@@ -7,4 +7,5 @@ ALTER TABLE petitions DROP COLUMN unreasonable;
 DROP TABLE settings;
 DROP TABLE day_action_counts;
 DROP TABLE petition_day_counts;
+DROP TABLE day_figures;
 DROP TABLE unit_day_figures;

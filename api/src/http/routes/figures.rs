@@ -305,28 +305,32 @@ pub async fn overview(
         .db(move |conn| {
             let s = settings(conn)?;
             let p = resolve_period(&period, s.cutoff_day, local_date(now))?;
-            let rows = db::figures::day_counts(conn, p.from, p.to)?;
             let names = category_names(conn)?;
-            let (mut status, mut kind, mut category, mut source, mut day) = (
-                BTreeMap::new(),
+            let (mut status, mut kind, mut category, mut source) = (
                 BTreeMap::new(),
                 BTreeMap::new(),
                 BTreeMap::new(),
                 BTreeMap::new(),
             );
             let mut total = 0;
-            for (d, k, c, src, st, n) in rows {
+            for (k, c, src, st, n) in db::figures::count_groups(conn, p.from, p.to)? {
                 total += n;
                 *status.entry(st).or_insert(0) += n;
                 *kind.entry(k).or_insert(0) += n;
                 *category.entry(c).or_insert(0) += n;
                 *source.entry(src).or_insert(0) += n;
-                *day.entry(d).or_insert(0) += n;
             }
-            let mut totals = Counts::default();
-            for (_, c) in db::figures::sums(conn, p.from, p.to)? {
-                totals += c;
-            }
+            let by_day: Vec<minhu_types::KeyCount> = db::figures::day_totals(conn, p.from, p.to)?
+                .into_iter()
+                .filter(|(_, n)| *n != 0)
+                .map(|(d, n)| minhu_types::KeyCount {
+                    key: d.clone(),
+                    label: d,
+                    n,
+                })
+                .collect();
+            let (signed, sign_seconds, replied, reply_seconds) =
+                db::figures::city_times(conn, p.from, p.to)?;
             let hours = |secs: i64, n: i64| {
                 (n > 0).then(|| (secs as f64 / n as f64 / 3600.0 * 100.0).round() / 100.0)
             };
@@ -334,8 +338,6 @@ pub async fn overview(
             let label = |f: fn(&str) -> Option<&'static str>, k: &String| {
                 (k.clone(), f(k).unwrap_or("").to_owned())
             };
-            let mut by_day = key_counts(&day, |d: &String| (d.clone(), d.clone()));
-            by_day.sort_by(|a, b| a.key.cmp(&b.key));
             Ok(minhu_types::Overview {
                 period: p,
                 total,
@@ -360,8 +362,8 @@ pub async fn overview(
                 by_day,
                 open_now,
                 overdue_now,
-                avg_sign_hours: hours(totals.sign_seconds, totals.signed),
-                avg_reply_hours: hours(totals.reply_seconds, totals.replied),
+                avg_sign_hours: hours(sign_seconds, signed),
+                avg_reply_hours: hours(reply_seconds, replied),
             })
         })
         .await
@@ -446,7 +448,7 @@ pub async fn briefing(
             let names = category_names(conn)?;
             let (mut kind, mut category) = (BTreeMap::new(), BTreeMap::new());
             let mut received = 0;
-            for (_, k, c, _, _, n) in db::figures::day_counts(conn, from, to)? {
+            for (k, c, _, _, n) in db::figures::count_groups(conn, from, to)? {
                 received += n;
                 *kind.entry(k).or_insert(0) += n;
                 *category.entry(c).or_insert(0) += n;
@@ -478,19 +480,7 @@ pub async fn briefing(
                 })
                 .collect();
             by_unit.sort_by(|x, y| y.received.cmp(&x.received).then(x.unit.id.cmp(&y.unit.id)));
-            let filter = db::petitions::InboxFilter {
-                overdue_at: Some(now),
-                ..Default::default()
-            };
-            let (late, _) = db::petitions::inbox_by_deadline(
-                conn,
-                "/",
-                &filter,
-                Paging {
-                    page: 1,
-                    per_page: 50,
-                },
-            )?;
+            let late = db::petitions::overdue_assignments(conn, now, 50)?;
             let overdue = late
                 .iter()
                 .map(|(asg, u, p)| case(p, Some(u.name.clone()), Some(asg.reply_by)))
