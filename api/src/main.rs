@@ -82,17 +82,13 @@ fn main() -> ExitCode {
 
 /// `seed-demo` (only into a database without petitions) and `seed-bulk`.
 fn seed(petitions: usize, demo: bool) -> ExitCode {
-    let Some(config) = load_config() else {
-        return ExitCode::from(2);
-    };
-    let result = minhu::server::open_database(&config).and_then(|pool| {
-        let mut conn = pool.get().map_err(|e| e.to_string())?;
-        if demo && !minhu::seed::is_empty(&mut conn)? {
+    with_database(|conn| {
+        if demo && !minhu::seed::is_empty(conn)? {
             println!("数据库中已有诉求，未添加演示数据。");
             return Ok(());
         }
         let started = Instant::now();
-        let creds = minhu::seed::seed(&mut conn, petitions, 90)?;
+        let creds = minhu::seed::seed(conn, petitions, 90)?;
         println!(
             "已添加 {petitions} 条诉求（{:.1} 秒）。",
             started.elapsed().as_secs_f64()
@@ -107,24 +103,13 @@ fn seed(petitions: usize, demo: bool) -> ExitCode {
             }
         }
         Ok(())
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("minhu: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
 fn rebuild_figures() -> ExitCode {
-    let Some(config) = load_config() else {
-        return ExitCode::from(2);
-    };
-    let result = minhu::server::open_database(&config).and_then(|pool| {
-        let mut conn = pool.get().map_err(|e| e.to_string())?;
+    with_database(|conn| {
         let started = Instant::now();
-        let r = minhu::db::figures::rebuild(&mut conn).map_err(|e| e.to_string())?;
+        let r = minhu::db::figures::rebuild(conn).map_err(|e| e.to_string())?;
         println!(
             "重建完成：{} 条诉求，{} 行单位日数据，其中 {} 行与原数据不同（{:.1} 秒）。",
             r.petitions,
@@ -133,6 +118,17 @@ fn rebuild_figures() -> ExitCode {
             started.elapsed().as_secs_f64()
         );
         Ok(())
+    })
+}
+
+/// Runs `f` on a migrated database from the configuration; reports its error and exits.
+fn with_database(f: impl FnOnce(&mut minhu::db::DbConn) -> Result<(), String>) -> ExitCode {
+    let Some(config) = load_config() else {
+        return ExitCode::from(2);
+    };
+    let result = minhu::server::open_database(&config).and_then(|pool| {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        f(&mut conn)
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

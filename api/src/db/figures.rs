@@ -142,6 +142,50 @@ fn i(x: i64) -> i32 {
     x.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
+/// The counters of table module `$t` set from `$c` (a [`Counts`]).
+macro_rules! counter_values {
+    ($t:ident, $c:expr) => {
+        (
+            $t::received.eq(i($c.received)),
+            $t::signed.eq(i($c.signed)),
+            $t::signed_on_time.eq(i($c.signed_on_time)),
+            $t::sign_seconds.eq($c.sign_seconds),
+            $t::due.eq(i($c.due)),
+            $t::completed_on_time.eq(i($c.completed_on_time)),
+            $t::replied.eq(i($c.replied)),
+            $t::reply_seconds.eq($c.reply_seconds),
+            $t::visits.eq(i($c.visits)),
+            $t::contacted.eq(i($c.contacted)),
+            $t::resolved.eq(i($c.resolved)),
+            $t::satisfied.eq(i($c.satisfied)),
+            $t::basically_satisfied.eq(i($c.basically_satisfied)),
+            $t::redo.eq(i($c.redo)),
+        )
+    };
+}
+
+/// On conflict: each counter of `$t` plus the value being inserted.
+macro_rules! counter_additions {
+    ($t:ident) => {
+        (
+            $t::received.eq($t::received + excluded($t::received)),
+            $t::signed.eq($t::signed + excluded($t::signed)),
+            $t::signed_on_time.eq($t::signed_on_time + excluded($t::signed_on_time)),
+            $t::sign_seconds.eq($t::sign_seconds + excluded($t::sign_seconds)),
+            $t::due.eq($t::due + excluded($t::due)),
+            $t::completed_on_time.eq($t::completed_on_time + excluded($t::completed_on_time)),
+            $t::replied.eq($t::replied + excluded($t::replied)),
+            $t::reply_seconds.eq($t::reply_seconds + excluded($t::reply_seconds)),
+            $t::visits.eq($t::visits + excluded($t::visits)),
+            $t::contacted.eq($t::contacted + excluded($t::contacted)),
+            $t::resolved.eq($t::resolved + excluded($t::resolved)),
+            $t::satisfied.eq($t::satisfied + excluded($t::satisfied)),
+            $t::basically_satisfied.eq($t::basically_satisfied + excluded($t::basically_satisfied)),
+            $t::redo.eq($t::redo + excluded($t::redo)),
+        )
+    };
+}
+
 /// Adds `delta` to the unit-day rows and to the city's day totals.
 pub fn apply(conn: &mut DbConn, delta: &BTreeMap<Key, Counts>) -> QueryResult<()> {
     let mut days: BTreeMap<NaiveDate, Counts> = BTreeMap::new();
@@ -150,84 +194,23 @@ pub fn apply(conn: &mut DbConn, delta: &BTreeMap<Key, Counts>) -> QueryResult<()
         let values = (
             f::unit_id.eq(unit),
             f::day.eq(day_key(*day)),
-            f::received.eq(i(c.received)),
-            f::signed.eq(i(c.signed)),
-            f::signed_on_time.eq(i(c.signed_on_time)),
-            f::sign_seconds.eq(c.sign_seconds),
-            f::due.eq(i(c.due)),
-            f::completed_on_time.eq(i(c.completed_on_time)),
-            f::replied.eq(i(c.replied)),
-            f::reply_seconds.eq(c.reply_seconds),
-            f::visits.eq(i(c.visits)),
-            f::contacted.eq(i(c.contacted)),
-            f::resolved.eq(i(c.resolved)),
-            f::satisfied.eq(i(c.satisfied)),
-            f::basically_satisfied.eq(i(c.basically_satisfied)),
-            f::redo.eq(i(c.redo)),
+            counter_values!(f, c),
         );
         crate::per_backend!(conn, |c| diesel::insert_into(f::table)
             .values(values)
             .on_conflict((f::unit_id, f::day))
             .do_update()
-            .set((
-                f::received.eq(f::received + excluded(f::received)),
-                f::signed.eq(f::signed + excluded(f::signed)),
-                f::signed_on_time.eq(f::signed_on_time + excluded(f::signed_on_time)),
-                f::sign_seconds.eq(f::sign_seconds + excluded(f::sign_seconds)),
-                f::due.eq(f::due + excluded(f::due)),
-                f::completed_on_time.eq(f::completed_on_time + excluded(f::completed_on_time)),
-                f::replied.eq(f::replied + excluded(f::replied)),
-                f::reply_seconds.eq(f::reply_seconds + excluded(f::reply_seconds)),
-                f::visits.eq(f::visits + excluded(f::visits)),
-                f::contacted.eq(f::contacted + excluded(f::contacted)),
-                f::resolved.eq(f::resolved + excluded(f::resolved)),
-                f::satisfied.eq(f::satisfied + excluded(f::satisfied)),
-                f::basically_satisfied
-                    .eq(f::basically_satisfied + excluded(f::basically_satisfied)),
-                f::redo.eq(f::redo + excluded(f::redo)),
-            ))
+            .set(counter_additions!(f))
             .execute(c))?;
     }
     for (day, c) in days {
         use day_figures as d;
-        let values = (
-            d::day.eq(day_key(day)),
-            d::received.eq(i(c.received)),
-            d::signed.eq(i(c.signed)),
-            d::signed_on_time.eq(i(c.signed_on_time)),
-            d::sign_seconds.eq(c.sign_seconds),
-            d::due.eq(i(c.due)),
-            d::completed_on_time.eq(i(c.completed_on_time)),
-            d::replied.eq(i(c.replied)),
-            d::reply_seconds.eq(c.reply_seconds),
-            d::visits.eq(i(c.visits)),
-            d::contacted.eq(i(c.contacted)),
-            d::resolved.eq(i(c.resolved)),
-            d::satisfied.eq(i(c.satisfied)),
-            d::basically_satisfied.eq(i(c.basically_satisfied)),
-            d::redo.eq(i(c.redo)),
-        );
+        let values = (d::day.eq(day_key(day)), counter_values!(d, c));
         crate::per_backend!(conn, |c| diesel::insert_into(d::table)
             .values(values)
             .on_conflict(d::day)
             .do_update()
-            .set((
-                d::received.eq(d::received + excluded(d::received)),
-                d::signed.eq(d::signed + excluded(d::signed)),
-                d::signed_on_time.eq(d::signed_on_time + excluded(d::signed_on_time)),
-                d::sign_seconds.eq(d::sign_seconds + excluded(d::sign_seconds)),
-                d::due.eq(d::due + excluded(d::due)),
-                d::completed_on_time.eq(d::completed_on_time + excluded(d::completed_on_time)),
-                d::replied.eq(d::replied + excluded(d::replied)),
-                d::reply_seconds.eq(d::reply_seconds + excluded(d::reply_seconds)),
-                d::visits.eq(d::visits + excluded(d::visits)),
-                d::contacted.eq(d::contacted + excluded(d::contacted)),
-                d::resolved.eq(d::resolved + excluded(d::resolved)),
-                d::satisfied.eq(d::satisfied + excluded(d::satisfied)),
-                d::basically_satisfied
-                    .eq(d::basically_satisfied + excluded(d::basically_satisfied)),
-                d::redo.eq(d::redo + excluded(d::redo)),
-            ))
+            .set(counter_additions!(d))
             .execute(c))?;
     }
     Ok(())
