@@ -84,9 +84,19 @@ SELECT day, sum(received), sum(signed), sum(signed_on_time), sum(sign_seconds), 
        sum(basically_satisfied), sum(redo)
 FROM unit_day_figures GROUP BY day ORDER BY day;
 
+INSERT INTO unit_month_figures
+SELECT unit_id, substr(day, 1, 7), sum(received), sum(signed), sum(signed_on_time), sum(sign_seconds), sum(due),
+       sum(completed_on_time), sum(replied), sum(reply_seconds), sum(visits), sum(contacted), sum(resolved),
+       sum(satisfied), sum(basically_satisfied), sum(redo)
+FROM unit_day_figures GROUP BY 1, 2 ORDER BY 2, 1;
+
 INSERT INTO petition_day_counts
 SELECT to_char(created_at + INTERVAL '8 hours', 'YYYY-MM-DD'), kind, category_id, source, status, count(*)
 FROM gen GROUP BY 1, 2, 3, 4, 5 ORDER BY 1;
+
+INSERT INTO petition_month_counts
+SELECT substr(day, 1, 7), kind, category_id, source, status, sum(n)
+FROM petition_day_counts GROUP BY 1, 2, 3, 4, 5 ORDER BY 1;
 
 INSERT INTO day_action_counts
 SELECT day, action, CASE action WHEN 'submit' THEN n WHEN 'accept' THEN n * 97 / 100 WHEN 'dispatch' THEN n * 95 / 100

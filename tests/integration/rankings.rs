@@ -402,7 +402,18 @@ async fn rankings_by_hand(app: TestApp) {
         .await
         .problem(403);
 
-    // Rebuilding from the petitions reproduces the live figures exactly.
+    // Rebuilding from the petitions reproduces the live figures exactly — daily rows, and the
+    // monthly rollups a whole-month ranking reads.
+    let month_before = app
+        .get("/api/v1/rankings?period=2026-11&include_children=true")
+        .send()
+        .await
+        .text();
+    let range_before = app
+        .get("/api/v1/rankings?from=2026-10-20&to=2026-11-30")
+        .send()
+        .await
+        .text();
     let state = app.state.clone();
     let (live, rebuilt, again) = actix_web::web::block(move || {
         let mut conn = state.pool.get().expect("conn");
@@ -419,6 +430,20 @@ async fn rankings_by_hand(app: TestApp) {
     assert_eq!(rebuilt.differing, 0, "{rebuilt:?}");
     assert_eq!(live, again);
     assert!(!live.is_empty());
+    assert_eq!(
+        app.get("/api/v1/rankings?period=2026-11&include_children=true")
+            .send()
+            .await
+            .text(),
+        month_before
+    );
+    assert_eq!(
+        app.get("/api/v1/rankings?from=2026-10-20&to=2026-11-30")
+            .send()
+            .await
+            .text(),
+        range_before
+    );
 }
 
 both!(rankings_by_hand);

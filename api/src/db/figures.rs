@@ -11,8 +11,9 @@ use diesel::sql_types::BigInt;
 use diesel::upsert::excluded;
 
 use super::schema::{
-    assignments, day_action_counts, day_figures, events, petition_day_counts, petitions, replies,
-    settings, unit_day_figures as f, visits,
+    assignments, day_action_counts, day_figures, events, petition_day_counts,
+    petition_month_counts, petitions, replies, settings, unit_day_figures as f, unit_month_figures,
+    visits,
 };
 use super::DbConn;
 use crate::domain::calendar::local_date;
@@ -203,6 +204,22 @@ pub fn apply(conn: &mut DbConn, delta: &BTreeMap<Key, Counts>) -> QueryResult<()
             .set(counter_additions!(f))
             .execute(c))?;
     }
+    let mut months: BTreeMap<(i64, String), Counts> = BTreeMap::new();
+    for ((unit, day), c) in delta {
+        *months
+            .entry((*unit, day.format("%Y-%m").to_string()))
+            .or_default() += *c;
+    }
+    for ((unit, m), c) in months {
+        use unit_month_figures as u;
+        let values = (u::unit_id.eq(unit), u::month.eq(m), counter_values!(u, c));
+        crate::per_backend!(conn, |c| diesel::insert_into(u::table)
+            .values(values)
+            .on_conflict((u::unit_id, u::month))
+            .do_update()
+            .set(counter_additions!(u))
+            .execute(c))?;
+    }
     for (day, c) in days {
         use day_figures as d;
         let values = (d::day.eq(day_key(day)), counter_values!(d, c));
@@ -260,6 +277,21 @@ pub fn bump(
         .do_update()
         .set(p::n.eq(p::n + excluded(p::n)))
         .execute(c))?;
+    use petition_month_counts as m;
+    let values = (
+        m::month.eq(day.format("%Y-%m").to_string()),
+        m::kind.eq(kind),
+        m::category_id.eq(category_id),
+        m::source.eq(source),
+        m::status.eq(status),
+        m::n.eq(n),
+    );
+    crate::per_backend!(conn, |c| diesel::insert_into(m::table)
+        .values(values)
+        .on_conflict((m::month, m::kind, m::category_id, m::source, m::status))
+        .do_update()
+        .set(m::n.eq(m::n + excluded(m::n)))
+        .execute(c))?;
     Ok(())
 }
 
@@ -306,35 +338,11 @@ pub fn move_status(
     bump(conn, day, &p.kind, p.category_id, &p.source, to, 1)
 }
 
-fn sum(col: &str) -> diesel::expression::SqlLiteral<BigInt> {
-    sql::<BigInt>(&format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)"))
-}
-
-/// The counters summed per unit over the days `from..=to`.
-pub fn sums(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<(i64, Counts)>> {
-    type Row = (
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-    );
-    let rows: Vec<Row> = f::table
-        .filter(f::day.ge(day_key(from)))
-        .filter(f::day.le(day_key(to)))
-        .group_by(f::unit_id)
-        .select((
-            f::unit_id,
+/// The grouping column and the sum of every counter.
+macro_rules! sum_columns {
+    ($key:expr) => {
+        (
+            $key,
             sum("received"),
             sum("signed"),
             sum("signed_on_time"),
@@ -349,32 +357,87 @@ pub fn sums(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> QueryResult<Ve
             sum("satisfied"),
             sum("basically_satisfied"),
             sum("redo"),
-        ))
+        )
+    };
+}
+
+fn sum(col: &str) -> diesel::expression::SqlLiteral<BigInt> {
+    sql::<BigInt>(&format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)"))
+}
+
+/// The counters summed per unit over the days `from..=to`: whole months from the monthly
+/// rollup, the days at the edges from the daily rows.
+pub fn sums(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<(i64, Counts)>> {
+    let (months, edges) = crate::domain::figures::split(from, to);
+    let mut total: BTreeMap<i64, Counts> = BTreeMap::new();
+    if !months.is_empty() {
+        use unit_month_figures as u;
+        let rows: Vec<SumRow> = u::table
+            .filter(u::month.eq_any(&months))
+            .group_by(u::unit_id)
+            .select(sum_columns!(u::unit_id))
+            .load(conn)?;
+        for (unit, c) in rows.into_iter().map(counts_of) {
+            *total.entry(unit).or_default() += c;
+        }
+    }
+    for (a, b) in edges {
+        for (unit, c) in day_sums(conn, a, b)? {
+            *total.entry(unit).or_default() += c;
+        }
+    }
+    Ok(total.into_iter().collect())
+}
+
+type SumRow = (
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+fn counts_of(r: SumRow) -> (i64, Counts) {
+    (
+        r.0,
+        Counts {
+            received: r.1,
+            signed: r.2,
+            signed_on_time: r.3,
+            sign_seconds: r.4,
+            due: r.5,
+            completed_on_time: r.6,
+            replied: r.7,
+            reply_seconds: r.8,
+            visits: r.9,
+            contacted: r.10,
+            resolved: r.11,
+            satisfied: r.12,
+            basically_satisfied: r.13,
+            redo: r.14,
+        },
+    )
+}
+
+/// The counters summed per unit over the days `from..=to`, from the daily rows.
+fn day_sums(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<(i64, Counts)>> {
+    let rows: Vec<SumRow> = f::table
+        .filter(f::day.ge(day_key(from)))
+        .filter(f::day.le(day_key(to)))
+        .group_by(f::unit_id)
+        .select(sum_columns!(f::unit_id))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.0,
-                Counts {
-                    received: r.1,
-                    signed: r.2,
-                    signed_on_time: r.3,
-                    sign_seconds: r.4,
-                    due: r.5,
-                    completed_on_time: r.6,
-                    replied: r.7,
-                    reply_seconds: r.8,
-                    visits: r.9,
-                    contacted: r.10,
-                    resolved: r.11,
-                    satisfied: r.12,
-                    basically_satisfied: r.13,
-                    redo: r.14,
-                },
-            )
-        })
-        .collect())
+    Ok(rows.into_iter().map(counts_of).collect())
 }
 
 /// Every unit-day row, for comparing live figures with rebuilt ones.
@@ -400,13 +463,35 @@ pub fn count_groups(
     from: NaiveDate,
     to: NaiveDate,
 ) -> QueryResult<Vec<(String, i64, String, String, i64)>> {
-    use petition_day_counts as p;
-    p::table
-        .filter(p::day.ge(day_key(from)))
-        .filter(p::day.le(day_key(to)))
-        .group_by((p::kind, p::category_id, p::source, p::status))
-        .select((p::kind, p::category_id, p::source, p::status, sum("n")))
-        .load(conn)
+    let (months, edges) = crate::domain::figures::split(from, to);
+    let mut total: BTreeMap<(String, i64, String, String), i64> = BTreeMap::new();
+    if !months.is_empty() {
+        use petition_month_counts as m;
+        let rows: Vec<(String, i64, String, String, i64)> = m::table
+            .filter(m::month.eq_any(&months))
+            .group_by((m::kind, m::category_id, m::source, m::status))
+            .select((m::kind, m::category_id, m::source, m::status, sum("n")))
+            .load(conn)?;
+        for (k, c, s, st, n) in rows {
+            *total.entry((k, c, s, st)).or_default() += n;
+        }
+    }
+    for (a, b) in edges {
+        use petition_day_counts as p;
+        let rows: Vec<(String, i64, String, String, i64)> = p::table
+            .filter(p::day.ge(day_key(a)))
+            .filter(p::day.le(day_key(b)))
+            .group_by((p::kind, p::category_id, p::source, p::status))
+            .select((p::kind, p::category_id, p::source, p::status, sum("n")))
+            .load(conn)?;
+        for (k, c, s, st, n) in rows {
+            *total.entry((k, c, s, st)).or_default() += n;
+        }
+    }
+    Ok(total
+        .into_iter()
+        .map(|((k, c, s, st), n)| (k, c, s, st, n))
+        .collect())
 }
 
 /// Petitions submitted per day over `from..=to`.
@@ -482,6 +567,8 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<Rebuild> {
             + live.keys().filter(|k| !figures.contains_key(k)).count();
         diesel::delete(f::table).execute(conn)?;
         diesel::delete(day_figures::table).execute(conn)?;
+        diesel::delete(unit_month_figures::table).execute(conn)?;
+        diesel::delete(petition_month_counts::table).execute(conn)?;
         apply(conn, &figures)?;
         diesel::delete(petition_day_counts::table).execute(conn)?;
         for ((day, kind, category, source, status), n) in counts {

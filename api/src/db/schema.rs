@@ -136,6 +136,38 @@ diesel::table! {
 }
 
 diesel::table! {
+    unit_month_figures (unit_id, month) {
+        unit_id -> BigInt,
+        month -> Text,
+        received -> Integer,
+        signed -> Integer,
+        signed_on_time -> Integer,
+        sign_seconds -> BigInt,
+        due -> Integer,
+        completed_on_time -> Integer,
+        replied -> Integer,
+        reply_seconds -> BigInt,
+        visits -> Integer,
+        contacted -> Integer,
+        resolved -> Integer,
+        satisfied -> Integer,
+        basically_satisfied -> Integer,
+        redo -> Integer,
+    }
+}
+
+diesel::table! {
+    petition_month_counts (month, kind, category_id, source, status) {
+        month -> Text,
+        kind -> Text,
+        category_id -> BigInt,
+        source -> Text,
+        status -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     petition_day_counts (day, kind, category_id, source, status) {
         day -> Text,
         kind -> Text,
@@ -308,6 +340,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_days,
     unit_day_figures,
     day_figures,
+    unit_month_figures,
+    petition_month_counts,
     petition_day_counts,
     day_action_counts,
     settings,

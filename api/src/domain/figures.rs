@@ -320,6 +320,27 @@ pub fn month(year: i32, month: u32, cutoff_day: Option<u32>) -> Option<(NaiveDat
     }
 }
 
+/// Splits `from..=to` into the whole calendar months inside it (`YYYY-MM`) and the day ranges
+/// left at its edges, so sums read a month's rollup instead of each of its days.
+pub fn split(from: NaiveDate, to: NaiveDate) -> (Vec<String>, Vec<(NaiveDate, NaiveDate)>) {
+    let mut months = Vec::new();
+    let mut edges = Vec::new();
+    let mut day = from;
+    while day <= to {
+        let first = day.with_day(1).unwrap_or(day);
+        let next =
+            month(day.year(), day.month(), None).map_or(to, |(_, last)| last) + Duration::days(1);
+        let last = next - Duration::days(1);
+        if day == first && last <= to {
+            months.push(day.format("%Y-%m").to_string());
+        } else {
+            edges.push((day, last.min(to)));
+        }
+        day = next;
+    }
+    (months, edges)
+}
+
 /// The ISO week `year-Www`, Monday to Sunday.
 pub fn week(year: i32, week: u32) -> Option<(NaiveDate, NaiveDate)> {
     let monday = NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)?;
@@ -494,5 +515,21 @@ mod tests {
         );
         assert_eq!(week(2026, 48), Some((day(23), day(29))));
         assert_eq!(week_of(day(25)), (day(23), day(29)));
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("valid");
+        assert_eq!(
+            split(d(2026, 10, 19), d(2026, 12, 18)),
+            (
+                vec!["2026-11".to_owned()],
+                vec![
+                    (d(2026, 10, 19), d(2026, 10, 31)),
+                    (d(2026, 12, 1), d(2026, 12, 18))
+                ]
+            )
+        );
+        assert_eq!(split(d(2025, 11, 23), d(2026, 11, 22)).0.len(), 11);
+        assert_eq!(
+            split(d(2026, 11, 6), d(2026, 11, 6)),
+            (vec![], vec![(d(2026, 11, 6), d(2026, 11, 6))])
+        );
     }
 }

@@ -8,4 +8,6 @@ DROP TABLE settings;
 DROP TABLE day_action_counts;
 DROP TABLE petition_day_counts;
 DROP TABLE day_figures;
+DROP TABLE unit_month_figures;
+DROP TABLE petition_month_counts;
 DROP TABLE unit_day_figures;

@@ -40,6 +40,29 @@ CREATE TABLE day_figures (
     basically_satisfied INTEGER NOT NULL DEFAULT 0,
     redo INTEGER NOT NULL DEFAULT 0
 );
+
+-- Rollups by month (YYYY-MM): a period's full months are read from here, its edge days from
+-- the daily tables, so a monthly ranking reads one row per unit.
+CREATE TABLE unit_month_figures (
+    unit_id BIGINT NOT NULL REFERENCES units (id),
+    month TEXT NOT NULL,
+    received INTEGER NOT NULL DEFAULT 0,
+    signed INTEGER NOT NULL DEFAULT 0,
+    signed_on_time INTEGER NOT NULL DEFAULT 0,
+    sign_seconds BIGINT NOT NULL DEFAULT 0,
+    due INTEGER NOT NULL DEFAULT 0,
+    completed_on_time INTEGER NOT NULL DEFAULT 0,
+    replied INTEGER NOT NULL DEFAULT 0,
+    reply_seconds BIGINT NOT NULL DEFAULT 0,
+    visits INTEGER NOT NULL DEFAULT 0,
+    contacted INTEGER NOT NULL DEFAULT 0,
+    resolved INTEGER NOT NULL DEFAULT 0,
+    satisfied INTEGER NOT NULL DEFAULT 0,
+    basically_satisfied INTEGER NOT NULL DEFAULT 0,
+    redo INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (unit_id, month)
+);
+CREATE INDEX unit_month_figures_month ON unit_month_figures (month);
 CREATE INDEX unit_day_figures_day ON unit_day_figures (day);
 
 -- Petitions by the day they were submitted and their current status, kind, category and
@@ -52,6 +75,15 @@ CREATE TABLE petition_day_counts (
     status TEXT NOT NULL,
     n BIGINT NOT NULL,
     PRIMARY KEY (day, kind, category_id, source, status)
+);
+CREATE TABLE petition_month_counts (
+    month TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    category_id BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    status TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (month, kind, category_id, source, status)
 );
 
 -- Timeline events per day and action (submitted, accepted, dispatched, replied, closed …),
