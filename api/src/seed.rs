@@ -180,16 +180,7 @@ fn city(conn: &mut DbConn, creds: &mut Credentials) -> Result<City, String> {
     let password = format!("demo-{}", &random_hex(6));
     let hash = hash_password(&password)?;
     let (office, handling_units) = if let Some(office) = existing.into_iter().next() {
-        let all = db::units::list(
-            conn,
-            &db::units::UnitFilter::default(),
-            db::Paging {
-                page: 1,
-                per_page: 100,
-            },
-        )
-        .map_err(e)?
-        .0;
+        let all = db::units::all(conn).map_err(e)?;
         let handling = all
             .into_iter()
             .filter(|u| u.id != office.id)

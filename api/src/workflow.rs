@@ -242,21 +242,7 @@ pub fn act(
             if let Some(state) = transition.assignment_to {
                 eff.assignment.state = Some(state.as_str().to_owned());
             }
-            let c = &eff.assignment;
-            let changed = c.state.is_some()
-                || c.open_request.is_some()
-                || c.request_reason.is_some()
-                || c.request_days.is_some()
-                || c.reply_by.is_some()
-                || c.yellow_at.is_some()
-                || c.signed_at.is_some()
-                || c.replied_at.is_some()
-                || c.returned_at.is_some()
-                || c.signed_on_time.is_some()
-                || c.replied_on_time.is_some();
-            if changed {
-                db::petitions::update_assignment(conn, a.id, c)?;
-            }
+            db::petitions::update_assignment(conn, a.id, &eff.assignment)?;
         }
         record(
             conn,

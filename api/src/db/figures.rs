@@ -442,16 +442,48 @@ fn day_sums(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> QueryResult<Ve
 
 /// Every unit-day row, for comparing live figures with rebuilt ones.
 pub fn all_unit_days(conn: &mut DbConn) -> QueryResult<BTreeMap<Key, Counts>> {
+    type Row = (
+        i64,
+        String,
+        i32,
+        i32,
+        i32,
+        i64,
+        i32,
+        i32,
+        i32,
+        i64,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+        i32,
+    );
+    let rows: Vec<Row> = f::table.load(conn)?;
     let mut out = BTreeMap::new();
-    let days: Vec<String> = f::table.select(f::day).distinct().load(conn)?;
-    for d in days {
-        let Ok(day) = NaiveDate::parse_from_str(&d, "%Y-%m-%d") else {
+    for r in rows {
+        let Ok(day) = NaiveDate::parse_from_str(&r.1, "%Y-%m-%d") else {
             continue;
         };
-        for (unit, c) in sums(conn, day, day)? {
-            if c != Counts::default() {
-                out.insert((unit, day), c);
-            }
+        let c = Counts {
+            received: r.2.into(),
+            signed: r.3.into(),
+            signed_on_time: r.4.into(),
+            sign_seconds: r.5,
+            due: r.6.into(),
+            completed_on_time: r.7.into(),
+            replied: r.8.into(),
+            reply_seconds: r.9,
+            visits: r.10.into(),
+            contacted: r.11.into(),
+            resolved: r.12.into(),
+            satisfied: r.13.into(),
+            basically_satisfied: r.14.into(),
+            redo: r.15.into(),
+        };
+        if c != Counts::default() {
+            out.insert((r.0, day), c);
         }
     }
     Ok(out)

@@ -85,6 +85,15 @@ pub fn find_by_client_id(conn: &mut DbConn, client_id: &str) -> QueryResult<Opti
         .optional()
 }
 
+/// The partner whose account `user_id` is.
+pub fn id_of_user(conn: &mut DbConn, user_id: i64) -> QueryResult<Option<i64>> {
+    partners::table
+        .filter(partners::user_id.eq(user_id))
+        .select(partners::id)
+        .first(conn)
+        .optional()
+}
+
 pub fn list(conn: &mut DbConn, paging: Paging) -> QueryResult<(Vec<PartnerRow>, i64)> {
     let total = partners::table.count().get_result(conn)?;
     let items = partners::table

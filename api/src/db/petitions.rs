@@ -331,25 +331,9 @@ pub fn transition(
         petitions::status.eq(status),
         petitions::version.eq(version + 1),
         petitions::updated_at.eq(now),
+        changes,
     ))
     .execute(conn)?;
-    let has_changes = changes.content.is_some()
-        || changes.merged_into_id.is_some()
-        || changes.redo_count.is_some()
-        || changes.supervised.is_some()
-        || changes.reply_by.is_some()
-        || changes.yellow_at.is_some()
-        || changes.closed_at.is_some()
-        || changes.auto_closed.is_some()
-        || changes.unreasonable.is_some()
-        || changes.appeal_state.is_some()
-        || changes.appeal_reason.is_some()
-        || changes.typical_at.is_some();
-    if n == 1 && has_changes {
-        diesel::update(petitions::table.find(id))
-            .set(changes)
-            .execute(conn)?;
-    }
     Ok(n == 1)
 }
 
@@ -402,18 +386,8 @@ pub fn list(
         match scope {
             Scope::All => {}
             Scope::Submitter(id) => q = q.filter(petitions::submitter_id.eq(*id)),
-            Scope::Subtree(path) => {
-                let (lo, hi) = subtree_range(path);
-                q = q.filter(
-                    petitions::id.eq_any(
-                        assignments::table
-                            .inner_join(units::table)
-                            .filter(units::path.ge(lo))
-                            .filter(units::path.lt(hi))
-                            .select(assignments::petition_id),
-                    ),
-                );
-            }
+            // Applied below with the `unit_id` filter: the same subquery.
+            Scope::Subtree(_) => {}
             Scope::Public => {
                 q = q.filter(petitions::publish_consent.eq(true)).filter(
                     petitions::status.ne_all(["submitted", "needs_info", "rejected", "withdrawn"]),
@@ -432,7 +406,15 @@ pub fn list(
         if let Some(c) = filter.category_id {
             q = q.filter(petitions::category_id.eq(c));
         }
-        if let Some(path) = &filter.unit_path {
+        let scope_path = match scope {
+            Scope::Subtree(path) => Some(path),
+            _ => None,
+        };
+        // What was dispatched into a unit's subtree: for a handler's scope and for `unit_id`.
+        for path in [scope_path, filter.unit_path.as_ref()]
+            .into_iter()
+            .flatten()
+        {
             let (lo, hi) = subtree_range(path);
             q = q.filter(
                 petitions::id.eq_any(
@@ -521,14 +503,23 @@ pub fn insert_assignment(conn: &mut DbConn, row: &NewAssignmentRow<'_>) -> Query
         .get_result(conn)
 }
 
+/// Applies `changes` to an assignment; a changeset with nothing in it changes nothing.
 pub fn update_assignment(
     conn: &mut DbConn,
     id: i64,
     changes: &AssignmentChanges,
 ) -> QueryResult<usize> {
-    diesel::update(assignments::table.find(id))
+    match diesel::update(assignments::table.find(id))
         .set(changes)
         .execute(conn)
+    {
+        Err(diesel::result::Error::QueryBuilderError(e))
+            if e.is::<diesel::result::EmptyChangeset>() =>
+        {
+            Ok(0)
+        }
+        other => other,
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -539,6 +530,49 @@ pub struct InboxFilter {
     pub overdue_at: Option<NaiveDateTime>,
 }
 
+type InboxJoin = diesel::helper_types::InnerJoin<
+    diesel::helper_types::InnerJoin<assignments::table, units::table>,
+    petitions::table,
+>;
+type InboxQuery =
+    diesel::helper_types::IntoBoxed<'static, InboxJoin, <DbConn as Connection>::Backend>;
+
+/// Assignments in the subtree at `path` matching `filter`, with their unit and petition.
+fn inbox_query(path: &str, filter: &InboxFilter) -> InboxQuery {
+    let (lo, hi) = subtree_range(path);
+    let mut q = assignments::table
+        .inner_join(units::table)
+        .inner_join(petitions::table)
+        .filter(units::path.ge(lo))
+        .filter(units::path.lt(hi))
+        .into_boxed();
+    if let Some(s) = &filter.state {
+        q = q.filter(assignments::state.eq(s.clone()));
+    }
+    if let Some(r) = &filter.open_request {
+        q = q.filter(assignments::open_request.eq(r.clone()));
+    }
+    if let Some(now) = filter.overdue_at {
+        q = q
+            .filter(assignments::state.eq_any(["pending", "handling"]))
+            .filter(assignments::reply_by.lt(now));
+    }
+    if let Some((light, now)) = filter.light {
+        use minhu_types::Light;
+        q = q.filter(assignments::state.eq_any(["pending", "handling"]));
+        q = match light {
+            Light::Red => q.filter(assignments::reply_by.lt(now)),
+            Light::Yellow => q.filter(assignments::reply_by.ge(now)).filter(
+                assignments::yellow_at
+                    .le(now)
+                    .or(assignments::yellow_at.is_null()),
+            ),
+            Light::Green => q.filter(assignments::yellow_at.gt(now)),
+        };
+    }
+    q
+}
+
 /// A unit's inbox: assignments anywhere in the subtree at `path`, to sign first, then in
 /// handling, earliest deadline first.
 pub fn inbox(
@@ -547,42 +581,8 @@ pub fn inbox(
     filter: &InboxFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<(AssignmentRow, UnitRow, PetitionRow)>, i64)> {
-    let (lo, hi) = subtree_range(path);
-    let query = || {
-        let mut q = assignments::table
-            .inner_join(units::table)
-            .inner_join(petitions::table)
-            .filter(units::path.ge(lo.clone()))
-            .filter(units::path.lt(hi.clone()))
-            .into_boxed();
-        if let Some(s) = &filter.state {
-            q = q.filter(assignments::state.eq(s.clone()));
-        }
-        if let Some(r) = &filter.open_request {
-            q = q.filter(assignments::open_request.eq(r.clone()));
-        }
-        if let Some(now) = filter.overdue_at {
-            q = q
-                .filter(assignments::state.eq_any(["pending", "handling"]))
-                .filter(assignments::reply_by.lt(now));
-        }
-        if let Some((light, now)) = filter.light {
-            use minhu_types::Light;
-            q = q.filter(assignments::state.eq_any(["pending", "handling"]));
-            q = match light {
-                Light::Red => q.filter(assignments::reply_by.lt(now)),
-                Light::Yellow => q.filter(assignments::reply_by.ge(now)).filter(
-                    assignments::yellow_at
-                        .le(now)
-                        .or(assignments::yellow_at.is_null()),
-                ),
-                Light::Green => q.filter(assignments::yellow_at.gt(now)),
-            };
-        }
-        q
-    };
-    let total = query().count().get_result(conn)?;
-    let items = query()
+    let total = inbox_query(path, filter).count().get_result(conn)?;
+    let items = inbox_query(path, filter)
         .order((
             assignments::state.desc(),
             assignments::reply_by.asc(),
@@ -599,25 +599,22 @@ pub fn inbox(
     Ok((items, total))
 }
 
-/// Like [`inbox`], earliest deadline first whatever the state (for the supervision board).
-pub fn inbox_by_deadline(
+/// The first `limit` assignments matching `filter` anywhere, earliest deadline first, without
+/// counting them all (the supervision board, the briefing's overdue list).
+pub fn by_deadline(
     conn: &mut DbConn,
-    path: &str,
     filter: &InboxFilter,
-    paging: Paging,
-) -> QueryResult<(Vec<(AssignmentRow, UnitRow, PetitionRow)>, i64)> {
-    let (mut items, total) = inbox(
-        conn,
-        path,
-        filter,
-        Paging {
-            page: 1,
-            per_page: paging.per_page.max(100),
-        },
-    )?;
-    items.sort_by_key(|(a, _, _)| (a.reply_by, a.id));
-    items.truncate(paging.per_page as usize);
-    Ok((items, total))
+    limit: i64,
+) -> QueryResult<Vec<(AssignmentRow, UnitRow, PetitionRow)>> {
+    inbox_query("/", filter)
+        .order((assignments::reply_by.asc(), assignments::id.asc()))
+        .limit(limit)
+        .select((
+            AssignmentRow::as_select(),
+            UnitRow::as_select(),
+            PetitionRow::as_select(),
+        ))
+        .load(conn)
 }
 
 /// Per unit: open assignments, how many are yellow, how many red, at `now`.
@@ -651,27 +648,6 @@ pub fn open_counts_by_unit(
         .iter()
         .map(|(id, n)| (*id, *n, find(&yellow, *id), find(&red, *id)))
         .collect())
-}
-
-/// Open assignments past their reply deadline, earliest first (without counting them all).
-pub fn overdue_assignments(
-    conn: &mut DbConn,
-    now: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<(AssignmentRow, UnitRow, PetitionRow)>> {
-    assignments::table
-        .inner_join(units::table)
-        .inner_join(petitions::table)
-        .filter(assignments::state.eq_any(["pending", "handling"]))
-        .filter(assignments::reply_by.lt(now))
-        .order((assignments::reply_by.asc(), assignments::id.asc()))
-        .limit(limit)
-        .select((
-            AssignmentRow::as_select(),
-            UnitRow::as_select(),
-            PetitionRow::as_select(),
-        ))
-        .load(conn)
 }
 
 /// Petitions open now, and those among them past their reply deadline.

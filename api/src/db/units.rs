@@ -112,6 +112,14 @@ pub fn list(
     Ok((items, total))
 }
 
+/// Every unit, in tree order (a city has a few thousand).
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<UnitRow>> {
+    units::table
+        .order(units::path.asc())
+        .select(UnitRow::as_select())
+        .load(conn)
+}
+
 /// The kinds of a unit's direct children.
 pub fn child_kinds(conn: &mut DbConn, id: i64) -> QueryResult<Vec<String>> {
     units::table

@@ -56,8 +56,7 @@ impl AddAssign for Counts {
 impl Neg for Counts {
     type Output = Counts;
     fn neg(self) -> Counts {
-        let mut n = Counts::default();
-        n += Counts {
+        Counts {
             received: -self.received,
             signed: -self.signed,
             signed_on_time: -self.signed_on_time,
@@ -72,8 +71,7 @@ impl Neg for Counts {
             satisfied: -self.satisfied,
             basically_satisfied: -self.basically_satisfied,
             redo: -self.redo,
-        };
-        n
+        }
     }
 }
 

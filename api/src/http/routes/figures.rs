@@ -9,7 +9,6 @@ use minhu_types::{Period, Ranking, RankingItem, RankingSettings, UnitKind};
 use crate::db::{self, DbConn, Paging};
 use crate::domain::calendar::local_date;
 use crate::domain::figures::{month, rank, rates, score, week, Counts};
-use crate::domain::units::in_subtree;
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{Admins, Auth};
 use crate::http::json::Json;
@@ -115,15 +114,13 @@ pub async fn rankings(
             let p = resolve_period(&period, s.cutoff_day, today)?;
             let sums: HashMap<i64, Counts> =
                 db::figures::sums(conn, p.from, p.to)?.into_iter().collect();
-            let units = db::units::list(
-                conn,
-                &db::units::UnitFilter::default(),
-                Paging {
-                    page: 1,
-                    per_page: 100_000,
-                },
-            )?
-            .0;
+            let units = db::units::all(conn)?;
+            let mut sums = sums;
+            if q.include_children.unwrap_or(false) {
+                let paths: HashMap<i64, &str> =
+                    units.iter().map(|u| (u.id, u.path.as_str())).collect();
+                sums = subtree_totals(&sums, &paths);
+            }
             let listed: Vec<_> = units
                 .iter()
                 .filter(|u| q.unit_kind.is_none_or(|k| u.kind() == k))
@@ -131,14 +128,7 @@ pub async fn rankings(
             let mut items: Vec<RankingItem> = listed
                 .iter()
                 .map(|u| {
-                    let mut c = Counts::default();
-                    if q.include_children.unwrap_or(false) {
-                        for other in units.iter().filter(|o| in_subtree(&o.path, &u.path)) {
-                            c += sums.get(&other.id).copied().unwrap_or_default();
-                        }
-                    } else {
-                        c = sums.get(&u.id).copied().unwrap_or_default();
-                    }
+                    let c = sums.get(&u.id).copied().unwrap_or_default();
                     let r = rates(&c);
                     let sc = score(&r, &s.weights);
                     let ranked = c.visits >= s.min_valid_visits && sc.is_some();
@@ -187,6 +177,19 @@ pub async fn rankings(
         })
         .await
         .map(web::Json)
+}
+
+/// Each unit's counters with everything below it: every unit's own counters are added to each
+/// unit on its path (`/1/4/9/` counts for 1, 4 and 9).
+fn subtree_totals(own: &HashMap<i64, Counts>, paths: &HashMap<i64, &str>) -> HashMap<i64, Counts> {
+    let mut out: HashMap<i64, Counts> = HashMap::new();
+    for (id, c) in own {
+        let Some(path) = paths.get(id) else { continue };
+        for ancestor in path.split('/').filter_map(|s| s.parse::<i64>().ok()) {
+            *out.entry(ancestor).or_default() += *c;
+        }
+    }
+    out
 }
 
 /// How units are scored: weights, minimum sample, assessment cut-off day.
@@ -453,18 +456,10 @@ pub async fn briefing(
                 *kind.entry(k).or_insert(0) += n;
                 *category.entry(c).or_insert(0) += n;
             }
-            let units: HashMap<i64, db::units::UnitRow> = db::units::list(
-                conn,
-                &db::units::UnitFilter::default(),
-                Paging {
-                    page: 1,
-                    per_page: 100_000,
-                },
-            )?
-            .0
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
+            let units: HashMap<i64, db::units::UnitRow> = db::units::all(conn)?
+                .into_iter()
+                .map(|u| (u.id, u))
+                .collect();
             let mut by_unit: Vec<minhu_types::BriefingUnit> = db::figures::sums(conn, from, to)?
                 .into_iter()
                 .filter(|(_, c)| c.received > 0 || c.replied > 0)
@@ -480,7 +475,11 @@ pub async fn briefing(
                 })
                 .collect();
             by_unit.sort_by(|x, y| y.received.cmp(&x.received).then(x.unit.id.cmp(&y.unit.id)));
-            let late = db::petitions::overdue_assignments(conn, now, 50)?;
+            let filter = db::petitions::InboxFilter {
+                overdue_at: Some(now),
+                ..Default::default()
+            };
+            let late = db::petitions::by_deadline(conn, &filter, 50)?;
             let overdue = late
                 .iter()
                 .map(|(asg, u, p)| case(p, Some(u.name.clone()), Some(asg.reply_by)))

@@ -144,13 +144,7 @@ pub async fn create(
                 })?;
             let me = db::users::find(conn, caller.user_id)?;
             let partner_id = if caller.role == Role::Partner {
-                use crate::db::schema::partners;
-                use diesel::prelude::*;
-                partners::table
-                    .filter(partners::user_id.eq(caller.user_id))
-                    .select(partners::id)
-                    .first::<i64>(conn)
-                    .optional()?
+                db::partners::id_of_user(conn, caller.user_id)?
             } else {
                 None
             };

@@ -60,7 +60,7 @@ pub async fn board(
                     light: Some((light, now)),
                     ..InboxFilter::default()
                 };
-                let (items, _) = db::petitions::inbox_by_deadline(conn, "/", &filter, first_100)?;
+                let items = db::petitions::by_deadline(conn, &filter, 100)?;
                 urgent.extend(
                     items
                         .iter()
