@@ -36,6 +36,15 @@ ensure_build_deps() {
   fi
 }
 
+# binaryen's wasm-opt from npm (Debian's binaryen 108 produces wasm Chromium refuses).
+WASM_OPT="$MINHU_CACHE/binaryen/node_modules/.bin/wasm-opt"
+ensure_wasm_opt() {
+  [ -x "$WASM_OPT" ] && return 0
+  log "installing wasm-opt (npm binaryen@132)"
+  mkdir -p "$MINHU_CACHE/binaryen"
+  npm install --silent --prefix "$MINHU_CACHE/binaryen" binaryen@132 >/dev/null
+}
+
 build_web() { # build_web PROFILE(dev|release)
   local profile="${1:-release}" cargo_profile dir
   cargo_profile=$([ "$profile" = dev ] && echo dev || echo wasm-release)
@@ -46,6 +55,14 @@ build_web() { # build_web PROFILE(dev|release)
   rm -rf "$out.tmp" && mkdir -p "$out.tmp"
   wasm-bindgen --target web --no-typescript --out-dir "$out.tmp" --out-name minhu \
     "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$dir/minhu_web.wasm"
+  if [ "$profile" != dev ]; then
+    ensure_wasm_opt
+    log "shrinking the wasm (wasm-opt -Oz)"
+    "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-reference-types --enable-multivalue --enable-mutable-globals \
+      -o "$out.tmp/minhu_bg.opt.wasm" "$out.tmp/minhu_bg.wasm"
+    mv "$out.tmp/minhu_bg.opt.wasm" "$out.tmp/minhu_bg.wasm"
+  fi
   cp "$ROOT"/web/static/* "$out.tmp"/
   rm -rf "$out" && mv "$out.tmp" "$out"
 }

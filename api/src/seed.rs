@@ -176,8 +176,12 @@ fn city(conn: &mut DbConn, creds: &mut Credentials) -> Result<City, String> {
     )
     .map_err(e)?
     .0;
-    // One password for all demo accounts of this run, printed once.
-    let password = format!("demo-{}", &random_hex(6));
+    // One password for all demo accounts of this run, printed once; MINHU_DEMO_PASSWORD fixes
+    // it (browser tests, a demo for a meeting).
+    let password = std::env::var("MINHU_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| p.chars().count() >= 8)
+        .unwrap_or_else(|| format!("demo-{}", &random_hex(6)));
     let hash = hash_password(&password)?;
     let (office, handling_units) = if let Some(office) = existing.into_iter().next() {
         let all = db::units::all(conn).map_err(e)?;

@@ -76,6 +76,7 @@ pub fn assignment(
         signed_at: a.signed_at.map(utc),
         replied_at: a.replied_at.map(utc),
         returned_at: a.returned_at.map(utc),
+        allowed_actions: Vec::new(),
     }
 }
 
@@ -264,6 +265,7 @@ pub fn detail(
         status,
         lead,
     );
+    view.assignments = Vec::with_capacity(all.len());
     for (a, u) in &all {
         let relations = Relations::of(actor.role(), acc.petitioner, actor.covers(u));
         let s = Situation {
@@ -271,18 +273,16 @@ pub fn detail(
             has_lead: lead,
             assignment: Some(facts_of(a)),
         };
-        for act in allowed(relations, &s) {
-            if !actions.contains(&act) {
-                actions.push(act);
+        let mut one = assignment(a, u, p, !show, actor.now);
+        one.allowed_actions = allowed(relations, &s);
+        for act in &one.allowed_actions {
+            if !actions.contains(act) {
+                actions.push(*act);
             }
         }
+        view.assignments.push(one);
     }
     view.allowed_actions = actions;
-
-    view.assignments = all
-        .iter()
-        .map(|(a, u)| assignment(a, u, p, !show, actor.now))
-        .collect();
     let replies = db::petitions::replies_of(conn, p.id)?;
     let unit_ids: Vec<i64> = replies.iter().filter_map(|r| r.unit_id).collect();
     let units = db::petitions::units_by_id(conn, &unit_ids)?;

@@ -1,57 +1,56 @@
-// The first page in a real browser: it renders in Chinese, and its login form works against
-// the API (a wrong password shows the server's message; the right one signs in and survives a
-// reload; logging out forgets the token).
-import { test, before, after } from 'node:test';
+// The public site and signing in, in a real browser at phone width: it renders in Chinese
+// without horizontal scrolling, switches to English and back, a wrong password shows the
+// server's message, the right one signs in and survives a reload, logging out forgets the token.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
+import { open, login, SHOTS, BACKEND, URL } from './support.mjs';
 
-const require = createRequire(process.env.NODE_PATH + '/');
-const { chromium } = require('playwright-core');
-
-const URL = process.env.MINHU_URL;
-const SHOTS = process.env.MINHU_SHOTS;
-const BACKEND = process.env.MINHU_BACKEND;
-let browser;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-after(async () => browser && browser.close());
-
-test(`first page and login (${BACKEND})`, async () => {
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-
+test(`home page, language and login (${BACKEND})`, async () => {
+  const { page, errors, close } = await open({ width: 360, height: 780 });
+  const started = Date.now();
   await page.goto(URL + '/');
-  await page.getByRole('heading', { name: '民呼必应', exact: true }).waitFor();
+  await page.getByRole('heading', { name: '有诉求，找民呼必应' }).waitFor();
+  // The demo city's published petitions are in the feed.
+  await page.locator('.feed-item').first().waitFor();
+  console.log(`# first render of the home page with its feed: ${Date.now() - started} ms`);
   assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling at 360 px (overflow ${overflow})`);
+  await page.screenshot({ path: `${SHOTS}/home-360-${BACKEND}.png`, fullPage: true });
 
+  await page.getByRole('button', { name: '切换语言' }).click();
+  await page.getByRole('heading', { name: 'Something wrong? Tell Minhu' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await page.reload();
+  await page.getByRole('heading', { name: 'Something wrong? Tell Minhu' }).waitFor();
+  await page.getByRole('button', { name: 'Switch language' }).click();
+  await page.getByRole('heading', { name: '有诉求，找民呼必应' }).waitFor();
+
+  // A bad tracking number is explained before asking the server.
+  await page.getByLabel('按查询编号查进度').fill('12345');
+  await page.getByRole('button', { name: '查询', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: '查询编号格式' }).waitFor();
+
+  await page.goto(URL + '/login');
   await page.getByLabel('用户名').fill('admin');
   await page.getByLabel('密码').fill('wrong password');
-  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('button', { name: '登录', exact: true }).click();
   await page.getByRole('alert').filter({ hasText: '用户名或密码错误' }).waitFor();
-
   await page.getByLabel('密码').fill('e2e-admin-password');
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('heading', { name: /欢迎/ }).waitFor();
-  await page.screenshot({ path: `${SHOTS}/first-page-${BACKEND}.png`, fullPage: true });
-
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('heading', { name: '系统管理' }).waitFor();
   await page.reload();
-  await page.getByRole('heading', { name: /欢迎/ }).waitFor();
+  await page.getByRole('heading', { name: '系统管理' }).waitFor();
   await page.getByRole('button', { name: '退出登录' }).click();
-  await page.getByLabel('用户名').waitFor();
+  await page.getByRole('heading', { name: '有诉求，找民呼必应' }).waitFor();
   assert.equal(await page.evaluate(() => localStorage.getItem('minhu.session')), null);
 
-  // A client route falls back to the app.
-  await page.goto(URL + '/petitions/1');
-  await page.getByRole('heading', { name: '民呼必应', exact: true }).waitFor();
+  // A protected page asks for a login first; a forged token is dropped on the first 401.
+  await page.evaluate(() => localStorage.setItem('minhu.session', JSON.stringify({
+    token: 'forged.token.value', user: { id: 1, username: 'admin', display_name: 'x', role: 'admin', unit_id: null } })));
+  await page.goto(URL + '/admin/units');
+  await page.getByText('请先登录后再继续。').waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem('minhu.session')), null);
   assert.deepEqual(errors, []);
-  await page.close();
+  await close();
 });

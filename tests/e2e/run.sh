@@ -12,7 +12,7 @@ if [ ! -d "$E2E/node_modules/playwright-core" ]; then
 fi
 export NODE_PATH="$E2E/node_modules"
 
-[ -x "$CARGO_TARGET_DIR/debug/minhu" ] || cargo build -q -p minhu
+cargo build -q -p minhu # a no-op after `cargo test`; never test a stale server
 WORK="$(mktemp -d)"
 PG_DB="minhu_e2e_$$"
 server_pid=""
@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 port=18080
-for backend in sqlite postgres; do
+for backend in ${MINHU_E2E_BACKENDS:-sqlite postgres}; do
   if [ "$backend" = sqlite ]; then
     url="sqlite://$WORK/minhu.db"
   else
@@ -33,7 +33,10 @@ for backend in sqlite postgres; do
   fi
   port=$((port + 1))
   log "e2e on $backend (port $port)"
-  DATABASE_URL="$url" MINHU_BIND="127.0.0.1:$port" MINHU_WEB_DIR="$ROOT/web/dist" MINHU_DATA_DIR="$WORK/data" \
+  export DATABASE_URL="$url" MINHU_DATA_DIR="$WORK/data" MINHU_DEMO_PASSWORD=e2e-demo-password
+  "$CARGO_TARGET_DIR/debug/minhu" migrate >"$WORK/seed-$backend.log" 2>&1
+  "$CARGO_TARGET_DIR/debug/minhu" seed-demo >>"$WORK/seed-$backend.log" 2>&1 || { cat "$WORK/seed-$backend.log"; exit 1; }
+  MINHU_BIND="127.0.0.1:$port" MINHU_WEB_DIR="$ROOT/web/dist" \
     MINHU_ADMIN_USERNAME=admin MINHU_ADMIN_PASSWORD=e2e-admin-password RUST_LOG=warn \
     "$CARGO_TARGET_DIR/debug/minhu" serve >"$WORK/server-$backend.log" 2>&1 &
   server_pid=$!
@@ -44,6 +47,6 @@ for backend in sqlite postgres; do
     sleep 0.1
   done
   MINHU_URL="http://127.0.0.1:$port" MINHU_BACKEND="$backend" MINHU_SHOTS="${MINHU_SHOTS:-$MINHU_CACHE/screenshots}" \
-    node --test --test-reporter=spec "$ROOT/tests/e2e/"*.test.mjs
+    node --test --test-concurrency=1 --test-reporter=spec "$ROOT/tests/e2e/"*.test.mjs
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 done

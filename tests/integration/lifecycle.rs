@@ -76,6 +76,29 @@ async fn the_whole_story(app: TestApp) {
         0
     );
 
+    // The district's view of the petition says, per order, what it may do there; the
+    // operator's says it may not sign.
+    let seen = app
+        .get(&format!("/api/v1/petitions/{id}"))
+        .token(&c.xiuwu)
+        .send()
+        .await
+        .value();
+    assert_eq!(
+        seen["assignments"][0]["allowed_actions"],
+        json!(["sign", "request_return"])
+    );
+    let seen = app
+        .get(&format!("/api/v1/petitions/{id}"))
+        .token(&c.operator)
+        .send()
+        .await
+        .value();
+    assert!(!seen["assignments"][0]["allowed_actions"]
+        .as_array()
+        .expect("actions")
+        .contains(&json!("sign")));
+
     // The district signs and dispatches down to the town.
     let a = c
         .call(

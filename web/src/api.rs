@@ -1,13 +1,16 @@
 //! The typed API client: requests and responses are the shared `minhu-types` DTOs, and error
 //! bodies decode into the API's problem details.
 
-use gloo_net::http::{Request, Response};
-use minhu_types::{LoginRequest, Problem, TokenResponse, User};
+use gloo_net::http::{Method, RequestBuilder, Response};
+use minhu_types::Problem;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
-use crate::text;
+use crate::text::Text;
 
-#[derive(Debug, Clone)]
+pub const BASE: &str = "/api/v1";
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     Problem(Problem),
     Network,
@@ -15,23 +18,87 @@ pub enum ApiError {
 
 impl ApiError {
     /// What to tell the user: the server's explanation, with each invalid field.
-    pub fn message(&self) -> String {
+    pub fn message(&self, t: &Text) -> String {
         match self {
-            ApiError::Network => text::NETWORK_ERROR.to_owned(),
+            ApiError::Network => t.network_error.to_owned(),
             ApiError::Problem(p) if p.errors.is_empty() => p.detail.clone(),
             ApiError::Problem(p) => {
                 let fields: Vec<String> = p
                     .errors
                     .iter()
-                    .map(|e| format!("{}：{}", e.field, e.message))
+                    .map(|e| format!("{}：{}", t.field_name(&e.field), e.message))
                     .collect();
                 format!("{}（{}）", p.title, fields.join("；"))
             }
         }
     }
 
+    /// The message the server gave for one field of the form, if any.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            ApiError::Problem(p) => p
+                .errors
+                .iter()
+                .find(|e| e.field == name)
+                .map(|e| e.message.clone()),
+            ApiError::Network => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Problem(p) => Some(p.status),
+            ApiError::Network => None,
+        }
+    }
+
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self, ApiError::Problem(p) if p.status == 401)
+        self.status() == Some(401)
+    }
+}
+
+/// `?a=1&b=x` from the pairs that have a value (percent-encoded), or "" when none has.
+pub fn query(pairs: &[(&str, Option<String>)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_ref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", encode(v)))
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// Percent-encoding for a query value (UTF-8 bytes; unreserved characters kept).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn request(method: Method, token: Option<&str>, path: &str) -> RequestBuilder {
+    let mut r = RequestBuilder::new(&format!("{BASE}{path}")).method(method);
+    if let Some(t) = token {
+        r = r.header("Authorization", &format!("Bearer {t}"));
+    }
+    r
+}
+
+async fn problem(resp: Response) -> ApiError {
+    match resp.json::<Problem>().await {
+        Ok(p) => ApiError::Problem(p),
+        Err(_) => ApiError::Network,
     }
 }
 
@@ -39,16 +106,40 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     if resp.ok() {
         resp.json::<T>().await.map_err(|_| ApiError::Network)
     } else {
-        match resp.json::<Problem>().await {
-            Ok(p) => Err(ApiError::Problem(p)),
-            Err(_) => Err(ApiError::Network),
-        }
+        Err(problem(resp).await)
     }
 }
 
-pub async fn login(req: &LoginRequest) -> Result<TokenResponse, ApiError> {
-    let resp = Request::post("/api/v1/auth/login")
-        .json(req)
+pub async fn get<T: DeserializeOwned>(token: Option<&str>, path: &str) -> Result<T, ApiError> {
+    let resp = request(Method::GET, token, path)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    decode(resp).await
+}
+
+/// A text body (the briefing as Markdown or CSV), for download.
+pub async fn get_text(token: Option<&str>, path: &str) -> Result<String, ApiError> {
+    let resp = request(Method::GET, token, path)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if resp.ok() {
+        resp.text().await.map_err(|_| ApiError::Network)
+    } else {
+        Err(problem(resp).await)
+    }
+}
+
+/// POST/PATCH/PUT with a JSON body; the answer decodes into `T`.
+pub async fn send<B: Serialize, T: DeserializeOwned>(
+    method: Method,
+    token: Option<&str>,
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let resp = request(method, token, path)
+        .json(body)
         .map_err(|_| ApiError::Network)?
         .send()
         .await
@@ -56,11 +147,24 @@ pub async fn login(req: &LoginRequest) -> Result<TokenResponse, ApiError> {
     decode(resp).await
 }
 
-pub async fn me(token: &str) -> Result<User, ApiError> {
-    let resp = Request::get("/api/v1/me")
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
+/// An action whose answer the page does not need (it reloads what it shows).
+pub async fn act<B: Serialize>(token: Option<&str>, path: &str, body: &B) -> Result<(), ApiError> {
+    send::<B, serde_json::Value>(Method::POST, token, path, body)
         .await
-        .map_err(|_| ApiError::Network)?;
-    decode(resp).await
+        .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings() {
+        assert_eq!(query(&[("a", None), ("b", Some(String::new()))]), "");
+        assert_eq!(
+            query(&[("q", Some("路灯 坏了".into())), ("page", Some("2".into()))]),
+            "?q=%E8%B7%AF%E7%81%AF%20%E5%9D%8F%E4%BA%86&page=2"
+        );
+        assert_eq!(encode("a&b=c"), "a%26b%3Dc");
+    }
 }

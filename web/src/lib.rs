@@ -1,15 +1,26 @@
-//! 民呼必应 single-page app (Leptos, client-side rendered). This first page says what the
-//! product is for and lets a user log in against the API; the rest of the app builds on it.
+//! 民呼必应 single-page app (Leptos, client-side rendered): the public site for citizens and the
+//! work pages for the hotline office, handling units, reporters, leaders and administrators.
+//! Every rule stays on the server: pages show what the API says the user may do.
 
+mod actions;
 mod api;
+mod charts;
+mod format;
+mod pages;
+mod route;
 mod session;
 mod text;
+mod ui;
 
 use leptos::prelude::*;
-use minhu_types::{LoginRequest, User};
+use minhu_types::Role;
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsCast;
 
+use route::{AdminTab, Route};
 use session::Session;
+use text::Lang;
+use ui::Ctx;
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -17,120 +28,224 @@ pub fn start() {
     leptos::mount::mount_to_body(App);
 }
 
+fn location_path() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+/// Shows `route` and records it in the browser's history.
+pub fn navigate(ctx: Ctx, route: Route) {
+    let href = route.href();
+    if let Some(w) = web_sys::window() {
+        if location_path() != href {
+            if let Ok(h) = w.history() {
+                let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
+            }
+        }
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+    ctx.route.set(route);
+}
+
+/// Where a user starts after signing in.
+pub fn home_of(role: Role) -> Route {
+    match role {
+        Role::Citizen | Role::Partner | Role::System => Route::Mine,
+        Role::Operator | Role::Reporter => Route::Petitions,
+        Role::Handler => Route::Inbox,
+        Role::Leader => Route::Dashboard,
+        Role::Admin => Route::Admin(AdminTab::Units),
+    }
+}
+
+/// Links of the top bar for a role (the public ones come first for everybody).
+pub fn menu(role: Option<Role>) -> Vec<Route> {
+    let mut out = vec![Route::Home, Route::Rankings];
+    out.extend(match role {
+        None => vec![],
+        Some(Role::Citizen) => vec![Route::Submit, Route::Mine],
+        Some(Role::Operator) => vec![
+            Route::Petitions,
+            Route::Approvals,
+            Route::Supervision,
+            Route::Dashboard,
+        ],
+        Some(Role::Handler) => vec![Route::Inbox, Route::Petitions],
+        Some(Role::Reporter) => vec![Route::Petitions, Route::Briefings],
+        Some(Role::Leader) => vec![
+            Route::Dashboard,
+            Route::Supervision,
+            Route::Briefings,
+            Route::Petitions,
+        ],
+        Some(Role::Admin) => vec![
+            Route::Admin(AdminTab::Units),
+            Route::Dashboard,
+            Route::Petitions,
+        ],
+        Some(Role::Partner | Role::System) => vec![Route::Mine],
+    });
+    out
+}
+
 #[component]
 fn App() -> impl IntoView {
     let session = RwSignal::new(Session::load());
+    let ctx = Ctx {
+        session,
+        lang: RwSignal::new(Lang::load()),
+        route: RwSignal::new(Route::parse(&location_path())),
+        signed_token: Memo::new(move |_| session.with(|s| s.as_ref().map(|s| s.token.clone()))),
+    };
+    provide_context(ctx);
+
     // A stored token may have expired or been revoked: ask the server once, drop it on 401.
-    if let Some(s) = session.get_untracked() {
+    if let Some(s) = ctx.session.get_untracked() {
         leptos::task::spawn_local(async move {
-            match api::me(&s.token).await {
-                Ok(user) => session.set(Some(Session { user, ..s })),
-                Err(e) if e.is_unauthorized() => {
-                    Session::clear();
-                    session.set(None);
-                }
-                Err(_) => {}
+            match api::get::<minhu_types::User>(Some(&s.token), "/me").await {
+                Ok(user) => ctx.session.set(Some(Session { user, ..s })),
+                Err(e) => ctx.check(&e),
             }
         });
     }
+
+    // Back and forward buttons.
+    let _ = window_event_listener(leptos::ev::popstate, move |_| {
+        ctx.route.set(Route::parse(&location_path()));
+    });
+    // Plain links inside the app change the page without reloading it.
+    let _ = window_event_listener(leptos::ev::click, move |ev| {
+        if ev.default_prevented()
+            || ev.button() != 0
+            || ev.ctrl_key()
+            || ev.meta_key()
+            || ev.shift_key()
+            || ev.alt_key()
+        {
+            return;
+        }
+        let Some(a) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("a[href]").ok().flatten())
+        else {
+            return;
+        };
+        let href = a.get_attribute("href").unwrap_or_default();
+        let internal = href.starts_with('/')
+            && !href.starts_with("//")
+            && !href.starts_with("/api")
+            && !href.starts_with("/docs")
+            && a.get_attribute("target").is_none()
+            && !a.has_attribute("download");
+        if internal {
+            ev.prevent_default();
+            navigate(ctx, Route::parse(&href));
+        }
+    });
+
+    Effect::new(move |_| {
+        let lang = ctx.lang.get();
+        if let Some(html) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = html.set_attribute("lang", lang.code());
+        }
+    });
+
     view! {
-        <header class="masthead">
-            <div class="brand">
-                <span class="logo" aria-hidden="true">"民"</span>
-                <div>
-                    <h1>{text::PRODUCT}</h1>
-                    <p class="tagline">{text::TAGLINE}</p>
-                </div>
-            </div>
-        </header>
-        <main class="page">
-            <section class="intro" aria-labelledby="intro-title">
-                <h2 id="intro-title">{text::INTRO_TITLE}</h2>
-                <p>{text::INTRO}</p>
-                <ol class="steps">
-                    {text::STEPS.iter().map(|(title, body)| view! {
-                        <li><strong>{*title}</strong><span>{*body}</span></li>
-                    }).collect_view()}
-                </ol>
-            </section>
-            <section class="card" aria-live="polite">
-                {move || match session.get() {
-                    Some(s) => view! { <Welcome user=s.user session=session /> }.into_any(),
-                    None => view! { <LoginForm session=session /> }.into_any(),
-                }}
-            </section>
+        <a class="skip" href="#main">{move || ctx.t().skip_to_content}</a>
+        <Header />
+        <main id="main" class="page" tabindex="-1">
+            {move || {
+                let route = ctx.route.get();
+                let signed_in = ctx.signed_token.with(Option::is_some);
+                // A new language draws the page again, so plain strings need no closures.
+                ctx.lang.track();
+                if route.needs_login() && !signed_in {
+                    return view! { <pages::account::Login /> }.into_any();
+                }
+                pages::page(route)
+            }}
         </main>
-        <footer class="footer">{text::FOOTER}</footer>
+        <footer class="footer">
+            <p>{move || ctx.t().footer}</p>
+            <p><a href="/docs" target="_blank">{move || ctx.t().api_docs}</a></p>
+        </footer>
     }
 }
 
 #[component]
-fn Welcome(user: User, session: RwSignal<Option<Session>>) -> impl IntoView {
+fn Header() -> impl IntoView {
+    let ctx = Ctx::get();
     let logout = move |_| {
         Session::clear();
-        session.set(None);
+        ctx.session.set(None);
+        ctx.go(Route::Home);
+    };
+    let toggle = move |_| {
+        let next = ctx.lang.get_untracked().other();
+        next.store();
+        ctx.lang.set(next);
     };
     view! {
-        <h2>{text::welcome(&user.display_name)}</h2>
-        <p class="muted">{text::signed_in_as(&user.username, user.role.label())}</p>
-        <button class="button secondary" on:click=logout>{text::LOGOUT}</button>
+        <header class="masthead">
+            <a class="brand" href="/">
+                <span class="logo" aria-hidden="true">"民"</span>
+                <span>
+                    <span class="brand-name">{move || ctx.t().product}</span>
+                    <span class="tagline">{move || ctx.t().tagline}</span>
+                </span>
+            </a>
+            <nav class="menu" aria-label=move || ctx.t().menu>
+                {move || {
+                    let current = ctx.route.get();
+                    menu(ctx.role()).into_iter().map(|r| {
+                        let active = r == current;
+                        let label = ctx.t().route_name(&r);
+                        view! {
+                            <a href=r.href() class:active=active aria-current=active.then_some("page")>{label}</a>
+                        }
+                    }).collect_view()
+                }}
+            </nav>
+            <div class="account">
+                <button class="link" on:click=toggle aria-label=move || ctx.t().switch_language>
+                    {move || ctx.lang.get().other().name()}
+                </button>
+                {move || match ctx.session.get() {
+                    Some(s) => view! {
+                        <span class="who">{s.user.display_name.clone()}" · "{ctx.lang.get().label(s.user.role.as_str(), s.user.role.label())}</span>
+                        <button class="link" on:click=logout>{ctx.t().logout}</button>
+                    }.into_any(),
+                    None => view! {
+                        <a href="/login">{ctx.t().login}</a>
+                        <a href="/register">{ctx.t().register}</a>
+                    }.into_any(),
+                }}
+            </div>
+        </header>
     }
 }
 
-#[component]
-fn LoginForm(session: RwSignal<Option<Session>>) -> impl IntoView {
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
+    #[test]
+    fn every_role_has_a_home_in_its_menu() {
+        for role in [
+            Role::Citizen,
+            Role::Operator,
+            Role::Handler,
+            Role::Reporter,
+            Role::Leader,
+            Role::Admin,
+        ] {
+            assert!(menu(Some(role)).contains(&home_of(role)), "{role:?}");
         }
-        let req = LoginRequest {
-            username: username.get_untracked(),
-            password: password.get_untracked(),
-        };
-        if let Some(problem) = session::check_login(&req) {
-            error.set(Some(problem.to_owned()));
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        leptos::task::spawn_local(async move {
-            match api::login(&req).await {
-                Ok(token) => {
-                    let s = Session {
-                        token: token.access_token,
-                        user: token.user,
-                    };
-                    s.store();
-                    session.set(Some(s));
-                }
-                Err(e) => error.set(Some(e.message())),
-            }
-            busy.set(false);
-        });
-    };
-
-    view! {
-        <h2 id="login-title">{text::LOGIN_TITLE}</h2>
-        <form class="form" on:submit=submit aria-labelledby="login-title" novalidate>
-            <label for="username">{text::USERNAME}</label>
-            <input id="username" name="username" type="text" autocomplete="username" required
-                prop:value=move || username.get()
-                on:input=move |ev| username.set(event_target_value(&ev)) />
-            <label for="password">{text::PASSWORD}</label>
-            <input id="password" name="password" type="password" autocomplete="current-password" required
-                prop:value=move || password.get()
-                on:input=move |ev| password.set(event_target_value(&ev)) />
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <button class="button" type="submit" prop:disabled=move || busy.get()>
-                {move || if busy.get() { text::LOGGING_IN } else { text::LOGIN }}
-            </button>
-        </form>
-        <p class="muted small">{text::NO_ACCOUNT}</p>
+        assert_eq!(menu(None), vec![Route::Home, Route::Rankings]);
     }
 }

@@ -1,9 +1,10 @@
 //! The signed-in user, kept in `localStorage` so a reload keeps the session.
 
-use minhu_types::{LoginRequest, User};
+use minhu_types::{FieldError, LoginRequest, Problem, User};
 use serde::{Deserialize, Serialize};
 
-use crate::text;
+use crate::api::ApiError;
+use crate::text::Text;
 
 const KEY: &str = "minhu.session";
 
@@ -37,12 +38,58 @@ impl Session {
 }
 
 /// What is missing from a login form before it is worth asking the server.
-pub fn check_login(req: &LoginRequest) -> Option<&'static str> {
+pub fn check_login(req: &LoginRequest, t: &Text) -> Option<&'static str> {
     if req.username.trim().is_empty() {
-        Some(text::NEED_USERNAME)
+        Some(t.need_username)
     } else if req.password.is_empty() {
-        Some(text::NEED_PASSWORD)
+        Some(t.need_password)
     } else {
         None
+    }
+}
+
+/// Field errors found before sending, shaped like the server's 422 so forms show both alike.
+pub fn local_problem(errors: Vec<FieldError>, t: &Text) -> ApiError {
+    ApiError::Problem(Problem {
+        kind: "urn:minhu:problem:validation_failed".into(),
+        title: t.check_fields.into(),
+        status: 422,
+        detail: t.check_fields.into(),
+        code: "validation_failed".into(),
+        errors,
+        request_id: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::ZH;
+
+    #[test]
+    fn login_needs_both_fields() {
+        let mut req = LoginRequest {
+            username: " ".into(),
+            password: "x".into(),
+        };
+        assert_eq!(check_login(&req, &ZH), Some(ZH.need_username));
+        req.username = "zhang".into();
+        req.password.clear();
+        assert_eq!(check_login(&req, &ZH), Some(ZH.need_password));
+        req.password = "secret".into();
+        assert_eq!(check_login(&req, &ZH), None);
+    }
+
+    #[test]
+    fn local_problems_name_their_fields() {
+        let e = local_problem(
+            vec![FieldError {
+                field: "phone".into(),
+                message: "请填写 11 位手机号码".into(),
+            }],
+            &ZH,
+        );
+        assert_eq!(e.field("phone").as_deref(), Some("请填写 11 位手机号码"));
+        assert!(e.message(&ZH).contains("手机号"), "{}", e.message(&ZH));
     }
 }

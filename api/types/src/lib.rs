@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 mod enums;
 mod petitions;
+pub mod rules;
 pub use enums::*;
 pub use petitions::*;
 

@@ -119,6 +119,10 @@ pub struct Assignment {
     pub signed_at: Option<DateTime<Utc>>,
     pub replied_at: Option<DateTime<Utc>>,
     pub returned_at: Option<DateTime<Utc>>,
+    /// What the caller may do on this order (sign, return, extension, dispatch down, progress,
+    /// reply, decisions on requests); filled in the petition's detail view, empty in lists.
+    #[serde(default)]
+    pub allowed_actions: Vec<Action>,
 }
 
 /// A unit's (or the hotline office's) answer.

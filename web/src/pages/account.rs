@@ -1,0 +1,185 @@
+//! Signing in and registering (citizens register themselves; officials get accounts from the
+//! administrator).
+
+use gloo_net::http::Method;
+use leptos::prelude::*;
+use minhu_types::rules::validate_registration;
+use minhu_types::{LoginRequest, RegisterRequest, TokenResponse};
+
+use crate::api::{self, ApiError};
+use crate::format::optional;
+use crate::route::Route;
+use crate::session::{check_login, Session};
+use crate::ui::{Ctx, Title};
+
+fn signed_in(ctx: Ctx, token: TokenResponse) {
+    let s = Session {
+        token: token.access_token,
+        user: token.user,
+    };
+    s.store();
+    let role = s.user.role;
+    ctx.session.set(Some(s));
+    // From the login page go to the user's own start page; from a protected page stay there.
+    if matches!(ctx.route.get_untracked(), Route::Login | Route::Register) {
+        ctx.go(crate::home_of(role));
+    }
+}
+
+#[component]
+pub fn Login() -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let needed = ctx.route.get_untracked() != Route::Login;
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let req = LoginRequest {
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+        };
+        if let Some(problem) = check_login(&req, ctx.t()) {
+            error.set(Some(problem.to_owned()));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::send::<_, TokenResponse>(Method::POST, None, "/auth/login", &req).await {
+                Ok(token) => signed_in(ctx, token),
+                Err(e) => {
+                    error.try_set(Some(e.message(ctx.t())));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+
+    view! {
+        <section class="card narrow">
+            <Title text=Signal::derive(move || ctx.t().login.to_owned()) />
+            {needed.then(|| view! { <p class="notice">{t.login_needed}</p> })}
+            <form class="form" on:submit=submit novalidate>
+                <label for="username">{t.username}</label>
+                <input id="username" name="username" type="text" autocomplete="username" required
+                    prop:value=move || username.get()
+                    on:input=move |ev| username.set(event_target_value(&ev)) />
+                <label for="password">{t.password}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev)) />
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <button class="button" type="submit" prop:disabled=move || busy.get()>
+                    {move || if busy.get() { t.logging_in } else { t.login }}
+                </button>
+            </form>
+            <p class="muted small">{t.no_account}" "<a href="/register">{t.register}</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn Register() -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let req = RegisterRequest {
+            username: username.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+            display_name: name.get_untracked().trim().to_owned(),
+            phone: optional(&phone.get_untracked()),
+        };
+        // The server's own rules, checked before sending; the server checks again.
+        if let Err(errors) = validate_registration(&req) {
+            failure.set(Some(crate::session::local_problem(errors, ctx.t())));
+            return;
+        }
+        busy.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            let created =
+                api::send::<_, serde_json::Value>(Method::POST, None, "/auth/register", &req).await;
+            let result = match created {
+                Ok(_) => {
+                    let login = LoginRequest {
+                        username: req.username.clone(),
+                        password: req.password.clone(),
+                    };
+                    api::send::<_, TokenResponse>(Method::POST, None, "/auth/login", &login).await
+                }
+                Err(e) => Err(e),
+            };
+            busy.try_set(false);
+            match result {
+                Ok(token) => signed_in(ctx, token),
+                Err(e) => {
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let field_error = move |f: &'static str| {
+        move || {
+            failure
+                .with(|e| e.as_ref().and_then(|e| e.field(f)))
+                .map(|m| {
+                    view! {
+                        <span class="field-error" id=format!("{f}-error")>{m}</span>
+                    }
+                })
+        }
+    };
+    let invalid = move |f: &'static str| {
+        move || {
+            failure
+                .with(|e| e.as_ref().and_then(|e| e.field(f)).is_some())
+                .to_string()
+        }
+    };
+
+    view! {
+        <section class="card narrow">
+            <Title text=Signal::derive(move || ctx.t().register.to_owned()) />
+            <p class="muted">{t.register_intro}</p>
+            <form class="form" on:submit=submit novalidate>
+                <label for="reg-username">{t.username}</label>
+                <input id="reg-username" autocomplete="username" aria-invalid=invalid("username") aria-describedby="username-error"
+                    prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev)) />
+                <span class="hint">{t.username_hint}</span>
+                {field_error("username")}
+                <label for="reg-password">{t.password}</label>
+                <input id="reg-password" type="password" autocomplete="new-password" aria-invalid=invalid("password") aria-describedby="password-error"
+                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                {field_error("password")}
+                <label for="reg-name">{t.display_name}</label>
+                <input id="reg-name" autocomplete="name" aria-invalid=invalid("display_name") aria-describedby="display_name-error"
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                {field_error("display_name")}
+                <label for="reg-phone">{t.phone_optional}</label>
+                <input id="reg-phone" type="tel" inputmode="numeric" autocomplete="tel" aria-invalid=invalid("phone") aria-describedby="phone-error"
+                    prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev)) />
+                {field_error("phone")}
+                {move || failure.get().map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })}
+                <button class="button" type="submit" prop:disabled=move || busy.get()>{t.register}</button>
+            </form>
+        </section>
+    }
+}

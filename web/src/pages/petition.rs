@@ -1,0 +1,415 @@
+//! One petition as the caller may see it: its content, contact (for those allowed), the units'
+//! orders, replies, ratings, the timeline, and a button for every action the API allows.
+
+use leptos::prelude::*;
+use minhu_types::{
+    Action, Assignment, AssignmentRole, Event, FollowUp, Outcome, Page, Petition, Satisfaction,
+    Unit,
+};
+
+use crate::actions::{form_of, is_refusal, request, Fields, Form, Target, ON_PETITION};
+use crate::api::{self, query};
+use crate::format;
+use crate::pages::{categories, category_name};
+use crate::session::local_problem;
+use crate::ui::{load, show, Ctx, LightBadge, Load, Tag, Title};
+
+#[derive(Debug, Clone, PartialEq)]
+struct Everything {
+    petition: Petition,
+    events: Vec<Event>,
+    follow_ups: Vec<FollowUp>,
+}
+
+#[component]
+pub fn Detail(id: i64) -> impl IntoView {
+    let ctx = Ctx::get();
+    let reload = RwSignal::new(0u32);
+    let data = load(move |token| {
+        reload.track();
+        async move {
+            let t = token.as_deref();
+            let petition = api::get::<Petition>(t, &format!("/petitions/{id}")).await?;
+            let events = api::get::<Vec<Event>>(t, &format!("/petitions/{id}/events")).await?;
+            let follow_ups =
+                api::get::<Vec<FollowUp>>(t, &format!("/petitions/{id}/follow-ups")).await?;
+            Ok(Everything {
+                petition,
+                events,
+                follow_ups,
+            })
+        }
+    });
+    let cats = categories();
+    let title = Signal::derive(move || match data.get() {
+        Load::Ready(e) => e.petition.title,
+        _ => ctx.t().petition.to_owned(),
+    });
+    view! {
+        <Title text=title />
+        {show(data, move |e: &Everything| {
+            let p = &e.petition;
+            let t = ctx.t();
+            let category_id = p.category_id;
+            let now = format::now();
+            let target = Target { petition_id: p.id, assignment_id: None, version: p.version };
+            let actions: Vec<Action> = p.allowed_actions.iter().copied().filter(|a| ON_PETITION.contains(a)).collect();
+            view! {
+                <article class="card">
+                    <div class="meta">
+                        <span class="mono">{p.tracking_no.clone()}</span>
+                        <Tag wire=p.status.as_str() zh=p.status.label() class="status" />
+                        <Tag wire=p.kind.as_str() zh=p.kind.label() />
+                        <Tag wire=p.urgency.as_str() zh=p.urgency.label() />
+                        <span class="muted">{move || cats.with(|c| category_name(c, category_id))}</span>
+                        {p.supervised.then(|| view! { <span class="tag supervised">{t.supervised}</span> })}
+                        {p.typical.then(|| view! { <span class="tag">{t.typical}</span> })}
+                        {p.unreasonable.then(|| view! { <span class="tag">{t.unreasonable}</span> })}
+                    </div>
+                    <p class="content">{p.content.clone()}</p>
+                    <dl class="facts">
+                        <dt>{t.address}</dt><dd>{p.address.clone().unwrap_or_else(|| "—".into())}</dd>
+                        <dt>{t.contact}</dt><dd>{format::contact(p.contact_name.as_deref(), p.contact_phone.as_deref(), p.masked, t)}</dd>
+                        <dt>{t.submitted_at}</dt><dd>{format::datetime(p.created_at)}" · "{ctx.lang.get_untracked().label(p.source.as_str(), p.source.label())}</dd>
+                        {p.reply_by.map(|d| view! {
+                            <dt>{t.deadline}</dt>
+                            <dd>{format::datetime(d)}" "{p.light.map(|l| view! { <LightBadge light=l /> })}" "{format::remaining(d, now, t)}</dd>
+                        })}
+                        <dt>{t.publication}</dt>
+                        <dd>{if p.publish_consent { t.published_yes } else { t.published_no }}{p.anonymous.then_some(t.anonymous_note)}</dd>
+                    </dl>
+                    {p.merged_into_id.map(|m| view! { <p class="notice">{t.merged_into}" "<a href=format!("/petitions/{m}")>{format!("#{m}")}</a></p> })}
+                </article>
+                <ActionBar actions=actions target=target reload=reload />
+                {(!p.assignments.is_empty()).then(|| view! {
+                    <section class="card">
+                        <h3>{t.orders}</h3>
+                        <ul class="orders">
+                            {p.assignments.iter().map(|a| view! { <Order order=a.clone() version=p.version reload=reload /> }).collect_view()}
+                        </ul>
+                    </section>
+                })}
+                <section class="card">
+                    <h3>{t.replies}</h3>
+                    {if p.replies.is_empty() {
+                        view! { <p class="muted">{t.no_reply_yet}</p> }.into_any()
+                    } else {
+                        p.replies.iter().map(|r| view! {
+                            <blockquote class="reply">
+                                <strong>{r.unit.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| t.hotline.to_owned())}</strong>
+                                " · "<Tag wire=r.outcome.as_str() zh=r.outcome.label() />
+                                " · "{format::datetime(r.created_at)}
+                                {(!r.public).then(|| view! { <span class="tag">{t.internal}</span> })}
+                                <p>{r.body.clone()}</p>
+                            </blockquote>
+                        }).collect_view().into_any()
+                    }}
+                    {p.visits.iter().map(|v| view! {
+                        <p class="visit">
+                            <Tag wire=v.kind.as_str() zh=v.kind.label() />" "
+                            <Tag wire=v.satisfaction.as_str() zh=v.satisfaction.label() class="satisfaction" />
+                            " "{if v.resolved { t.resolved_yes } else { t.resolved_no }}
+                            " · "{format::datetime(v.created_at)}
+                            {v.comment.clone().map(|c| view! { <span>" · "{c}</span> })}
+                        </p>
+                    }).collect_view()}
+                </section>
+                {(!e.follow_ups.is_empty()).then(|| view! {
+                    <section class="card">
+                        <h3>{t.follow_ups}</h3>
+                        {e.follow_ups.iter().map(|f| view! {
+                            <article class="follow-up">
+                                <h4>{f.title.clone()}</h4>
+                                <p class="muted">{f.author.clone()}" · "{format::datetime(f.created_at)}</p>
+                                <p>{f.body.clone()}</p>
+                            </article>
+                        }).collect_view()}
+                    </section>
+                })}
+                <section class="card">
+                    <h3>{t.timeline}</h3>
+                    <ol class="timeline">
+                        {e.events.iter().map(|ev| view! {
+                            <li>
+                                <time>{format::datetime(ev.created_at)}</time>
+                                <Tag wire=ev.action.as_str() zh=ev.action.label() />
+                                <span class="muted">
+                                    {ev.actor_unit.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| ctx.lang.get_untracked().label(ev.actor_role.as_str(), ev.actor_role.label()))}
+                                </span>
+                                {ev.note.clone().map(|n| view! { <span class="note">{n}</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                </section>
+            }
+        })}
+    }
+}
+
+/// One unit's order with the actions the caller may take on it.
+#[component]
+fn Order(order: Assignment, version: i64, reload: RwSignal<u32>) -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    let now = format::now();
+    let target = Target {
+        petition_id: order.petition.id,
+        assignment_id: Some(order.id),
+        version,
+    };
+    let lang = ctx.lang.get_untracked();
+    view! {
+        <li class="order" class:child=order.parent_id.is_some()>
+            <div class="order-head">
+                <strong>{order.unit.name.clone()}</strong>
+                <Tag wire=order.role.as_str() zh=order.role.label() />
+                <Tag wire=order.state.as_str() zh=order.state.label() class="status" />
+                <LightBadge light=order.light />
+                <span class="small">{t.reply_by}" "{format::datetime(order.reply_by)}" · "{format::remaining(order.reply_by, now, t)}</span>
+            </div>
+            {order.open_request.as_ref().map(|r| view! {
+                <p class="notice">
+                    {lang.label(r.kind.as_str(), r.kind.label())}
+                    {r.days.map(|d| format!(" {d} {}", t.days))}
+                    "："{r.reason.clone()}
+                </p>
+            })}
+            <ActionBar actions=order.allowed_actions.clone() target=target reload=reload unit=order.unit.id />
+        </li>
+    }
+}
+
+/// A button per allowed action; a click opens that action's form (or asks to confirm).
+#[component]
+fn ActionBar(
+    actions: Vec<Action>,
+    target: Target,
+    reload: RwSignal<u32>,
+    #[prop(optional)] unit: Option<i64>,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    let open = RwSignal::new(None::<Action>);
+    if actions.is_empty() {
+        return ().into_any();
+    }
+    let lang = ctx.lang.get_untracked();
+    view! {
+        <div class="action-bar">
+            <div class="buttons" role="group" aria-label=ctx.t().actions>
+                {actions.iter().map(|a| {
+                    let a = *a;
+                    view! {
+                        <button class="button" class:danger=is_refusal(a) class:secondary=move || open.get().is_some_and(|o| o != a)
+                            aria-expanded=move || (open.get() == Some(a)).to_string()
+                            on:click=move |_| open.set(Some(a))>
+                            {lang.label(a.as_str(), a.label())}
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            {move || open.get().map(|a| view! { <ActionForm action=a target=target reload=reload open=open unit=unit /> })}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ActionForm(
+    action: Action,
+    target: Target,
+    reload: RwSignal<u32>,
+    open: RwSignal<Option<Action>>,
+    unit: Option<i64>,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    let lang = ctx.lang.get_untracked();
+    let form = form_of(action);
+    let fields = RwSignal::new(Fields::default());
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<api::ApiError>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (path, body) = match request(action, target, &fields.get_untracked()) {
+            Ok(r) => r,
+            Err(errors) => {
+                failure.set(Some(local_problem(errors, ctx.t())));
+                return;
+            }
+        };
+        busy.set(true);
+        failure.set(None);
+        let token = ctx.token();
+        leptos::task::spawn_local(async move {
+            let r = api::act(token.as_deref(), &path, &body).await;
+            busy.try_set(false);
+            match r {
+                Ok(()) => {
+                    open.set(None);
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => {
+                    ctx.check(&e);
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let text_label = match form {
+        Form::Reason | Form::Extension => t.reason,
+        Form::Note => t.note,
+        Form::Supplement => t.supplement_text,
+        Form::Reply => t.reply_text,
+        Form::Rating => t.comment_optional,
+        Form::FollowUp => t.follow_up_text,
+        _ => "",
+    };
+    let needs_text = !text_label.is_empty();
+    let set = move |f: fn(&mut Fields, String)| {
+        move |ev: leptos::ev::Event| fields.update(|x| f(x, event_target_value(&ev)))
+    };
+    let set_bool = move |f: fn(&mut Fields, bool)| {
+        move |ev: leptos::ev::Event| fields.update(|x| f(x, event_target_checked(&ev)))
+    };
+    view! {
+        <form class="action-form" on:submit=submit novalidate aria-label=lang.label(action.as_str(), action.label())>
+            <h4>{lang.label(action.as_str(), action.label())}</h4>
+            {(form == Form::Confirm).then(|| view! { <p>{t.confirm_action}</p> })}
+            {(form == Form::Merge).then(|| view! {
+                <label for="f-into">{t.merge_into}</label>
+                <input id="f-into" inputmode="numeric" on:input=set(|x, v| x.into_id = v) />
+            })}
+            {matches!(form, Form::Dispatch | Form::DispatchDown).then(|| view! {
+                <fieldset>
+                    <legend>{if form == Form::Dispatch { t.choose_unit } else { t.choose_child_unit }}</legend>
+                    <UnitTree root=if form == Form::Dispatch { None } else { unit } selected=fields />
+                </fieldset>
+            })}
+            {(form == Form::Dispatch).then(|| view! {
+                <label for="f-role">{t.order_role}</label>
+                <select id="f-role" on:change=move |ev| {
+                    let r = AssignmentRole::parse(&event_target_value(&ev)).unwrap_or(AssignmentRole::Lead);
+                    fields.update(|x| x.role = r);
+                }>
+                    {AssignmentRole::ALL.iter().map(|r| view! { <option value=r.as_str()>{lang.label(r.as_str(), r.label())}</option> }).collect_view()}
+                </select>
+            })}
+            {(form == Form::Extension).then(|| view! {
+                <label for="f-days">{t.extension_days}</label>
+                <input id="f-days" type="number" min="1" max="30" prop:value=move || fields.with(|f| f.days.clone()) on:input=set(|x, v| x.days = v) />
+            })}
+            {(form == Form::FollowUp).then(|| view! {
+                <label for="f-title">{t.title}</label>
+                <input id="f-title" on:input=set(|x, v| x.title = v) />
+            })}
+            {(form == Form::Reply).then(|| view! {
+                <label for="f-outcome">{t.outcome}</label>
+                <select id="f-outcome" on:change=move |ev| {
+                    let o = Outcome::parse(&event_target_value(&ev)).unwrap_or(Outcome::Resolved);
+                    fields.update(|x| x.outcome = o);
+                }>
+                    {Outcome::ALL.iter().map(|o| view! { <option value=o.as_str()>{lang.label(o.as_str(), o.label())}</option> }).collect_view()}
+                </select>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || fields.with(|f| f.public) on:change=set_bool(|x, v| x.public = v) />
+                    {t.reply_public}
+                </label>
+            })}
+            {(form == Form::Rating).then(|| view! {
+                <fieldset>
+                    <legend>{t.satisfaction}</legend>
+                    {Satisfaction::ALL.iter().map(|s| {
+                        let s = *s;
+                        view! {
+                            <label class="check">
+                                <input type="radio" name="satisfaction" value=s.as_str()
+                                    prop:checked=move || fields.with(|f| f.satisfaction == s)
+                                    on:change=move |_| fields.update(|x| x.satisfaction = s) />
+                                {lang.label(s.as_str(), s.label())}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || fields.with(|f| f.resolved) on:change=set_bool(|x, v| x.resolved = v) />
+                    {t.was_resolved}
+                </label>
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || fields.with(|f| f.contacted) on:change=set_bool(|x, v| x.contacted = v) />
+                    {t.was_contacted}
+                </label>
+            })}
+            {needs_text.then(|| view! {
+                <label for="f-text">{text_label}</label>
+                <textarea id="f-text" rows="4" on:input=set(|x, v| x.text = v)></textarea>
+                <span class="counter">{move || fields.with(|f| format::chars(&f.text)).to_string()}</span>
+            })}
+            {move || failure.get().map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })}
+            <div class="buttons">
+                <button class="button" class:danger=is_refusal(action) type="submit" prop:disabled=move || busy.get()>
+                    {t.confirm}" "{lang.label(action.as_str(), action.label())}
+                </button>
+                <button class="button secondary" type="button" on:click=move |_| open.set(None)>{t.cancel}</button>
+            </div>
+        </form>
+    }
+}
+
+/// The unit tree, loaded a level at a time (a city has thousands of units), with one choice.
+#[component]
+pub fn UnitTree(root: Option<i64>, selected: RwSignal<Fields>) -> impl IntoView {
+    view! { <ul class="tree" role="tree"><UnitLevel parent=root selected=selected /></ul> }
+}
+
+#[component]
+fn UnitLevel(parent: Option<i64>, selected: RwSignal<Fields>) -> impl IntoView {
+    let ctx = Ctx::get();
+    let units = load(move |token| {
+        let path = format!(
+            "/units{}",
+            query(&[
+                ("parent_id", parent.map(|p| p.to_string())),
+                ("roots", parent.is_none().then(|| "true".to_owned())),
+                ("per_page", Some("100".into())),
+            ])
+        );
+        async move {
+            api::get::<Page<Unit>>(token.as_deref(), &path)
+                .await
+                .map(|p| p.items)
+        }
+    });
+    view! {
+        {show(units, move |items: &Vec<Unit>| {
+            if items.is_empty() {
+                return view! { <li class="muted small">{ctx.t().no_child_units}</li> }.into_any();
+            }
+            items.iter().map(|u| view! { <UnitNode unit=u.clone() selected=selected /> }).collect_view().into_any()
+        })}
+    }
+}
+
+#[component]
+fn UnitNode(unit: Unit, selected: RwSignal<Fields>) -> impl IntoView {
+    let ctx = Ctx::get();
+    let expanded = RwSignal::new(unit.parent_id.is_none());
+    let id = unit.id;
+    let lang = ctx.lang.get_untracked();
+    view! {
+        <li role="treeitem" aria-expanded=move || expanded.get().to_string()>
+            <button type="button" class="twisty" aria-label=ctx.t().expand on:click=move |_| expanded.update(|e| *e = !*e)>
+                {move || if expanded.get() { "▾" } else { "▸" }}
+            </button>
+            <label class="check">
+                <input type="radio" name="unit" value=id.to_string()
+                    prop:checked=move || selected.with(|f| f.unit_id == Some(id))
+                    on:change=move |_| selected.update(|f| f.unit_id = Some(id)) />
+                {unit.name.clone()}<span class="muted small">" "{lang.label(unit.kind.as_str(), unit.kind.label())}</span>
+            </label>
+            {move || expanded.get().then(|| view! { <ul role="group"><UnitLevel parent=Some(id) selected=selected /></ul> })}
+        </li>
+    }
+}

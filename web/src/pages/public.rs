@@ -1,0 +1,294 @@
+//! The public site: the feed of published petitions, a petition's public page, tracking by
+//! number and the monthly ranking.
+
+use leptos::prelude::*;
+use minhu_types::{Page, PublicPetition, Ranking, UnitKind};
+
+use super::{categories, category_name};
+use crate::api::{self, query};
+use crate::format;
+use crate::route::{valid_tracking_no, Route};
+use crate::ui::{load, show, Ctx, EnumSelect, Load, Pager, Tag, Title};
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let ctx = Ctx::get();
+    let q = RwSignal::new(String::new());
+    let typed = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let page = RwSignal::new(1i64);
+    let cats = categories();
+    let feed = load(move |token| {
+        let path = format!(
+            "/public/petitions{}",
+            query(&[
+                ("q", Some(q.get())),
+                ("category_id", Some(category.get())),
+                ("page", Some(page.get().to_string())),
+                ("per_page", Some("10".into())),
+            ])
+        );
+        async move { api::get::<Page<PublicPetition>>(token.as_deref(), &path).await }
+    });
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        page.set(1);
+        q.set(typed.get_untracked().trim().to_owned());
+    };
+
+    view! {
+        <Title text=Signal::derive(move || ctx.t().home_title.to_owned()) />
+        <section class="intro">
+            <p>{move || ctx.t().intro}</p>
+            <ol class="steps">
+                {move || ctx.t().steps.iter().map(|(title, body)| view! {
+                    <li><strong>{*title}</strong><span>{*body}</span></li>
+                }).collect_view()}
+            </ol>
+            <p class="actions">
+                <a class="button" href="/submit">{move || ctx.t().submit_cta}</a>
+                <a class="button secondary" href="/rankings">{move || ctx.t().rankings}</a>
+            </p>
+        </section>
+        <Track />
+        <section aria-labelledby="feed-title">
+            <h3 id="feed-title">{move || ctx.t().feed_title}</h3>
+            <form class="filters" role="search" on:submit=search>
+                <label for="feed-q" class="sr-only">{move || ctx.t().search}</label>
+                <input id="feed-q" type="search" placeholder=move || ctx.t().search_placeholder
+                    prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+                <label for="feed-category" class="sr-only">{move || ctx.t().category}</label>
+                <select id="feed-category" on:change=move |ev| { page.set(1); category.set(event_target_value(&ev)); }>
+                    <option value="">{move || ctx.t().all_categories}</option>
+                    {move || match cats.get() {
+                        Load::Ready(items) => items.into_iter().map(|c| view! {
+                            <option value=c.id.to_string()>{c.name}</option>
+                        }).collect_view().into_any(),
+                        _ => ().into_any(),
+                    }}
+                </select>
+                <button class="button" type="submit">{move || ctx.t().search}</button>
+            </form>
+            {show(feed, move |p: &Page<PublicPetition>| {
+                let total = p.total;
+                let per_page = p.per_page;
+                if p.items.is_empty() {
+                    return view! { <p class="muted">{ctx.t().nothing_found}</p> }.into_any();
+                }
+                view! {
+                    <ul class="cards">
+                        {p.items.iter().map(|item| view! { <FeedItem item=item.clone() cats=cats /> }).collect_view()}
+                    </ul>
+                    <Pager page=page total=total per_page=per_page />
+                }.into_any()
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn FeedItem(
+    item: PublicPetition,
+    cats: RwSignal<Load<Vec<minhu_types::Category>>>,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    let href = Route::Public(item.tracking_no.clone()).href();
+    let reply = item.replies.last().map(|r| r.body.clone());
+    let category_id = item.category_id;
+    view! {
+        <li class="card feed-item">
+            <div class="meta">
+                <Tag wire=item.status.as_str() zh=item.status.label() class="status" />
+                <Tag wire=item.kind.as_str() zh=item.kind.label() />
+                <span class="muted">{move || cats.with(|c| category_name(c, category_id))}</span>
+                <span class="muted">{format::datetime(item.created_at)}</span>
+            </div>
+            <h4><a href=href>{item.title.clone()}</a></h4>
+            <p class="clamp">{item.content.clone()}</p>
+            {reply.map(|r| view! {
+                <blockquote class="reply"><strong>{move || ctx.t().official_reply}</strong>{r}</blockquote>
+            })}
+        </li>
+    }
+}
+
+/// Looking a petition up by its tracking number.
+#[component]
+pub fn Track() -> impl IntoView {
+    let ctx = Ctx::get();
+    let no = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let n = no.get_untracked().trim().to_owned();
+        if valid_tracking_no(&n) {
+            error.set(None);
+            ctx.go(Route::Public(n));
+        } else {
+            error.set(Some(ctx.t().bad_tracking_no.to_owned()));
+        }
+    };
+    view! {
+        <section class="card track">
+            <form on:submit=submit class="inline-form" novalidate>
+                <label for="track-no">{move || ctx.t().track_label}</label>
+                <input id="track-no" inputmode="numeric" placeholder="20261123-000001"
+                    aria-invalid=move || error.get().is_some().to_string()
+                    prop:value=move || no.get() on:input=move |ev| no.set(event_target_value(&ev)) />
+                <button class="button" type="submit">{move || ctx.t().track}</button>
+            </form>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        </section>
+    }
+}
+
+#[component]
+pub fn PublicPage(no: String) -> impl IntoView {
+    let ctx = Ctx::get();
+    let path = format!("/track/{no}");
+    let data = load(move |token| {
+        let path = path.clone();
+        async move { api::get::<PublicPetition>(token.as_deref(), &path).await }
+    });
+    let cats = categories();
+    view! {
+        <Title text=Signal::derive(move || (ctx.t().tracking_no_is)(&no)) />
+        {show(data, move |p: &PublicPetition| {
+            let category_id = p.category_id;
+            view! {
+                <article class="card">
+                    <div class="meta">
+                        <Tag wire=p.status.as_str() zh=p.status.label() class="status" />
+                        <Tag wire=p.kind.as_str() zh=p.kind.label() />
+                        <span class="muted">{move || cats.with(|c| category_name(c, category_id))}</span>
+                        <span class="muted">{format::datetime(p.created_at)}</span>
+                    </div>
+                    <h3>{p.title.clone()}</h3>
+                    <p class="content">{p.content.clone()}</p>
+                    {p.address.clone().map(|a| view! { <p class="muted">{move || ctx.t().address}": "{a}</p> })}
+                </article>
+                <section class="card">
+                    <h3>{ctx.t().replies}</h3>
+                    {if p.replies.is_empty() {
+                        view! { <p class="muted">{ctx.t().no_reply_yet}</p> }.into_any()
+                    } else {
+                        p.replies.iter().map(|r| view! {
+                            <blockquote class="reply">
+                                <strong>{r.unit.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| ctx.t().hotline.to_owned())}</strong>
+                                " · "{format::datetime(r.created_at)}
+                                <p>{r.body.clone()}</p>
+                            </blockquote>
+                        }).collect_view().into_any()
+                    }}
+                </section>
+                {(!p.follow_ups.is_empty()).then(|| view! {
+                    <section class="card">
+                        <h3>{ctx.t().follow_ups}</h3>
+                        {p.follow_ups.iter().map(|f| view! {
+                            <article class="follow-up">
+                                <h4>{f.title.clone()}</h4>
+                                <p class="muted">{f.author.clone()}" · "{format::datetime(f.created_at)}</p>
+                                <p>{f.body.clone()}</p>
+                            </article>
+                        }).collect_view()}
+                    </section>
+                })}
+                <section class="card">
+                    <h3>{ctx.t().timeline}</h3>
+                    <ol class="timeline">
+                        {p.timeline.iter().map(|e| view! {
+                            <li>
+                                <time>{format::datetime(e.created_at)}</time>
+                                <Tag wire=e.action.as_str() zh=e.action.label() />
+                                {e.unit.clone().map(|u| view! { <span class="muted">{u}</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                </section>
+            }
+        })}
+    }
+}
+
+#[component]
+pub fn Rankings() -> impl IntoView {
+    let ctx = Ctx::get();
+    let today = format::date(format::now());
+    let this_month = format::month_of(today);
+    let last_month = format::previous_month(today);
+    let period = RwSignal::new(this_month.clone());
+    let kind = RwSignal::new(String::new());
+    let data = load(move |token| {
+        let path = format!(
+            "/rankings{}",
+            query(&[
+                ("period", Some(period.get())),
+                ("unit_kind", Some(kind.get()))
+            ])
+        );
+        async move { api::get::<Ranking>(token.as_deref(), &path).await }
+    });
+    let kinds: Vec<(&'static str, &'static str)> = UnitKind::ALL
+        .iter()
+        .filter(|k| **k != UnitKind::HotlineOffice)
+        .map(|k| (k.as_str(), k.label()))
+        .collect();
+    view! {
+        <Title text=Signal::derive(move || ctx.t().rankings.to_owned()) />
+        <p class="muted">{move || ctx.t().rankings_intro}</p>
+        <div class="filters">
+            <label for="rank-period">{move || ctx.t().period}</label>
+            <select id="rank-period" on:change=move |ev| period.set(event_target_value(&ev))>
+                <option value=this_month.clone()>{move || ctx.t().this_month}" "{this_month.clone()}</option>
+                <option value=last_month.clone()>{move || ctx.t().last_month}" "{last_month.clone()}</option>
+            </select>
+            <label for="rank-kind">{move || ctx.t().unit_kind}</label>
+            <EnumSelect id="rank-kind" options=kinds value=kind any=true />
+        </div>
+        {show(data, move |r: &Ranking| view! { <RankingTable ranking=r.clone() /> })}
+    }
+}
+
+/// The ranking with every rate, shared by the public page and the leaders' dashboard.
+#[component]
+pub fn RankingTable(ranking: Ranking) -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    if ranking.items.is_empty() {
+        return view! { <p class="muted">{t.nothing_found}</p> }.into_any();
+    }
+    view! {
+        <p class="muted small">{(t.ranking_note)(&ranking.period.from.to_string(), &ranking.period.to.to_string(), ranking.min_valid_visits)}</p>
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr>
+                    <th scope="col">{t.rank}</th>
+                    <th scope="col">{t.unit}</th>
+                    <th scope="col" class="num">{t.received}</th>
+                    <th scope="col" class="num">{t.on_time_sign_rate}</th>
+                    <th scope="col" class="num">{t.on_time_rate}</th>
+                    <th scope="col" class="num">{t.response_rate}</th>
+                    <th scope="col" class="num">{t.resolution_rate}</th>
+                    <th scope="col" class="num">{t.satisfaction_rate}</th>
+                    <th scope="col" class="num">{t.score}</th>
+                </tr></thead>
+                <tbody>
+                    {ranking.items.iter().map(|i| view! {
+                        <tr class:unranked=!i.ranked>
+                            <td>{i.rank.map_or_else(|| "—".to_owned(), |r| r.to_string())}</td>
+                            <th scope="row">{i.unit.name.clone()}</th>
+                            <td class="num">{i.received}</td>
+                            <td class="num">{format::percent(i.on_time_sign_rate)}</td>
+                            <td class="num">{format::percent(i.on_time_rate)}</td>
+                            <td class="num">{format::percent(i.response_rate)}</td>
+                            <td class="num">{format::percent(i.resolution_rate)}</td>
+                            <td class="num">{format::percent(i.satisfaction_rate)}</td>
+                            <td class="num"><strong>{format::score(i.score)}</strong></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

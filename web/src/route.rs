@@ -1,0 +1,175 @@
+//! The app's addresses. The server answers every non-API path with `index.html`, so each page
+//! has a real URL that can be bookmarked, shared and reloaded.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Home,
+    Rankings,
+    /// A published petition's public page, by tracking number.
+    Public(String),
+    Login,
+    Register,
+    Submit,
+    Mine,
+    Petitions,
+    Petition(i64),
+    Inbox,
+    Approvals,
+    Supervision,
+    Dashboard,
+    Briefings,
+    Admin(AdminTab),
+    NotFound,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminTab {
+    Units,
+    Users,
+    Categories,
+    Partners,
+}
+
+impl AdminTab {
+    pub const ALL: [AdminTab; 4] = [
+        AdminTab::Units,
+        AdminTab::Users,
+        AdminTab::Categories,
+        AdminTab::Partners,
+    ];
+
+    fn slug(self) -> &'static str {
+        match self {
+            AdminTab::Units => "units",
+            AdminTab::Users => "users",
+            AdminTab::Categories => "categories",
+            AdminTab::Partners => "partners",
+        }
+    }
+}
+
+impl Route {
+    pub fn parse(path: &str) -> Route {
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        match parts.as_slice() {
+            [] => Route::Home,
+            ["rankings"] => Route::Rankings,
+            ["t", no] if valid_tracking_no(no) => Route::Public((*no).to_owned()),
+            ["login"] => Route::Login,
+            ["register"] => Route::Register,
+            ["submit"] => Route::Submit,
+            ["mine"] => Route::Mine,
+            ["petitions"] => Route::Petitions,
+            ["petitions", id] => id
+                .parse()
+                .ok()
+                .filter(|id| *id > 0)
+                .map_or(Route::NotFound, Route::Petition),
+            ["inbox"] => Route::Inbox,
+            ["approvals"] => Route::Approvals,
+            ["supervision"] => Route::Supervision,
+            ["dashboard"] => Route::Dashboard,
+            ["briefings"] => Route::Briefings,
+            ["admin"] => Route::Admin(AdminTab::Units),
+            ["admin", tab] => AdminTab::ALL
+                .into_iter()
+                .find(|t| t.slug() == *tab)
+                .map_or(Route::NotFound, Route::Admin),
+            _ => Route::NotFound,
+        }
+    }
+
+    pub fn href(&self) -> String {
+        match self {
+            Route::Home => "/".into(),
+            Route::Rankings => "/rankings".into(),
+            Route::Public(no) => format!("/t/{no}"),
+            Route::Login => "/login".into(),
+            Route::Register => "/register".into(),
+            Route::Submit => "/submit".into(),
+            Route::Mine => "/mine".into(),
+            Route::Petitions => "/petitions".into(),
+            Route::Petition(id) => format!("/petitions/{id}"),
+            Route::Inbox => "/inbox".into(),
+            Route::Approvals => "/approvals".into(),
+            Route::Supervision => "/supervision".into(),
+            Route::Dashboard => "/dashboard".into(),
+            Route::Briefings => "/briefings".into(),
+            Route::Admin(tab) => format!("/admin/{}", tab.slug()),
+            Route::NotFound => "/".into(),
+        }
+    }
+
+    /// Pages that need a signed-in user (the others are public).
+    pub fn needs_login(&self) -> bool {
+        !matches!(
+            self,
+            Route::Home
+                | Route::Rankings
+                | Route::Public(_)
+                | Route::Login
+                | Route::Register
+                | Route::NotFound
+        )
+    }
+}
+
+/// `YYYYMMDD-NNNNNN`: what a citizen types to look a petition up.
+pub fn valid_tracking_no(no: &str) -> bool {
+    let b = no.as_bytes();
+    b.len() == 15
+        && b[8] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 8 || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_round_trips() {
+        let all = [
+            Route::Home,
+            Route::Rankings,
+            Route::Public("20261123-000001".into()),
+            Route::Login,
+            Route::Register,
+            Route::Submit,
+            Route::Mine,
+            Route::Petitions,
+            Route::Petition(42),
+            Route::Inbox,
+            Route::Approvals,
+            Route::Supervision,
+            Route::Dashboard,
+            Route::Briefings,
+            Route::Admin(AdminTab::Units),
+            Route::Admin(AdminTab::Users),
+            Route::Admin(AdminTab::Categories),
+            Route::Admin(AdminTab::Partners),
+        ];
+        for r in all {
+            assert_eq!(Route::parse(&r.href()), r, "{}", r.href());
+        }
+    }
+
+    #[test]
+    fn bad_addresses_are_not_found() {
+        assert_eq!(Route::parse("/petitions/abc"), Route::NotFound);
+        assert_eq!(Route::parse("/petitions/-1"), Route::NotFound);
+        assert_eq!(Route::parse("/t/12345"), Route::NotFound);
+        assert_eq!(Route::parse("/admin/root"), Route::NotFound);
+        assert_eq!(Route::parse("/petitions/7?tab=x"), Route::Petition(7));
+        assert!(Route::Submit.needs_login() && !Route::Rankings.needs_login());
+    }
+
+    #[test]
+    fn tracking_numbers() {
+        assert!(valid_tracking_no("20261123-000001"));
+        assert!(!valid_tracking_no("20261123_000001"));
+        assert!(!valid_tracking_no("2026112-0000011"));
+    }
+}

@@ -1,0 +1,196 @@
+//! What every page shares: the app context (session, language, current address), loading data
+//! with its loading and error states, and small display pieces.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use minhu_types::{Light, Role};
+
+use crate::api::ApiError;
+use crate::route::Route;
+use crate::session::Session;
+use crate::text::{Lang, Text};
+
+/// Shared by every component through Leptos context; all fields are signals, so it is `Copy`.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    pub session: RwSignal<Option<Session>>,
+    pub lang: RwSignal<Lang>,
+    pub route: RwSignal<Route>,
+    /// The session's token alone: refreshing the user's details does not reload pages.
+    pub signed_token: Memo<Option<String>>,
+}
+
+impl Ctx {
+    pub fn get() -> Ctx {
+        expect_context::<Ctx>()
+    }
+
+    /// The strings of the chosen language (reactive).
+    pub fn t(&self) -> &'static Text {
+        self.lang.get().text()
+    }
+
+    pub fn token(&self) -> Option<String> {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.session.with(|s| s.as_ref().map(|s| s.user.role))
+    }
+
+    pub fn go(&self, route: Route) {
+        crate::navigate(*self, route);
+    }
+
+    /// A 401 means the token is gone: forget it. The page asks for a new login and carries on
+    /// where the user was.
+    pub fn check(&self, e: &ApiError) {
+        if e.is_unauthorized() && self.session.with_untracked(Option::is_some) {
+            Session::clear();
+            self.session.set(None);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load<T> {
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+/// Loads data now and again whenever a signal read (synchronously) inside `fetch` changes.
+/// A response that arrives after a newer request started is dropped.
+pub fn load<T, F, Fut>(fetch: F) -> RwSignal<Load<T>>
+where
+    T: Send + Sync + 'static,
+    F: Fn(Option<String>) -> Fut + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let ctx = Ctx::get();
+    let state = RwSignal::new(Load::Loading);
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        // Reading the session here reloads the data after signing in or out.
+        let fut = fetch(ctx.signed_token.get());
+        let mine = generation.get_value() + 1;
+        generation.set_value(mine);
+        leptos::task::spawn_local(async move {
+            let result = fut.await;
+            // The page may have been left (its signals disposed) or asked again meanwhile.
+            if generation.try_get_value() != Some(mine) {
+                return;
+            }
+            match result {
+                Ok(v) => {
+                    state.try_set(Load::Ready(v));
+                }
+                Err(e) => {
+                    ctx.check(&e);
+                    state.try_set(Load::Failed(e.message(ctx.lang.get_untracked().text())));
+                }
+            }
+        });
+    });
+    state
+}
+
+/// Renders a loaded value, a loading line or the error (with the server's words).
+pub fn show<T, V>(
+    state: RwSignal<Load<T>>,
+    view: impl Fn(&T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let ctx = Ctx::get();
+    move || {
+        state.with(|s| match s {
+            Load::Loading => {
+                view! { <p class="loading" role="status">{ctx.t().loading}</p> }.into_any()
+            }
+            Load::Failed(e) => view! { <p class="error" role="alert">{e.clone()}</p> }.into_any(),
+            Load::Ready(v) => view(v).into_any(),
+        })
+    }
+}
+
+#[component]
+pub fn ErrorLine(error: RwSignal<Option<String>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .map(|e| view! { <p class="error" role="alert">{e}</p> })
+    }
+}
+
+#[component]
+pub fn LightBadge(light: Light) -> impl IntoView {
+    let ctx = Ctx::get();
+    view! {
+        <span class=format!("light light-{}", light.as_str())>
+            {move || ctx.lang.get().label(light.as_str(), light.label())}
+        </span>
+    }
+}
+
+/// A status or kind shown as a small tag, in the chosen language.
+#[component]
+pub fn Tag(
+    wire: &'static str,
+    zh: &'static str,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    view! { <span class=format!("tag {class} tag-{wire}")>{move || ctx.lang.get().label(wire, zh)}</span> }
+}
+
+/// A page's title, also set as the document title.
+#[component]
+pub fn Title(text: Signal<String>) -> impl IntoView {
+    Effect::new(move |_| {
+        let ctx = Ctx::get();
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(&format!("{} · {}", text.get(), ctx.t().product));
+        }
+    });
+    view! { <h2 class="page-title">{move || text.get()}</h2> }
+}
+
+/// Previous / next for a paged list.
+#[component]
+pub fn Pager(page: RwSignal<i64>, total: i64, per_page: i64) -> impl IntoView {
+    let ctx = Ctx::get();
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    view! {
+        <nav class="pager" aria-label=move || ctx.t().pages>
+            <button class="button secondary small" prop:disabled={move || page.get() <= 1}
+                on:click=move |_| page.update(|p| *p -= 1)>{move || ctx.t().previous}</button>
+            <span>{move || (ctx.t().page_of)(page.get(), pages, total)}</span>
+            <button class="button secondary small" prop:disabled={move || page.get() >= pages}
+                on:click=move |_| page.update(|p| *p += 1)>{move || ctx.t().next}</button>
+        </nav>
+    }
+}
+
+/// A select over a string enum: value is the wire name, text the label in the chosen language.
+#[component]
+pub fn EnumSelect(
+    id: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    value: RwSignal<String>,
+    #[prop(optional)] any: bool,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    view! {
+        <select id=id on:change=move |ev| value.set(event_target_value(&ev)) prop:value=move || value.get()>
+            {any.then(|| view! { <option value="">{move || ctx.t().all}</option> })}
+            {options.into_iter().map(|(wire, zh)| view! {
+                <option value=wire selected=move || value.get() == wire>{move || ctx.lang.get().label(wire, zh)}</option>
+            }).collect_view()}
+        </select>
+    }
+}
