@@ -69,6 +69,10 @@ pub struct Claims {
     pub unit: Option<i64>,
     pub iat: i64,
     pub exp: i64,
+    /// Partner tokens only: which issue of the partner's credentials bought the token (the
+    /// rotation time in milliseconds, 0 for the first), so a rotation retires older tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cred: Option<i64>,
 }
 
 impl Claims {
@@ -101,6 +105,17 @@ impl TokenKeys {
     }
 
     pub fn issue(&self, user_id: i64, role: Role, unit: Option<i64>) -> Result<String, String> {
+        self.issue_with(user_id, role, unit, None)
+    }
+
+    /// `issue` with the partner credentials' issue (`Claims::cred`).
+    pub fn issue_with(
+        &self,
+        user_id: i64,
+        role: Role,
+        unit: Option<i64>,
+        cred: Option<i64>,
+    ) -> Result<String, String> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
@@ -108,6 +123,7 @@ impl TokenKeys {
             unit,
             iat: now,
             exp: now + self.ttl.as_secs() as i64,
+            cred,
         };
         self.sign(&claims)
     }
@@ -165,6 +181,7 @@ mod tests {
             unit: None,
             iat: 0,
             exp: 1000,
+            cred: None,
         };
         assert_eq!(
             keys.verify(&keys.sign(&old).expect("sign")),

@@ -79,6 +79,10 @@ pub struct Config {
     pub auto_close_days: i64,
     /// How often the background jobs run; `None` when switched off (0).
     pub job_interval: Option<Duration>,
+    /// Requests per minute allowed to each partner; 0: no limit.
+    pub partner_rate_limit: u32,
+    /// Origins (`https://host[:port]`) whose pages may call the API; empty: CORS off.
+    pub cors_origins: Vec<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -182,6 +186,25 @@ impl Config {
                 }
             },
         };
+        let partner_rate_limit = match get("MINHU_PARTNER_RATE_LIMIT") {
+            None => 600,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| *n <= 1_000_000)
+                .ok_or_else(|| {
+                    format!("MINHU_PARTNER_RATE_LIMIT: expected requests per minute from 0 (no limit) to 1000000, got {v:?}")
+                })?,
+        };
+        let cors_origins = match get("MINHU_CORS_ORIGINS") {
+            None => Vec::new(),
+            Some(v) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(|o| parse_origin(o).map_err(|why| format!("MINHU_CORS_ORIGINS: {o:?} {why}")))
+                .collect::<Result<Vec<_>, _>>()?,
+        };
         let jwt_secret = match get("MINHU_JWT_SECRET") {
             Some(s) if s.len() < MIN_SECRET_LEN => {
                 return Err(format!(
@@ -203,6 +226,8 @@ impl Config {
             db_pool_size,
             auto_close_days,
             job_interval,
+            partner_rate_limit,
+            cors_origins,
         })
     }
 
@@ -214,6 +239,33 @@ impl Config {
         }
         self.jwt_secret = load_or_create_secret(&self.data_dir.join("jwt-secret"))?;
         Ok(())
+    }
+}
+
+/// A web origin as browsers send it: `https://host` or `http://host:port`, nothing after.
+fn parse_origin(origin: &str) -> Result<String, &'static str> {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or("must start with https:// or http://")?;
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) if !h.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => (h, Some(p)),
+        _ => (rest, None),
+    };
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => {
+            !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        }
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.parse::<u16>().is_ok());
+    if host_ok && port_ok {
+        Ok(origin.to_ascii_lowercase())
+    } else {
+        Err("is not an origin: expected scheme://host[:port] with no path, e.g. https://news.example.cn")
     }
 }
 
@@ -281,6 +333,36 @@ mod tests {
         assert_eq!(c.database_url, DatabaseUrl::Sqlite("data/minhu.db".into()));
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert!(c.admin.is_none());
+        assert!(c.cors_origins.is_empty(), "CORS is off by default");
+        assert_eq!(c.partner_rate_limit, 600);
+    }
+
+    #[test]
+    fn cors_origins_are_origins() {
+        let c = config(&[(
+            "MINHU_CORS_ORIGINS",
+            "https://News.example.cn, http://127.0.0.1:3000,http://[::1]:8080",
+        )])
+        .expect("valid origins");
+        assert_eq!(
+            c.cors_origins,
+            [
+                "https://news.example.cn",
+                "http://127.0.0.1:3000",
+                "http://[::1]:8080"
+            ]
+        );
+        for bad in [
+            "*",
+            "news.example.cn",
+            "https://news.example.cn/",
+            "https://a.cn/path",
+            "https://a.cn:port",
+            "ftp://a.cn",
+        ] {
+            let err = config(&[("MINHU_CORS_ORIGINS", bad)]).expect_err(bad);
+            assert!(err.contains("MINHU_CORS_ORIGINS"), "{bad}: {err}");
+        }
     }
 
     #[test]
@@ -296,6 +378,8 @@ mod tests {
             ("MINHU_JOB_INTERVAL_SECS", "often"),
             ("MINHU_WEB_DIR", "/nonexistent"),
             ("MINHU_ADMIN_USERNAME", "root"),
+            ("MINHU_PARTNER_RATE_LIMIT", "-1"),
+            ("MINHU_CORS_ORIGINS", "*"),
         ] {
             let err = config(&[(var, value)]).expect_err(var);
             assert!(

@@ -82,7 +82,10 @@ pub fn build_state(config: &Config) -> Result<AppState, String> {
         }
     }
     let keys = TokenKeys::new(&config.jwt_secret, config.token_ttl);
-    Ok(AppState::new(pool, keys, config.web_dir.clone()))
+    let mut state = AppState::new(pool, keys, config.web_dir.clone());
+    state.partner_limit = crate::http::rate_limit::RateLimit::new(config.partner_rate_limit);
+    state.cors_origins = config.cors_origins.clone();
+    Ok(state)
 }
 
 pub async fn serve(mut config: Config, started: Instant) -> Result<(), String> {

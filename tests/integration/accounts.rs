@@ -145,6 +145,7 @@ async fn forged_and_expired_tokens_are_refused(app: TestApp) {
         unit: None,
         iat: now,
         exp: now + 3600,
+        cred: None,
     };
 
     // Signed with another key.

@@ -7,6 +7,7 @@ mod city;
 mod errors;
 mod lifecycle;
 mod operations;
+mod partners;
 mod privacy;
 mod rankings;
 mod reference_data;

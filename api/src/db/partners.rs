@@ -19,6 +19,7 @@ pub struct PartnerRow {
     pub api_key_hash: String,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    pub credentials_at: Option<NaiveDateTime>,
 }
 
 impl PartnerRow {
@@ -111,4 +112,71 @@ pub fn user_of(conn: &mut DbConn, partner: &PartnerRow) -> QueryResult<super::us
         .find(partner.user_id)
         .select(super::users::UserRow::as_select())
         .first(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<PartnerRow> {
+    partners::table
+        .find(id)
+        .select(PartnerRow::as_select())
+        .first(conn)
+}
+
+/// Whether the partner account `user_id` may still call, and since when its tokens count:
+/// `None` when no partner has this account.
+pub fn access_of_user(
+    conn: &mut DbConn,
+    user_id: i64,
+) -> QueryResult<Option<(bool, Option<NaiveDateTime>)>> {
+    partners::table
+        .filter(partners::user_id.eq(user_id))
+        .select((partners::active, partners::credentials_at))
+        .first(conn)
+        .optional()
+}
+
+/// New secrets for the partner; tokens issued before `now` stop working. Re-enables a revoked
+/// partner, since issuing it credentials again is an administrator's deliberate act.
+pub fn rotate(
+    conn: &mut DbConn,
+    id: i64,
+    client_secret_hash: &str,
+    api_key_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<PartnerRow> {
+    conn.transaction(|conn| {
+        let row = find(conn, id)?;
+        diesel::update(partners::table.find(id))
+            .set((
+                partners::client_secret_hash.eq(client_secret_hash),
+                partners::api_key_hash.eq(api_key_hash),
+                partners::credentials_at.eq(Some(now)),
+                partners::active.eq(true),
+            ))
+            .execute(conn)?;
+        set_user_active(conn, row.user_id, true, now)?;
+        find(conn, id)
+    })
+}
+
+/// Switches the partner off: its secret, API key and every token it holds stop working.
+pub fn revoke(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<PartnerRow> {
+    conn.transaction(|conn| {
+        let row = find(conn, id)?;
+        diesel::update(partners::table.find(id))
+            .set(partners::active.eq(false))
+            .execute(conn)?;
+        set_user_active(conn, row.user_id, false, now)?;
+        find(conn, id)
+    })
+}
+
+fn set_user_active(
+    conn: &mut DbConn,
+    user_id: i64,
+    active: bool,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id))
+        .set((users::active.eq(active), users::updated_at.eq(now)))
+        .execute(conn)
 }

@@ -47,6 +47,7 @@ diesel::table! {
         api_key_hash -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        credentials_at -> Nullable<Timestamp>,
     }
 }
 

@@ -1,8 +1,11 @@
 //! Who is calling. A handler that takes `Auth<Admins>` can only be reached with an
 //! administrator's token: the signature says who may call it.
 
-use std::future::{ready, Ready};
+use std::future::ready;
 use std::marker::PhantomData;
+use std::time::Instant;
+
+use futures_util::future::LocalBoxFuture;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -54,8 +57,9 @@ role_set! {
     Staff = [Operator, Handler, Reporter, Leader, Admin];
 }
 
-/// The token's claims, or why there are none.
-fn caller_from(req: &HttpRequest) -> Result<Caller, AppError> {
+/// The token's claims (the caller, and for a partner its credentials' issue), or why there are
+/// none.
+fn caller_from(req: &HttpRequest) -> Result<(Caller, Option<i64>), AppError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::internal("AppState missing from the app"))?;
@@ -86,21 +90,55 @@ fn caller_from(req: &HttpRequest) -> Result<Caller, AppError> {
     let user_id = claims
         .user_id()
         .ok_or_else(|| AppError::unauthorized("invalid_token", "访问令牌无效，请重新登录"))?;
-    Ok(Caller {
+    let caller = Caller {
         user_id,
         role: claims.role,
         unit_id: claims.unit,
-    })
+    };
+    Ok((caller, claims.cred))
 }
 
-impl<A: Allowed> FromRequest for Auth<A> {
+/// A partner's token is good only while the partner is active and if it was bought with its
+/// current credentials (not retired by a rotation); and partners are held to their request rate.
+async fn admit_partner(
+    state: Option<web::Data<AppState>>,
+    user_id: i64,
+    cred: Option<i64>,
+) -> Result<(), AppError> {
+    let state = state.ok_or_else(|| AppError::internal("AppState missing from the app"))?;
+    if let Err(wait) = state.partner_limit.check(user_id, Instant::now()) {
+        return Err(AppError::too_many_requests(
+            wait,
+            format!(
+                "请求过于频繁：每个合作方每分钟最多 {} 次请求，请 {wait} 秒后再试",
+                state.partner_limit.per_minute()
+            ),
+        ));
+    }
+    let access = state
+        .db(move |conn| Ok(crate::db::partners::access_of_user(conn, user_id)?))
+        .await?;
+    match access {
+        Some((true, since)) if cred == Some(super::credentials_issue(since)) => Ok(()),
+        Some((true, _)) => Err(AppError::unauthorized(
+            "token_revoked",
+            "合作方凭据已更换，此前签发的访问令牌已失效：请用新的 client_secret 重新获取令牌",
+        )),
+        _ => Err(AppError::unauthorized(
+            "account_disabled",
+            "该合作方已停用，请联系平台管理员",
+        )),
+    }
+}
+
+impl<A: Allowed + 'static> FromRequest for Auth<A> {
     type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(caller_from(req).and_then(|caller| {
+        let checked = caller_from(req).and_then(|(caller, cred)| {
             if A::ROLES.contains(&caller.role) {
-                Ok(Auth(caller, PhantomData))
+                Ok((caller, cred))
             } else {
                 let who = A::ROLES
                     .iter()
@@ -112,23 +150,16 @@ impl<A: Allowed> FromRequest for Auth<A> {
                     caller.role.label()
                 )))
             }
-        }))
-    }
-}
-
-/// A caller if a token was sent (and valid), for endpoints that anyone may call but that show
-/// more to some.
-pub struct MaybeAuth(pub Option<Caller>);
-
-impl FromRequest for MaybeAuth {
-    type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        if req.headers().contains_key(header::AUTHORIZATION) {
-            ready(caller_from(req).map(|c| MaybeAuth(Some(c))))
-        } else {
-            ready(Ok(MaybeAuth(None)))
+        });
+        match checked {
+            Ok((caller, cred)) if caller.role == Role::Partner => {
+                let state = req.app_data::<web::Data<AppState>>().cloned();
+                Box::pin(async move {
+                    admit_partner(state, caller.user_id, cred).await?;
+                    Ok(Auth(caller, PhantomData))
+                })
+            }
+            other => Box::pin(ready(other.map(|(caller, _)| Auth(caller, PhantomData)))),
         }
     }
 }

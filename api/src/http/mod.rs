@@ -5,6 +5,7 @@ pub mod extract;
 pub mod json;
 pub mod metrics;
 pub mod openapi;
+pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
 mod spa;
@@ -32,6 +33,10 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     pub web_dir: PathBuf,
     pub clock: crate::clock::Clock,
+    /// Requests per minute of each partner (`MINHU_PARTNER_RATE_LIMIT`).
+    pub partner_limit: rate_limit::RateLimit,
+    /// Web origins allowed to call the API from a browser (`MINHU_CORS_ORIGINS`); none: no CORS.
+    pub cors_origins: Vec<String>,
 }
 
 impl AppState {
@@ -43,6 +48,8 @@ impl AppState {
             metrics: metrics::Metrics::default(),
             web_dir,
             clock: crate::clock::Clock::default(),
+            partner_limit: rate_limit::RateLimit::new(600),
+            cors_origins: Vec::new(),
         }
     }
 
@@ -62,9 +69,22 @@ impl AppState {
 
     /// An access token for `user`, in the login response's shape.
     pub fn token_for(&self, user: User) -> AppResult<minhu_types::TokenResponse> {
+        self.token_with(user, None)
+    }
+
+    /// An access token for a partner's account, bound to this issue of its credentials.
+    pub fn partner_token(
+        &self,
+        user: User,
+        credentials_at: Option<chrono::NaiveDateTime>,
+    ) -> AppResult<minhu_types::TokenResponse> {
+        self.token_with(user, Some(credentials_issue(credentials_at)))
+    }
+
+    fn token_with(&self, user: User, cred: Option<i64>) -> AppResult<minhu_types::TokenResponse> {
         let access_token = self
             .keys
-            .issue(user.id, user.role, user.unit_id)
+            .issue_with(user.id, user.role, user.unit_id, cred)
             .map_err(AppError::internal)?;
         Ok(minhu_types::TokenResponse {
             access_token,
@@ -73,6 +93,12 @@ impl AppState {
             user,
         })
     }
+}
+
+/// Which issue of a partner's credentials is current: its last rotation in milliseconds, 0 before
+/// any (the value partner tokens carry as `cred`).
+pub fn credentials_issue(credentials_at: Option<chrono::NaiveDateTime>) -> i64 {
+    credentials_at.map_or(0, |t| t.and_utc().timestamp_millis())
 }
 
 /// A transaction whose closure answers in `AppError`: any error rolls everything back.
@@ -110,6 +136,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/categories", get => categories::list, post => categories::create);
     resource!(cfg, "/categories/{id}", get => categories::find);
     resource!(cfg, "/partners", get => partners::list, post => partners::create);
+    resource!(cfg, "/partners/{id}/rotate", post => partners::rotate);
+    resource!(cfg, "/partners/{id}/revoke", post => partners::revoke);
     resource!(cfg, "/petitions", get => petitions::list, post => petitions::create);
     resource!(cfg, "/petitions/{id}", get => petitions::find);
     resource!(cfg, "/petitions/{id}/events", get => petitions::events);
@@ -174,6 +202,7 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let cors_origins = state.cors_origins.clone();
     App::new()
         .app_data(state)
         .app_data(web::QueryConfig::default().error_handler(|e, _| {
@@ -184,6 +213,10 @@ pub fn app(
         }))
         .wrap(middleware::Compress::default())
         .wrap(middleware::from_fn(request_id::middleware))
+        .wrap(middleware::Condition::new(
+            !cors_origins.is_empty(),
+            cors(&cors_origins),
+        ))
         .configure(top_routes)
         .service(
             web::scope("/api/v1")
@@ -196,6 +229,32 @@ pub fn app(
                 .url("/api-docs/openapi.json", openapi::ApiDoc::openapi()),
         )
         .default_service(web::to(spa::serve))
+}
+
+/// CORS for the configured origins (the newspaper's own web pages calling the API directly).
+/// Requests from other origins are answered as usual, without CORS headers, so browsers keep
+/// them from the page; the app's own same-origin requests need no CORS at all.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    use actix_web::http::header;
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static(request_id::HEADER),
+        ])
+        .expose_headers([
+            header::RETRY_AFTER,
+            header::LOCATION,
+            header::HeaderName::from_static(request_id::HEADER),
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }
 
 async fn api_not_found(req: HttpRequest) -> AppResult<HttpResponse> {

@@ -40,6 +40,8 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         routes::categories::find,
         routes::partners::list,
         routes::partners::create,
+        routes::partners::rotate,
+        routes::partners::revoke,
         routes::petitions::create,
         routes::petitions::list,
         routes::petitions::find,

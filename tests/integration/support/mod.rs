@@ -51,6 +51,8 @@ pub struct TestDb {
     pub url: DatabaseUrl,
     pub dir: PathBuf,
     pg_name: Option<String>,
+    /// Settings that differ from the tests' defaults.
+    settings: Vec<(&'static str, String)>,
 }
 
 impl TestDb {
@@ -68,6 +70,7 @@ impl TestDb {
                 url: DatabaseUrl::Sqlite(dir.join("minhu.db")),
                 dir,
                 pg_name: None,
+                settings: Vec::new(),
             },
             Backend::Postgres => {
                 let mut admin =
@@ -80,9 +83,16 @@ impl TestDb {
                     url: DatabaseUrl::Postgres(format!("{}/{name}", postgres_base())),
                     dir,
                     pg_name: Some(name),
+                    settings: Vec::new(),
                 }
             }
         }
+    }
+
+    /// The same database with one more setting (as if from the environment).
+    pub fn with(mut self, name: &'static str, value: &str) -> TestDb {
+        self.settings.push((name, value.to_owned()));
+        self
     }
 
     pub fn url_string(&self) -> String {
@@ -96,7 +106,12 @@ impl TestDb {
         let url = self.url_string();
         let web = self.dir.display().to_string();
         let data = self.dir.join("data").display().to_string();
+        let settings = self.settings.clone();
         Config::from_lookup(|k| match k {
+            k if settings.iter().any(|(name, _)| *name == k) => settings
+                .iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.clone()),
             "DATABASE_URL" => Some(url.clone()),
             "MINHU_JWT_SECRET" => Some(JWT_SECRET.into()),
             "MINHU_ADMIN_USERNAME" => Some(ADMIN.into()),
@@ -355,3 +370,20 @@ macro_rules! both {
     )+};
 }
 pub(crate) use both;
+
+/// Like `both!`, for tests that set up their own app: `async fn name(backend: Backend)`.
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                super::$name($crate::support::Backend::Sqlite).await
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                super::$name($crate::support::Backend::Postgres).await
+            }
+        }
+    )+};
+}
+pub(crate) use both_backends;

@@ -156,10 +156,13 @@ pub async fn token(
             {
                 return Ok(None);
             }
-            Ok(Some(db::partners::user_of(conn, &partner)?))
+            Ok(Some((
+                db::partners::user_of(conn, &partner)?,
+                partner.credentials_at,
+            )))
         })
         .await?;
-    let Some(user) = user else {
+    let Some((user, credentials_at)) = user else {
         state.login_throttle.record_failure(&key, Instant::now());
         return Err(AppError::unauthorized(
             "invalid_client",
@@ -167,7 +170,9 @@ pub async fn token(
         ));
     };
     state.login_throttle.record_success(&key);
-    state.token_for(user.to_user()).map(web::Json)
+    state
+        .partner_token(user.to_user(), credentials_at)
+        .map(web::Json)
 }
 
 /// The caller's own account.

@@ -2,7 +2,8 @@
 //! shown once, in the response that creates them.
 
 use actix_web::{web, HttpResponse};
-use minhu_types::{NewPartner, Page, Partner, PartnerCredentials};
+use diesel::OptionalExtension;
+use minhu_types::{NewPartner, Page, Partner, PartnerCredentials, Problem};
 
 use crate::auth::digest_secret;
 use crate::config::random_hex;
@@ -53,13 +54,9 @@ pub async fn create(
     c.text("name", &req.name, 1, 100);
     c.finish().map_err(AppError::validation)?;
     let client_id = format!("mh_{}", random_hex(8));
-    let client_secret = random_hex(32);
-    let api_key = random_hex(24);
-    let (cid, secret_hash, key_hash) = (
-        client_id.clone(),
-        digest_secret(&client_secret),
-        digest_secret(&api_key),
-    );
+    let cid = client_id.clone();
+    let secrets = Secrets::new();
+    let (secret_hash, key_hash) = (secrets.secret_hash(), secrets.key_hash());
     let row = state
         .db(move |conn| {
             Ok(db::partners::insert(
@@ -74,12 +71,100 @@ pub async fn create(
             )?)
         })
         .await?;
-    Ok(HttpResponse::Created().json(PartnerCredentials {
-        id: row.id,
-        name: row.name,
-        client_id,
-        client_secret,
-        api_key,
-        created_at: db::utc(row.created_at),
-    }))
+    Ok(HttpResponse::Created().json(secrets.shown_with(row)))
+}
+
+/// A partner's secret and Open311 API key, in the clear only until they are answered.
+struct Secrets {
+    client_secret: String,
+    api_key: String,
+}
+
+impl Secrets {
+    fn new() -> Self {
+        Secrets {
+            client_secret: random_hex(32),
+            api_key: random_hex(24),
+        }
+    }
+
+    fn secret_hash(&self) -> String {
+        digest_secret(&self.client_secret)
+    }
+
+    fn key_hash(&self) -> String {
+        digest_secret(&self.api_key)
+    }
+
+    fn shown_with(self, row: PartnerRow) -> PartnerCredentials {
+        PartnerCredentials {
+            id: row.id,
+            name: row.name,
+            client_id: row.client_id,
+            client_secret: self.client_secret,
+            api_key: self.api_key,
+            created_at: db::utc(row.created_at),
+        }
+    }
+}
+
+/// Issue a partner new credentials (admin): a new `client_secret` and `api_key`, shown only
+/// here. The old ones and every access token issued before stop working at once. A revoked
+/// partner is enabled again.
+#[utoipa::path(
+    post, path = "/api/v1/partners/{id}/rotate", tag = "partners", operation_id = "rotate_partner_credentials",
+    params(("id" = i64, Path, description = "Partner id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The partner with its new credentials, shown once", body = PartnerCredentials),
+        (status = 404, description = "No such partner", body = Problem),
+    )
+)]
+pub async fn rotate(
+    state: web::Data<AppState>,
+    _auth: Auth<Admins>,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<PartnerCredentials>> {
+    let id = id.into_inner();
+    let secrets = Secrets::new();
+    let (secret_hash, key_hash) = (secrets.secret_hash(), secrets.key_hash());
+    let row = state
+        .db(move |conn| {
+            db::partners::rotate(conn, id, &secret_hash, &key_hash, db::now())
+                .optional()?
+                .ok_or_else(|| not_found(id))
+        })
+        .await?;
+    Ok(web::Json(secrets.shown_with(row)))
+}
+
+/// Revoke a partner (admin): its secret, API key and access tokens stop working at once;
+/// what it submitted stays. `rotate` enables it again with new credentials.
+#[utoipa::path(
+    post, path = "/api/v1/partners/{id}/revoke", tag = "partners", operation_id = "revoke_partner",
+    params(("id" = i64, Path, description = "Partner id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The partner, now inactive", body = Partner),
+        (status = 404, description = "No such partner", body = Problem),
+    )
+)]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    _auth: Auth<Admins>,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<Partner>> {
+    let id = id.into_inner();
+    let row = state
+        .db(move |conn| {
+            db::partners::revoke(conn, id, db::now())
+                .optional()?
+                .ok_or_else(|| not_found(id))
+        })
+        .await?;
+    Ok(web::Json(row.to_partner()))
+}
+
+fn not_found(id: i64) -> AppError {
+    AppError::not_found(format!("合作方 {id} 不存在"))
 }
