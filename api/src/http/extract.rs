@@ -169,7 +169,7 @@ impl<A: Allowed + 'static> FromRequest for Auth<A> {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
-    #[param(minimum = 1, default = 1)]
+    #[param(minimum = 1, maximum = 1000000, default = 1)]
     pub page: Option<i64>,
     /// Items per page, 1–100.
     #[param(minimum = 1, maximum = 100, default = 20)]

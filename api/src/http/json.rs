@@ -116,7 +116,7 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             "请求体为空，需要一个 JSON 对象",
         ));
     }
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
+    let mut value: Value = serde_json::from_slice(body).map_err(|e| {
         AppError::bad_request(
             "malformed_json",
             format!(
@@ -138,12 +138,31 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             "不能包含 NUL (\\u0000) 字符",
         ));
     }
+    integral_floats_as_integers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
         let (field, message) = describe(&path, &inner);
         AppError::invalid_field(&field, message)
     })
+}
+
+/// JSON (and JSON Schema) has one number type: `3.0` is the integer 3, and some clients send
+/// every number that way. serde would refuse it for an integer field, so such numbers become
+/// integers before the body meets its type (a float field takes an integer just as well).
+fn integral_floats_as_integers(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    *v = Value::from(f as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
 }
 
 /// The path of the first string (or key) holding a NUL character.
@@ -155,12 +174,15 @@ fn find_nul(v: &Value, path: String) -> Option<String> {
             .enumerate()
             .find_map(|(i, x)| find_nul(x, format!("{path}[{i}]"))),
         Value::Object(map) => map.iter().find_map(|(k, x)| {
+            // The answer names the key without repeating the NUL it refuses.
+            let has_nul = k.contains('\0');
+            let k = k.replace('\0', "\\u0000");
             let p = if path.is_empty() {
                 k.clone()
             } else {
                 format!("{path}.{k}")
             };
-            if k.contains('\0') {
+            if has_nul {
                 Some(p)
             } else {
                 find_nul(x, p)
@@ -238,5 +260,17 @@ mod tests {
         assert_eq!(e.errors[0].field, "password");
         let e = err::<NewUnit>(r#"{"name": "a\u0000b", "kind": "district"}"#);
         assert_eq!(e.errors[0].field, "name");
+    }
+
+    #[test]
+    fn a_whole_number_written_as_a_float_is_an_integer() {
+        let unit: NewUnit =
+            parse(br#"{"name": "x", "kind": "street", "parent_id": 7.0}"#).expect("7.0 is 7");
+        assert_eq!(unit.parent_id, Some(7));
+        let e = err::<NewUnit>(r#"{"name": "x", "kind": "street", "parent_id": 7.5}"#);
+        assert_eq!(
+            (e.status.as_u16(), e.errors[0].field.as_str()),
+            (422, "parent_id")
+        );
     }
 }

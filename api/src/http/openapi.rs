@@ -3,6 +3,7 @@
 
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{Object, Schema, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
@@ -135,7 +136,19 @@ impl Modify for Conventions {
                     .build(),
             ),
         );
-        for item in api.paths.paths.values_mut() {
+        if let Some(components) = api.components.as_mut() {
+            // Not the problem details: they may quote what the client sent.
+            for (name, schema) in components.schemas.iter_mut() {
+                if name == "Problem" || name == "FieldError" {
+                    continue;
+                }
+                if let RefOr::T(Schema::Object(object)) = schema {
+                    no_nul_in_strings(object);
+                }
+            }
+        }
+        for (path, item) in api.paths.paths.iter_mut() {
+            let addressed = path.contains('{');
             let ops = [
                 &mut item.get,
                 &mut item.post,
@@ -144,7 +157,7 @@ impl Modify for Conventions {
                 &mut item.delete,
             ];
             for op in ops.into_iter().flatten() {
-                add_error_responses(op);
+                add_error_responses(op, addressed);
             }
         }
     }
@@ -164,8 +177,32 @@ fn problem(description: &str) -> RefOr<Response> {
     )
 }
 
+/// The server refuses NUL characters in any string (PostgreSQL cannot store them); the schema
+/// says so, so clients and fuzzers know before they send.
+fn no_nul_in_strings(object: &mut Object) {
+    const NO_NUL: &str = "^[^\\u0000]*$";
+    for property in object.properties.values_mut() {
+        match property {
+            RefOr::T(Schema::Object(p)) if is_plain_string(p) => {
+                p.pattern.get_or_insert_with(|| NO_NUL.to_owned());
+            }
+            RefOr::T(Schema::Object(p)) => no_nul_in_strings(p),
+            _ => {}
+        }
+    }
+}
+
+fn is_plain_string(p: &Object) -> bool {
+    let string = match &p.schema_type {
+        SchemaType::Type(Type::String) => true,
+        SchemaType::Array(types) => types.contains(&Type::String),
+        _ => false,
+    };
+    string && p.format.is_none() && p.enum_values.is_none()
+}
+
 /// Every operation documents the errors it can answer with, as problem details.
-fn add_error_responses(op: &mut Operation) {
+fn add_error_responses(op: &mut Operation, addressed: bool) {
     let has_body = op.request_body.is_some();
     let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
@@ -199,6 +236,13 @@ fn add_error_responses(op: &mut Operation) {
     if secured {
         add("401", "No token, or an invalid or expired one");
         add("403", "The caller's role may not do this");
+        add(
+            "429",
+            "A partner over its request rate (`MINHU_PARTNER_RATE_LIMIT`); `Retry-After` says when to try again",
+        );
+    }
+    if addressed {
+        add("404", "No such resource, or one the caller may not see");
     }
     add(
         "500",

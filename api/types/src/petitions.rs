@@ -533,6 +533,7 @@ pub struct RankingSettings {
     pub min_valid_visits: i64,
     /// Assessment months run from this day to the day before it in the next month (e.g. 19:
     /// the 19th to the 18th); `null` for calendar months.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 28))]
     pub cutoff_day: Option<u32>,
 }
 

@@ -194,6 +194,7 @@ pub async fn delete(
 #[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The year (default: this year).
+    #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
 }
 
@@ -242,7 +243,7 @@ fn parse_date(s: &str) -> AppResult<NaiveDate> {
 /// (admin). Deadlines already set stay as they are.
 #[utoipa::path(
     put, path = "/api/v1/calendar/{date}", tag = "time limits", operation_id = "put_calendar_day",
-    params(("date" = String, Path, description = "YYYY-MM-DD")),
+    params(("date" = chrono::NaiveDate, Path, description = "The day, YYYY-MM-DD")),
     request_body = CalendarDayBody,
     security(("bearer" = [])),
     responses((status = 200, description = "The day", body = CalendarDay))
@@ -272,7 +273,7 @@ pub async fn put_day(
 /// Return a day to the Monday-to-Friday rule (admin).
 #[utoipa::path(
     delete, path = "/api/v1/calendar/{date}", tag = "time limits", operation_id = "delete_calendar_day",
-    params(("date" = String, Path, description = "YYYY-MM-DD")),
+    params(("date" = chrono::NaiveDate, Path, description = "The day, YYYY-MM-DD")),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "The day follows the weekly rule again"),

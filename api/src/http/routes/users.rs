@@ -138,6 +138,7 @@ pub async fn create(
     responses(
         (status = 200, description = "The changed account", body = UserDetail),
         (status = 404, description = "No such account", body = Problem),
+        (status = 409, description = "A partner's account, managed under /api/v1/partners", body = Problem),
     )
 )]
 pub async fn update(
