@@ -83,6 +83,7 @@ pub struct Config {
     pub partner_rate_limit: u32,
     /// Origins (`https://host[:port]`) whose pages may call the API; empty: CORS off.
     pub cors_origins: Vec<String>,
+    pub webhook_reach: crate::domain::webhooks::Reach,
 }
 
 impl std::fmt::Debug for Config {
@@ -205,6 +206,15 @@ impl Config {
                 .map(|o| parse_origin(o).map_err(|why| format!("MINHU_CORS_ORIGINS: {o:?} {why}")))
                 .collect::<Result<Vec<_>, _>>()?,
         };
+        let flag = |name: &str| match get(name).as_deref() {
+            None | Some("false") | Some("0") => Ok(false),
+            Some("true") | Some("1") => Ok(true),
+            Some(other) => Err(format!("{name}: expected true or false, got {other:?}")),
+        };
+        let webhook_reach = crate::domain::webhooks::Reach {
+            allow_http: flag("MINHU_WEBHOOK_ALLOW_HTTP")?,
+            allow_private: flag("MINHU_WEBHOOK_ALLOW_PRIVATE")?,
+        };
         let jwt_secret = match get("MINHU_JWT_SECRET") {
             Some(s) if s.len() < MIN_SECRET_LEN => {
                 return Err(format!(
@@ -228,6 +238,7 @@ impl Config {
             job_interval,
             partner_rate_limit,
             cors_origins,
+            webhook_reach,
         })
     }
 
@@ -380,6 +391,7 @@ mod tests {
             ("MINHU_ADMIN_USERNAME", "root"),
             ("MINHU_PARTNER_RATE_LIMIT", "-1"),
             ("MINHU_CORS_ORIGINS", "*"),
+            ("MINHU_WEBHOOK_ALLOW_HTTP", "yes"),
         ] {
             let err = config(&[(var, value)]).expect_err(var);
             assert!(

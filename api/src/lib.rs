@@ -14,4 +14,5 @@ pub mod jobs;
 pub mod seed;
 pub mod server;
 pub mod views;
+pub mod webhooks;
 pub mod workflow;

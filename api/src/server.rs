@@ -85,6 +85,7 @@ pub fn build_state(config: &Config) -> Result<AppState, String> {
     let mut state = AppState::new(pool, keys, config.web_dir.clone());
     state.partner_limit = crate::http::rate_limit::RateLimit::new(config.partner_rate_limit);
     state.cors_origins = config.cors_origins.clone();
+    state.webhook_reach = config.webhook_reach;
     Ok(state)
 }
 
@@ -96,6 +97,7 @@ pub async fn serve(mut config: Config, started: Instant) -> Result<(), String> {
     let state = web::Data::new(build_state(&config)?);
     if let Some(interval) = config.job_interval {
         crate::jobs::spawn(state.clone(), interval, config.auto_close_days);
+        crate::webhooks::spawn(state.clone(), std::time::Duration::from_secs(2));
     }
     let server = HttpServer::new(move || app(state.clone()))
         .bind(config.bind)

@@ -276,7 +276,7 @@ pub fn record(
     note: Option<&str>,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    db::petitions::insert_event(
+    let event_id = db::petitions::insert_event(
         conn,
         &NewEventRow {
             petition_id,
@@ -291,6 +291,8 @@ pub fn record(
             created_at: now,
         },
     )?;
+    // The partner hears of it in the same transaction: no change without its event.
+    crate::webhooks::enqueue(conn, petition_id, event_id, from, to, now)?;
     db::figures::count_action(
         conn,
         crate::domain::calendar::local_date(now),

@@ -12,3 +12,4 @@ mod privacy;
 mod rankings;
 mod reference_data;
 mod time_limits;
+mod webhooks;

@@ -10,6 +10,7 @@ pub mod schema;
 pub mod time_limits;
 pub mod units;
 pub mod users;
+pub mod webhooks;
 
 use std::time::Duration;
 

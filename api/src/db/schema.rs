@@ -318,13 +318,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        partner_id -> BigInt,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_id -> BigInt,
+        event_type -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        last_status -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(partners -> users (user_id));
+diesel::joinable!(webhooks -> partners (partner_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(assignments -> petitions (petition_id));
 diesel::joinable!(assignments -> units (unit_id));
 diesel::joinable!(follow_ups -> users (author_id));
 diesel::allow_tables_to_appear_in_same_query!(
     units,
+    webhooks,
+    webhook_deliveries,
     users,
     categories,
     partners,

@@ -9,3 +9,4 @@ pub mod policy;
 pub mod privacy;
 pub mod units;
 pub mod validate;
+pub mod webhooks;

@@ -53,6 +53,8 @@ role_set! {
     /// Any authenticated caller.
     Anyone = [Citizen, Operator, Handler, Reporter, Leader, Admin, Partner];
     Admins = [Admin];
+    Partners = [Partner];
+    PartnersAndAdmins = [Partner, Admin];
     /// Everyone working for the city or the newspaper (not citizens, not partners).
     Staff = [Operator, Handler, Reporter, Leader, Admin];
 }

@@ -37,6 +37,8 @@ pub struct AppState {
     pub partner_limit: rate_limit::RateLimit,
     /// Web origins allowed to call the API from a browser (`MINHU_CORS_ORIGINS`); none: no CORS.
     pub cors_origins: Vec<String>,
+    /// Which webhook addresses may be called (`MINHU_WEBHOOK_ALLOW_HTTP`, `…_ALLOW_PRIVATE`).
+    pub webhook_reach: crate::domain::webhooks::Reach,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             clock: crate::clock::Clock::default(),
             partner_limit: rate_limit::RateLimit::new(600),
             cors_origins: Vec::new(),
+            webhook_reach: Default::default(),
         }
     }
 
@@ -138,6 +141,9 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/partners", get => partners::list, post => partners::create);
     resource!(cfg, "/partners/{id}/rotate", post => partners::rotate);
     resource!(cfg, "/partners/{id}/revoke", post => partners::revoke);
+    resource!(cfg, "/webhooks", get => webhooks::list, post => webhooks::create);
+    resource!(cfg, "/webhooks/{id}", delete => webhooks::delete);
+    resource!(cfg, "/webhooks/{id}/deliveries", get => webhooks::deliveries);
     resource!(cfg, "/petitions", get => petitions::list, post => petitions::create);
     resource!(cfg, "/petitions/{id}", get => petitions::find);
     resource!(cfg, "/petitions/{id}/events", get => petitions::events);

@@ -11,8 +11,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 mod enums;
 mod petitions;
 pub mod rules;
+mod webhooks;
 pub use enums::*;
 pub use petitions::*;
+pub use webhooks::*;
 
 /// RFC 9457 problem details: the body of every error response
 /// (`Content-Type: application/problem+json`).

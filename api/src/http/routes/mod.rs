@@ -12,3 +12,4 @@ pub mod supervision;
 pub mod time_limits;
 pub mod units;
 pub mod users;
+pub mod webhooks;
