@@ -6,6 +6,7 @@ mod accounts;
 mod city;
 mod errors;
 mod lifecycle;
+mod open311;
 mod operations;
 mod partners;
 mod privacy;

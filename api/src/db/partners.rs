@@ -180,3 +180,13 @@ fn set_user_active(
         .set((users::active.eq(active), users::updated_at.eq(now)))
         .execute(conn)
 }
+
+/// The active partner with this Open311 API key (by its digest).
+pub fn find_by_api_key(conn: &mut DbConn, key_hash: &str) -> QueryResult<Option<PartnerRow>> {
+    partners::table
+        .filter(partners::api_key_hash.eq(key_hash))
+        .filter(partners::active.eq(true))
+        .select(PartnerRow::as_select())
+        .first(conn)
+        .optional()
+}

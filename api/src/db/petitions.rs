@@ -364,6 +364,8 @@ pub struct PetitionFilter {
     pub light: Option<(minhu_types::Light, NaiveDateTime)>,
     /// Only open petitions under supervision (督办).
     pub supervised_open: bool,
+    /// Any of these statuses.
+    pub statuses: Option<Vec<&'static str>>,
 }
 
 /// `%` and `_` in a search term match themselves.
@@ -396,6 +398,9 @@ pub fn list(
         }
         if let Some(s) = &filter.status {
             q = q.filter(petitions::status.eq(s.clone()));
+        }
+        if let Some(any) = &filter.statuses {
+            q = q.filter(petitions::status.eq_any(any.clone()));
         }
         if let Some(k) = &filter.kind {
             q = q.filter(petitions::kind.eq(k.clone()));

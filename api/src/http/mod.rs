@@ -189,6 +189,17 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/petitions/{id}/typical", post => petitions::mark_typical);
 }
 
+/// Open311 GeoReport v2; anything else under `/open311` answers in its error format.
+fn open311_routes(cfg: &mut web::ServiceConfig) {
+    use routes::open311;
+    resource!(cfg, "/discovery.{format}", get => open311::discovery);
+    resource!(cfg, "/services.{format}", get => open311::services);
+    resource!(cfg, "/services/{service_code}.{format}", get => open311::service_definition);
+    resource!(cfg, "/requests.{format}", get => open311::list_requests, post => open311::create_request);
+    resource!(cfg, "/requests/{service_request_id}.{format}", get => open311::get_request);
+    resource!(cfg, "/tokens/{token}.{format}", get => open311::get_token);
+}
+
 fn top_routes(cfg: &mut web::ServiceConfig) {
     use routes::ops;
     resource!(cfg, "/healthz", get => ops::healthz);
@@ -229,6 +240,12 @@ pub fn app(
                 .configure(api_routes)
                 .default_service(web::to(api_not_found)),
         )
+        .service(
+            web::scope("/open311/v2")
+                .configure(open311_routes)
+                .default_service(web::to(routes::open311::not_found)),
+        )
+        .service(web::scope("/open311").default_service(web::to(routes::open311::not_found)))
         .service(web::redirect("/docs", "/docs/"))
         .service(
             SwaggerUi::new("/docs/{_:.*}")

@@ -47,6 +47,13 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         routes::webhooks::create,
         routes::webhooks::delete,
         routes::webhooks::deliveries,
+        routes::open311::discovery,
+        routes::open311::services,
+        routes::open311::service_definition,
+        routes::open311::list_requests,
+        routes::open311::get_request,
+        routes::open311::create_request,
+        routes::open311::get_token,
         routes::petitions::create,
         routes::petitions::list,
         routes::petitions::find,
@@ -101,7 +108,14 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         routes::ops::readyz,
         routes::ops::metrics,
     ),
-    components(schemas(minhu_types::Problem, minhu_types::FieldError)),
+    components(schemas(
+        minhu_types::Problem,
+        minhu_types::FieldError,
+        routes::figures::BriefingFormat,
+        routes::open311::Format,
+        routes::open311::Open311Error,
+        routes::open311::Open311Status,
+    )),
     modifiers(&Conventions),
     tags(
         (name = "auth", description = "Accounts and access tokens"),
@@ -109,6 +123,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         (name = "users", description = "Accounts with roles (admin)"),
         (name = "categories", description = "Petition categories"),
         (name = "partners", description = "API clients: newspaper apps, county portals (admin)"),
+        (name = "open311", description = "Open311 GeoReport v2 for existing civic-tech clients: `.json` or `.xml`, errors as `[{code, description}]`"),
         (name = "webhooks", description = "Partners' signed callbacks on status changes of the petitions they submitted"),
         (name = "petitions", description = "Petitions (诉求) and their lifecycle"),
         (name = "assignments", description = "Units' inboxes and what units do with an order"),
@@ -161,8 +176,13 @@ impl Modify for Conventions {
                 &mut item.patch,
                 &mut item.delete,
             ];
+            let open311 = path.starts_with("/open311/");
             for op in ops.into_iter().flatten() {
-                add_error_responses(op, addressed);
+                if open311 {
+                    add_open311_errors(op);
+                } else {
+                    add_error_responses(op, addressed);
+                }
             }
         }
     }
@@ -204,6 +224,48 @@ fn is_plain_string(p: &Object) -> bool {
         _ => false,
     };
     string && p.format.is_none() && p.enum_values.is_none()
+}
+
+/// Open311 answers errors in its own format, as JSON or XML by the path's extension.
+fn add_open311_errors(op: &mut Operation) {
+    let post = op.request_body.is_some();
+    let responses = &mut op.responses.responses;
+    let mut add = |status: &str, description: &str| {
+        responses.entry(status.to_owned()).or_insert_with(|| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(utoipa::openapi::schema::Array::new(
+                                Ref::from_schema_name("Open311Error"),
+                            )))
+                            .build(),
+                    )
+                    .content(
+                        "text/xml",
+                        ContentBuilder::new()
+                            .schema(Some(
+                                utoipa::openapi::schema::ObjectBuilder::new()
+                                    .schema_type(Type::String),
+                            ))
+                            .build(),
+                    )
+                    .build(),
+            )
+        });
+    };
+    add("400", "A parameter or field is missing or malformed");
+    add(
+        "404",
+        "No such resource, or an unknown format (not .json or .xml)",
+    );
+    if post {
+        add("403", "No api_key, or one that is not valid");
+        add("429", "The partner is over its request rate");
+    }
+    add("500", "Unexpected error");
 }
 
 /// Every operation documents the errors it can answer with, as problem details.

@@ -4,6 +4,7 @@ pub mod assignments;
 pub mod auth;
 pub mod categories;
 pub mod figures;
+pub mod open311;
 pub mod ops;
 pub mod partners;
 pub mod petitions;

@@ -20,7 +20,7 @@ use crate::domain::petitions::{
     redo_window_open, tracking_day, validate_new, validate_text, MAX_CONTENT,
 };
 use crate::http::error::{AppError, AppResult};
-use crate::http::extract::{Allowed, Anyone, Auth, PageQuery};
+use crate::http::extract::{Allowed, Anyone, Auth, Caller, PageQuery};
 use crate::http::json::{Json, OptionalJson};
 use crate::http::{transaction, AppState};
 use crate::views;
@@ -122,8 +122,25 @@ pub async fn create(
             ))
         }
     };
-    let caller = auth.0;
-    let view = with_actor(&state, caller, move |conn, actor| {
+    let (petition, fresh) = submit(&state, auth.0, body, key, source).await?;
+    let mut res = HttpResponse::Created();
+    if !fresh {
+        res.insert_header(("idempotent-replayed", "true"));
+    }
+    Ok(res.json(petition))
+}
+
+/// Creates a petition for `caller` (a citizen, a partner, or a partner through Open311) from a
+/// checked body: the petition, its first event, the day's figures and the idempotency key in
+/// one transaction. `false` with a petition created earlier under the same key.
+pub async fn submit(
+    state: &AppState,
+    caller: Caller,
+    body: NewPetition,
+    key: Option<String>,
+    source: Source,
+) -> AppResult<(Petition, bool)> {
+    with_actor(state, caller, move |conn, actor| {
         let created = transaction(conn, |conn| {
             let now = actor.now;
             // The counter upsert is the first statement: on SQLite it takes the write lock, so
@@ -231,13 +248,7 @@ pub async fn create(
         };
         Ok((detail_of(conn, actor, id)?, fresh))
     })
-    .await?;
-    let (petition, fresh) = view;
-    let mut res = HttpResponse::Created();
-    if !fresh {
-        res.insert_header(("idempotent-replayed", "true"));
-    }
-    Ok(res.json(petition))
+    .await
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -301,6 +312,7 @@ impl PetitionQuery {
                 _ => None,
             },
             supervised_open: false,
+            statuses: None,
         })
     }
 }
