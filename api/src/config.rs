@@ -274,7 +274,16 @@ fn parse_origin(origin: &str) -> Result<String, &'static str> {
     };
     let port_ok = port.is_none_or(|p| !p.is_empty() && p.parse::<u16>().is_ok());
     if host_ok && port_ok {
-        Ok(origin.to_ascii_lowercase())
+        // Browsers leave the scheme's own port out of `Origin`.
+        let default = if origin.starts_with("https://") {
+            "443"
+        } else {
+            "80"
+        };
+        Ok(match port {
+            Some(p) if p == default => origin[..origin.len() - p.len() - 1].to_ascii_lowercase(),
+            _ => origin.to_ascii_lowercase(),
+        })
     } else {
         Err("is not an origin: expected scheme://host[:port] with no path, e.g. https://news.example.cn")
     }
@@ -352,7 +361,7 @@ mod tests {
     fn cors_origins_are_origins() {
         let c = config(&[(
             "MINHU_CORS_ORIGINS",
-            "https://News.example.cn, http://127.0.0.1:3000,http://[::1]:8080",
+            "https://News.example.cn, http://127.0.0.1:3000,http://[::1]:8080,https://m.example.cn:443",
         )])
         .expect("valid origins");
         assert_eq!(
@@ -360,7 +369,8 @@ mod tests {
             [
                 "https://news.example.cn",
                 "http://127.0.0.1:3000",
-                "http://[::1]:8080"
+                "http://[::1]:8080",
+                "https://m.example.cn"
             ]
         );
         for bad in [

@@ -13,8 +13,9 @@ use crate::domain::webhooks::{backoff, event_for, is_public, signature, Reach, M
 use crate::http::error::AppResult;
 use crate::http::AppState;
 
-/// How long one attempt may take before another server may try again.
-const LEASE_SECS: i64 = 60;
+/// How long one attempt may take before another server may try again: well over the longest
+/// attempt (5 s to resolve, 10 s to answer).
+const LEASE_SECS: i64 = 120;
 /// Deliveries taken per round.
 const BATCH: i64 = 50;
 
@@ -37,6 +38,7 @@ pub fn enqueue(
     let Some(partner_id) = partner_id else {
         return Ok(());
     };
+    // Only for an active partner's active webhooks.
     let hooks = db::webhooks::active_of_partner(conn, partner_id)?;
     if !hooks.iter().any(|h| h.wants(&event)) {
         return Ok(());
@@ -73,6 +75,9 @@ pub async fn deliver_due(state: &AppState) -> AppResult<Round> {
         .await?;
     let mut round = Round::default();
     for id in due {
+        // Each claim at its own time: a round of slow receivers must not hand out leases that
+        // have already run out.
+        let now = state.clock.now();
         let lease_until = now + chrono::Duration::seconds(LEASE_SECS);
         let claimed = state
             .db(move |conn| {
@@ -82,18 +87,23 @@ pub async fn deliver_due(state: &AppState) -> AppResult<Round> {
                 Ok(Some(db::webhooks::load(conn, id)?))
             })
             .await?;
-        let Some((delivery, hook)) = claimed else {
+        let Some((delivery, hook, partner_active)) = claimed else {
             continue;
         };
-        let outcome = send(
-            state.webhook_reach,
-            &hook.url,
-            &hook.secret,
-            &delivery.event_type,
-            &db::webhooks::event_id(delivery.event_id),
-            delivery.payload.into_bytes(),
-        )
-        .await;
+        let outcome = if hook.active && partner_active {
+            send(
+                state.webhook_reach,
+                &hook.url,
+                &hook.secret,
+                &delivery.event_type,
+                &db::webhooks::event_id(delivery.event_id),
+                delivery.payload.into_bytes(),
+            )
+            .await
+        } else {
+            Err((None, "webhook removed or partner revoked".to_owned()))
+        };
+        let given_up = !(hook.active && partner_active);
         if outcome.is_ok() {
             round.delivered += 1;
         } else {
@@ -101,11 +111,17 @@ pub async fn deliver_due(state: &AppState) -> AppResult<Round> {
             tracing::warn!(delivery = id, webhook = hook.id, error = ?outcome.as_ref().err(), "webhook delivery failed");
         }
         let attempts = delivery.attempts + 1;
-        let retry_at = (attempts < MAX_ATTEMPTS).then(|| now + backoff(attempts));
+        let after = state.clock.now();
+        let retry_at = (attempts < MAX_ATTEMPTS && !given_up).then(|| after + backoff(attempts));
         state
             .db(move |conn| {
                 Ok(db::webhooks::record_attempt(
-                    conn, id, outcome, retry_at, now,
+                    conn,
+                    id,
+                    lease_until,
+                    outcome,
+                    retry_at,
+                    after,
                 )?)
             })
             .await?;
@@ -133,10 +149,13 @@ async fn send(
     let port = parsed.port_or_known_default().unwrap_or(443);
     // The addresses are checked now, and the request goes to the one checked: a name that
     // resolves to an internal address is refused however it resolved at registration.
-    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
-        .await
-        .map_err(|e| failed(format!("cannot resolve {host}: {e}")))?
-        .collect();
+    let lookup = tokio::net::lookup_host((host.as_str(), port));
+    let addrs: Vec<std::net::SocketAddr> =
+        tokio::time::timeout(std::time::Duration::from_secs(5), lookup)
+            .await
+            .map_err(|_| failed(format!("resolving {host} took over 5 s")))?
+            .map_err(|e| failed(format!("cannot resolve {host}: {e}")))?
+            .collect();
     let addr = addrs
         .iter()
         .copied()
@@ -144,6 +163,8 @@ async fn send(
         .ok_or_else(|| failed(format!("{host} resolves only to non-public addresses")))?;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // A proxy would resolve the name itself, past the address check.
+        .no_proxy()
         .timeout(std::time::Duration::from_secs(10))
         .resolve(&host, addr)
         .user_agent("minhu-webhooks/1")

@@ -299,6 +299,8 @@ async fn every_endpoint_in_json_and_xml(app: TestApp) {
     assert_eq!(found["agency_responsible"], "修武县");
     let closed = json_of(&get(&app, "requests.json?status=closed").await, 200);
     assert!(!closed.to_string().contains(&id));
+    let both = json_of(&get(&app, "requests.json?status=open,closed").await, 200);
+    assert!(both.to_string().contains(&id));
     let by_code = json_of(
         &get(
             &app,

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use minhu_types::{Webhook, WebhookDelivery};
 
-use super::schema::{webhook_deliveries as wd, webhooks};
+use super::schema::{partners, webhook_deliveries as wd, webhooks};
 use super::{utc, DbConn, Paging};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -91,8 +91,10 @@ pub fn list(
 
 pub fn active_of_partner(conn: &mut DbConn, partner_id: i64) -> QueryResult<Vec<WebhookRow>> {
     webhooks::table
+        .inner_join(partners::table)
         .filter(webhooks::partner_id.eq(partner_id))
         .filter(webhooks::active.eq(true))
+        .filter(partners::active.eq(true))
         .select(WebhookRow::as_select())
         .load(conn)
 }
@@ -210,23 +212,34 @@ pub fn claim(
     Ok(n == 1)
 }
 
-pub fn load(conn: &mut DbConn, id: i64) -> QueryResult<(DeliveryRow, WebhookRow)> {
+/// The delivery, its webhook and whether the webhook's partner is still active.
+pub fn load(conn: &mut DbConn, id: i64) -> QueryResult<(DeliveryRow, WebhookRow, bool)> {
     wd::table
-        .inner_join(webhooks::table)
+        .inner_join(webhooks::table.inner_join(partners::table))
         .filter(wd::id.eq(id))
-        .select((DeliveryRow::as_select(), WebhookRow::as_select()))
+        .select((
+            DeliveryRow::as_select(),
+            WebhookRow::as_select(),
+            partners::active,
+        ))
         .first(conn)
 }
 
 /// Records an attempt: delivered, to be retried at `retry_at`, or given up (`retry_at` None).
+/// Only while the attempt's lease holds: a late answer neither overwrites what another server
+/// recorded since nor brings back a delivery dropped with its webhook.
 pub fn record_attempt(
     conn: &mut DbConn,
     id: i64,
+    lease_until: NaiveDateTime,
     outcome: Result<i64, (Option<i64>, String)>,
     retry_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let target = wd::table.find(id);
+    let target = wd::table
+        .filter(wd::id.eq(id))
+        .filter(wd::status.eq("pending"))
+        .filter(wd::next_attempt_at.eq(lease_until));
     match outcome {
         Ok(code) => diesel::update(target)
             .set((

@@ -105,10 +105,22 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || a >= 240)
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            let seg = v6.segments();
+            let embedded = |hi: u16, lo: u16| {
+                std::net::Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8)
+            };
+            // IPv4 carried inside IPv6: mapped and compatible (::ffff:a.b.c.d, ::a.b.c.d),
+            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) reach the IPv4 address they carry.
+            if let Some(v4) = v6.to_ipv4() {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            if seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                return is_public(IpAddr::V4(embedded(seg[6], seg[7])));
+            }
+            if seg[0] == 0x2002 {
+                return is_public(IpAddr::V4(embedded(seg[1], seg[2])));
+            }
+            let first = seg[0];
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
@@ -192,6 +204,8 @@ mod tests {
     fn only_public_https_addresses_unless_allowed() {
         let strict = Reach::default();
         assert!(check_url("https://portal.xiuwu.gov.cn/hook?x=1", strict).is_ok());
+        assert!(check_url("https://[2400:3200::1]/hook", strict).is_ok());
+        assert!(check_url("https://[64:ff9b::808:808]/hook", strict).is_ok());
         for bad in [
             "http://portal.xiuwu.gov.cn/hook",
             "ftp://portal.xiuwu.gov.cn/hook",
@@ -202,6 +216,9 @@ mod tests {
             "https://[::1]/hook",
             "https://[fd00::1]/hook",
             "https://[::ffff:127.0.0.1]/hook",
+            "https://[::10.0.0.1]/hook",
+            "https://[64:ff9b::a9fe:a9fe]/latest/meta-data",
+            "https://[2002:c0a8:0101::1]/hook",
             "https://localhost/hook",
             "https://intranet/hook",
             "https://user:pw@portal.xiuwu.gov.cn/hook",

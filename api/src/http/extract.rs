@@ -108,19 +108,10 @@ async fn admit_partner(
     cred: Option<i64>,
 ) -> Result<(), AppError> {
     let state = state.ok_or_else(|| AppError::internal("AppState missing from the app"))?;
-    if let Err(wait) = state.partner_limit.check(user_id, Instant::now()) {
-        return Err(AppError::too_many_requests(
-            wait,
-            format!(
-                "请求过于频繁：每个合作方每分钟最多 {} 次请求，请 {wait} 秒后再试",
-                state.partner_limit.per_minute()
-            ),
-        ));
-    }
     let access = state
         .db(move |conn| Ok(crate::db::partners::access_of_user(conn, user_id)?))
         .await?;
-    match access {
+    let admitted = match access {
         Some((true, since)) if cred == Some(super::credentials_issue(since)) => Ok(()),
         Some((true, _)) => Err(AppError::unauthorized(
             "token_revoked",
@@ -130,7 +121,19 @@ async fn admit_partner(
             "account_disabled",
             "该合作方已停用，请联系平台管理员",
         )),
+    };
+    admitted?;
+    // Counted only once admitted: a leaked, retired token cannot use up the partner's allowance.
+    if let Err(wait) = state.partner_limit.check(user_id, Instant::now()) {
+        return Err(AppError::too_many_requests(
+            wait,
+            format!(
+                "请求过于频繁：每个合作方每分钟最多 {} 次请求，请 {wait} 秒后再试",
+                state.partner_limit.per_minute()
+            ),
+        ));
     }
+    Ok(())
 }
 
 impl<A: Allowed + 'static> FromRequest for Auth<A> {

@@ -50,6 +50,8 @@ pub enum Open311Status {
 struct Answer {
     format: Format,
     status: StatusCode,
+    /// Seconds, for 429.
+    retry_after: Option<u64>,
     /// The XML root element (and, for lists, the items' element name comes from it).
     root: &'static str,
     body: Value,
@@ -60,6 +62,7 @@ impl Answer {
         Answer {
             format,
             status: StatusCode::OK,
+            retry_after: None,
             root,
             body,
         }
@@ -69,6 +72,7 @@ impl Answer {
         Answer {
             format,
             status,
+            retry_after: None,
             root: "errors",
             body: json!([{"code": status.as_u16(), "description": description.into()}]),
         }
@@ -76,6 +80,9 @@ impl Answer {
 
     fn respond(self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status);
+        if let Some(wait) = self.retry_after {
+            res.insert_header((actix_web::http::header::RETRY_AFTER, wait.to_string()));
+        }
         match self.format {
             Format::Json => res
                 .content_type("application/json; charset=utf-8")
@@ -158,6 +165,15 @@ fn statuses_of(open311: &str) -> Option<Vec<&'static str>> {
     })
 }
 
+/// What `Scope::Public` lists: consented to publication and past triage.
+fn is_published(row: &db::petitions::PetitionRow) -> bool {
+    row.publish_consent
+        && !matches!(
+            row.status.as_str(),
+            "submitted" | "needs_info" | "rejected" | "withdrawn"
+        )
+}
+
 fn all_categories(conn: &mut DbConn) -> Result<Vec<CategoryRow>, AppError> {
     Ok(db::categories::list(
         conn,
@@ -198,7 +214,8 @@ fn request_of(
     let category = categories.iter().find(|c| c.id == public.category_id);
     Ok(json!({
         "service_request_id": public.tracking_no,
-        "status": open311_status(public.status),
+        // The row's own status, as `status=` filters it (a merged request is closed).
+        "status": open311_status(crate::workflow::status_of(row)),
         "status_notes": last_reply.map(|r| r.body.clone()),
         "service_name": category.map(|c| c.name.clone()),
         "service_code": public.category_id.to_string(),
@@ -408,8 +425,15 @@ pub async fn list_requests(
         };
         let statuses = match param("status") {
             None => None,
+            // One status or several, comma-separated, as the spec allows.
             Some(s) => {
-                Some(statuses_of(&s).ok_or_else(|| bad("status must be open or closed".into()))?)
+                let mut all: Vec<&'static str> = Vec::new();
+                for one in s.split(',') {
+                    all.extend(statuses_of(one.trim()).ok_or_else(|| {
+                        bad("status must be open or closed (or both, comma-separated)".into())
+                    })?);
+                }
+                Some(all)
             }
         };
         let codes: Option<Vec<i64>> = match param("service_code") {
@@ -423,6 +447,9 @@ pub async fn list_requests(
                     })?,
             ),
         };
+        if codes.as_ref().is_some_and(|c| c.len() > 20) {
+            return Err(bad("at most 20 service codes at once".into()));
+        }
         let ids: Option<Vec<String>> = param("service_request_id").map(|s| {
             s.split(',')
                 .map(|i| i.trim().to_owned())
@@ -433,6 +460,7 @@ pub async fn list_requests(
             let categories = all_categories(conn)?;
             let rows = match ids {
                 // Asked for by number: each one's public page, as tracking shows it.
+                // By number, but still only what the public list shows.
                 Some(ids) => ids
                     .iter()
                     .filter_map(|no| {
@@ -440,6 +468,7 @@ pub async fn list_requests(
                             .optional()
                             .transpose()
                     })
+                    .filter(|r| r.as_ref().map_or(true, is_published))
                     .collect::<Result<Vec<_>, _>>()?,
                 None => {
                     let mut rows = Vec::new();
@@ -605,11 +634,14 @@ pub async fn create_request(
             .partner_limit
             .check(partner.user_id, std::time::Instant::now())
         {
-            return Err(Answer::error(
-                format,
-                StatusCode::TOO_MANY_REQUESTS,
-                format!("too many requests: retry in {wait} s"),
-            ));
+            return Err(Answer {
+                retry_after: Some(wait),
+                ..Answer::error(
+                    format,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("too many requests: retry in {wait} s"),
+                )
+            });
         }
         let code = field("service_code").ok_or_else(|| bad("service_code is required".into()))?;
         let category_id = code
