@@ -13,4 +13,5 @@ mod privacy;
 mod rankings;
 mod reference_data;
 mod time_limits;
+mod triage;
 mod webhooks;

@@ -3,6 +3,7 @@
 //! Diesel is synchronous; the HTTP layer calls everything here through `web::block`.
 
 pub mod categories;
+pub mod dispatch;
 pub mod figures;
 pub mod partners;
 pub mod petitions;

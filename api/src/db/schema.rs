@@ -347,6 +347,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dispatch_rules (id) {
+        id -> BigInt,
+        category_id -> BigInt,
+        area_unit_id -> Nullable<BigInt>,
+        unit_id -> BigInt,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(partners -> users (user_id));
 diesel::joinable!(webhooks -> partners (partner_id));
@@ -356,6 +367,7 @@ diesel::joinable!(assignments -> units (unit_id));
 diesel::joinable!(follow_ups -> users (author_id));
 diesel::allow_tables_to_appear_in_same_query!(
     units,
+    dispatch_rules,
     webhooks,
     webhook_deliveries,
     users,

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod dispatch;
 pub mod figures;
 pub mod lifecycle;
 pub mod petitions;

@@ -141,6 +141,10 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/partners", get => partners::list, post => partners::create);
     resource!(cfg, "/partners/{id}/rotate", post => partners::rotate);
     resource!(cfg, "/partners/{id}/revoke", post => partners::revoke);
+    resource!(cfg, "/dispatch-rules", get => dispatch::list, post => dispatch::create);
+    resource!(cfg, "/dispatch-rules/{id}", patch => dispatch::update, delete => dispatch::delete);
+    resource!(cfg, "/dispatch-settings", get => dispatch::get_settings, put => dispatch::put_settings);
+    resource!(cfg, "/petitions/{id}/suggestions", get => dispatch::suggestions);
     resource!(cfg, "/webhooks", get => webhooks::list, post => webhooks::create);
     resource!(cfg, "/webhooks/{id}", delete => webhooks::delete);
     resource!(cfg, "/webhooks/{id}/deliveries", get => webhooks::deliveries);

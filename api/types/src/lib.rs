@@ -11,9 +11,11 @@ use serde::{Deserialize, Deserializer, Serialize};
 mod enums;
 mod petitions;
 pub mod rules;
+mod triage;
 mod webhooks;
 pub use enums::*;
 pub use petitions::*;
+pub use triage::*;
 pub use webhooks::*;
 
 /// RFC 9457 problem details: the body of every error response

@@ -3,6 +3,7 @@
 pub mod assignments;
 pub mod auth;
 pub mod categories;
+pub mod dispatch;
 pub mod figures;
 pub mod open311;
 pub mod ops;

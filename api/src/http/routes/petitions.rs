@@ -468,15 +468,22 @@ petition_action!(
         id: web::Path<i64>,
         OptionalJson(b): OptionalJson<VersionBody>,
     ) -> AppResult<web::Json<Petition>> {
-        simple(
-            state,
-            auth.0,
-            id.into_inner(),
-            b.version,
-            Action::Accept,
-            |_, _| Ok(Effect::default()),
-        )
+        let (id, version) = (id.into_inner(), b.version);
+        with_actor(&state, auth.0, move |conn, actor| {
+            let id = act(
+                conn,
+                actor,
+                id,
+                version,
+                Action::Accept,
+                Target::Petition,
+                |_, _| Ok(Effect::default()),
+            )?;
+            auto_dispatch(conn, actor, id)?;
+            detail_of(conn, actor, id)
+        })
         .await
+        .map(web::Json)
     }
 );
 
@@ -955,59 +962,103 @@ pub async fn dispatch(
             b.version,
             Action::Dispatch,
             Target::NewAssignment(b.role),
-            |conn, ctx| {
-                db::units::find(conn, b.unit_id)
-                    .optional()?
-                    .ok_or_else(|| {
-                        AppError::invalid_field("unit_id", format!("单位 {} 不存在", b.unit_id))
-                    })?;
-                if ctx
-                    .assignments
-                    .iter()
-                    .any(|(a, _)| a.unit_id == b.unit_id && a.state != "returned")
-                {
-                    return Err(AppError::conflict(
-                        "already_dispatched",
-                        "该单位已在办理此工单",
-                    ));
-                }
-                let d = deadlines_for(
+            move |conn, ctx| {
+                new_order(
                     conn,
-                    ctx.petition,
-                    ctx.now,
+                    ctx,
+                    b.unit_id,
+                    b.role,
                     b.reply_by.map(|t| t.naive_utc()),
-                )?;
-                let aid = db::petitions::insert_assignment(
-                    conn,
-                    &NewAssignmentRow {
-                        petition_id: ctx.petition.id,
-                        unit_id: b.unit_id,
-                        role: b.role.as_str(),
-                        parent_id: None,
-                        state: "pending",
-                        sign_by: Some(d.sign_by),
-                        reply_by: d.reply_by,
-                        yellow_at: Some(d.yellow_at),
-                        created_at: ctx.now,
-                    },
-                )?;
-                let mut changes = PetitionChanges::default();
-                if b.role == AssignmentRole::Lead {
-                    changes.reply_by = Some(Some(d.reply_by));
-                    changes.yellow_at = Some(Some(d.yellow_at));
-                }
-                Ok(Effect {
-                    petition: changes,
-                    event_assignment_id: Some(aid),
-                    note: None,
-                    ..Effect::default()
-                })
+                    None,
+                )
             },
         )?;
         detail_of(conn, actor, id)
     })
     .await?;
     Ok(HttpResponse::Created().json(view))
+}
+
+/// With `auto_dispatch` on, an accepted petition whose best catalogue rules name exactly one
+/// lead goes to it at once, as its own step on the timeline (noted as the catalogue's). If
+/// that step is refused, the petition stays accepted for the operator to dispatch.
+fn auto_dispatch(conn: &mut DbConn, actor: &Actor, id: i64) -> AppResult<()> {
+    if !super::dispatch::settings(conn)?.auto_dispatch {
+        return Ok(());
+    }
+    let row = db::petitions::find(conn, id)?;
+    let won = db::dispatch::suggest(conn, &row)?;
+    let rules: Vec<&crate::domain::dispatch::Rule> = won.iter().map(|(r, _)| r).collect();
+    let Some(rule) = crate::domain::dispatch::automatic(&rules) else {
+        return Ok(());
+    };
+    let (unit, note) = (
+        rule.unit_id,
+        format!("按派单目录自动派单（规则 {}）", rule.id),
+    );
+    let lead = AssignmentRole::Lead;
+    if let Err(e) = act(
+        conn,
+        actor,
+        id,
+        None,
+        Action::Dispatch,
+        Target::NewAssignment(lead),
+        move |conn, ctx| new_order(conn, ctx, unit, lead, None, Some(note)),
+    ) {
+        tracing::warn!(petition = id, error = ?e, "automatic dispatch refused");
+    }
+    Ok(())
+}
+
+/// The effect of dispatching a new top-level order to `unit_id`.
+fn new_order(
+    conn: &mut DbConn,
+    ctx: &crate::workflow::Ctx<'_>,
+    unit_id: i64,
+    role: AssignmentRole,
+    reply_by: Option<chrono::NaiveDateTime>,
+    note: Option<String>,
+) -> AppResult<Effect> {
+    db::units::find(conn, unit_id)
+        .optional()?
+        .ok_or_else(|| AppError::invalid_field("unit_id", format!("单位 {} 不存在", unit_id)))?;
+    if ctx
+        .assignments
+        .iter()
+        .any(|(a, _)| a.unit_id == unit_id && a.state != "returned")
+    {
+        return Err(AppError::conflict(
+            "already_dispatched",
+            "该单位已在办理此工单",
+        ));
+    }
+    let d = deadlines_for(conn, ctx.petition, ctx.now, reply_by)?;
+    let aid = db::petitions::insert_assignment(
+        conn,
+        &NewAssignmentRow {
+            petition_id: ctx.petition.id,
+            unit_id: unit_id,
+            role: role.as_str(),
+            parent_id: None,
+            state: "pending",
+            sign_by: Some(d.sign_by),
+            reply_by: d.reply_by,
+            yellow_at: Some(d.yellow_at),
+            created_at: ctx.now,
+        },
+    )?;
+    let mut changes = PetitionChanges::default();
+    if role == AssignmentRole::Lead {
+        changes.reply_by = Some(Some(d.reply_by));
+        changes.yellow_at = Some(Some(d.yellow_at));
+    }
+    Ok(Effect {
+        petition: changes,
+        event_assignment_id: Some(aid),
+        note,
+        ..Effect::default()
+    })
 }
 
 fn visit_effect(

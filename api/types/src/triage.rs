@@ -1,0 +1,92 @@
+//! Triage helpers: the dispatch catalogue (派单目录) and the suggestions for a petition.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+use crate::{AssignmentRole, Petition, UnitRef};
+
+/// A catalogue rule: petitions of `category_id` (or of a category below it), within the area
+/// `area_unit_id` when given, go to `unit_id`. The most specific matching rules win: a deeper
+/// area first, then a narrower category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DispatchRule {
+    pub id: i64,
+    pub category_id: i64,
+    /// The area, a unit whose subtree the petition's address falls in (by the unit's name).
+    pub area_unit_id: Option<i64>,
+    pub unit_id: i64,
+    pub role: AssignmentRole,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/dispatch-rules` and `PATCH /api/v1/dispatch-rules/{id}` (admin).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewDispatchRule {
+    pub category_id: i64,
+    #[serde(default)]
+    pub area_unit_id: Option<i64>,
+    pub unit_id: i64,
+    pub role: AssignmentRole,
+}
+
+/// `GET|PUT /api/v1/dispatch-settings` (admin).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DispatchSettings {
+    /// Dispatch an accepted petition at once when exactly one lead rule matches it best
+    /// (recorded on its timeline as done by the catalogue).
+    pub auto_dispatch: bool,
+}
+
+/// A unit the catalogue suggests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UnitSuggestion {
+    pub unit: UnitRef,
+    pub rule_id: i64,
+    pub role: AssignmentRole,
+}
+
+/// An open petition that may be the same matter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DuplicateSuggestion {
+    pub petition: Petition,
+    /// 0–1.
+    pub similarity: f64,
+}
+
+/// `GET /api/v1/petitions/{id}/suggestions` (hotline office).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Suggestions {
+    /// From the dispatch catalogue, lead before assist.
+    pub units: Vec<UnitSuggestion>,
+    /// Likely repeats (not computed yet: always empty).
+    pub duplicates: Vec<DuplicateSuggestion>,
+    /// Knowledge-base articles (not available yet: always empty).
+    pub articles: Vec<ArticleSuggestion>,
+}
+
+/// A knowledge-base article, briefly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ArticleRef {
+    pub id: i64,
+    pub question: String,
+}
+
+/// An article that may answer the petition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ArticleSuggestion {
+    pub article: ArticleRef,
+    /// 0–1.
+    pub score: f64,
+}
