@@ -5,6 +5,7 @@ mod support;
 mod accounts;
 mod city;
 mod errors;
+mod knowledge;
 mod lifecycle;
 mod open311;
 mod operations;

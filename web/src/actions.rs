@@ -234,6 +234,7 @@ pub fn request(
                 outcome: f.outcome,
                 public: f.public,
                 assignment_id: target.assignment_id.filter(|_| action == Action::Reply),
+                article_id: None,
                 version,
             };
             let path = if action == Action::Reply {

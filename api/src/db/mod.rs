@@ -5,6 +5,7 @@
 pub mod categories;
 pub mod dispatch;
 pub mod figures;
+pub mod knowledge;
 pub mod partners;
 pub mod petitions;
 pub mod schema;

@@ -358,6 +358,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    knowledge_articles (id) {
+        id -> BigInt,
+        question -> Text,
+        answer -> Text,
+        category_id -> Nullable<BigInt>,
+        public -> Bool,
+        author_id -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(partners -> users (user_id));
 diesel::joinable!(webhooks -> partners (partner_id));
@@ -367,6 +380,7 @@ diesel::joinable!(assignments -> units (unit_id));
 diesel::joinable!(follow_ups -> users (author_id));
 diesel::allow_tables_to_appear_in_same_query!(
     units,
+    knowledge_articles,
     dispatch_rules,
     webhooks,
     webhook_deliveries,

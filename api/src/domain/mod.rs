@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod calendar;
 pub mod dispatch;
 pub mod figures;
+pub mod knowledge;
 pub mod lifecycle;
 pub mod petitions;
 pub mod policy;

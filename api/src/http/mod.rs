@@ -5,6 +5,7 @@ pub mod extract;
 pub mod json;
 pub mod metrics;
 pub mod openapi;
+pub mod query;
 pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
@@ -141,6 +142,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/partners", get => partners::list, post => partners::create);
     resource!(cfg, "/partners/{id}/rotate", post => partners::rotate);
     resource!(cfg, "/partners/{id}/revoke", post => partners::revoke);
+    resource!(cfg, "/knowledge", get => knowledge::list, post => knowledge::create);
+    resource!(cfg, "/knowledge/{id}", get => knowledge::find, patch => knowledge::update);
     resource!(cfg, "/dispatch-rules", get => dispatch::list, post => dispatch::create);
     resource!(cfg, "/dispatch-rules/{id}", patch => dispatch::update, delete => dispatch::delete);
     resource!(cfg, "/dispatch-settings", get => dispatch::get_settings, put => dispatch::put_settings);

@@ -9,11 +9,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 mod enums;
+mod knowledge;
 mod petitions;
 pub mod rules;
 mod triage;
 mod webhooks;
 pub use enums::*;
+pub use knowledge::*;
 pub use petitions::*;
 pub use triage::*;
 pub use webhooks::*;

@@ -370,6 +370,9 @@ pub struct ReplyBody {
     /// Which of the caller's assignments replies; needed only when the caller's unit holds several.
     #[serde(default)]
     pub assignment_id: Option<i64>,
+    /// Answering directly (直办): the knowledge-base article the answer cites.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article_id: Option<i64>,
     #[serde(default)]
     pub version: Option<i64>,
 }

@@ -70,7 +70,7 @@ pub struct Suggestions {
     pub units: Vec<UnitSuggestion>,
     /// Likely repeats (not computed yet: always empty).
     pub duplicates: Vec<DuplicateSuggestion>,
-    /// Knowledge-base articles (not available yet: always empty).
+    /// For consultations: the knowledge-base articles that match best (at most 3).
     pub articles: Vec<ArticleSuggestion>,
 }
 

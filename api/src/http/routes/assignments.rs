@@ -57,8 +57,8 @@ pub struct InboxQuery {
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<InboxReaders>,
-    query: web::Query<InboxQuery>,
-    page: web::Query<PageQuery>,
+    query: crate::http::query::Query<InboxQuery>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<Assignment>>> {
     let paging = page.into_inner().paging()?;
     let q = query.into_inner();

@@ -27,8 +27,8 @@ pub struct CategoryQuery {
 )]
 pub async fn list(
     state: web::Data<AppState>,
-    query: web::Query<CategoryQuery>,
-    page: web::Query<PageQuery>,
+    query: crate::http::query::Query<CategoryQuery>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<Category>>> {
     let paging = page.into_inner().paging()?;
     let parent = query.parent_id;

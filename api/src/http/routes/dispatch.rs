@@ -4,8 +4,8 @@
 use actix_web::{web, HttpResponse};
 use diesel::OptionalExtension;
 use minhu_types::{
-    DispatchRule, DispatchSettings, NewDispatchRule, Page, Problem, Role, Suggestions,
-    UnitSuggestion,
+    ArticleRef, ArticleSuggestion, DispatchRule, DispatchSettings, NewDispatchRule, Page,
+    PetitionKind, Problem, Role, Suggestions, UnitSuggestion,
 };
 
 use crate::db::{self, DbConn};
@@ -65,7 +65,7 @@ fn rule_not_found(id: i64) -> AppError {
 pub async fn list(
     state: web::Data<AppState>,
     _auth: Auth<Triage>,
-    page: web::Query<PageQuery>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<DispatchRule>>> {
     let paging = page.into_inner().paging()?;
     let rows = state.db(|conn| Ok(db::dispatch::all(conn)?)).await?;
@@ -209,12 +209,30 @@ pub async fn suggestions(
     id: web::Path<i64>,
 ) -> AppResult<web::Json<Suggestions>> {
     let id = id.into_inner();
-    let units = state
+    let (units, articles) = state
         .db(move |conn| {
             let row = db::petitions::find(conn, id)
                 .optional()?
                 .ok_or_else(|| AppError::not_found(format!("诉求 {id} 不存在")))?;
-            Ok(db::dispatch::suggest(conn, &row)?)
+            let units = db::dispatch::suggest(conn, &row)?;
+            // Consultations can often be answered on the spot from the knowledge base.
+            let articles = if row.kind == PetitionKind::Consultation.as_str() {
+                let all = db::knowledge::candidates(conn, None, true, 5000)?;
+                super::knowledge::ranked(all, &format!("{} {}", row.title, row.content))
+                    .into_iter()
+                    .take(3)
+                    .map(|(a, score)| ArticleSuggestion {
+                        article: ArticleRef {
+                            id: a.id,
+                            question: a.question,
+                        },
+                        score: (score * 1000.0).round() / 1000.0,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Ok((units, articles))
         })
         .await?;
     Ok(web::Json(Suggestions {
@@ -227,6 +245,6 @@ pub async fn suggestions(
             })
             .collect(),
         duplicates: Vec::new(),
-        articles: Vec::new(),
+        articles,
     }))
 }

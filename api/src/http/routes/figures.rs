@@ -103,8 +103,8 @@ pub struct RankingQuery {
 )]
 pub async fn rankings(
     state: web::Data<AppState>,
-    period: web::Query<PeriodQuery>,
-    q: web::Query<RankingQuery>,
+    period: crate::http::query::Query<PeriodQuery>,
+    q: crate::http::query::Query<RankingQuery>,
 ) -> AppResult<web::Json<Ranking>> {
     let today = local_date(state.clock.now());
     let (period, q) = (period.into_inner(), q.into_inner());
@@ -299,7 +299,7 @@ fn category_names(conn: &mut DbConn) -> AppResult<HashMap<i64, String>> {
 pub async fn overview(
     state: web::Data<AppState>,
     _auth: Auth<Officials>,
-    period: web::Query<PeriodQuery>,
+    period: crate::http::query::Query<PeriodQuery>,
 ) -> AppResult<web::Json<minhu_types::Overview>> {
     use std::collections::BTreeMap;
     let now = state.clock.now();
@@ -424,7 +424,7 @@ fn case(
 pub async fn briefing(
     state: web::Data<AppState>,
     _auth: Auth<Officials>,
-    q: web::Query<BriefingQuery>,
+    q: crate::http::query::Query<BriefingQuery>,
 ) -> AppResult<actix_web::HttpResponse> {
     use std::collections::BTreeMap;
     let now = state.clock.now();

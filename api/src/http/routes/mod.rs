@@ -5,6 +5,7 @@ pub mod auth;
 pub mod categories;
 pub mod dispatch;
 pub mod figures;
+pub mod knowledge;
 pub mod open311;
 pub mod ops;
 pub mod partners;

@@ -396,7 +396,7 @@ fn parse_time(field: &str, raw: &str, format: Format) -> Result<NaiveDateTime, A
 pub async fn list_requests(
     state: web::Data<AppState>,
     format: web::Path<String>,
-    query: web::Query<Vec<(String, String)>>,
+    query: crate::http::query::Query<Vec<(String, String)>>,
 ) -> HttpResponse {
     let result = async {
         let format = format_of(&format)?;

@@ -24,7 +24,7 @@ use crate::http::AppState;
 pub async fn list(
     state: web::Data<AppState>,
     _auth: Auth<Admins>,
-    page: web::Query<PageQuery>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<Partner>>> {
     let paging = page.into_inner().paging()?;
     let (items, total) = state

@@ -329,8 +329,8 @@ impl PetitionQuery {
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<Anyone>,
-    query: web::Query<PetitionQuery>,
-    page: web::Query<PageQuery>,
+    query: crate::http::query::Query<PetitionQuery>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<Petition>>> {
     let paging = page.into_inner().paging()?;
     let q = query.into_inner();
@@ -793,6 +793,12 @@ petition_action!(
             version,
             Action::AnswerDirectly,
             move |conn, ctx| {
+                let cited = match b.article_id {
+                    None => None,
+                    Some(a) => Some(db::knowledge::find(conn, a).optional()?.ok_or_else(|| {
+                        AppError::invalid_field("article_id", format!("知识库文章 {a} 不存在"))
+                    })?),
+                };
                 reply_row_effect(conn, ctx, &b, None)?;
                 Ok(Effect {
                     petition: PetitionChanges {
@@ -800,7 +806,15 @@ petition_action!(
                         yellow_at: Some(None),
                         ..Default::default()
                     },
-                    note: Some(b.outcome.label().to_owned()),
+                    note: Some(match cited {
+                        None => b.outcome.label().to_owned(),
+                        Some(a) => format!(
+                            "{}；引用知识库：{}（{}）",
+                            b.outcome.label(),
+                            a.question,
+                            a.id
+                        ),
+                    }),
                     ..Effect::default()
                 })
             },

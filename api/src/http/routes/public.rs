@@ -67,8 +67,8 @@ pub struct FeedQuery {
 )]
 pub async fn feed(
     state: web::Data<AppState>,
-    query: web::Query<FeedQuery>,
-    page: web::Query<PageQuery>,
+    query: crate::http::query::Query<FeedQuery>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<PublicPetition>>> {
     let paging = page.into_inner().paging()?;
     let q = query.into_inner();

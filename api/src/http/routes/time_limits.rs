@@ -219,7 +219,7 @@ fn day_view((day, working, name): (String, bool, String)) -> Option<CalendarDay>
 pub async fn calendar(
     state: web::Data<AppState>,
     _auth: Auth<Staff>,
-    q: web::Query<YearQuery>,
+    q: crate::http::query::Query<YearQuery>,
 ) -> AppResult<web::Json<Vec<CalendarDay>>> {
     let year = q.year.unwrap_or_else(|| state.clock.now().year());
     if !(2000..=2100).contains(&year) {

@@ -34,8 +34,8 @@ pub struct UnitQuery {
 pub async fn list(
     state: web::Data<AppState>,
     _auth: Auth<Anyone>,
-    query: web::Query<UnitQuery>,
-    page: web::Query<PageQuery>,
+    query: crate::http::query::Query<UnitQuery>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<Unit>>> {
     let paging = page.into_inner().paging()?;
     let q = query.into_inner();

@@ -35,8 +35,8 @@ pub struct UserQuery {
 pub async fn list(
     state: web::Data<AppState>,
     _auth: Auth<Admins>,
-    query: web::Query<UserQuery>,
-    page: web::Query<PageQuery>,
+    query: crate::http::query::Query<UserQuery>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<UserDetail>>> {
     let paging = page.into_inner().paging()?;
     let filter = UserFilter {

@@ -42,7 +42,7 @@ fn visible(conn: &mut DbConn, caller: Caller, id: i64) -> AppResult<WebhookRow> 
 pub async fn list(
     state: web::Data<AppState>,
     auth: Auth<PartnersAndAdmins>,
-    page: web::Query<PageQuery>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<Webhook>>> {
     let paging = page.into_inner().paging()?;
     let caller = auth.0;
@@ -145,7 +145,7 @@ pub async fn deliveries(
     state: web::Data<AppState>,
     auth: Auth<PartnersAndAdmins>,
     id: web::Path<i64>,
-    page: web::Query<PageQuery>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<WebhookDelivery>>> {
     let paging = page.into_inner().paging()?;
     let (id, caller) = (id.into_inner(), auth.0);
