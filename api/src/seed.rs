@@ -341,6 +341,21 @@ fn city(conn: &mut DbConn, creds: &mut Credentials) -> Result<City, String> {
     .into_iter()
     .map(|c| c.id)
     .collect();
+    // A few answers the hotline gives every day, for the 帮打听 column.
+    for (question, answer) in KNOWLEDGE {
+        db::knowledge::insert(
+            conn,
+            &db::knowledge::NewArticleRow {
+                question,
+                answer,
+                category_id: None,
+                public: true,
+                author_id: operator,
+                now: db::now(),
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    }
     Ok(City {
         office,
         handling,
@@ -349,6 +364,21 @@ fn city(conn: &mut DbConn, creds: &mut Credentials) -> Result<City, String> {
         categories,
     })
 }
+
+const KNOWLEDGE: &[(&str, &str)] = &[
+    (
+        "小区停水了，什么时候恢复供水？",
+        "请先查看自来水公司发布的停水公告；计划停水一般当天恢复。没有公告的突发停水，可拨打 12345 或在本平台提交诉求。",
+    ),
+    (
+        "路灯不亮应该找谁？",
+        "城区道路路灯由城市管理部门负责，乡镇和村内路灯由所在乡镇负责。提交诉求时写清路名和灯杆编号，处理会更快。",
+    ),
+    (
+        "灵活就业人员怎样参加养老保险？",
+        "持身份证到户籍地或居住地社保经办窗口登记，也可在“河南社保”App 办理，按年或按月缴费。",
+    ),
+];
 
 /// Writes one petition and its history as of `now`, ending in `status`.
 fn petition(

@@ -31,6 +31,14 @@ test(`home page, language and login (${BACKEND})`, async () => {
   await page.getByRole('button', { name: '查询', exact: true }).click();
   await page.getByRole('alert').filter({ hasText: '查询编号格式' }).waitFor();
 
+  // 帮打听: the public knowledge base, searched in Chinese.
+  await page.goto(URL + '/knowledge');
+  await page.getByRole('heading', { name: '帮打听' }).waitFor();
+  await page.getByLabel('搜索').fill('家里停水了');
+  await page.getByRole('button', { name: '搜索', exact: true }).click();
+  await page.getByRole('heading', { name: '小区停水了，什么时候恢复供水？' }).waitFor();
+  assert.equal(await page.getByRole('heading', { name: '路灯不亮应该找谁？' }).count(), 0);
+
   await page.goto(URL + '/login');
   await page.getByLabel('用户名').fill('admin');
   await page.getByLabel('密码').fill('wrong password');

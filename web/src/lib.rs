@@ -61,7 +61,7 @@ pub fn home_of(role: Role) -> Route {
 
 /// Links of the top bar for a role (the public ones come first for everybody).
 pub fn menu(role: Option<Role>) -> Vec<Route> {
-    let mut out = vec![Route::Home, Route::Rankings];
+    let mut out = vec![Route::Home, Route::Rankings, Route::Knowledge];
     out.extend(match role {
         None => vec![],
         Some(Role::Citizen) => vec![Route::Submit, Route::Mine],
@@ -246,6 +246,9 @@ mod tests {
         ] {
             assert!(menu(Some(role)).contains(&home_of(role)), "{role:?}");
         }
-        assert_eq!(menu(None), vec![Route::Home, Route::Rankings]);
+        assert_eq!(
+            menu(None),
+            vec![Route::Home, Route::Rankings, Route::Knowledge]
+        );
     }
 }

@@ -5,6 +5,8 @@
 pub enum Route {
     Home,
     Rankings,
+    /// The public knowledge base (帮打听).
+    Knowledge,
     /// A published petition's public page, by tracking number.
     Public(String),
     Login,
@@ -55,6 +57,7 @@ impl Route {
         match parts.as_slice() {
             [] => Route::Home,
             ["rankings"] => Route::Rankings,
+            ["knowledge"] => Route::Knowledge,
             ["t", no] if valid_tracking_no(no) => Route::Public((*no).to_owned()),
             ["login"] => Route::Login,
             ["register"] => Route::Register,
@@ -84,6 +87,7 @@ impl Route {
         match self {
             Route::Home => "/".into(),
             Route::Rankings => "/rankings".into(),
+            Route::Knowledge => "/knowledge".into(),
             Route::Public(no) => format!("/t/{no}"),
             Route::Login => "/login".into(),
             Route::Register => "/register".into(),
@@ -107,6 +111,7 @@ impl Route {
             self,
             Route::Home
                 | Route::Rankings
+                | Route::Knowledge
                 | Route::Public(_)
                 | Route::Login
                 | Route::Register
@@ -134,6 +139,7 @@ mod tests {
         let all = [
             Route::Home,
             Route::Rankings,
+            Route::Knowledge,
             Route::Public("20261123-000001".into()),
             Route::Login,
             Route::Register,

@@ -40,7 +40,7 @@ pub fn Admin(tab: AdminTab) -> impl IntoView {
 
 /// Sends a create request and reports the outcome in `failure`; `done` gets the answer.
 fn create<B, T>(
-    path: &'static str,
+    path: impl Into<String>,
     body: B,
     busy: RwSignal<bool>,
     failure: RwSignal<Option<ApiError>>,
@@ -56,8 +56,9 @@ fn create<B, T>(
     busy.set(true);
     failure.set(None);
     let token = ctx.token();
+    let path: String = path.into();
     leptos::task::spawn_local(async move {
-        let r = api::send::<B, T>(Method::POST, token.as_deref(), path, &body).await;
+        let r = api::send::<B, T>(Method::POST, token.as_deref(), &path, &body).await;
         busy.try_set(false);
         match r {
             Ok(v) => done(v),
@@ -313,10 +314,36 @@ fn Partners() -> impl IntoView {
                 <h3>{t.partners}</h3>
                 {show(list, move |p: &Page<Partner>| view! {
                     <ul class="plain">
-                        {p.items.iter().map(|x| view! {
-                            <li>{x.name.clone()}" "<span class="mono small">{x.client_id.clone()}</span>
-                                " "<span class="muted small">{format::datetime(x.created_at)}</span>
-                                {(!x.active).then(|| view! { <span class="tag">{t.inactive}</span> })}</li>
+                        {p.items.iter().map(|x| {
+                            let id = x.id;
+                            // New credentials: the old secret, API key and tokens stop working.
+                            let rotate = move |_| create(
+                                format!("/partners/{id}/rotate"),
+                                serde_json::json!({}),
+                                busy,
+                                failure,
+                                move |c: PartnerCredentials| {
+                                    secret.set(Some(c));
+                                    generation.update(|g| *g += 1);
+                                },
+                            );
+                            let revoke = move |_| create(
+                                format!("/partners/{id}/revoke"),
+                                serde_json::json!({}),
+                                busy,
+                                failure,
+                                move |_: Partner| generation.update(|g| *g += 1),
+                            );
+                            view! {
+                                <li>{x.name.clone()}" "<span class="mono small">{x.client_id.clone()}</span>
+                                    " "<span class="muted small">{format::datetime(x.created_at)}</span>
+                                    {(!x.active).then(|| view! { <span class="tag">{t.inactive}</span> })}
+                                    " "<button type="button" class="button secondary small" on:click=rotate>{t.rotate}</button>
+                                    {x.active.then(|| view! {
+                                        " "<button type="button" class="button secondary small" on:click=revoke>{t.revoke}</button>
+                                    })}
+                                </li>
+                            }
                         }).collect_view()}
                     </ul>
                 })}

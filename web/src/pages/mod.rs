@@ -19,6 +19,7 @@ pub fn page(route: Route) -> AnyView {
     match route {
         Route::Home => view! { <public::Home /> }.into_any(),
         Route::Rankings => view! { <public::Rankings /> }.into_any(),
+        Route::Knowledge => view! { <public::Knowledge /> }.into_any(),
         Route::Public(no) => view! { <public::PublicPage no=no /> }.into_any(),
         Route::Login => view! { <account::Login /> }.into_any(),
         Route::Register => view! { <account::Register /> }.into_any(),

@@ -2,7 +2,7 @@
 //! number and the monthly ranking.
 
 use leptos::prelude::*;
-use minhu_types::{Page, PublicPetition, Ranking, UnitKind};
+use minhu_types::{Article, Page, PublicPetition, Ranking, UnitKind};
 
 use super::{categories, category_name};
 use crate::api::{self, query};
@@ -291,4 +291,59 @@ pub fn RankingTable(ranking: Ranking) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// 帮打听: the public knowledge base, searchable (staff see internal articles too).
+#[component]
+pub fn Knowledge() -> impl IntoView {
+    let ctx = Ctx::get();
+    let q = RwSignal::new(String::new());
+    let typed = RwSignal::new(String::new());
+    let page = RwSignal::new(1i64);
+    let list = load(move |token| {
+        let path = format!(
+            "/knowledge{}",
+            query(&[
+                ("q", Some(q.get())),
+                ("page", Some(page.get().to_string())),
+                ("per_page", Some("20".into())),
+            ])
+        );
+        async move { api::get::<Page<Article>>(token.as_deref(), &path).await }
+    });
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        page.set(1);
+        q.set(typed.get_untracked().trim().to_owned());
+    };
+    view! {
+        <Title text=Signal::derive(move || ctx.t().knowledge.to_owned()) />
+        <section>
+            <p class="muted">{move || ctx.t().knowledge_intro}</p>
+            <form class="filters" role="search" on:submit=search>
+                <label for="knowledge-q" class="sr-only">{move || ctx.t().search}</label>
+                <input id="knowledge-q" type="search" placeholder=move || ctx.t().search_placeholder
+                    prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+                <button class="button" type="submit">{move || ctx.t().search}</button>
+            </form>
+            {show(list, move |p: &Page<Article>| {
+                let (total, per_page) = (p.total, p.per_page);
+                if p.items.is_empty() {
+                    return view! { <p class="muted">{ctx.t().nothing_found}</p> }.into_any();
+                }
+                view! {
+                    <ul class="cards">
+                        {p.items.iter().map(|a| view! {
+                            <li class="card">
+                                <h3>{a.question.clone()}</h3>
+                                <p class="prewrap">{a.answer.clone()}</p>
+                                <p class="muted small">{format::datetime(a.updated_at)}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <Pager page=page total=total per_page=per_page />
+                }.into_any()
+            })}
+        </section>
+    }
 }
