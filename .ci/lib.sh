@@ -75,3 +75,52 @@ ensure_postgres() {
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && return 0; sleep 1; done
   echo "PostgreSQL did not become ready on 127.0.0.1:5432" >&2; return 1
 }
+
+# A `minhu` server with the demo city on a fresh database, for the e2e and fuzz runs.
+#   demo_init NAME            once per script: scratch dir, PostgreSQL name, cleanup on exit
+#   demo_serve BACKEND PORT   migrate, seed (MINHU_DEMO_PASSWORD), serve, wait until ready;
+#                             extra server settings come from the caller's environment
+#   demo_stop                 stop the server
+demo_init() {
+  DEMO_WORK="$(mktemp -d)"
+  DEMO_PG_DB="minhu_$1_$$"
+  DEMO_PID=""
+  trap demo_cleanup EXIT
+}
+
+demo_cleanup() {
+  demo_stop
+  psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DEMO_PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$DEMO_WORK"
+}
+
+demo_stop() {
+  if [ -n "${DEMO_PID:-}" ]; then
+    kill "$DEMO_PID" 2>/dev/null || true
+    wait "$DEMO_PID" 2>/dev/null || true
+  fi
+  DEMO_PID=""
+}
+
+demo_serve() { # demo_serve BACKEND PORT
+  local backend="$1" port="$2" url bin="$CARGO_TARGET_DIR/debug/minhu"
+  if [ "$backend" = sqlite ]; then
+    url="sqlite://$DEMO_WORK/minhu.db"
+  else
+    psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $DEMO_PG_DB" >/dev/null
+    url="postgres://postgres@127.0.0.1:5432/$DEMO_PG_DB"
+  fi
+  export DATABASE_URL="$url" MINHU_DATA_DIR="$DEMO_WORK/data"
+  "$bin" migrate >"$DEMO_WORK/seed-$backend.log" 2>&1
+  "$bin" seed-demo >>"$DEMO_WORK/seed-$backend.log" 2>&1 || { cat "$DEMO_WORK/seed-$backend.log"; exit 1; }
+  DEMO_LOG="$DEMO_WORK/server-$backend.log"
+  MINHU_BIND="127.0.0.1:$port" RUST_LOG=warn "$bin" serve >"$DEMO_LOG" 2>&1 &
+  DEMO_PID=$!
+  # Wait for readiness by asking, not by sleeping a fixed time.
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
+    kill -0 "$DEMO_PID" 2>/dev/null || { cat "$DEMO_LOG"; exit 1; }
+    sleep 0.1
+  done
+  echo "the server on port $port did not become ready" >&2; cat "$DEMO_LOG"; exit 1
+}

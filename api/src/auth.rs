@@ -44,10 +44,12 @@ pub fn waste_a_verification(password: &str) {
 /// Hex SHA-256 of a random secret (client secrets, API keys): they carry their own entropy, so
 /// a fast digest suffices and lets an API key be looked up by its digest.
 pub fn digest_secret(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Compares two digests in constant time.

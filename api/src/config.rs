@@ -331,7 +331,7 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 pub fn random_hex(n: usize) -> String {
     let mut bytes = vec![0u8; n];
     OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::auth::hex(&bytes)
 }
 
 #[cfg(test)]

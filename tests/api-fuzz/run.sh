@@ -15,15 +15,8 @@ if [ ! -x "$VENV/bin/schemathesis" ] || ! "$VENV/bin/schemathesis" --version | g
 fi
 
 cargo build -q -p minhu
-WORK="$(mktemp -d)"
-PG_DB="minhu_fuzz_$$"
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+demo_init fuzz
+export MINHU_DEMO_PASSWORD=fuzz-demo-password
 
 login() { # login URL USER PASSWORD -> token
   curl -fsS -X POST -H 'content-type: application/json' \
@@ -33,28 +26,13 @@ login() { # login URL USER PASSWORD -> token
 
 port=18180
 for backend in ${MINHU_FUZZ_BACKENDS:-sqlite postgres}; do
-  if [ "$backend" = sqlite ]; then
-    url="sqlite://$WORK/minhu.db"
-  else
-    psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $PG_DB" >/dev/null
-    url="postgres://postgres@127.0.0.1:5432/$PG_DB"
-  fi
   port=$((port + 1))
   base="http://127.0.0.1:$port"
   log "schemathesis on $backend ($base)"
-  export DATABASE_URL="$url" MINHU_DATA_DIR="$WORK/data" MINHU_DEMO_PASSWORD=fuzz-demo-password
-  "$CARGO_TARGET_DIR/debug/minhu" migrate >"$WORK/seed-$backend.log" 2>&1
-  "$CARGO_TARGET_DIR/debug/minhu" seed-demo >>"$WORK/seed-$backend.log" 2>&1 || { cat "$WORK/seed-$backend.log"; exit 1; }
   # No partner rate limit: the fuzzer is not a partner, but it may make itself one.
-  MINHU_BIND="127.0.0.1:$port" MINHU_ADMIN_USERNAME=admin MINHU_ADMIN_PASSWORD=fuzz-admin-password \
-    MINHU_PARTNER_RATE_LIMIT=0 MINHU_JOB_INTERVAL_SECS=0 RUST_LOG=warn \
-    "$CARGO_TARGET_DIR/debug/minhu" serve >"$WORK/server-$backend.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    curl -fs "$base/readyz" >/dev/null 2>&1 && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$WORK/server-$backend.log"; exit 1; }
-    sleep 0.1
-  done
+  MINHU_ADMIN_USERNAME=admin \
+    MINHU_ADMIN_PASSWORD=fuzz-admin-password MINHU_PARTNER_RATE_LIMIT=0 \
+    MINHU_JOB_INTERVAL_SECS=0 demo_serve "$backend" "$port"
   for who in "admin fuzz-admin-password" "demo_operator fuzz-demo-password"; do
     set -- $who
     token="$(login "$base" "$1" "$2")"
@@ -62,10 +40,10 @@ for backend in ${MINHU_FUZZ_BACKENDS:-sqlite postgres}; do
     ("$VENV/bin/schemathesis" --config-file "$ROOT/tests/api-fuzz/schemathesis.toml" run --checks all \
       --max-examples "${MINHU_FUZZ_EXAMPLES:-30}" --seed 20261123 --no-color \
       -H "Authorization: Bearer $token" --url "$base" "$base/api-docs/openapi.json") \
-      || { echo "server log:"; tail -50 "$WORK/server-$backend.log"; exit 1; }
+      || { echo "server log:"; tail -50 "$DEMO_LOG"; exit 1; }
   done
-  if grep -q "panicked" "$WORK/server-$backend.log"; then
-    grep -B2 -A10 "panicked" "$WORK/server-$backend.log"; exit 1
+  if grep -q "panicked" "$DEMO_LOG"; then
+    grep -B2 -A10 "panicked" "$DEMO_LOG"; exit 1
   fi
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  demo_stop
 done

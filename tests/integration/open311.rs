@@ -1,7 +1,7 @@
 //! Open311 GeoReport v2: every endpoint in JSON and XML, the error cases in the spec's format,
 //! submission with a partner's API key, and what the public may see.
 
-use minhu_types::{Page, PartnerCredentials, Petition};
+use minhu_types::{Page, Petition};
 use serde_json::{json, Value};
 
 use crate::city::City;
@@ -76,13 +76,7 @@ fn spec_error(res: &Resp, status: u16) -> String {
 async fn every_endpoint_in_json_and_xml(app: TestApp) {
     let city = City::build(&app).await;
     let category = city.category_id.to_string();
-    let res = app
-        .post("/api/v1/partners")
-        .token(&city.admin)
-        .json(json!({"name": "Open311 客户端"}))
-        .send()
-        .await;
-    let creds: PartnerCredentials = res.json();
+    let creds = app.issue_partner(&city.admin, "Open311 客户端").await;
 
     // Discovery and services.
     let d = json_of(&get(&app, "discovery.json").await, 200);
@@ -207,15 +201,7 @@ async fn every_endpoint_in_json_and_xml(app: TestApp) {
     );
 
     // The partner sees it as an Open311 petition of its own, with the contact it gave.
-    let res = app
-        .post("/api/v1/auth/token")
-        .json(json!({"client_id": creds.client_id, "client_secret": creds.client_secret}))
-        .send()
-        .await;
-    let partner = res.value()["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let partner = app.partner_token(&creds).await;
     let page: Page<Petition> = app
         .get("/api/v1/petitions")
         .token(&partner)

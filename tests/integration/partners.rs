@@ -1,22 +1,11 @@
 //! Partners (newspaper apps, county portals): what they may see, rotation and revocation of
 //! their credentials, their request rate; and CORS for the newspaper's own web pages.
 
-use minhu_types::{Page, Partner, PartnerCredentials, Petition, TokenResponse};
+use minhu_types::{Page, Partner, PartnerCredentials, Petition};
 use serde_json::json;
 
 use crate::city::City;
 use crate::support::{both, both_backends, Backend, TestApp, TestDb};
-
-async fn issue_partner(app: &TestApp, admin: &str, name: &str) -> PartnerCredentials {
-    let res = app
-        .post("/api/v1/partners")
-        .token(admin)
-        .json(json!({ "name": name }))
-        .send()
-        .await;
-    assert_eq!(res.status, 201, "{}", res.text());
-    res.json()
-}
 
 async fn exchange(app: &TestApp, creds: &PartnerCredentials, secret: &str) -> crate::support::Resp {
     app.post("/api/v1/auth/token")
@@ -25,22 +14,16 @@ async fn exchange(app: &TestApp, creds: &PartnerCredentials, secret: &str) -> cr
         .await
 }
 
-async fn partner_token(app: &TestApp, creds: &PartnerCredentials) -> String {
-    let res = exchange(app, creds, &creds.client_secret).await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    res.json::<TokenResponse>().access_token
-}
-
 async fn list_status(app: &TestApp, token: &str) -> crate::support::Resp {
     app.get("/api/v1/petitions").token(token).send().await
 }
 
 async fn a_partner_sees_only_what_it_submitted(app: TestApp) {
     let city = City::build(&app).await;
-    let county = issue_partner(&app, &city.admin, "修武县政务服务平台").await;
-    let paper = issue_partner(&app, &city.admin, "焦作日报客户端").await;
-    let county_token = partner_token(&app, &county).await;
-    let paper_token = partner_token(&app, &paper).await;
+    let county = app.issue_partner(&city.admin, "修武县政务服务平台").await;
+    let paper = app.issue_partner(&city.admin, "焦作日报客户端").await;
+    let county_token = app.partner_token(&county).await;
+    let paper_token = app.partner_token(&paper).await;
 
     let res = app
         .post("/api/v1/petitions")
@@ -74,8 +57,8 @@ async fn a_partner_sees_only_what_it_submitted(app: TestApp) {
 
 async fn credentials_are_rotated_and_revoked(app: TestApp) {
     let admin = app.admin().await;
-    let creds = issue_partner(&app, &admin, "修武县政务服务平台").await;
-    let first = partner_token(&app, &creds).await;
+    let creds = app.issue_partner(&admin, "修武县政务服务平台").await;
+    let first = app.partner_token(&creds).await;
     assert_eq!(list_status(&app, &first).await.status, 200);
 
     // Rotation: new secret and key, same client id; the old secret and the tokens it bought
@@ -101,7 +84,7 @@ async fn credentials_are_rotated_and_revoked(app: TestApp) {
             .code,
         "invalid_client"
     );
-    let second = partner_token(&app, &rotated).await;
+    let second = app.partner_token(&rotated).await;
     assert_eq!(list_status(&app, &second).await.status, 200);
 
     // Revocation: the partner is switched off, its token and secret refused.
@@ -134,7 +117,7 @@ async fn credentials_are_rotated_and_revoked(app: TestApp) {
         .send()
         .await;
     let again: PartnerCredentials = res.json();
-    let third = partner_token(&app, &again).await;
+    let third = app.partner_token(&again).await;
     assert_eq!(list_status(&app, &third).await.status, 200);
 
     // Only administrators, only existing partners.
@@ -158,10 +141,10 @@ async fn credentials_are_rotated_and_revoked(app: TestApp) {
 async fn partners_are_held_to_their_rate(backend: Backend) {
     let app = TestApp::on(TestDb::new(backend).with("MINHU_PARTNER_RATE_LIMIT", "3")).await;
     let admin = app.admin().await;
-    let county = issue_partner(&app, &admin, "修武县政务服务平台").await;
-    let paper = issue_partner(&app, &admin, "焦作日报客户端").await;
-    let county_token = partner_token(&app, &county).await;
-    let paper_token = partner_token(&app, &paper).await;
+    let county = app.issue_partner(&admin, "修武县政务服务平台").await;
+    let paper = app.issue_partner(&admin, "焦作日报客户端").await;
+    let county_token = app.partner_token(&county).await;
+    let paper_token = app.partner_token(&paper).await;
     for _ in 0..3 {
         assert_eq!(list_status(&app, &county_token).await.status, 200);
     }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use hmac::{Hmac, Mac};
-use minhu_types::{Page, PartnerCredentials, TokenResponse, WebhookCreated, WebhookDelivery};
+use minhu_types::{Page, WebhookCreated, WebhookDelivery};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
@@ -111,19 +111,8 @@ fn reachable(backend: Backend) -> TestDb {
 }
 
 async fn partner(app: &TestApp, admin: &str, name: &str) -> String {
-    let res = app
-        .post("/api/v1/partners")
-        .token(admin)
-        .json(json!({ "name": name }))
-        .send()
-        .await;
-    let creds: PartnerCredentials = res.json();
-    let res = app
-        .post("/api/v1/auth/token")
-        .json(json!({"client_id": creds.client_id, "client_secret": creds.client_secret}))
-        .send()
-        .await;
-    res.json::<TokenResponse>().access_token
+    app.partner_token(&app.issue_partner(admin, name).await)
+        .await
 }
 
 async fn deliveries(app: &TestApp, token: &str, hook: i64) -> Page<WebhookDelivery> {

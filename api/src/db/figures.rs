@@ -643,6 +643,16 @@ pub fn setting(conn: &mut DbConn, key: &str) -> QueryResult<Option<String>> {
         .optional()
 }
 
+/// A setting stored as JSON; the type's default when it is unset or unreadable.
+pub fn json_setting<T: serde::de::DeserializeOwned + Default>(
+    conn: &mut DbConn,
+    key: &str,
+) -> QueryResult<T> {
+    Ok(setting(conn, key)?
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
 pub fn put_setting(conn: &mut DbConn, key: &str, value: &str) -> QueryResult<()> {
     conn.transaction(|conn| {
         diesel::delete(settings::table.find(key)).execute(conn)?;

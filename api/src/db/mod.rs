@@ -175,6 +175,22 @@ impl Paging {
     pub fn offset(self) -> i64 {
         (self.page - 1) * self.per_page
     }
+
+    /// This page of a list held in memory whole.
+    pub fn of<T>(self, all: Vec<T>) -> minhu_types::Page<T> {
+        let total = all.len() as i64;
+        let items = all
+            .into_iter()
+            .skip(self.offset() as usize)
+            .take(self.per_page as usize)
+            .collect();
+        minhu_types::Page {
+            items,
+            total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
 }
 
 /// Ids whose subtree starts at `path` ('/1/4/') lie in ['/1/4/', '/1/40'): '0' follows '/'.

@@ -32,11 +32,7 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    let bytes = mac.finalize().into_bytes();
-    format!(
-        "sha256={}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    )
+    format!("sha256={}", crate::auth::hex(&mac.finalize().into_bytes()))
 }
 
 /// How long to wait after the `attempts`-th failed attempt: 30 s, doubling, at most 6 hours.

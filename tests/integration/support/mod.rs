@@ -261,6 +261,29 @@ impl TestApp {
         self.login(username, "citizen-pass-1").await
     }
 
+    /// Issues a partner as the administrator; returns its credentials (shown once).
+    pub async fn issue_partner(&self, admin: &str, name: &str) -> minhu_types::PartnerCredentials {
+        let res = self
+            .post("/api/v1/partners")
+            .token(admin)
+            .json(serde_json::json!({ "name": name }))
+            .send()
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text());
+        res.json()
+    }
+
+    /// Exchanges a partner's credentials for its access token.
+    pub async fn partner_token(&self, creds: &minhu_types::PartnerCredentials) -> String {
+        let res = self
+            .post("/api/v1/auth/token")
+            .json(serde_json::json!({"client_id": creds.client_id, "client_secret": creds.client_secret}))
+            .send()
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text());
+        res.json::<minhu_types::TokenResponse>().access_token
+    }
+
     /// Creates a unit as the administrator and returns its id.
     pub async fn unit(&self, admin: &str, name: &str, kind: &str, parent: Option<i64>) -> i64 {
         let res = self

@@ -24,9 +24,7 @@ impl Allowed for Triage {
 const SETTINGS_KEY: &str = "dispatch";
 
 pub fn settings(conn: &mut DbConn) -> AppResult<DispatchSettings> {
-    Ok(db::figures::setting(conn, SETTINGS_KEY)?
-        .and_then(|v| serde_json::from_str(&v).ok())
-        .unwrap_or_default())
+    Ok(db::figures::json_setting(conn, SETTINGS_KEY)?)
 }
 
 fn check(conn: &mut DbConn, r: &NewDispatchRule) -> AppResult<()> {
@@ -69,19 +67,9 @@ pub async fn list(
 ) -> AppResult<web::Json<Page<DispatchRule>>> {
     let paging = page.into_inner().paging()?;
     let rows = state.db(|conn| Ok(db::dispatch::all(conn)?)).await?;
-    let total = rows.len() as i64;
-    let items = rows
-        .iter()
-        .skip(paging.offset() as usize)
-        .take(paging.per_page as usize)
-        .map(|r| r.to_rule())
-        .collect();
-    Ok(web::Json(Page {
-        items,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    Ok(web::Json(
+        paging.of(rows.iter().map(|r| r.to_rule()).collect()),
+    ))
 }
 
 /// Add a rule (admin).

@@ -18,9 +18,7 @@ use crate::views;
 const SETTINGS_KEY: &str = "ranking";
 
 pub fn settings(conn: &mut DbConn) -> AppResult<RankingSettings> {
-    Ok(db::figures::setting(conn, SETTINGS_KEY)?
-        .and_then(|v| serde_json::from_str(&v).ok())
-        .unwrap_or_default())
+    Ok(db::figures::json_setting(conn, SETTINGS_KEY)?)
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

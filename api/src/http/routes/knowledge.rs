@@ -9,7 +9,7 @@ use crate::db::{self, knowledge::ArticleChanges, knowledge::NewArticleRow, DbCon
 use crate::domain::knowledge::{score, terms};
 use crate::domain::validate::Checks;
 use crate::http::error::{AppError, AppResult};
-use crate::http::extract::{Allowed, Anyone, Auth, PageQuery};
+use crate::http::extract::{Allowed, Anyone, Auth, PageQuery, Staff};
 use crate::http::json::Json;
 use crate::http::AppState;
 
@@ -26,12 +26,7 @@ const SCORED: i64 = 5000;
 
 /// Whether the caller may read internal articles.
 fn internal(caller: Option<&Auth<Anyone>>) -> bool {
-    caller.is_some_and(|c| {
-        matches!(
-            c.role,
-            Role::Operator | Role::Handler | Role::Reporter | Role::Leader | Role::Admin
-        )
-    })
+    caller.is_some_and(|c| Staff::ROLES.contains(&c.role))
 }
 
 fn check_category(conn: &mut DbConn, id: Option<i64>) -> AppResult<()> {
@@ -110,18 +105,7 @@ pub async fn list(
             .map(|(a, s)| a.to_article(Some((s * 1000.0).round() / 1000.0)))
             .collect(),
     };
-    let total = all.len() as i64;
-    let items = all
-        .into_iter()
-        .skip(paging.offset() as usize)
-        .take(paging.per_page as usize)
-        .collect();
-    Ok(web::Json(Page {
-        items,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    Ok(web::Json(paging.of(all)))
 }
 
 /// One article (an internal one only for staff).

@@ -145,20 +145,10 @@ pub fn open311_status(status: PetitionStatus) -> &'static str {
 }
 
 fn statuses_of(open311: &str) -> Option<Vec<&'static str>> {
-    let all = [
-        PetitionStatus::Submitted,
-        PetitionStatus::NeedsInfo,
-        PetitionStatus::Accepted,
-        PetitionStatus::Dispatched,
-        PetitionStatus::Handling,
-        PetitionStatus::Replied,
-        PetitionStatus::Closed,
-        PetitionStatus::Rejected,
-        PetitionStatus::Merged,
-        PetitionStatus::Withdrawn,
-    ];
     matches!(open311, "open" | "closed").then(|| {
-        all.into_iter()
+        PetitionStatus::ALL
+            .iter()
+            .copied()
             .filter(|s| open311_status(*s) == open311)
             .map(PetitionStatus::as_str)
             .collect()
@@ -318,17 +308,14 @@ pub async fn service_definition(
                     .collect(),
             )
         };
-        let kinds = [
-            PetitionKind::Help,
-            PetitionKind::Complaint,
-            PetitionKind::Consultation,
-            PetitionKind::Report,
-            PetitionKind::Suggestion,
-            PetitionKind::Civility,
-        ]
-        .map(|k| (k.as_str(), k.label()));
-        let urgencies =
-            [Urgency::Normal, Urgency::Urgent, Urgency::Emergency].map(|u| (u.as_str(), u.label()));
+        let kinds: Vec<(&str, &str)> = PetitionKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect();
+        let urgencies: Vec<(&str, &str)> = Urgency::ALL
+            .iter()
+            .map(|u| (u.as_str(), u.label()))
+            .collect();
         Ok(Answer::ok(
             format,
             "service_definition",
@@ -337,10 +324,10 @@ pub async fn service_definition(
                 "attributes": [
                     {"variable": true, "code": "kind", "datatype": "singlevaluelist", "required": false,
                      "datatype_description": "诉求类型，默认 help（求助）", "order": 1,
-                     "description": "诉求类型", "values": list(kinds.to_vec())},
+                     "description": "诉求类型", "values": list(kinds)},
                     {"variable": true, "code": "urgency", "datatype": "singlevaluelist", "required": false,
                      "datatype_description": "紧急程度，默认 normal（一般）", "order": 2,
-                     "description": "紧急程度", "values": list(urgencies.to_vec())},
+                     "description": "紧急程度", "values": list(urgencies)},
                     {"variable": true, "code": "title", "datatype": "string", "required": false,
                      "datatype_description": "标题，默认取描述的前 30 个字", "order": 3,
                      "description": "标题", "values": []},
