@@ -160,6 +160,33 @@ pub fn Title(text: Signal<String>) -> impl IntoView {
     view! { <h2 class="page-title">{move || text.get()}</h2> }
 }
 
+/// The message for one form field (the server's, or the form's own check), shown next to it
+/// with the id its input's `aria-describedby` names.
+pub fn field_error(
+    failure: RwSignal<Option<ApiError>>,
+    f: &'static str,
+) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static {
+    move || {
+        failure
+            .with(|e| e.as_ref().and_then(|e| e.field(f)))
+            .map(|m| {
+                view! { <span class="field-error" id=format!("{f}-error")>{m}</span> }.into_any()
+            })
+    }
+}
+
+/// `aria-invalid` of one form field.
+pub fn invalid(
+    failure: RwSignal<Option<ApiError>>,
+    f: &'static str,
+) -> impl Fn() -> String + Send + Sync + 'static {
+    move || {
+        failure
+            .with(|e| e.as_ref().and_then(|e| e.field(f)).is_some())
+            .to_string()
+    }
+}
+
 /// Previous / next for a paged list.
 #[component]
 pub fn Pager(page: RwSignal<i64>, total: i64, per_page: i64) -> impl IntoView {

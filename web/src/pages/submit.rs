@@ -111,24 +111,8 @@ pub fn Submit() -> impl IntoView {
             }
         });
     };
-    let field_error = move |f: &'static str| {
-        move || {
-            failure
-                .with(|e| e.as_ref().and_then(|e| e.field(f)))
-                .map(|m| {
-                    view! {
-                        <span class="field-error" id=format!("{f}-error")>{m}</span>
-                    }
-                })
-        }
-    };
-    let invalid = move |f: &'static str| {
-        move || {
-            failure
-                .with(|e| e.as_ref().and_then(|e| e.field(f)).is_some())
-                .to_string()
-        }
-    };
+    let field_error = move |f: &'static str| crate::ui::field_error(failure, f);
+    let invalid = move |f: &'static str| crate::ui::invalid(failure, f);
     let kinds: Vec<_> = PetitionKind::ALL
         .iter()
         .map(|k| (k.as_str(), k.label()))
