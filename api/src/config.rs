@@ -84,6 +84,8 @@ pub struct Config {
     /// Origins (`https://host[:port]`) whose pages may call the API; empty: CORS off.
     pub cors_origins: Vec<String>,
     pub webhook_reach: crate::domain::webhooks::Reach,
+    /// `MINHU_PHOTO_STORE`: the data directory's `photos/` or an S3 bucket.
+    pub photo_storage: crate::photos::PhotoStorage,
 }
 
 impl std::fmt::Debug for Config {
@@ -215,6 +217,8 @@ impl Config {
             allow_http: flag("MINHU_WEBHOOK_ALLOW_HTTP")?,
             allow_private: flag("MINHU_WEBHOOK_ALLOW_PRIVATE")?,
         };
+        let photo_storage =
+            crate::photos::PhotoStorage::parse(get("MINHU_PHOTO_STORE").as_deref(), &data_dir)?;
         let jwt_secret = match get("MINHU_JWT_SECRET") {
             Some(s) if s.len() < MIN_SECRET_LEN => {
                 return Err(format!(
@@ -239,6 +243,7 @@ impl Config {
             partner_rate_limit,
             cors_origins,
             webhook_reach,
+            photo_storage,
         })
     }
 

@@ -92,6 +92,13 @@ pub fn run(
             ))
             .execute(conn)?;
             if n == 1 {
+                db::duplicates::follow(
+                    conn,
+                    &p,
+                    PetitionStatus::Replied,
+                    PetitionStatus::Closed,
+                    None,
+                )?;
                 let note = format!("答复后 {close_after_days} 天内未评价，自动办结（无有效回访）");
                 record(
                     conn,

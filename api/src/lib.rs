@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod http;
 pub mod jobs;
+pub mod photos;
 pub mod seed;
 pub mod server;
 pub mod views;

@@ -20,6 +20,7 @@ commands:
   rebuild-figures
              recompute the figures behind rankings and briefings from the petitions,
              and say how many differed from the live ones
+  reindex    rebuild the index of open petitions that repeat suggestions search
 
 configuration is read from the environment; see README.md (DATABASE_URL, MINHU_BIND, …).";
 
@@ -73,6 +74,7 @@ fn main() -> ExitCode {
         }
         "seed-demo" => seed(300, true),
         "rebuild-figures" => rebuild_figures(),
+        "reindex" => reindex(),
         other => {
             eprintln!("minhu: unknown command {other:?}\n\n{USAGE}");
             ExitCode::from(2)
@@ -115,6 +117,23 @@ fn rebuild_figures() -> ExitCode {
             r.petitions,
             r.unit_days,
             r.differing,
+            started.elapsed().as_secs_f64()
+        );
+        Ok(())
+    })
+}
+
+fn reindex() -> ExitCode {
+    with_database(|conn| {
+        let started = Instant::now();
+        let n = minhu::db::duplicates::rebuild(conn, |done| {
+            if done % 100_000 == 0 {
+                eprintln!("已索引 {done} 条……");
+            }
+        })
+        .map_err(|e| e.to_string())?;
+        println!(
+            "重建完成：已为 {n} 条未办结诉求建立重复诉求索引（{:.1} 秒）。",
             started.elapsed().as_secs_f64()
         );
         Ok(())

@@ -16,8 +16,17 @@ pub fn open_database(config: &Config) -> Result<Pool, String> {
     let pool = db::connect(&config.database_url, config.db_pool_size)?;
     let mut conn = pool.get().map_err(|e| format!("DATABASE_URL: {e}"))?;
     let applied = db::migrate(&mut conn)?;
-    for name in applied {
+    for name in &applied {
         tracing::info!(migration = %name, "applied migration");
+    }
+    // The index of likely repeats came with this migration: fill it from the open petitions.
+    if applied.iter().any(|m| m.contains("duplicates_and_photos")) {
+        let n = db::duplicates::rebuild(&mut conn, |_| {})
+            .map_err(|e| format!("building the index of open petitions: {e}"))?;
+        tracing::info!(
+            petitions = n,
+            "indexed the open petitions for repeat suggestions"
+        );
     }
     Ok(pool)
 }
@@ -82,7 +91,9 @@ pub fn build_state(config: &Config) -> Result<AppState, String> {
         }
     }
     let keys = TokenKeys::new(&config.jwt_secret, config.token_ttl);
-    let mut state = AppState::new(pool, keys, config.web_dir.clone());
+    let photos = crate::photos::PhotoStore::open(&config.photo_storage)?;
+    tracing::info!(store = ?photos, "photos are kept in the photo store");
+    let mut state = AppState::new(pool, keys, config.web_dir.clone(), photos);
     state.partner_limit = crate::http::rate_limit::RateLimit::new(config.partner_rate_limit);
     state.cors_origins = config.cors_origins.clone();
     state.webhook_reach = config.webhook_reach;

@@ -230,6 +230,7 @@ pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
         replies: Vec::new(),
         visits: Vec::new(),
         allowed_actions: Vec::new(),
+        photos: Vec::new(),
     }
 }
 
@@ -300,6 +301,7 @@ pub fn detail(
         .iter()
         .map(|v| visit(v, !show))
         .collect();
+    view.photos = photos_of(conn, p.id)?;
     Ok(view)
 }
 
@@ -375,6 +377,11 @@ pub fn public(conn: &mut DbConn, p: &PetitionRow) -> AppResult<PublicPetition> {
         } else {
             Vec::new()
         },
+        photos: if consent {
+            photos_of(conn, p.id)?
+        } else {
+            Vec::new()
+        },
         timeline: events
             .iter()
             .filter(|e| e.to_status.is_some())
@@ -389,4 +396,11 @@ pub fn public(conn: &mut DbConn, p: &PetitionRow) -> AppResult<PublicPetition> {
             })
             .collect(),
     })
+}
+
+fn photos_of(conn: &mut DbConn, petition_id: i64) -> AppResult<Vec<minhu_types::Photo>> {
+    Ok(db::photos::of_petition(conn, petition_id)?
+        .iter()
+        .map(db::photos::PhotoRow::to_photo)
+        .collect())
 }

@@ -238,6 +238,14 @@ pub fn act(
         )? {
             return Err(stale(row.version));
         }
+        // Repeats are looked for among petitions not yet ended.
+        db::duplicates::follow(
+            conn,
+            &row,
+            status,
+            transition.to,
+            eff.petition.content.as_deref(),
+        )?;
         if let Some((a, _)) = target_row {
             if let Some(state) = transition.assignment_to {
                 eff.assignment.state = Some(state.as_str().to_owned());

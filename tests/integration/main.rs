@@ -4,12 +4,14 @@ mod support;
 
 mod accounts;
 mod city;
+mod duplicates;
 mod errors;
 mod knowledge;
 mod lifecycle;
 mod open311;
 mod operations;
 mod partners;
+mod photos;
 mod privacy;
 mod rankings;
 mod reference_data;

@@ -4,10 +4,12 @@
 
 pub mod categories;
 pub mod dispatch;
+pub mod duplicates;
 pub mod figures;
 pub mod knowledge;
 pub mod partners;
 pub mod petitions;
+pub mod photos;
 pub mod schema;
 pub mod time_limits;
 pub mod units;

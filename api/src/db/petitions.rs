@@ -391,9 +391,13 @@ pub fn list(
             // Applied below with the `unit_id` filter: the same subquery.
             Scope::Subtree(_) => {}
             Scope::Public => {
-                q = q.filter(petitions::publish_consent.eq(true)).filter(
-                    petitions::status.ne_all(["submitted", "needs_info", "rejected", "withdrawn"]),
-                )
+                q =
+                    q.filter(petitions::publish_consent.eq(true)).filter(
+                        petitions::status.ne_all(
+                            crate::domain::privacy::NOT_PUBLISHED
+                                .map(minhu_types::PetitionStatus::as_str),
+                        ),
+                    )
             }
         }
         if let Some(s) = &filter.status {

@@ -371,6 +371,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    petition_terms (category_id, term, petition_id) {
+        category_id -> BigInt,
+        term -> Integer,
+        petition_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    photos (id) {
+        id -> BigInt,
+        petition_id -> BigInt,
+        uploader_id -> BigInt,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        object_key -> Text,
+        thumb_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(photos -> petitions (petition_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(partners -> users (user_id));
 diesel::joinable!(webhooks -> partners (partner_id));
@@ -380,6 +403,8 @@ diesel::joinable!(assignments -> units (unit_id));
 diesel::joinable!(follow_ups -> users (author_id));
 diesel::allow_tables_to_appear_in_same_query!(
     units,
+    petition_terms,
+    photos,
     knowledge_articles,
     dispatch_rules,
     webhooks,

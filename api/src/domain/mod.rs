@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod dispatch;
+pub mod duplicates;
 pub mod figures;
 pub mod knowledge;
 pub mod lifecycle;

@@ -2,7 +2,21 @@
 //! are masked for everyone else — 褚某, 138****5678, a street-level address, and phone numbers
 //! typed into free text.
 
-use minhu_types::Role;
+use minhu_types::{PetitionStatus, Role};
+
+/// Statuses whose petitions stay out of the public feed even with the petitioner's consent:
+/// not yet past triage, or refused, or withdrawn.
+pub const NOT_PUBLISHED: [PetitionStatus; 4] = [
+    PetitionStatus::Submitted,
+    PetitionStatus::NeedsInfo,
+    PetitionStatus::Rejected,
+    PetitionStatus::Withdrawn,
+];
+
+/// Whether a petition is in the public feed (and its photos public).
+pub fn in_public_feed(status: PetitionStatus, publish_consent: bool) -> bool {
+    publish_consent && !NOT_PUBLISHED.contains(&status)
+}
 
 /// May this caller see the petitioner's name, phone, account and exact address?
 /// The petitioner and the hotline office always; the handling units unless the petition is

@@ -169,6 +169,24 @@ impl<A: Allowed + 'static> FromRequest for Auth<A> {
     }
 }
 
+/// The caller when the request carries a token (a bad token is still refused with 401), or
+/// nobody: for what the public may see too.
+pub struct MaybeAuth(pub Option<Caller>);
+
+impl FromRequest for MaybeAuth {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req.headers().contains_key(header::AUTHORIZATION) {
+            let auth = Auth::<Anyone>::from_request(req, payload);
+            Box::pin(async move { auth.await.map(|a| MaybeAuth(Some(a.0))) })
+        } else {
+            Box::pin(ready(Ok(MaybeAuth(None))))
+        }
+    }
+}
+
 /// `?page=&per_page=` of every list.
 #[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

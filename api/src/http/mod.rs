@@ -40,10 +40,17 @@ pub struct AppState {
     pub cors_origins: Vec<String>,
     /// Which webhook addresses may be called (`MINHU_WEBHOOK_ALLOW_HTTP`, `…_ALLOW_PRIVATE`).
     pub webhook_reach: crate::domain::webhooks::Reach,
+    /// Where petitions' photos are kept (`MINHU_PHOTO_STORE`).
+    pub photos: crate::photos::PhotoStore,
 }
 
 impl AppState {
-    pub fn new(pool: Pool, keys: TokenKeys, web_dir: PathBuf) -> Self {
+    pub fn new(
+        pool: Pool,
+        keys: TokenKeys,
+        web_dir: PathBuf,
+        photos: crate::photos::PhotoStore,
+    ) -> Self {
         AppState {
             pool,
             keys,
@@ -54,6 +61,7 @@ impl AppState {
             partner_limit: rate_limit::RateLimit::new(600),
             cors_origins: Vec::new(),
             webhook_reach: Default::default(),
+            photos,
         }
     }
 
@@ -148,6 +156,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/dispatch-rules/{id}", patch => dispatch::update, delete => dispatch::delete);
     resource!(cfg, "/dispatch-settings", get => dispatch::get_settings, put => dispatch::put_settings);
     resource!(cfg, "/petitions/{id}/suggestions", get => dispatch::suggestions);
+    resource!(cfg, "/petitions/{id}/photos", post => photos::upload);
+    resource!(cfg, "/photos/{id}", get => photos::get);
     resource!(cfg, "/webhooks", get => webhooks::list, post => webhooks::create);
     resource!(cfg, "/webhooks/{id}", delete => webhooks::delete);
     resource!(cfg, "/webhooks/{id}/deliveries", get => webhooks::deliveries);

@@ -43,6 +43,8 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         routes::partners::create,
         routes::partners::rotate,
         routes::partners::revoke,
+        routes::photos::upload,
+        routes::photos::get,
         routes::knowledge::list,
         routes::knowledge::find,
         routes::knowledge::create,

@@ -126,6 +126,21 @@ string_enum! {
     }
 }
 
+impl PetitionStatus {
+    /// Whether the petition has ended: closed (a redo may still reopen it), refused, merged or
+    /// withdrawn. Nothing is added to an ended petition (photos), and it is no longer a
+    /// candidate repeat of a new one.
+    pub fn has_ended(self) -> bool {
+        matches!(
+            self,
+            PetitionStatus::Closed
+                | PetitionStatus::Rejected
+                | PetitionStatus::Merged
+                | PetitionStatus::Withdrawn
+        )
+    }
+}
+
 string_enum! {
     /// A unit's part in an order.
     AssignmentRole {

@@ -11,12 +11,14 @@ use serde::{Deserialize, Deserializer, Serialize};
 mod enums;
 mod knowledge;
 mod petitions;
+mod photos;
 pub mod rules;
 mod triage;
 mod webhooks;
 pub use enums::*;
 pub use knowledge::*;
 pub use petitions::*;
+pub use photos::*;
 pub use triage::*;
 pub use webhooks::*;
 

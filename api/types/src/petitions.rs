@@ -240,6 +240,9 @@ pub struct Petition {
     /// What the caller may do now (detail view only): the UI shows these as buttons.
     #[serde(default)]
     pub allowed_actions: Vec<Action>,
+    /// Photos (in the full view; empty in lists).
+    #[serde(default)]
+    pub photos: Vec<crate::Photo>,
 }
 
 /// A published petition (no token needed): masked, with its public replies and reporters'
@@ -260,6 +263,9 @@ pub struct PublicPetition {
     pub replies: Vec<Reply>,
     pub follow_ups: Vec<FollowUp>,
     pub timeline: Vec<PublicEvent>,
+    /// Photos, when the petitioner consented to publication.
+    #[serde(default)]
+    pub photos: Vec<crate::Photo>,
 }
 
 /// A step of the public timeline: what happened and when, without who.

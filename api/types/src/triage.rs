@@ -58,7 +58,8 @@ pub struct UnitSuggestion {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct DuplicateSuggestion {
     pub petition: Petition,
-    /// 0–1.
+    /// 0–1: 0.6 × shared character pairs of the texts (Dice), 0.25 × nearness (within 100 m
+    /// by coordinates, else alike addresses), 0.15 × closeness in time (within a day).
     pub similarity: f64,
 }
 
@@ -68,7 +69,8 @@ pub struct DuplicateSuggestion {
 pub struct Suggestions {
     /// From the dispatch catalogue, lead before assist.
     pub units: Vec<UnitSuggestion>,
-    /// Likely repeats (not computed yet: always empty).
+    /// Open petitions of the same category likely to be the same matter, most similar first
+    /// (at most 5): merge with `POST /api/v1/petitions/{id}/merge {"into_id": …}`.
     pub duplicates: Vec<DuplicateSuggestion>,
     /// For consultations: the knowledge-base articles that match best (at most 3).
     pub articles: Vec<ArticleSuggestion>,

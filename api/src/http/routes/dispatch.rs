@@ -4,11 +4,12 @@
 use actix_web::{web, HttpResponse};
 use diesel::OptionalExtension;
 use minhu_types::{
-    ArticleRef, ArticleSuggestion, DispatchRule, DispatchSettings, NewDispatchRule, Page,
-    PetitionKind, Problem, Role, Suggestions, UnitSuggestion,
+    ArticleRef, ArticleSuggestion, DispatchRule, DispatchSettings, DuplicateSuggestion,
+    NewDispatchRule, Page, PetitionKind, Problem, Role, Suggestions, UnitSuggestion,
 };
 
 use crate::db::{self, DbConn};
+use crate::domain::privacy::sees_contact;
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{Admins, Allowed, Auth, PageQuery};
 use crate::http::json::Json;
@@ -187,22 +188,34 @@ pub async fn put_settings(
     params(("id" = i64, Path, description = "Petition id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Suggested units (duplicates and articles are not computed yet)", body = Suggestions),
+        (status = 200, description = "Suggested units, likely repeats, and for consultations knowledge-base articles", body = Suggestions),
         (status = 404, description = "No such petition", body = Problem),
     )
 )]
 pub async fn suggestions(
     state: web::Data<AppState>,
-    _auth: Auth<Triage>,
+    auth: Auth<Triage>,
     id: web::Path<i64>,
 ) -> AppResult<web::Json<Suggestions>> {
     let id = id.into_inner();
-    let (units, articles) = state
+    let (role, now) = (auth.role, state.clock.now());
+    let (units, duplicates, articles) = state
         .db(move |conn| {
             let row = db::petitions::find(conn, id)
                 .optional()?
                 .ok_or_else(|| AppError::not_found(format!("诉求 {id} 不存在")))?;
             let units = db::dispatch::suggest(conn, &row)?;
+            let duplicates = db::duplicates::suggest(conn, &row)?
+                .into_iter()
+                .map(|(p, similarity)| DuplicateSuggestion {
+                    petition: views::summary(
+                        &p,
+                        !sees_contact(role, false, false, p.anonymous),
+                        now,
+                    ),
+                    similarity,
+                })
+                .collect::<Vec<_>>();
             // Consultations can often be answered on the spot from the knowledge base.
             let articles = if row.kind == PetitionKind::Consultation.as_str() {
                 let all = db::knowledge::candidates(conn, None, true, 5000)?;
@@ -220,7 +233,7 @@ pub async fn suggestions(
             } else {
                 Vec::new()
             };
-            Ok((units, articles))
+            Ok((units, duplicates, articles))
         })
         .await?;
     Ok(web::Json(Suggestions {
@@ -232,7 +245,7 @@ pub async fn suggestions(
                 role: rule.role,
             })
             .collect(),
-        duplicates: Vec::new(),
+        duplicates,
         articles,
     }))
 }

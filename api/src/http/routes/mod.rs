@@ -10,6 +10,7 @@ pub mod open311;
 pub mod ops;
 pub mod partners;
 pub mod petitions;
+pub mod photos;
 pub mod public;
 pub mod supervision;
 pub mod time_limits;

@@ -206,6 +206,13 @@ pub async fn submit(
                     updated_at: now,
                 },
             )?;
+            db::duplicates::add(
+                conn,
+                id,
+                body.category_id,
+                body.title.trim(),
+                body.content.trim(),
+            )?;
             record(
                 conn,
                 actor,

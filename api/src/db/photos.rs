@@ -1,0 +1,83 @@
+//! Petitions' photos: one row per photo, the bytes in the photo store under `object_key`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use minhu_types::Photo;
+
+use super::schema::photos;
+use super::DbConn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = photos)]
+pub struct PhotoRow {
+    pub id: i64,
+    pub petition_id: i64,
+    pub uploader_id: i64,
+    pub content_type: String,
+    pub width: i32,
+    pub height: i32,
+    pub object_key: String,
+    pub thumb_key: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl PhotoRow {
+    pub fn to_photo(&self) -> Photo {
+        Photo {
+            id: self.id,
+            content_type: self.content_type.clone(),
+            width: self.width,
+            height: self.height,
+        }
+    }
+}
+
+pub struct NewPhotoRow<'a> {
+    pub petition_id: i64,
+    pub uploader_id: i64,
+    pub content_type: &'a str,
+    pub width: i32,
+    pub height: i32,
+    pub object_key: &'a str,
+    pub thumb_key: &'a str,
+    pub now: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, p: &NewPhotoRow<'_>) -> QueryResult<PhotoRow> {
+    let id: i64 = diesel::insert_into(photos::table)
+        .values((
+            photos::petition_id.eq(p.petition_id),
+            photos::uploader_id.eq(p.uploader_id),
+            photos::content_type.eq(p.content_type),
+            photos::width.eq(p.width),
+            photos::height.eq(p.height),
+            photos::object_key.eq(p.object_key),
+            photos::thumb_key.eq(p.thumb_key),
+            photos::created_at.eq(p.now),
+        ))
+        .returning(photos::id)
+        .get_result(conn)?;
+    find(conn, id)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<PhotoRow> {
+    photos::table
+        .find(id)
+        .select(PhotoRow::as_select())
+        .first(conn)
+}
+
+pub fn of_petition(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<PhotoRow>> {
+    photos::table
+        .filter(photos::petition_id.eq(petition_id))
+        .order(photos::id.asc())
+        .select(PhotoRow::as_select())
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConn, petition_id: i64) -> QueryResult<i64> {
+    photos::table
+        .filter(photos::petition_id.eq(petition_id))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,279 @@
+//! Photos of a petition: the petitioner (or the hotline office taking a call) adds them, up to
+//! nine; whoever may see the petition sees them, the public only with `publish_consent`.
+
+use actix_multipart::{Multipart, MultipartError};
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use diesel::OptionalExtension;
+use futures_util::StreamExt;
+use minhu_types::{Photo, PhotoQuery, PhotoSize, Problem, Role};
+
+use crate::db::{self, photos::NewPhotoRow, DbConn};
+use crate::domain::privacy::in_public_feed;
+use crate::http::error::{AppError, AppResult};
+use crate::http::extract::{Anyone, Auth, Caller, MaybeAuth};
+use crate::http::query::Query;
+use crate::http::{transaction, AppState};
+use crate::photos::{self, Refusal, MAX_BYTES, MAX_PER_PETITION};
+use crate::workflow::{access, not_found, status_of, Actor};
+
+/// Whether `actor` may add a photo to the petition now (under its lock when in a transaction).
+fn may_add(conn: &mut DbConn, actor: &Actor, row: &db::petitions::PetitionRow) -> AppResult<()> {
+    let acc = access(conn, actor, row)?;
+    if !(acc.petitioner || actor.role() == Role::Operator) {
+        return Err(AppError::forbidden("只有诉求人和热线办可以为诉求添加照片"));
+    }
+    let status = status_of(row);
+    if status.has_ended() {
+        return Err(AppError::conflict(
+            "invalid_transition",
+            format!("诉求已{}，不能再添加照片", status.label()),
+        ));
+    }
+    let n = db::photos::count(conn, row.id)?;
+    if n >= MAX_PER_PETITION {
+        return Err(AppError::conflict(
+            "too_many_photos",
+            format!("每件诉求最多 {MAX_PER_PETITION} 张照片，已有 {n} 张"),
+        ));
+    }
+    Ok(())
+}
+
+fn multipart_error(e: MultipartError) -> AppError {
+    match e {
+        MultipartError::ContentTypeMissing
+        | MultipartError::ContentTypeParse
+        | MultipartError::ContentTypeIncompatible => AppError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "请以 multipart/form-data 上传照片，文件放在字段 file 中",
+        ),
+        other => AppError::bad_request(
+            "malformed_multipart",
+            format!("multipart/form-data 请求体格式错误：{other}"),
+        ),
+    }
+}
+
+fn too_large() -> AppError {
+    AppError::new(
+        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("照片不能超过 {} MB", MAX_BYTES / (1024 * 1024)),
+    )
+}
+
+/// The bytes of the first part named `file`; other parts are skipped (within the same limit).
+async fn read_file(mut parts: Multipart) -> AppResult<Vec<u8>> {
+    let mut skipped = 0_usize;
+    while let Some(part) = parts.next().await {
+        let mut part = part.map_err(multipart_error)?;
+        let wanted = part.name() == Some("file");
+        let mut buf = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(multipart_error)?;
+            if wanted {
+                if buf.len() + chunk.len() > MAX_BYTES {
+                    return Err(too_large());
+                }
+                buf.extend_from_slice(&chunk);
+            } else {
+                skipped += chunk.len();
+                if skipped > MAX_BYTES {
+                    return Err(too_large());
+                }
+            }
+        }
+        if wanted {
+            return Ok(buf);
+        }
+    }
+    Err(AppError::invalid_field(
+        "file",
+        "缺少照片：请在 multipart/form-data 的字段 file 中上传 JPEG、PNG 或 WebP 图片",
+    ))
+}
+
+fn refused(r: Refusal) -> AppError {
+    let message = r.to_string();
+    match r {
+        Refusal::NotAnImage => AppError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            message,
+        ),
+        Refusal::TooManyPixels { .. } => AppError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "image_too_large",
+            message,
+        ),
+        Refusal::Broken(_) => AppError::invalid_field("file", message),
+    }
+}
+
+fn caused(mut e: AppError, cause: impl std::fmt::Display) -> AppError {
+    e.internal = Some(cause.to_string());
+    e
+}
+
+fn storage_failed(e: object_store::Error) -> AppError {
+    caused(AppError::unavailable("照片存储暂时不可用，请稍后重试"), e)
+}
+
+/// Add a photo (JPEG, PNG or WebP, at most 10 MB, at most 9 per petition). The type is read
+/// from the bytes; the image is re-encoded without its metadata (EXIF and GPS positions are
+/// dropped), turned upright, and given a thumbnail.
+#[utoipa::path(
+    post, path = "/api/v1/petitions/{id}/photos", tag = "petitions", operation_id = "upload_photo",
+    params(("id" = i64, Path, description = "Petition id")),
+    request_body(content = minhu_types::PhotoUpload, content_type = "multipart/form-data"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored", body = Photo),
+        (status = 400, description = "Malformed multipart body", body = Problem),
+        (status = 401, description = "No or bad token", body = Problem),
+        (status = 403, description = "Only the petitioner and the hotline office add photos", body = Problem),
+        (status = 404, description = "No such petition, or not yours", body = Problem),
+        (status = 409, description = "Nine photos already, or the petition has ended", body = Problem),
+        (status = 413, description = "Over 10 MB, or more pixels than a photo has", body = Problem),
+        (status = 415, description = "Not multipart, or not a JPEG, PNG or WebP image", body = Problem),
+        (status = 422, description = "No `file` part, or an image that does not decode", body = Problem),
+    )
+)]
+pub async fn upload(
+    state: web::Data<AppState>,
+    auth: Auth<Anyone>,
+    id: web::Path<i64>,
+    parts: Multipart,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let caller: Caller = auth.0;
+    let now = state.clock.now();
+    // Refuse early what would be refused anyway, before reading 10 MB.
+    state
+        .db(move |conn| {
+            let actor = Actor::load(conn, caller, now)?;
+            let row = db::petitions::find(conn, id)
+                .optional()?
+                .ok_or_else(not_found)?;
+            may_add(conn, &actor, &row)
+        })
+        .await?;
+    let bytes = read_file(parts).await?;
+    let processed = web::block(move || photos::process(&bytes))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(refused)?;
+
+    let (content_type, width, height) = (
+        processed.content_type(),
+        processed.width as i32,
+        processed.height as i32,
+    );
+    let token = crate::config::random_hex(16);
+    let (key, thumb_key) = photos::keys(id, &token, processed.extension());
+    let store = state.photos.clone();
+    store
+        .put(&key, processed.image)
+        .await
+        .map_err(storage_failed)?;
+    if let Err(e) = store.put(&thumb_key, processed.thumbnail).await {
+        let _ = store.delete(&key).await;
+        return Err(storage_failed(e));
+    }
+    let (k, tk) = (key.clone(), thumb_key.clone());
+    let saved = state
+        .db(move |conn| {
+            transaction(conn, |conn| {
+                let actor = Actor::load(conn, caller, now)?;
+                let row = db::petitions::lock(conn, id)
+                    .optional()?
+                    .ok_or_else(not_found)?;
+                // Again under the lock: two uploads at once cannot make ten.
+                may_add(conn, &actor, &row)?;
+                Ok(db::photos::insert(
+                    conn,
+                    &NewPhotoRow {
+                        petition_id: id,
+                        uploader_id: caller.user_id,
+                        content_type,
+                        width,
+                        height,
+                        object_key: &k,
+                        thumb_key: &tk,
+                        now,
+                    },
+                )?)
+            })
+        })
+        .await;
+    match saved {
+        Ok(row) => Ok(HttpResponse::Created().json(row.to_photo())),
+        Err(e) => {
+            // Nothing half-written: the files go with the refused row.
+            let _ = store.delete(&key).await;
+            let _ = store.delete(&thumb_key).await;
+            Err(e)
+        }
+    }
+}
+
+/// A photo, or its thumbnail (`?size=thumb`, JPEG at most 320 px): to whoever may see the
+/// petition; without a token only when the petition is in the public feed (published with
+/// the petitioner's consent and past triage).
+#[utoipa::path(
+    get, path = "/api/v1/photos/{id}", tag = "petitions", operation_id = "get_photo",
+    params(("id" = i64, Path, description = "Photo id"), PhotoQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The image", content(
+            (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/webp"))),
+        (status = 400, description = "Bad query (`size` is `full` or `thumb`)", body = Problem),
+        (status = 401, description = "Bad token", body = Problem),
+        (status = 404, description = "No such photo, or not visible to you", body = Problem),
+    )
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: MaybeAuth,
+    id: web::Path<i64>,
+    q: Query<PhotoQuery>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let now = state.clock.now();
+    let gone = || AppError::not_found("照片不存在，或您无权查看");
+    let (photo, public) = state
+        .db(move |conn| {
+            let photo = db::photos::find(conn, id).optional()?.ok_or_else(gone)?;
+            let row = db::petitions::find(conn, photo.petition_id)?;
+            let public = in_public_feed(status_of(&row), row.publish_consent);
+            if !public {
+                let caller = auth.0.ok_or_else(gone)?;
+                let actor = Actor::load(conn, caller, now)?;
+                access(conn, &actor, &row).map_err(|_| gone())?;
+            }
+            Ok((photo, public))
+        })
+        .await?;
+    let (key, content_type) = match q.size.unwrap_or_default() {
+        PhotoSize::Full => (photo.object_key, photo.content_type),
+        PhotoSize::Thumb => (photo.thumb_key, "image/jpeg".to_owned()),
+    };
+    let bytes = state.photos.get(&key).await.map_err(|e| match e {
+        object_store::Error::NotFound { .. } => caused(AppError::not_found("照片文件已丢失"), e),
+        other => storage_failed(other),
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((
+            header::CACHE_CONTROL,
+            if public {
+                "public, max-age=3600"
+            } else {
+                "private, max-age=3600"
+            },
+        ))
+        .body(bytes))
+}
