@@ -7,8 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, login, logout, act, SHOTS, BACKEND, URL } from './support.mjs';
 
-test(`petition from submission to ranking (${BACKEND})`, async () => {
-  const { page, errors, close } = await open();
+// An 8 × 8 red PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGM4oaGBFTEMLQkAgl1GAWqNFmsAAAAASUVORK5CYII=',
+  'base64');
+
+test(`petition from submission to ranking (${BACKEND})`, async (t) => {
+  const { page, errors } = await open(t);
   const shot = (name) => page.screenshot({ path: `${SHOTS}/${name}-${BACKEND}.png`, fullPage: true });
   const title = `路灯不亮 e2e ${BACKEND}`;
 
@@ -40,6 +45,10 @@ test(`petition from submission to ranking (${BACKEND})`, async () => {
   const no = (await page.locator('.meta .mono').first().textContent()).trim();
   assert.match(no, /^\d{8}-\d{6}$/);
   await page.getByText('待受理').first().waitFor();
+  // A photo of the broken lamps: uploaded, then shown as a thumbnail fetched with the token.
+  await page.locator('input[type=file]').setInputFiles({ name: 'lamp.png', mimeType: 'image/png', buffer: PNG });
+  await page.getByRole('heading', { name: '照片 (1)' }).waitFor();
+  await page.getByRole('img', { name: '照片 1' }).waitFor();
   await shot('2-submitted');
   await logout(page);
 
@@ -47,6 +56,9 @@ test(`petition from submission to ranking (${BACKEND})`, async () => {
   await login(page, 'demo_operator');
   await page.getByRole('link', { name: title }).click();
   await page.getByText('褚晓明').first().waitFor(); // the office sees the contact
+  // Triage help: the demo city has no open petition like this one.
+  await page.getByRole('heading', { name: '可能重复的诉求' }).waitFor();
+  await page.getByRole('img', { name: '照片 1' }).waitFor();
   await act(page, '受理');
   await page.getByText('已受理待派单').first().waitFor();
   await act(page, '派单', async (form) => {
@@ -107,5 +119,4 @@ test(`petition from submission to ranking (${BACKEND})`, async () => {
 
   assert.ok(id > 0);
   assert.deepEqual(errors, []);
-  await close();
 });

@@ -12,8 +12,10 @@ export const BACKEND = process.env.MINHU_BACKEND;
 export const DEMO_PASSWORD = process.env.MINHU_DEMO_PASSWORD;
 mkdirSync(SHOTS, { recursive: true });
 
-/** A new browser with one page; `errors` collects uncaught exceptions and console errors. */
-export async function open(viewport = { width: 1280, height: 900 }) {
+/** A new browser with one page, closed when test `t` ends however it ends (a failed assertion
+ * must not leave Chromium running and the test process waiting); `errors` collects uncaught
+ * exceptions. */
+export async function open(t, viewport = { width: 1280, height: 900 }) {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -23,7 +25,8 @@ export async function open(viewport = { width: 1280, height: 900 }) {
   page.setDefaultTimeout(15000);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  return { page, errors, close: () => browser.close() };
+  t.after(() => browser.close());
+  return { page, errors };
 }
 
 export async function login(page, username, password = DEMO_PASSWORD) {

@@ -154,6 +154,44 @@ pub async fn act<B: Serialize>(token: Option<&str>, path: &str, body: &B) -> Res
         .map(|_| ())
 }
 
+/// An image the API serves (photos need the token unless public), as an object URL for
+/// `<img src>`; the caller revokes it when done.
+pub async fn image_url(token: Option<&str>, path: &str) -> Result<String, ApiError> {
+    let resp = request(Method::GET, token, path)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if !resp.ok() {
+        return Err(problem(resp).await);
+    }
+    let mime = resp.headers().get("content-type").unwrap_or_default();
+    let bytes = resp.binary().await.map_err(|_| ApiError::Network)?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(&mime);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
+        .and_then(|b| web_sys::Url::create_object_url_with_blob(&b))
+        .map_err(|_| ApiError::Network)
+}
+
+/// Uploads a file as `multipart/form-data` field `file`.
+pub async fn upload<T: DeserializeOwned>(
+    token: Option<&str>,
+    path: &str,
+    file: &web_sys::File,
+) -> Result<T, ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError::Network)?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(|_| ApiError::Network)?;
+    let resp = request(Method::POST, token, path)
+        .body(form)
+        .map_err(|_| ApiError::Network)?
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    decode(resp).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

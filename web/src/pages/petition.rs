@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use minhu_types::{
-    Action, Assignment, AssignmentRole, Event, FollowUp, Outcome, Page, Petition, Satisfaction,
-    Unit,
+    Action, Assignment, AssignmentRole, Event, FollowUp, MergeBody, Outcome, Page, Petition,
+    PetitionStatus, Photo, Role, Satisfaction, Suggestions, Unit,
 };
 
 use crate::actions::{form_of, is_refusal, request, Fields, Form, Target, ON_PETITION};
@@ -81,6 +81,10 @@ pub fn Detail(id: i64) -> impl IntoView {
                     {p.merged_into_id.map(|m| view! { <p class="notice">{t.merged_into}" "<a href=format!("/petitions/{m}")>{format!("#{m}")}</a></p> })}
                 </article>
                 <ActionBar actions=actions target=target reload=reload />
+                {triage_open(p.status, ctx.role()).then(|| view! { <TriageHelp petition=p.clone() reload=reload /> })}
+                {(!p.photos.is_empty() || may_add_photos(p.status, ctx.role())).then(|| view! {
+                    <Photos petition_id=p.id photos=p.photos.clone() can_add=may_add_photos(p.status, ctx.role()) reload=reload />
+                })}
                 {(!p.assignments.is_empty()).then(|| view! {
                     <section class="card">
                         <h3>{t.orders}</h3>
@@ -143,6 +147,178 @@ pub fn Detail(id: i64) -> impl IntoView {
                 </section>
             }
         })}
+    }
+}
+
+/// Whether the hotline office sees triage help: while the petition waits to be accepted or dispatched.
+fn triage_open(status: PetitionStatus, role: Option<Role>) -> bool {
+    matches!(role, Some(Role::Operator | Role::Admin))
+        && matches!(status, PetitionStatus::Submitted | PetitionStatus::Accepted)
+}
+
+/// The petitioner (a citizen sees only their own petitions here, a partner likewise) and the
+/// hotline office add photos until the petition has ended.
+fn may_add_photos(status: PetitionStatus, role: Option<Role>) -> bool {
+    matches!(role, Some(Role::Citizen | Role::Partner | Role::Operator)) && !status.has_ended()
+}
+
+/// What the catalogue suggests, the open petitions that look like the same matter (merged into
+/// with one click), and for consultations knowledge-base answers.
+#[component]
+fn TriageHelp(petition: Petition, reload: RwSignal<u32>) -> impl IntoView {
+    let ctx = Ctx::get();
+    let (id, version) = (petition.id, petition.version);
+    let can_merge = petition.allowed_actions.contains(&Action::Merge);
+    let data = load(move |token| async move {
+        api::get::<Suggestions>(token.as_deref(), &format!("/petitions/{id}/suggestions")).await
+    });
+    let failure = RwSignal::new(None::<api::ApiError>);
+    let merge = move |into_id: i64| {
+        let token = ctx.token();
+        leptos::task::spawn_local(async move {
+            let body = MergeBody {
+                into_id,
+                version: Some(version),
+            };
+            match api::act(token.as_deref(), &format!("/petitions/{id}/merge"), &body).await {
+                Ok(()) => reload.update(|n| *n += 1),
+                Err(e) => {
+                    ctx.check(&e);
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card triage" aria-labelledby="triage-help">
+            <h3 id="triage-help">{ctx.t().triage_help}</h3>
+            {show(data, move |s: &Suggestions| {
+                let t = ctx.t();
+                view! {
+                    {(!s.units.is_empty()).then(|| view! {
+                        <h4>{t.suggested_units}</h4>
+                        <ul>{s.units.iter().map(|u| view! {
+                            <li>{u.unit.name.clone()}" "<Tag wire=u.role.as_str() zh=u.role.label() /></li>
+                        }).collect_view()}</ul>
+                    })}
+                    <h4>{t.possible_duplicates}</h4>
+                    {if s.duplicates.is_empty() {
+                        view! { <p class="muted">{t.no_duplicates}</p> }.into_any()
+                    } else {
+                        view! { <ul class="duplicates">{s.duplicates.iter().map(|d| {
+                            let into = d.petition.id;
+                            view! {
+                                <li>
+                                    <a href=format!("/petitions/{into}")>{d.petition.title.clone()}</a>
+                                    " "<span class="mono muted">{d.petition.tracking_no.clone()}</span>
+                                    " · "<span>{format!("{} {:.0}%", t.similarity, d.similarity * 100.0)}</span>
+                                    " · "<span class="muted">{format::datetime(d.petition.created_at)}</span>
+                                    {can_merge.then(|| view! {
+                                        " "<button type="button" class="button secondary" on:click=move |_| merge(into)>{t.merge_into_this}</button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}</ul> }.into_any()
+                    }}
+                    {(!s.articles.is_empty()).then(|| view! {
+                        <h4>{t.kb_suggestions}</h4>
+                        <ul>{s.articles.iter().map(|a| view! { <li>{a.article.question.clone()}</li> }).collect_view()}</ul>
+                    })}
+                }
+            })}
+            {move || failure.get().map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })}
+        </section>
+    }
+}
+
+/// The petition's photos as thumbnails (a click shows the whole photo), and the button that
+/// adds one. Images are fetched with the token and shown from object URLs.
+#[component]
+fn Photos(
+    petition_id: i64,
+    photos: Vec<Photo>,
+    can_add: bool,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<api::ApiError>);
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        busy.set(true);
+        failure.set(None);
+        let token = ctx.token();
+        leptos::task::spawn_local(async move {
+            let path = format!("/petitions/{petition_id}/photos");
+            let r = api::upload::<Photo>(token.as_deref(), &path, &file).await;
+            busy.try_set(false);
+            match r {
+                Ok(_) => reload.update(|n| *n += 1),
+                Err(e) => {
+                    ctx.check(&e);
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let room = photos.len() < 9;
+    view! {
+        <section class="card" aria-labelledby="photos-heading">
+            <h3 id="photos-heading">{t.photos}" ("{photos.len()}")"</h3>
+            <ul class="photos">
+                {photos.into_iter().enumerate().map(|(i, p)| view! { <li><PhotoView photo=p n=i + 1 /></li> }).collect_view()}
+            </ul>
+            {(can_add && room).then(|| view! {
+                <label class="button secondary">
+                    {move || if busy.get() { t.uploading } else { t.add_photo }}
+                    <input type="file" class="sr-only" accept="image/jpeg,image/png,image/webp"
+                        on:change=on_change prop:disabled=move || busy.get() />
+                </label>
+                <p class="muted small">{t.photo_hint}</p>
+            })}
+            {move || failure.get().map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn PhotoView(photo: Photo, n: usize) -> impl IntoView {
+    let ctx = Ctx::get();
+    let id = photo.id;
+    let thumb = RwSignal::new(None::<String>);
+    let full = RwSignal::new(None::<String>);
+    let token = ctx.token();
+    leptos::task::spawn_local(async move {
+        let path = format!("/photos/{id}?size=thumb");
+        if let Ok(url) = api::image_url(token.as_deref(), &path).await {
+            thumb.try_set(Some(url));
+        }
+    });
+    let toggle = move |_| {
+        if full.get_untracked().is_some() {
+            full.set(None);
+            return;
+        }
+        let token = ctx.token();
+        leptos::task::spawn_local(async move {
+            if let Ok(url) = api::image_url(token.as_deref(), &format!("/photos/{id}")).await {
+                full.try_set(Some(url));
+            }
+        });
+    };
+    let alt = format!("{} {n}", ctx.t().photos);
+    view! {
+        <button type="button" class="photo" on:click=toggle aria-expanded=move || full.get().is_some().to_string()>
+            {move || match full.get().or_else(|| thumb.get()) {
+                Some(src) => view! { <img src=src alt=alt.clone() width=photo.width height=photo.height /> }.into_any(),
+                None => view! { <span class="muted">{ctx.t().loading}</span> }.into_any(),
+            }}
+        </button>
     }
 }
 
