@@ -76,6 +76,24 @@ ensure_postgres() {
   echo "PostgreSQL did not become ready on 127.0.0.1:5432" >&2; return 1
 }
 
+# Waits until the server on PORT answers /readyz, by asking rather than sleeping a fixed time;
+# fails with its log if process PID exits first or it is not ready within 10 s.
+wait_ready() { # wait_ready PORT PID LOG
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3"; exit 1; }
+    sleep 0.1
+  done
+  echo "the server on port $1 did not become ready" >&2; cat "$3"; exit 1
+}
+
+# Prints an access token for USER from the server at URL.
+login_token() { # login_token URL USER PASSWORD
+  curl -fsS -X POST -H 'content-type: application/json' \
+    -d "{\"username\":\"$2\",\"password\":\"$3\"}" "$1/api/v1/auth/login" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+
 # A `minhu` server with the demo city on a fresh database, for the e2e and fuzz runs.
 #   demo_init NAME            once per script: scratch dir, PostgreSQL name, cleanup on exit
 #   demo_serve BACKEND PORT   migrate, seed (MINHU_DEMO_PASSWORD), serve, wait until ready;
@@ -116,11 +134,5 @@ demo_serve() { # demo_serve BACKEND PORT
   DEMO_LOG="$DEMO_WORK/server-$backend.log"
   MINHU_BIND="127.0.0.1:$port" RUST_LOG=warn "$bin" serve >"$DEMO_LOG" 2>&1 &
   DEMO_PID=$!
-  # Wait for readiness by asking, not by sleeping a fixed time.
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return 0
-    kill -0 "$DEMO_PID" 2>/dev/null || { cat "$DEMO_LOG"; exit 1; }
-    sleep 0.1
-  done
-  echo "the server on port $port did not become ready" >&2; cat "$DEMO_LOG"; exit 1
+  wait_ready "$port" "$DEMO_PID" "$DEMO_LOG"
 }

@@ -34,9 +34,8 @@ for n in "${SIZES[@]}"; do
   OUT[$n-rows]="$(psql -Atq -h 127.0.0.1 -U postgres -c "select count(*) from unit_day_figures" "$DATABASE_URL") unit-day rows"
   "$BIN" serve >"$WORK/server.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
-  token=$(curl -fs "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
-    -d '{"username":"bench_admin","password":"bench-admin-password"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  wait_ready "$PORT" "$pid" "$WORK/server.log"
+  token=$(login_token "http://127.0.0.1:$PORT" bench_admin bench-admin-password)
   log "$n: measuring"
   OUT[$n-rank]=$(lat "http://127.0.0.1:$PORT/api/v1/rankings?period=2026-10&unit_kind=street")
   OUT[$n-rankall]=$(lat "http://127.0.0.1:$PORT/api/v1/rankings?period=2026-10&unit_kind=district&include_children=true")

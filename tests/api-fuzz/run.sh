@@ -18,12 +18,6 @@ cargo build -q -p minhu
 demo_init fuzz
 export MINHU_DEMO_PASSWORD=fuzz-demo-password
 
-login() { # login URL USER PASSWORD -> token
-  curl -fsS -X POST -H 'content-type: application/json' \
-    -d "{\"username\":\"$2\",\"password\":\"$3\"}" "$1/api/v1/auth/login" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
-}
-
 port=18180
 for backend in ${MINHU_FUZZ_BACKENDS:-sqlite postgres}; do
   port=$((port + 1))
@@ -35,7 +29,7 @@ for backend in ${MINHU_FUZZ_BACKENDS:-sqlite postgres}; do
     MINHU_JOB_INTERVAL_SECS=0 demo_serve "$backend" "$port"
   for who in "admin fuzz-admin-password" "demo_operator fuzz-demo-password"; do
     set -- $who
-    token="$(login "$base" "$1" "$2")"
+    token="$(login_token "$base" "$1" "$2")"
     log "as $1"
     ("$VENV/bin/schemathesis" --config-file "$ROOT/tests/api-fuzz/schemathesis.toml" run --checks all \
       --max-examples "${MINHU_FUZZ_EXAMPLES:-30}" --seed 20261123 --no-color \
