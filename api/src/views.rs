@@ -11,13 +11,15 @@ use crate::db::petitions::{AssignmentRow, EventRow, FollowUpRow, PetitionRow, Re
 use crate::db::units::UnitRow;
 use crate::db::{self, utc, DbConn};
 use chrono::NaiveDateTime;
+use std::collections::HashMap;
 
 use crate::domain::calendar::light;
 use crate::domain::lifecycle::{allowed, allowed_on_petition, Relations, Situation};
 use crate::domain::privacy::{
-    blur_coordinate, mask_address, mask_name, mask_phone, mask_phones_in_text, sees_contact,
+    blur_coordinate, in_public_feed, mask_address, mask_name, mask_phone, mask_phones_in_text,
+    sees_contact,
 };
-use crate::http::error::AppResult;
+use crate::http::error::{AppError, AppResult};
 use crate::workflow::{facts_of, has_lead, status_of, Access, Actor};
 
 pub fn unit_ref(u: &UnitRow) -> UnitRef {
@@ -284,7 +286,7 @@ pub fn detail(
         view.assignments.push(one);
     }
     view.allowed_actions = actions;
-    let replies = db::petitions::replies_of(conn, p.id)?;
+    let replies = db::petitions::replies_of(conn, &[p.id])?;
     let unit_ids: Vec<i64> = replies.iter().filter_map(|r| r.unit_id).collect();
     let units = db::petitions::units_by_id(conn, &unit_ids)?;
     view.replies = replies
@@ -301,13 +303,16 @@ pub fn detail(
         .iter()
         .map(|v| visit(v, !show))
         .collect();
-    view.photos = photos_of(conn, p.id)?;
+    view.photos = db::photos::of_petitions(conn, &[p.id])?
+        .iter()
+        .map(db::photos::PhotoRow::to_photo)
+        .collect();
     Ok(view)
 }
 
 /// The timeline as the caller may see it.
 pub fn timeline(conn: &mut DbConn, p: &PetitionRow, masked: bool) -> AppResult<Vec<Event>> {
-    let rows = db::petitions::events_of(conn, p.id)?;
+    let rows = db::petitions::events_of(conn, &[p.id])?;
     let ids: Vec<i64> = rows.iter().filter_map(|e| e.actor_unit_id).collect();
     let units = db::petitions::units_by_id(conn, &ids)?;
     Ok(rows
@@ -326,81 +331,128 @@ pub fn timeline(conn: &mut DbConn, p: &PetitionRow, masked: bool) -> AppResult<V
 /// The public page of a petition: masked, public replies only, no names of officials. Without
 /// `publish_consent` only the progress shows (tracking by number), not what was written.
 pub fn public(conn: &mut DbConn, p: &PetitionRow) -> AppResult<PublicPetition> {
-    // A merged petition follows its primary.
-    let progress = match p.merged_into_id {
-        Some(primary) => db::petitions::find(conn, primary)?,
-        None => p.clone(),
-    };
-    let consent = p.publish_consent;
-    let replies = db::petitions::replies_of(conn, progress.id)?;
-    let events = db::petitions::events_of(conn, progress.id)?;
-    let mut unit_ids: Vec<i64> = replies.iter().filter_map(|r| r.unit_id).collect();
-    unit_ids.extend(events.iter().filter_map(|e| e.actor_unit_id));
-    let units = db::petitions::units_by_id(conn, &unit_ids)?;
-    let unit = |id: Option<i64>| id.and_then(|id| units.iter().find(|u| u.id == id));
-    Ok(PublicPetition {
-        tracking_no: p.tracking_no.clone(),
-        kind: PetitionKind::parse(&p.kind).unwrap_or(PetitionKind::Help),
-        category_id: p.category_id,
-        title: if consent {
-            mask_phones_in_text(&p.title)
-        } else {
-            "（未公开）".to_owned()
-        },
-        content: if consent {
-            mask_phones_in_text(&p.content)
-        } else {
-            String::new()
-        },
-        address: if consent {
-            p.address.as_deref().map(mask_address)
-        } else {
-            None
-        },
-        status: status_of(&progress),
-        created_at: utc(p.created_at),
-        closed_at: progress.closed_at.map(utc),
-        replies: if consent {
-            replies
-                .iter()
-                .filter(|r| r.public)
-                .map(|r| reply(r, unit(r.unit_id), true))
-                .collect()
-        } else {
-            Vec::new()
-        },
-        follow_ups: if consent {
-            db::petitions::follow_ups_of(conn, progress.id)?
-                .iter()
-                .map(follow_up)
-                .collect()
-        } else {
-            Vec::new()
-        },
-        photos: if consent {
-            photos_of(conn, p.id)?
-        } else {
-            Vec::new()
-        },
-        timeline: events
-            .iter()
-            .filter(|e| e.to_status.is_some())
-            .map(|e| PublicEvent {
-                action: Action::parse(&e.action).unwrap_or(Action::Progress),
-                to_status: e
-                    .to_status
-                    .as_deref()
-                    .and_then(minhu_types::PetitionStatus::parse),
-                unit: unit(e.actor_unit_id).map(|u| u.name.clone()),
-                created_at: utc(e.created_at),
-            })
-            .collect(),
-    })
+    public_many(conn, std::slice::from_ref(p))?
+        .pop()
+        .ok_or_else(|| AppError::internal("public view of one petition came back empty"))
 }
 
-fn photos_of(conn: &mut DbConn, petition_id: i64) -> AppResult<Vec<minhu_types::Photo>> {
-    Ok(db::photos::of_petition(conn, petition_id)?
+/// Public pages of several petitions (the feed, Open311 lists) in the same order, with a fixed
+/// number of queries however many there are: primaries, replies, events, follow-ups, photos
+/// and units each load once for all of them.
+pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<PublicPetition>> {
+    // A merged petition follows its primary.
+    let primary_ids: Vec<i64> = rows.iter().filter_map(|p| p.merged_into_id).collect();
+    let primaries = db::petitions::find_many(conn, &primary_ids)?;
+    let progress_of = |p: &PetitionRow| match p.merged_into_id {
+        Some(id) => primaries
+            .iter()
+            .find(|q| q.id == id)
+            .cloned()
+            .ok_or_else(|| {
+                AppError::internal(format!("petition {} merged into missing {id}", p.id))
+            }),
+        None => Ok(p.clone()),
+    };
+    let progress: Vec<PetitionRow> = rows.iter().map(progress_of).collect::<AppResult<_>>()?;
+    let all: Vec<i64> = progress.iter().map(|q| q.id).collect();
+    // What was written shows only with consent; photos only once the petition is in the feed.
+    let consenting: Vec<i64> = rows
         .iter()
-        .map(db::photos::PhotoRow::to_photo)
+        .zip(&progress)
+        .filter(|(p, _)| p.publish_consent)
+        .map(|(_, q)| q.id)
+        .collect();
+    let in_feed: Vec<i64> = rows
+        .iter()
+        .filter(|p| in_public_feed(status_of(p), p.publish_consent))
+        .map(|p| p.id)
+        .collect();
+    let replies = grouped(db::petitions::replies_of(conn, &consenting)?, |r| {
+        r.petition_id
+    });
+    let events = grouped(db::petitions::events_of(conn, &all)?, |e| e.petition_id);
+    let follow_ups = grouped(db::petitions::follow_ups_of(conn, &consenting)?, |f| {
+        f.petition_id
+    });
+    let photos = grouped(db::photos::of_petitions(conn, &in_feed)?, |f| f.petition_id);
+    let mut unit_ids: Vec<i64> = replies
+        .values()
+        .flatten()
+        .filter_map(|r| r.unit_id)
+        .collect();
+    unit_ids.extend(events.values().flatten().filter_map(|e| e.actor_unit_id));
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    let units: HashMap<i64, UnitRow> = db::petitions::units_by_id(conn, &unit_ids)?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let unit = |id: Option<i64>| id.and_then(|id| units.get(&id));
+    Ok(rows
+        .iter()
+        .zip(&progress)
+        .map(|(p, progress)| {
+            let consent = p.publish_consent;
+            PublicPetition {
+                tracking_no: p.tracking_no.clone(),
+                kind: PetitionKind::parse(&p.kind).unwrap_or(PetitionKind::Help),
+                category_id: p.category_id,
+                title: if consent {
+                    mask_phones_in_text(&p.title)
+                } else {
+                    "（未公开）".to_owned()
+                },
+                content: if consent {
+                    mask_phones_in_text(&p.content)
+                } else {
+                    String::new()
+                },
+                address: if consent {
+                    p.address.as_deref().map(mask_address)
+                } else {
+                    None
+                },
+                status: status_of(progress),
+                created_at: utc(p.created_at),
+                closed_at: progress.closed_at.map(utc),
+                replies: of(&replies, progress.id)
+                    .iter()
+                    .filter(|r| r.public)
+                    .map(|r| reply(r, unit(r.unit_id), true))
+                    .collect(),
+                follow_ups: of(&follow_ups, progress.id).iter().map(follow_up).collect(),
+                photos: of(&photos, p.id)
+                    .iter()
+                    .map(db::photos::PhotoRow::to_photo)
+                    .collect(),
+                timeline: of(&events, progress.id)
+                    .iter()
+                    .filter(|e| e.to_status.is_some())
+                    .map(|e| PublicEvent {
+                        action: Action::parse(&e.action).unwrap_or(Action::Progress),
+                        to_status: e
+                            .to_status
+                            .as_deref()
+                            .and_then(minhu_types::PetitionStatus::parse),
+                        unit: unit(e.actor_unit_id).map(|u| u.name.clone()),
+                        created_at: utc(e.created_at),
+                    })
+                    .collect(),
+            }
+        })
         .collect())
+}
+
+/// One petition's rows of a [`grouped`] map (none when it has none).
+fn of<T>(map: &HashMap<i64, Vec<T>>, id: i64) -> &[T] {
+    map.get(&id).map_or(&[], Vec::as_slice)
+}
+
+/// Rows of several petitions, by petition id (each group keeps the query's order).
+fn grouped<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
+    let mut map: HashMap<i64, Vec<T>> = HashMap::new();
+    for row in rows {
+        map.entry(key(&row)).or_default().push(row);
+    }
+    map
 }

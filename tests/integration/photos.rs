@@ -5,7 +5,7 @@ use std::io::Cursor;
 
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use minhu_types::Photo;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::city::City;
 use crate::support::{both, Resp, TestApp};
@@ -244,14 +244,39 @@ async fn photos_are_seen_only_by_those_who_see_the_petition(app: TestApp) {
     let city = City::build(&app).await;
     let png = encoded(&picture(16, 16), ImageFormat::Png);
     let mut photo_of = Vec::new();
+    let mut tracking = Vec::new();
     for consent in [true, false] {
-        let id = city.submit(&app, json!({"publish_consent": consent})).await["id"]
-            .as_i64()
-            .expect("id");
+        let petition = city.submit(&app, json!({"publish_consent": consent})).await;
+        let id = petition["id"].as_i64().expect("id");
+        tracking.push(
+            petition["tracking_no"]
+                .as_str()
+                .expect("tracking_no")
+                .to_owned(),
+        );
         let res = upload_as(&app, &city.citizen, id, "a.png", "image/png", &png).await;
         assert_eq!(res.status, 201, "{}", res.text());
         photo_of.push((id, res.json::<Photo>().id));
     }
+    // What the public pages list: (tracking page's photo ids, Open311 media_url).
+    let listed = |no: String| {
+        let app = &app;
+        async move {
+            let page = app.get(&format!("/api/v1/track/{no}")).send().await.value();
+            let ids: Vec<i64> = page["photos"]
+                .as_array()
+                .expect("photos")
+                .iter()
+                .map(|p| p["id"].as_i64().expect("photo id"))
+                .collect();
+            let open311 = app
+                .get(&format!("/open311/v2/requests/{no}.json"))
+                .send()
+                .await
+                .value();
+            (ids, open311[0]["media_url"].clone())
+        }
+    };
     let get = |token: Option<String>, photo: i64| {
         let app = &app;
         async move {
@@ -264,8 +289,9 @@ async fn photos_are_seen_only_by_those_who_see_the_petition(app: TestApp) {
     };
     let (published, public_photo) = photo_of[0];
     let (_, private_photo) = photo_of[1];
-    // Before triage nobody outside sees either.
+    // Before triage nobody outside sees either, and no public page lists them.
     assert_eq!(get(None, public_photo).await, 404);
+    assert_eq!(listed(tracking[0].clone()).await, (vec![], Value::Null));
     assert_eq!(
         get(Some(city.other_citizen.clone()), public_photo).await,
         404
@@ -294,6 +320,22 @@ async fn photos_are_seen_only_by_those_who_see_the_petition(app: TestApp) {
         get(Some(city.other_citizen.clone()), public_photo).await,
         200
     );
+    let (ids, media_url) = listed(tracking[0].clone()).await;
+    assert_eq!(ids, vec![public_photo]);
+    let media_url = media_url.as_str().expect("media_url").to_owned();
+    assert!(
+        media_url.starts_with("http")
+            && media_url.ends_with(&format!("/api/v1/photos/{public_photo}")),
+        "{media_url}"
+    );
+    let feed = app.get("/api/v1/public/petitions").send().await.value();
+    let item = feed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["tracking_no"] == json!(tracking[0]))
+        .expect("published petition in the feed");
+    assert_eq!(item["photos"][0]["id"], json!(public_photo));
     let (private, _) = photo_of[1];
     city.call(
         &app,
@@ -308,6 +350,7 @@ async fn photos_are_seen_only_by_those_who_see_the_petition(app: TestApp) {
         get(Some(city.other_citizen.clone()), private_photo).await,
         404
     );
+    assert_eq!(listed(tracking[1].clone()).await, (vec![], Value::Null));
     assert_eq!(
         get(Some("forged.token.here".into()), private_photo).await,
         401

@@ -283,6 +283,17 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<PetitionRow> {
         .first(conn)
 }
 
+/// Several petitions by id (in no particular order).
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<PetitionRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    petitions::table
+        .filter(petitions::id.eq_any(ids))
+        .select(PetitionRow::as_select())
+        .load(conn)
+}
+
 pub fn find_by_tracking_no(conn: &mut DbConn, no: &str) -> QueryResult<PetitionRow> {
     petitions::table
         .filter(petitions::tracking_no.eq(no))
@@ -715,10 +726,14 @@ pub fn insert_event(conn: &mut DbConn, row: &NewEventRow<'_>) -> QueryResult<i64
         .get_result(conn)
 }
 
-pub fn events_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<EventRow>> {
+/// The events of these petitions, by petition then in order (one query for a whole list).
+pub fn events_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<EventRow>> {
+    if petition_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     events::table
-        .filter(events::petition_id.eq(petition_id))
-        .order(events::id.asc())
+        .filter(events::petition_id.eq_any(petition_ids))
+        .order((events::petition_id.asc(), events::id.asc()))
         .select(EventRow::as_select())
         .load(conn)
 }
@@ -730,10 +745,14 @@ pub fn insert_reply(conn: &mut DbConn, row: &NewReplyRow<'_>) -> QueryResult<i64
         .get_result(conn)
 }
 
-pub fn replies_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<ReplyRow>> {
+/// The replies to these petitions, by petition then in order.
+pub fn replies_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<ReplyRow>> {
+    if petition_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     replies::table
-        .filter(replies::petition_id.eq(petition_id))
-        .order(replies::id.asc())
+        .filter(replies::petition_id.eq_any(petition_ids))
+        .order((replies::petition_id.asc(), replies::id.asc()))
         .select(ReplyRow::as_select())
         .load(conn)
 }
@@ -773,11 +792,15 @@ pub fn insert_follow_up(
         .get_result(conn)
 }
 
-pub fn follow_ups_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<FollowUpRow>> {
+/// Reporters' follow-ups on these petitions, by petition then in order.
+pub fn follow_ups_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<FollowUpRow>> {
+    if petition_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     follow_ups::table
         .inner_join(users::table)
-        .filter(follow_ups::petition_id.eq(petition_id))
-        .order(follow_ups::id.asc())
+        .filter(follow_ups::petition_id.eq_any(petition_ids))
+        .order((follow_ups::petition_id.asc(), follow_ups::id.asc()))
         .select((
             follow_ups::id,
             follow_ups::petition_id,

@@ -67,10 +67,14 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<PhotoRow> {
         .first(conn)
 }
 
-pub fn of_petition(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<PhotoRow>> {
+/// The photos of these petitions, by petition then in upload order.
+pub fn of_petitions(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<PhotoRow>> {
+    if petition_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     photos::table
-        .filter(photos::petition_id.eq(petition_id))
-        .order(photos::id.asc())
+        .filter(photos::petition_id.eq_any(petition_ids))
+        .order((photos::petition_id.asc(), photos::id.asc()))
         .select(PhotoRow::as_select())
         .load(conn)
 }

@@ -9,12 +9,15 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::OptionalExtension;
-use minhu_types::{NewPetition, PetitionKind, PetitionStatus, Role, Source, Urgency};
+use minhu_types::{
+    NewPetition, PetitionKind, PetitionStatus, PublicPetition, Role, Source, Urgency,
+};
 use serde_json::{json, Value};
 
 use crate::auth::digest_secret;
 use crate::db::{self, categories::CategoryRow, DbConn, Paging};
 use crate::domain::petitions::validate_new;
+use crate::domain::privacy::in_public_feed;
 use crate::http::error::AppError;
 use crate::http::extract::Caller;
 use crate::http::AppState;
@@ -155,15 +158,6 @@ fn statuses_of(open311: &str) -> Option<Vec<&'static str>> {
     })
 }
 
-/// What `Scope::Public` lists: consented to publication and past triage.
-fn is_published(row: &db::petitions::PetitionRow) -> bool {
-    row.publish_consent
-        && !matches!(
-            row.status.as_str(),
-            "submitted" | "needs_info" | "rejected" | "withdrawn"
-        )
-}
-
 fn all_categories(conn: &mut DbConn) -> Result<Vec<CategoryRow>, AppError> {
     Ok(db::categories::list(
         conn,
@@ -188,13 +182,29 @@ fn service(c: &CategoryRow) -> Value {
     })
 }
 
-/// A petition as an Open311 request, from its public (masked) view.
-fn request_of(
+/// Petitions as Open311 requests, from their public (masked) views, loaded together.
+/// `origin` (scheme and host the client called) makes `media_url` absolute: the first photo,
+/// present only while the petition is public.
+fn requests_of(
     conn: &mut DbConn,
+    rows: &[db::petitions::PetitionRow],
+    origin: &str,
+) -> Result<Vec<Value>, AppError> {
+    let categories = all_categories(conn)?;
+    let publics = views::public_many(conn, rows)?;
+    Ok(rows
+        .iter()
+        .zip(publics)
+        .map(|(row, public)| request_of(row, public, &categories, origin))
+        .collect())
+}
+
+fn request_of(
     row: &db::petitions::PetitionRow,
+    public: PublicPetition,
     categories: &[CategoryRow],
-) -> Result<Value, AppError> {
-    let public = views::public(conn, row)?;
+    origin: &str,
+) -> Value {
     let last_reply = public.replies.last();
     let updated = public
         .timeline
@@ -202,7 +212,11 @@ fn request_of(
         .map(|e| e.created_at)
         .unwrap_or(public.created_at);
     let category = categories.iter().find(|c| c.id == public.category_id);
-    Ok(json!({
+    let media_url = public
+        .photos
+        .first()
+        .map(|p| format!("{origin}/api/v1/photos/{}", p.id));
+    json!({
         "service_request_id": public.tracking_no,
         // The row's own status, as `status=` filters it (a merged request is closed).
         "status": open311_status(crate::workflow::status_of(row)),
@@ -220,8 +234,14 @@ fn request_of(
         "zipcode": Value::Null,
         "lat": Value::Null,
         "long": Value::Null,
-        "media_url": Value::Null,
-    }))
+        "media_url": media_url,
+    })
+}
+
+/// Where the client reached us (behind a proxy, from `Forwarded`/`X-Forwarded-*`).
+fn origin_of(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
 }
 
 /// Service discovery.
@@ -381,6 +401,7 @@ fn parse_time(field: &str, raw: &str, format: Format) -> Result<NaiveDateTime, A
     )
 )]
 pub async fn list_requests(
+    req: HttpRequest,
     state: web::Data<AppState>,
     format: web::Path<String>,
     query: crate::http::query::Query<Vec<(String, String)>>,
@@ -443,8 +464,8 @@ pub async fn list_requests(
                 .take(MAX_REQUESTS as usize)
                 .collect()
         });
+        let origin = origin_of(&req);
         let items = db(&state, format, move |conn| {
-            let categories = all_categories(conn)?;
             let rows = match ids {
                 // Asked for by number: each one's public page, as tracking shows it.
                 // By number, but still only what the public list shows.
@@ -455,7 +476,11 @@ pub async fn list_requests(
                             .optional()
                             .transpose()
                     })
-                    .filter(|r| r.as_ref().map_or(true, is_published))
+                    .filter(|r| {
+                        r.as_ref().map_or(true, |r| {
+                            in_public_feed(crate::workflow::status_of(r), r.publish_consent)
+                        })
+                    })
                     .collect::<Result<Vec<_>, _>>()?,
                 None => {
                     let mut rows = Vec::new();
@@ -486,9 +511,7 @@ pub async fn list_requests(
                     rows
                 }
             };
-            rows.iter()
-                .map(|r| request_of(conn, r, &categories))
-                .collect::<Result<Vec<_>, _>>()
+            requests_of(conn, &rows, &origin)
         })
         .await?;
         Ok(Answer::ok(format, "service_requests", Value::Array(items)))
@@ -509,11 +532,12 @@ pub async fn list_requests(
     )
 )]
 pub async fn get_request(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
     let (id, format) = path.into_inner();
-    respond(one_request(&state, id, format, "service_request_id").await)
+    respond(one_request(&req, &state, id, format, "service_request_id").await)
 }
 
 /// The request a token stands for. Requests are created at once, so the token returned on
@@ -530,11 +554,12 @@ pub async fn get_request(
     )
 )]
 pub async fn get_token(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
     let (token, format) = path.into_inner();
-    let result = match one_request(&state, token.clone(), format, "token").await {
+    let result = match one_request(&req, &state, token.clone(), format, "token").await {
         Ok(a) => Ok(Answer {
             body: json!([{"service_request_id": token, "token": token}]),
             root: "service_requests",
@@ -545,7 +570,13 @@ pub async fn get_token(
     respond(result)
 }
 
-async fn one_request(state: &AppState, id: String, format: String, what: &str) -> Open311 {
+async fn one_request(
+    req: &HttpRequest,
+    state: &AppState,
+    id: String,
+    format: String,
+    what: &str,
+) -> Open311 {
     let format = format_of(&format)?;
     let missing = Answer::error(
         format,
@@ -555,12 +586,12 @@ async fn one_request(state: &AppState, id: String, format: String, what: &str) -
     if id.len() > 40 || id.contains('\0') {
         return Err(missing);
     }
+    let origin = origin_of(req);
     let item = db(state, format, move |conn| {
         let Some(row) = db::petitions::find_by_tracking_no(conn, &id).optional()? else {
             return Ok(None);
         };
-        let categories = all_categories(conn)?;
-        request_of(conn, &row, &categories).map(Some)
+        Ok(requests_of(conn, &[row], &origin)?.pop())
     })
     .await?;
     match item {

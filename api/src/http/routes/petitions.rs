@@ -914,7 +914,7 @@ pub async fn create_reply(
         let row = db::petitions::find(conn, id)?;
         let acc = access(conn, actor, &row)?;
         let masked = !views::unmasked(actor, &row, &acc);
-        let r = db::petitions::replies_of(conn, id)?
+        let r = db::petitions::replies_of(conn, &[id])?
             .into_iter()
             .find(|r| r.id == reply_id)
             .ok_or_else(not_found)?;
@@ -1213,7 +1213,7 @@ pub async fn list_follow_ups(
             .optional()?
             .ok_or_else(not_found)?;
         access(conn, actor, &row)?;
-        Ok(db::petitions::follow_ups_of(conn, id)?
+        Ok(db::petitions::follow_ups_of(conn, &[id])?
             .iter()
             .map(views::follow_up)
             .collect())
@@ -1266,7 +1266,7 @@ pub async fn create_follow_up(
                 })
             },
         )?;
-        let row = db::petitions::follow_ups_of(conn, id)?
+        let row = db::petitions::follow_ups_of(conn, &[id])?
             .into_iter()
             .find(|f| f.id == fid)
             .ok_or_else(not_found)?;

@@ -87,11 +87,7 @@ pub async fn feed(
                 ..PetitionFilter::default()
             };
             let (rows, total) = db::petitions::list(conn, &Scope::Public, &filter, paging)?;
-            let items = rows
-                .iter()
-                .map(|r| views::public(conn, r))
-                .collect::<AppResult<Vec<_>>>()?;
-            Ok((items, total))
+            Ok((views::public_many(conn, &rows)?, total))
         })
         .await?;
     Ok(web::Json(Page {
