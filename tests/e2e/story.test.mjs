@@ -98,6 +98,10 @@ test(`petition from submission to ranking (${BACKEND})`, async (t) => {
   const text = await page.locator('main').textContent();
   assert.ok(!text.includes('13912345678'), 'the phone number is masked on the public page');
   assert.ok(text.includes('139****5678'), 'masked, not dropped');
+  // The photo is public with the petitioner's consent: the browser loads it without a token.
+  await page.getByRole('img', { name: '照片 1' }).scrollIntoViewIfNeeded();
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('main .photos img')].some((i) => i.complete && i.naturalWidth > 0));
   await shot('6-public');
 
   // The ranking lists the district for this month.

@@ -154,8 +154,41 @@ pub async fn act<B: Serialize>(token: Option<&str>, path: &str, body: &B) -> Res
         .map(|_| ())
 }
 
+/// Object URLs one view made, revoked together when it goes (one that arrives later, at once):
+/// each holds its image in memory until revoked.
+#[derive(Clone)]
+pub struct ObjectUrls(std::sync::Arc<std::sync::Mutex<Option<Vec<String>>>>);
+
+impl ObjectUrls {
+    pub fn new() -> Self {
+        Self(std::sync::Arc::new(std::sync::Mutex::new(Some(Vec::new()))))
+    }
+
+    /// Keeps `url` to revoke later; false (and revoked now) when the view is already gone.
+    pub fn keep(&self, url: &str) -> bool {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match held.as_mut() {
+            Some(urls) => {
+                urls.push(url.to_owned());
+                true
+            }
+            None => {
+                let _ = web_sys::Url::revoke_object_url(url);
+                false
+            }
+        }
+    }
+
+    pub fn revoke_all(&self) {
+        let held = self.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+        for url in held.into_iter().flatten() {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    }
+}
+
 /// An image the API serves (photos need the token unless public), as an object URL for
-/// `<img src>`; the caller revokes it when done.
+/// `<img src>`; the caller revokes it when done (see [`ObjectUrls`]).
 pub async fn image_url(token: Option<&str>, path: &str) -> Result<String, ApiError> {
     let resp = request(Method::GET, token, path)
         .send()

@@ -292,29 +292,43 @@ fn PhotoView(photo: Photo, n: usize) -> impl IntoView {
     let id = photo.id;
     let thumb = RwSignal::new(None::<String>);
     let full = RwSignal::new(None::<String>);
-    let token = ctx.token();
-    leptos::task::spawn_local(async move {
-        let path = format!("/photos/{id}?size=thumb");
-        if let Ok(url) = api::image_url(token.as_deref(), &path).await {
-            thumb.try_set(Some(url));
-        }
+    let open = RwSignal::new(false);
+    let urls = api::ObjectUrls::new();
+    on_cleanup({
+        let urls = urls.clone();
+        move || urls.revoke_all()
     });
-    let toggle = move |_| {
-        if full.get_untracked().is_some() {
-            full.set(None);
-            return;
-        }
+    let fetch = move |path: String, into: RwSignal<Option<String>>| {
         let token = ctx.token();
+        let urls = urls.clone();
         leptos::task::spawn_local(async move {
-            if let Ok(url) = api::image_url(token.as_deref(), &format!("/photos/{id}")).await {
-                full.try_set(Some(url));
+            if let Ok(url) = api::image_url(token.as_deref(), &path).await {
+                if urls.keep(&url) {
+                    into.try_set(Some(url));
+                }
             }
         });
     };
+    fetch(format!("/photos/{id}?size=thumb"), thumb);
+    // The whole photo is fetched once, on the first click; later clicks only show or hide it.
+    let toggle = move |_| {
+        let opening = !open.get_untracked();
+        open.set(opening);
+        if opening && full.get_untracked().is_none() {
+            fetch(format!("/photos/{id}"), full);
+        }
+    };
     let alt = format!("{} {n}", ctx.t().photos);
+    let src = move || {
+        if open.get() {
+            full.get().or_else(|| thumb.get())
+        } else {
+            thumb.get()
+        }
+    };
     view! {
-        <button type="button" class="photo" on:click=toggle aria-expanded=move || full.get().is_some().to_string()>
-            {move || match full.get().or_else(|| thumb.get()) {
+        <button type="button" class="photo" on:click=toggle aria-expanded=move || open.get().to_string()>
+            {move || match src() {
                 Some(src) => view! { <img src=src alt=alt.clone() width=photo.width height=photo.height /> }.into_any(),
                 None => view! { <span class="muted">{ctx.t().loading}</span> }.into_any(),
             }}

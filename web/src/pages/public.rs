@@ -105,11 +105,34 @@ fn FeedItem(
             </div>
             <h4><a href=href>{item.title.clone()}</a></h4>
             <p class="clamp">{item.content.clone()}</p>
+            <PublicPhotos photos=item.photos />
             {reply.map(|r| view! {
                 <blockquote class="reply"><strong>{move || ctx.t().official_reply}</strong>{r}</blockquote>
             })}
         </li>
     }
+}
+
+/// A published petition's photos: thumbnails linking to the whole photo. Public photos need
+/// no token, so the browser loads them itself (lazily, as they scroll into view).
+#[component]
+fn PublicPhotos(photos: Vec<minhu_types::Photo>) -> impl IntoView {
+    let ctx = Ctx::get();
+    (!photos.is_empty()).then(|| {
+        view! {
+            <ul class="photos">
+                {photos.into_iter().enumerate().map(|(i, p)| {
+                    let alt = format!("{} {}", ctx.t().photos, i + 1);
+                    view! {
+                        <li><a class="photo" href=format!("{}/photos/{}", api::BASE, p.id) target="_blank" rel="noopener">
+                            <img src=format!("{}/photos/{}?size=thumb", api::BASE, p.id) alt=alt loading="lazy"
+                                width=p.width height=p.height />
+                        </a></li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    })
 }
 
 /// Looking a petition up by its tracking number.
@@ -166,6 +189,7 @@ pub fn PublicPage(no: String) -> impl IntoView {
                     <h3>{p.title.clone()}</h3>
                     <p class="content">{p.content.clone()}</p>
                     {p.address.clone().map(|a| view! { <p class="muted">{move || ctx.t().address}": "{a}</p> })}
+                    <PublicPhotos photos=p.photos.clone() />
                 </article>
                 <section class="card">
                     <h3>{ctx.t().replies}</h3>
