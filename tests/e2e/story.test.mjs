@@ -121,6 +121,25 @@ test(`petition from submission to ranking (${BACKEND})`, async (t) => {
   await page.getByRole('status').filter({ hasText: '已创建：e2e 新建社区' }).waitFor();
   await shot('8-admin-unit');
 
+  // The dispatch catalogue: 民生 anywhere in the city goes to 修武县 as lead; auto-dispatch on.
+  await page.getByRole('link', { name: '派单目录' }).click();
+  await page.getByRole('heading', { name: '新增规则' }).waitFor();
+  await page.locator('#rule-category').selectOption({ label: '民生' });
+  await page.locator('form fieldset').nth(1).getByRole('radio', { name: /修武县/ }).check();
+  await page.getByRole('button', { name: '创建' }).click();
+  const rule = page.getByRole('row')
+    .filter({ hasText: '民生' }).filter({ hasText: '不限区域（全市）' }).filter({ hasText: '修武县' });
+  await rule.waitFor();
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/v1/dispatch-settings') && r.request().method() === 'PUT');
+  await page.getByLabel(/受理时按派单目录自动派单/).check();
+  assert.equal((await saved).status(), 200);
+  await page.reload();
+  await rule.waitFor();
+  assert.ok(await page.getByLabel(/受理时按派单目录自动派单/).isChecked(), 'the setting was saved');
+  await shot('9-dispatch');
+  await rule.getByRole('button', { name: '删除' }).click();
+  await rule.waitFor({ state: 'detached' });
+
   assert.ok(id > 0);
   assert.deepEqual(errors, []);
 });

@@ -192,14 +192,21 @@ async fn only_admins_keep_the_catalogue(app: TestApp) {
         .await
         .json();
     assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].unit.name, "修武县");
+    assert_eq!(page.items[0].area, None);
     let res = app
         .patch(&format!("/api/v1/dispatch-rules/{id}"))
         .token(&city.admin)
-        .json(json!({"category_id": city.category_id, "unit_id": city.xinhua_id, "role": "assist"}))
+        .json(json!({"category_id": city.category_id, "area_unit_id": city.xiuwu_id, "unit_id": city.xinhua_id, "role": "assist"}))
         .send()
         .await;
     assert_eq!(res.status, 200, "{}", res.text());
-    assert_eq!(res.json::<DispatchRule>().unit_id, city.xinhua_id);
+    let changed = res.json::<DispatchRule>();
+    assert_eq!(
+        (changed.unit_id, changed.unit.name.as_str()),
+        (city.xinhua_id, "新华区")
+    );
+    assert_eq!(changed.area.map(|a| a.name).as_deref(), Some("修武县"));
     let delete = |token: String| {
         let app = &app;
         async move {

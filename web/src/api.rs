@@ -147,6 +147,19 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
     decode(resp).await
 }
 
+/// DELETE: the API answers 204 without a body.
+pub async fn delete(token: Option<&str>, path: &str) -> Result<(), ApiError> {
+    let resp = request(Method::DELETE, token, path)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if resp.ok() {
+        Ok(())
+    } else {
+        Err(problem(resp).await)
+    }
+}
+
 /// An action whose answer the page does not need (it reloads what it shows).
 pub async fn act<B: Serialize>(token: Option<&str>, path: &str, body: &B) -> Result<(), ApiError> {
     send::<B, serde_json::Value>(Method::POST, token, path, body)

@@ -30,13 +30,15 @@ pub enum AdminTab {
     Users,
     Categories,
     Partners,
+    Dispatch,
 }
 
 impl AdminTab {
-    pub const ALL: [AdminTab; 4] = [
+    pub const ALL: [AdminTab; 5] = [
         AdminTab::Units,
         AdminTab::Users,
         AdminTab::Categories,
+        AdminTab::Dispatch,
         AdminTab::Partners,
     ];
 
@@ -46,6 +48,7 @@ impl AdminTab {
             AdminTab::Users => "users",
             AdminTab::Categories => "categories",
             AdminTab::Partners => "partners",
+            AdminTab::Dispatch => "dispatch",
         }
     }
 }
@@ -156,6 +159,7 @@ mod tests {
             Route::Admin(AdminTab::Users),
             Route::Admin(AdminTab::Categories),
             Route::Admin(AdminTab::Partners),
+            Route::Admin(AdminTab::Dispatch),
         ];
         for r in all {
             assert_eq!(Route::parse(&r.href()), r, "{}", r.href());

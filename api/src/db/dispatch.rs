@@ -2,7 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use minhu_types::{AssignmentRole, DispatchRule, NewDispatchRule};
+use minhu_types::{AssignmentRole, DispatchRule, NewDispatchRule, UnitRef};
 
 use super::petitions::PetitionRow;
 use super::schema::dispatch_rules as dr;
@@ -26,7 +26,8 @@ impl RuleRow {
         AssignmentRole::parse(&self.role).unwrap_or(AssignmentRole::Assist)
     }
 
-    pub fn to_rule(&self) -> DispatchRule {
+    /// The rule as the API shows it, with its units named.
+    pub fn to_rule(&self, unit: UnitRef, area: Option<UnitRef>) -> DispatchRule {
         DispatchRule {
             id: self.id,
             category_id: self.category_id,
@@ -34,6 +35,8 @@ impl RuleRow {
             unit_id: self.unit_id,
             role: self.role(),
             created_at: utc(self.created_at),
+            unit,
+            area,
         }
     }
 

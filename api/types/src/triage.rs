@@ -20,6 +20,10 @@ pub struct DispatchRule {
     pub unit_id: i64,
     pub role: AssignmentRole,
     pub created_at: DateTime<Utc>,
+    /// The responsible unit, named.
+    pub unit: UnitRef,
+    /// The area's unit, named.
+    pub area: Option<UnitRef>,
 }
 
 /// `POST /api/v1/dispatch-rules` and `PATCH /api/v1/dispatch-rules/{id}` (admin).

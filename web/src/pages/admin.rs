@@ -1,15 +1,17 @@
-//! Administration: the unit tree, accounts, categories and partners (secrets shown once).
+//! Administration: the unit tree, accounts, categories, the dispatch catalogue and partners
+//! (secrets shown once).
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use minhu_types::rules::validate_new_user;
 use minhu_types::{
-    Category, NewCategory, NewPartner, NewUnit, NewUser, Page, Partner, PartnerCredentials, Role,
-    Unit, UnitKind, UserDetail,
+    AssignmentRole, Category, DispatchRule, DispatchSettings, NewCategory, NewDispatchRule,
+    NewPartner, NewUnit, NewUser, Page, Partner, PartnerCredentials, Role, Unit, UnitKind,
+    UserDetail,
 };
 
-use super::categories;
 use super::petition::UnitTree;
+use super::{categories, category_name};
 use crate::actions::Fields;
 use crate::api::{self, ApiError};
 use crate::format::{self, optional};
@@ -34,6 +36,7 @@ pub fn Admin(tab: AdminTab) -> impl IntoView {
             AdminTab::Users => view! { <Users /> }.into_any(),
             AdminTab::Categories => view! { <Categories /> }.into_any(),
             AdminTab::Partners => view! { <Partners /> }.into_any(),
+            AdminTab::Dispatch => view! { <Dispatch /> }.into_any(),
         }}
     }
 }
@@ -364,6 +367,175 @@ fn Partners() -> impl IntoView {
                         </dl>
                     </div>
                 })}
+            </form>
+        </div>
+    }
+}
+
+/// 派单目录: the rules (category, optional area → unit, lead or assist), a form for a new one,
+/// and the auto-dispatch setting.
+#[component]
+fn Dispatch() -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    let cats = categories();
+    let generation = RwSignal::new(0u32);
+    let rules = load(move |token| {
+        generation.track();
+        async move {
+            api::get::<Page<DispatchRule>>(token.as_deref(), "/dispatch-rules?per_page=100").await
+        }
+    });
+    let settings = load(move |token| async move {
+        api::get::<DispatchSettings>(token.as_deref(), "/dispatch-settings").await
+    });
+    let category = RwSignal::new(String::new());
+    let area = RwSignal::new(Fields::default());
+    let unit = RwSignal::new(Fields::default());
+    let role = RwSignal::new(AssignmentRole::Lead.as_str().to_owned());
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiError>);
+    let roles: Vec<_> = AssignmentRole::ALL
+        .iter()
+        .map(|r| (r.as_str(), r.label()))
+        .collect();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = ctx.t();
+        let missing = |field: &str, message: &str| {
+            let error = minhu_types::FieldError {
+                field: field.to_owned(),
+                message: message.to_owned(),
+            };
+            failure.set(Some(local_problem(vec![error], t)));
+        };
+        let Ok(category_id) = category.get_untracked().parse() else {
+            return missing("category_id", t.choose_category);
+        };
+        let Some(unit_id) = unit.with_untracked(|f| f.unit_id) else {
+            return missing("unit_id", t.choose_unit);
+        };
+        let body = NewDispatchRule {
+            category_id,
+            area_unit_id: area.with_untracked(|f| f.unit_id),
+            unit_id,
+            role: AssignmentRole::parse(&role.get_untracked()).unwrap_or(AssignmentRole::Lead),
+        };
+        create(
+            "/dispatch-rules",
+            body,
+            busy,
+            failure,
+            move |_: DispatchRule| {
+                generation.update(|g| *g += 1);
+            },
+        );
+    };
+    let set_auto = move |ev: leptos::ev::Event| {
+        let body = DispatchSettings {
+            auto_dispatch: event_target_checked(&ev),
+        };
+        failure.set(None);
+        let token = ctx.token();
+        leptos::task::spawn_local(async move {
+            let r = api::send::<_, DispatchSettings>(
+                Method::PUT,
+                token.as_deref(),
+                "/dispatch-settings",
+                &body,
+            )
+            .await;
+            match r {
+                Ok(s) => settings.set(Load::Ready(s)),
+                Err(e) => {
+                    ctx.check(&e);
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let remove = move |id: i64| {
+        failure.set(None);
+        let token = ctx.token();
+        leptos::task::spawn_local(async move {
+            match api::delete(token.as_deref(), &format!("/dispatch-rules/{id}")).await {
+                Ok(()) => generation.update(|g| *g += 1),
+                Err(e) => {
+                    ctx.check(&e);
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let lang = ctx.lang.get_untracked();
+    view! {
+        <div class="grid-2">
+            <section class="card">
+                <h3>{t.dispatch_catalogue}</h3>
+                <p class="muted small">{t.dispatch_hint}</p>
+                {show(settings, move |s: &DispatchSettings| view! {
+                    <label class="check">
+                        <input type="checkbox" prop:checked=s.auto_dispatch on:change=set_auto />
+                        {t.auto_dispatch}
+                    </label>
+                })}
+                {show(rules, move |p: &Page<DispatchRule>| {
+                    if p.items.is_empty() {
+                        return view! { <p class="muted">{t.no_rules}</p> }.into_any();
+                    }
+                    view! {
+                        <div class="table-wrap"><table class="table">
+                            <thead><tr>
+                                <th scope="col">{t.category}</th><th scope="col">{t.area}</th>
+                                <th scope="col">{t.responsible_unit}</th><th scope="col">{t.role}</th><th></th>
+                            </tr></thead>
+                            <tbody>
+                                {p.items.iter().map(|r| {
+                                    let id = r.id;
+                                    let category_id = r.category_id;
+                                    view! {
+                                        <tr>
+                                            <td>{move || cats.with(|c| category_name(c, category_id))}</td>
+                                            <td>{r.area.as_ref().map_or_else(|| t.whole_city.to_owned(), |a| a.name.clone())}</td>
+                                            <td>{r.unit.name.clone()}</td>
+                                            <td>{lang.label(r.role.as_str(), r.role.label())}</td>
+                                            <td><button type="button" class="button secondary small"
+                                                on:click=move |_| remove(id)>{t.remove}</button></td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table></div>
+                    }.into_any()
+                })}
+            </section>
+            <form class="card form" on:submit=submit novalidate>
+                <h3>{t.new_rule}</h3>
+                <label for="rule-category">{t.category}</label>
+                <select id="rule-category" on:change=move |ev| category.set(event_target_value(&ev))>
+                    <option value="">"—"</option>
+                    {move || match cats.get() {
+                        Load::Ready(items) => items.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.name}</option> }).collect_view().into_any(),
+                        _ => ().into_any(),
+                    }}
+                </select>
+                <fieldset>
+                    <legend>{t.area}</legend>
+                    <label class="check">
+                        <input type="radio" name="area" prop:checked=move || area.with(|f| f.unit_id.is_none())
+                            on:change=move |_| area.update(|f| f.unit_id = None) />
+                        {t.whole_city}
+                    </label>
+                    <UnitTree root=None selected=area group="area" />
+                </fieldset>
+                <fieldset>
+                    <legend>{t.responsible_unit}</legend>
+                    <UnitTree root=None selected=unit group="rule-unit" />
+                </fieldset>
+                <label for="rule-role">{t.role}</label>
+                <EnumSelect id="rule-role" options=roles value=role />
+                {failure_line(failure)}
+                <button class="button" type="submit" prop:disabled=move || busy.get()>{t.create}</button>
             </form>
         </div>
     }

@@ -550,12 +550,21 @@ fn ActionForm(
 
 /// The unit tree, loaded a level at a time (a city has thousands of units), with one choice.
 #[component]
-pub fn UnitTree(root: Option<i64>, selected: RwSignal<Fields>) -> impl IntoView {
-    view! { <ul class="tree" role="tree"><UnitLevel parent=root selected=selected /></ul> }
+/// `group` names its radio buttons, so that two trees in one form choose independently.
+pub fn UnitTree(
+    root: Option<i64>,
+    selected: RwSignal<Fields>,
+    #[prop(default = "unit")] group: &'static str,
+) -> impl IntoView {
+    view! { <ul class="tree" role="tree"><UnitLevel parent=root selected=selected group=group /></ul> }
 }
 
 #[component]
-fn UnitLevel(parent: Option<i64>, selected: RwSignal<Fields>) -> impl IntoView {
+fn UnitLevel(
+    parent: Option<i64>,
+    selected: RwSignal<Fields>,
+    group: &'static str,
+) -> impl IntoView {
     let ctx = Ctx::get();
     let units = load(move |token| {
         let path = format!(
@@ -577,13 +586,13 @@ fn UnitLevel(parent: Option<i64>, selected: RwSignal<Fields>) -> impl IntoView {
             if items.is_empty() {
                 return view! { <li class="muted small">{ctx.t().no_child_units}</li> }.into_any();
             }
-            items.iter().map(|u| view! { <UnitNode unit=u.clone() selected=selected /> }).collect_view().into_any()
+            items.iter().map(|u| view! { <UnitNode unit=u.clone() selected=selected group=group /> }).collect_view().into_any()
         })}
     }
 }
 
 #[component]
-fn UnitNode(unit: Unit, selected: RwSignal<Fields>) -> impl IntoView {
+fn UnitNode(unit: Unit, selected: RwSignal<Fields>, group: &'static str) -> impl IntoView {
     let ctx = Ctx::get();
     let expanded = RwSignal::new(unit.parent_id.is_none());
     let id = unit.id;
@@ -594,12 +603,12 @@ fn UnitNode(unit: Unit, selected: RwSignal<Fields>) -> impl IntoView {
                 {move || if expanded.get() { "▾" } else { "▸" }}
             </button>
             <label class="check">
-                <input type="radio" name="unit" value=id.to_string()
+                <input type="radio" name=group value=id.to_string()
                     prop:checked=move || selected.with(|f| f.unit_id == Some(id))
                     on:change=move |_| selected.update(|f| f.unit_id = Some(id)) />
                 {unit.name.clone()}<span class="muted small">" "{lang.label(unit.kind.as_str(), unit.kind.label())}</span>
             </label>
-            {move || expanded.get().then(|| view! { <ul role="group"><UnitLevel parent=Some(id) selected=selected /></ul> })}
+            {move || expanded.get().then(|| view! { <ul role="group"><UnitLevel parent=Some(id) selected=selected group=group /></ul> })}
         </li>
     }
 }

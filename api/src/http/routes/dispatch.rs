@@ -50,6 +50,26 @@ fn check(conn: &mut DbConn, r: &NewDispatchRule) -> AppResult<()> {
     }
 }
 
+/// Rules as the API shows them, their units named (one query for all of them).
+fn named(conn: &mut DbConn, rows: &[db::dispatch::RuleRow]) -> AppResult<Vec<DispatchRule>> {
+    let ids: Vec<i64> = rows
+        .iter()
+        .flat_map(|r| [Some(r.unit_id), r.area_unit_id])
+        .flatten()
+        .collect();
+    let units = db::petitions::units_by_id(conn, &ids)?;
+    let unit = |id: i64| {
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map(views::unit_ref)
+            .ok_or_else(|| AppError::internal(format!("dispatch rule names missing unit {id}")))
+    };
+    rows.iter()
+        .map(|r| Ok(r.to_rule(unit(r.unit_id)?, r.area_unit_id.map(unit).transpose()?)))
+        .collect()
+}
+
 fn rule_not_found(id: i64) -> AppError {
     AppError::not_found(format!("派单规则 {id} 不存在"))
 }
@@ -67,10 +87,13 @@ pub async fn list(
     page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<DispatchRule>>> {
     let paging = page.into_inner().paging()?;
-    let rows = state.db(|conn| Ok(db::dispatch::all(conn)?)).await?;
-    Ok(web::Json(
-        paging.of(rows.iter().map(|r| r.to_rule()).collect()),
-    ))
+    let rules = state
+        .db(|conn| {
+            let rows = db::dispatch::all(conn)?;
+            named(conn, &rows)
+        })
+        .await?;
+    Ok(web::Json(paging.of(rules)))
 }
 
 /// Add a rule (admin).
@@ -85,13 +108,14 @@ pub async fn create(
     _auth: Auth<Admins>,
     Json(req): Json<NewDispatchRule>,
 ) -> AppResult<HttpResponse> {
-    let row = state
+    let rule = state
         .db(move |conn| {
             check(conn, &req)?;
-            Ok(db::dispatch::insert(conn, &req, db::now())?)
+            let row = db::dispatch::insert(conn, &req, db::now())?;
+            named(conn, &[row])
         })
         .await?;
-    Ok(HttpResponse::Created().json(row.to_rule()))
+    Ok(HttpResponse::Created().json(&rule[0]))
 }
 
 /// Change a rule (admin): the body replaces it whole.
@@ -112,17 +136,20 @@ pub async fn update(
     Json(req): Json<NewDispatchRule>,
 ) -> AppResult<web::Json<DispatchRule>> {
     let id = id.into_inner();
-    let row = state
+    let rule = state
         .db(move |conn| {
             db::dispatch::find(conn, id)
                 .optional()?
                 .ok_or_else(|| rule_not_found(id))?;
             check(conn, &req)?;
             db::dispatch::update(conn, id, &req)?;
-            Ok(db::dispatch::find(conn, id)?)
+            let row = db::dispatch::find(conn, id)?;
+            named(conn, &[row])
         })
         .await?;
-    Ok(web::Json(row.to_rule()))
+    Ok(web::Json(
+        rule.into_iter().next().ok_or_else(|| rule_not_found(id))?,
+    ))
 }
 
 /// Remove a rule (admin).
