@@ -140,6 +140,33 @@ test(`petition from submission to ranking (${BACKEND})`, async (t) => {
   await rule.getByRole('button', { name: '删除' }).click();
   await rule.waitFor({ state: 'detached' });
 
+  // The knowledge base: the administrator writes an internal answer, then publishes it.
+  await page.goto(URL + '/knowledge');
+  await page.getByText('新增问答').click();
+  await page.getByLabel('问题').fill('路灯不亮找哪个部门？');
+  await page.getByLabel('答复', { exact: true }).fill('城区路灯由市城市管理局负责，可拨打 12345 反映。');
+  await page.getByLabel(/^公开/).uncheck();
+  await page.getByRole('button', { name: '创建' }).click();
+  const written = page.locator('li.card').filter({ hasText: '路灯不亮找哪个部门？' });
+  await written.getByText('内部').waitFor();
+  // While it is edited the question is in an input, so follow the card by the article's id.
+  const article = page.locator(`li.card[data-article="${await written.getAttribute('data-article')}"]`);
+  await article.getByRole('button', { name: '编辑' }).click();
+  await article.getByLabel(/^公开/).check();
+  await article.getByRole('button', { name: '保存' }).click();
+  // Saved, the list reloads: the mark goes (a timeout fails the test).
+  await article.getByText('内部').waitFor({ state: 'detached' });
+  await article.getByRole('button', { name: '编辑' }).waitFor();
+  await shot('10-knowledge');
+  await logout(page);
+  // Everybody now finds it in 帮打听.
+  await page.goto(URL + '/knowledge');
+  await page.getByRole('heading', { name: '路灯不亮找哪个部门？' }).waitFor();
+  await page.getByLabel('搜索').fill('路灯不亮找哪个部门');
+  await page.getByRole('button', { name: '搜索', exact: true }).click();
+  await page.getByRole('heading', { name: '小区停水了，什么时候恢复供水？' }).waitFor({ state: 'detached' });
+  await page.getByRole('heading', { name: '路灯不亮找哪个部门？' }).waitFor();
+
   assert.ok(id > 0);
   assert.deepEqual(errors, []);
 });

@@ -5,6 +5,11 @@ use serde::{Deserialize, Deserializer, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
+use crate::Role;
+
+/// Who keeps the knowledge base: the hotline office, reporters and administrators.
+pub const ARTICLE_EDITORS: [Role; 3] = [Role::Operator, Role::Reporter, Role::Admin];
+
 /// An article. Public ones form the 帮打听 column of the public site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -1,8 +1,11 @@
 //! The public site: the feed of published petitions, a petition's public page, tracking by
 //! number and the monthly ranking.
 
+use gloo_net::http::Method;
 use leptos::prelude::*;
-use minhu_types::{Article, Page, PublicPetition, Ranking, UnitKind};
+use minhu_types::{
+    Article, ArticlePatch, NewArticle, Page, PublicPetition, Ranking, UnitKind, ARTICLE_EDITORS,
+};
 
 use super::{categories, category_name};
 use crate::api::{self, query};
@@ -324,7 +327,12 @@ pub fn Knowledge() -> impl IntoView {
     let q = RwSignal::new(String::new());
     let typed = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
+    let generation = RwSignal::new(0u32);
+    let editing = RwSignal::new(None::<i64>);
+    let cats = categories();
+    let editor = move || ctx.role().is_some_and(|r| ARTICLE_EDITORS.contains(&r));
     let list = load(move |token| {
+        generation.track();
         let path = format!(
             "/knowledge{}",
             query(&[
@@ -350,6 +358,12 @@ pub fn Knowledge() -> impl IntoView {
                     prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
                 <button class="button" type="submit">{move || ctx.t().search}</button>
             </form>
+            {move || editor().then(|| view! {
+                <details class="card">
+                    <summary>{ctx.t().new_article}</summary>
+                    <ArticleForm article=None cats=cats generation=generation editing=editing />
+                </details>
+            })}
             {show(list, move |p: &Page<Article>| {
                 let (total, per_page) = (p.total, p.per_page);
                 if p.items.is_empty() {
@@ -357,17 +371,163 @@ pub fn Knowledge() -> impl IntoView {
                 }
                 view! {
                     <ul class="cards">
-                        {p.items.iter().map(|a| view! {
-                            <li class="card">
-                                <h3>{a.question.clone()}</h3>
-                                <p class="prewrap">{a.answer.clone()}</p>
-                                <p class="muted small">{format::datetime(a.updated_at)}</p>
-                            </li>
+                        {p.items.iter().map(|a| {
+                            let id = a.id;
+                            let article = a.clone();
+                            view! {
+                                <li class="card" data-article=id>
+                                    {move || if editing.get() == Some(id) {
+                                        view! { <ArticleForm article=Some(article.clone()) cats=cats generation=generation editing=editing /> }.into_any()
+                                    } else {
+                                        let a = &article;
+                                        view! {
+                                            <h3>{a.question.clone()}</h3>
+                                            <p class="prewrap">{a.answer.clone()}</p>
+                                            <p class="muted small">
+                                                {(!a.public).then(|| view! { <span class="tag">{ctx.t().internal}</span>" " })}
+                                                {format::datetime(a.updated_at)}
+                                                {editor().then(|| view! {
+                                                    " "<button type="button" class="button secondary small"
+                                                        on:click=move |_| editing.set(Some(id))>{ctx.t().edit}</button>
+                                                })}
+                                            </p>
+                                        }.into_any()
+                                    }}
+                                </li>
+                            }
                         }).collect_view()}
                     </ul>
                     <Pager page=page total=total per_page=per_page />
                 }.into_any()
             })}
         </section>
+    }
+}
+
+/// Writing a new article, or changing one (the hotline office, reporters, administrators; the
+/// server checks). Saved, the list reloads.
+#[component]
+fn ArticleForm(
+    article: Option<Article>,
+    cats: RwSignal<Load<Vec<minhu_types::Category>>>,
+    generation: RwSignal<u32>,
+    editing: RwSignal<Option<i64>>,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    let id = article.as_ref().map(|a| a.id);
+    let key = id.map_or_else(|| "new".to_owned(), |i| i.to_string());
+    let field = move |name: &str| format!("article-{key}-{name}");
+    let question = RwSignal::new(
+        article
+            .as_ref()
+            .map(|a| a.question.clone())
+            .unwrap_or_default(),
+    );
+    let answer = RwSignal::new(
+        article
+            .as_ref()
+            .map(|a| a.answer.clone())
+            .unwrap_or_default(),
+    );
+    let category = RwSignal::new(
+        article
+            .as_ref()
+            .and_then(|a| a.category_id)
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+    );
+    let public = RwSignal::new(article.as_ref().is_none_or(|a| a.public));
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<api::ApiError>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        failure.set(None);
+        let (q, a) = (
+            question.get_untracked().trim().to_owned(),
+            answer.get_untracked().trim().to_owned(),
+        );
+        let category_id = category.get_untracked().parse().ok();
+        let public = public.get_untracked();
+        let token = ctx.token();
+        leptos::task::spawn_local(async move {
+            let r = match id {
+                Some(id) => {
+                    let body = ArticlePatch {
+                        question: Some(q),
+                        answer: Some(a),
+                        category_id: Some(category_id),
+                        public: Some(public),
+                    };
+                    let path = format!("/knowledge/{id}");
+                    api::send::<_, Article>(Method::PATCH, token.as_deref(), &path, &body).await
+                }
+                None => {
+                    let body = NewArticle {
+                        question: q,
+                        answer: a,
+                        category_id,
+                        public,
+                    };
+                    api::send::<_, Article>(Method::POST, token.as_deref(), "/knowledge", &body)
+                        .await
+                }
+            };
+            busy.try_set(false);
+            match r {
+                Ok(_) => {
+                    if id.is_none() {
+                        question.try_set(String::new());
+                        answer.try_set(String::new());
+                    }
+                    editing.try_set(None);
+                    generation.try_update(|g| *g += 1);
+                }
+                Err(e) => {
+                    ctx.check(&e);
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <label for=field("question")>{t.question}</label>
+            <input id=field("question") maxlength="200" prop:value=move || question.get()
+                on:input=move |ev| question.set(event_target_value(&ev)) />
+            <label for=field("answer")>{t.answer}</label>
+            <textarea id=field("answer") rows="5" maxlength="4000" prop:value=move || answer.get()
+                on:input=move |ev| answer.set(event_target_value(&ev))></textarea>
+            <label for=field("category")>{t.category_optional}</label>
+            <select id=field("category") on:change=move |ev| category.set(event_target_value(&ev))>
+                <option value="">"—"</option>
+                {move || match cats.get() {
+                    Load::Ready(items) => items.into_iter().map(|c| {
+                        let value = c.id.to_string();
+                        let selected = category.get_untracked() == value;
+                        view! { <option value=value selected=selected>{c.name}</option> }
+                    }).collect_view().into_any(),
+                    _ => ().into_any(),
+                }}
+            </select>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || public.get()
+                    on:change=move |ev| public.set(event_target_checked(&ev)) />
+                {t.public_article}
+            </label>
+            {move || failure.get().map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })}
+            <div class="actions">
+                <button class="button" type="submit" prop:disabled=move || busy.get()>
+                    {if id.is_some() { t.save } else { t.create }}
+                </button>
+                {id.is_some().then(|| view! {
+                    <button type="button" class="button secondary" on:click=move |_| editing.set(None)>{t.cancel}</button>
+                })}
+            </div>
+        </form>
     }
 }

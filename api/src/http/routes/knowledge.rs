@@ -16,7 +16,7 @@ use crate::http::AppState;
 /// Who keeps the knowledge base.
 pub struct Editors;
 impl Allowed for Editors {
-    const ROLES: &'static [Role] = &[Role::Operator, Role::Reporter, Role::Admin];
+    const ROLES: &'static [Role] = &minhu_types::ARTICLE_EDITORS;
 }
 
 const MAX_QUESTION: usize = 200;
