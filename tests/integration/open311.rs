@@ -319,7 +319,15 @@ async fn every_endpoint_in_json_and_xml(app: TestApp) {
         .request(actix_web::http::Method::DELETE, "/open311/v2/services.json")
         .send()
         .await;
-    assert_eq!(res.status, 405);
+    assert_eq!(res.header("allow"), Some("GET"));
+    assert!(spec_error(&res, 405).contains("DELETE"));
+    let res = app
+        .request(actix_web::http::Method::PUT, "/open311/v2/requests.xml")
+        .send()
+        .await;
+    assert_eq!(res.header("allow"), Some("GET, POST"));
+    let x = xml_of(&res, 405);
+    assert!(x.contains("<code>405</code>"), "{x}");
 }
 
 both!(every_endpoint_in_json_and_xml);

@@ -134,6 +134,21 @@ macro_rules! resource {
     }};
 }
 
+/// An Open311 path with its methods; any other method answers 405 with `Allow`, in the spec's
+/// error format (JSON or XML by the path's extension).
+macro_rules! open311_resource {
+    ($cfg:expr, $path:literal, $($method:ident => $handler:path),+ $(,)?) => {{
+        const ALLOW: &[&str] = &[$(stringify!($method)),+];
+        $cfg.service(
+            web::resource($path)
+                $(.route(web::$method().to($handler)))+
+                .default_service(web::to(|req: actix_web::HttpRequest| async move {
+                    routes::open311::method_not_allowed(&req, ALLOW)
+                })),
+        );
+    }};
+}
+
 /// The `/api/v1` routes.
 fn api_routes(cfg: &mut web::ServiceConfig) {
     use routes::*;
@@ -209,12 +224,12 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
 /// Open311 GeoReport v2; anything else under `/open311` answers in its error format.
 fn open311_routes(cfg: &mut web::ServiceConfig) {
     use routes::open311;
-    resource!(cfg, "/discovery.{format}", get => open311::discovery);
-    resource!(cfg, "/services.{format}", get => open311::services);
-    resource!(cfg, "/services/{service_code}.{format}", get => open311::service_definition);
-    resource!(cfg, "/requests.{format}", get => open311::list_requests, post => open311::create_request);
-    resource!(cfg, "/requests/{service_request_id}.{format}", get => open311::get_request);
-    resource!(cfg, "/tokens/{token}.{format}", get => open311::get_token);
+    open311_resource!(cfg, "/discovery.{format}", get => open311::discovery);
+    open311_resource!(cfg, "/services.{format}", get => open311::services);
+    open311_resource!(cfg, "/services/{service_code}.{format}", get => open311::service_definition);
+    open311_resource!(cfg, "/requests.{format}", get => open311::list_requests, post => open311::create_request);
+    open311_resource!(cfg, "/requests/{service_request_id}.{format}", get => open311::get_request);
+    open311_resource!(cfg, "/tokens/{token}.{format}", get => open311::get_token);
 }
 
 fn top_routes(cfg: &mut web::ServiceConfig) {

@@ -837,17 +837,45 @@ pub struct Open311RequestForm {
 
 /// Anything else under `/open311`: the spec's 404.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    let format = if req.path().ends_with(".xml") {
-        Format::Xml
-    } else {
-        Format::Json
-    };
     Answer::error(
-        format,
+        format_of_path(&req),
         StatusCode::NOT_FOUND,
         format!("no Open311 resource {} {}", req.method(), req.path()),
     )
     .respond()
+}
+
+/// Another method than the path's (`allow`, lower case): 405 with `Allow`, in the spec's format.
+pub fn method_not_allowed(req: &HttpRequest, allow: &[&str]) -> HttpResponse {
+    let names = allow
+        .iter()
+        .map(|m| m.to_ascii_uppercase())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut res = Answer::error(
+        format_of_path(req),
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "{} {} is not supported; use {names}",
+            req.method(),
+            req.path()
+        ),
+    )
+    .respond();
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&names) {
+        res.headers_mut()
+            .insert(actix_web::http::header::ALLOW, value);
+    }
+    res
+}
+
+/// The answer's format when the path may not name one: XML for `.xml`, else JSON.
+fn format_of_path(req: &HttpRequest) -> Format {
+    if req.path().ends_with(".xml") {
+        Format::Xml
+    } else {
+        Format::Json
+    }
 }
 
 /// JSON values as the XML of GeoReport v2: lists repeat an element named after the list.
