@@ -67,6 +67,30 @@ build_web() { # build_web PROFILE(dev|release)
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
 
+# An S3-compatible stand-in (moto, from PyPI) for the photo-store tests on 127.0.0.1:9000,
+# with the bucket they use; exports the AWS_* variables the store (object_store) reads.
+ensure_s3() {
+  local venv="$MINHU_CACHE/moto"
+  if [ ! -x "$venv/bin/moto_server" ]; then
+    log "installing moto 5.2 (an S3 stand-in for the photo-store tests)"
+    apt_install python3-venv curl
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "moto[s3]==5.2.*" flask flask-cors
+  fi
+  export AWS_ENDPOINT=http://127.0.0.1:9000 AWS_ALLOW_HTTP=true AWS_REGION=us-east-1 \
+    AWS_ACCESS_KEY_ID=minhu-test AWS_SECRET_ACCESS_KEY=minhu-test
+  if ! curl -s -o /dev/null "$AWS_ENDPOINT/"; then
+    log "starting the S3 stand-in on $AWS_ENDPOINT"
+    nohup "$venv/bin/moto_server" -H 127.0.0.1 -p 9000 >"$MINHU_CACHE/moto.log" 2>&1 &
+    for _ in $(seq 1 100); do curl -s -o /dev/null "$AWS_ENDPOINT/" && break; sleep 0.2; done
+  fi
+  curl -s -o /dev/null -X PUT "$AWS_ENDPOINT/minhu-test"
+  curl -sf -o /dev/null "$AWS_ENDPOINT/minhu-test" || {
+    echo "the S3 stand-in on $AWS_ENDPOINT does not answer (see $MINHU_CACHE/moto.log)" >&2
+    return 1
+  }
+}
+
 ensure_postgres() {
   if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return 0; fi
   apt_install postgresql

@@ -8,7 +8,7 @@ use minhu_types::Photo;
 use serde_json::{json, Value};
 
 use crate::city::City;
-use crate::support::{both, Resp, TestApp};
+use crate::support::{both, both_backends, Backend, Resp, TestApp, TestDb};
 
 const BOUNDARY: &str = "minhu-test-boundary-7MA4YWxkTrZu0gW";
 
@@ -497,3 +497,94 @@ async fn refused_uploads_store_nothing(app: TestApp) {
     assert_eq!(stored_files(&app).len(), 18);
 }
 both!(refused_uploads_store_nothing);
+
+/// Photos in S3-compatible object storage, the configuration several API replicas need.
+/// `bash .ci/run` starts a stand-in (moto) and exports its address and credentials as the
+/// `AWS_*` variables the store reads; each test keeps its objects under its own prefix.
+async fn photos_in_s3_compatible_storage(backend: Backend) {
+    use futures_util::TryStreamExt;
+    use object_store::ObjectStore;
+
+    std::env::var("AWS_ENDPOINT")
+        .expect("AWS_ENDPOINT: an S3-compatible endpoint (bash .ci/run starts one)");
+    const BUCKET: &str = "minhu-test";
+    let db = TestDb::new(backend);
+    let prefix = db
+        .dir
+        .file_name()
+        .expect("test dir name")
+        .to_string_lossy()
+        .into_owned();
+    let store = format!("s3://{BUCKET}/{prefix}");
+    let app = TestApp::on(db.with("MINHU_PHOTO_STORE", &store)).await;
+    let bucket = object_store::aws::AmazonS3Builder::from_env()
+        .with_bucket_name(BUCKET)
+        .build()
+        .expect("S3 client");
+    let objects = || {
+        let bucket = &bucket;
+        let prefix = object_store::path::Path::from(prefix.as_str());
+        async move {
+            let mut keys: Vec<String> = bucket
+                .list(Some(&prefix))
+                .map_ok(|m| m.location.to_string())
+                .try_collect()
+                .await
+                .expect("list the bucket");
+            keys.sort();
+            keys
+        }
+    };
+
+    let city = City::build(&app).await;
+    let id = city.submit(&app, json!({})).await["id"]
+        .as_i64()
+        .expect("id");
+    let res = upload_as(
+        &app,
+        &city.citizen,
+        id,
+        "phone.jpg",
+        "image/jpeg",
+        &phone_jpeg(),
+    )
+    .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let photo = res.json::<Photo>();
+    // The photo and its thumbnail are objects under the prefix, not files on the disk.
+    let keys = objects().await;
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys.iter().all(|k| k.starts_with(&prefix)), "{keys:?}");
+    assert!(stored_files(&app).is_empty());
+    // Served back from the bucket: upright, without the EXIF block.
+    let got = app
+        .get(&format!("/api/v1/photos/{}", photo.id))
+        .token(&city.citizen)
+        .send()
+        .await;
+    assert_eq!(got.status, 200, "{}", got.text());
+    assert!(exif_of(&got.body).is_none());
+    assert!(!contains(&got.body, SECRET));
+    let img = image::load_from_memory(&got.body).expect("decodes");
+    assert_eq!((img.width(), img.height()), (48, 64));
+    let thumb = app
+        .get(&format!("/api/v1/photos/{}?size=thumb", photo.id))
+        .token(&city.citizen)
+        .send()
+        .await;
+    assert_eq!(thumb.status, 200);
+    assert!(thumb.body.starts_with(&[0xFF, 0xD8]), "a JPEG thumbnail");
+    // A refused upload adds nothing to the bucket.
+    let res = upload_as(
+        &app,
+        &city.citizen,
+        id,
+        "a.jpg",
+        "image/jpeg",
+        b"<html>no</html>",
+    )
+    .await;
+    res.problem(415);
+    assert_eq!(objects().await, keys);
+}
+both_backends!(photos_in_s3_compatible_storage);
