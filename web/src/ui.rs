@@ -97,6 +97,40 @@ where
     state
 }
 
+/// Sends a form's JSON body with `method`: `busy` while it travels (a second submit meanwhile
+/// is ignored), the refusal in `failure` (a 401 also signs out), and `done` gets the answer.
+pub fn send_form<B, T>(
+    method: gloo_net::http::Method,
+    path: impl Into<String>,
+    body: B,
+    busy: RwSignal<bool>,
+    failure: RwSignal<Option<ApiError>>,
+    done: impl FnOnce(T) + 'static,
+) where
+    B: serde::Serialize + 'static,
+    T: serde::de::DeserializeOwned + 'static,
+{
+    let ctx = Ctx::get();
+    if busy.get_untracked() {
+        return;
+    }
+    busy.set(true);
+    failure.set(None);
+    let token = ctx.token();
+    let path: String = path.into();
+    leptos::task::spawn_local(async move {
+        let r = crate::api::send::<B, T>(method, token.as_deref(), &path, &body).await;
+        busy.try_set(false);
+        match r {
+            Ok(v) => done(v),
+            Err(e) => {
+                ctx.check(&e);
+                failure.try_set(Some(e));
+            }
+        }
+    });
+}
+
 /// Renders a loaded value, a loading line or the error (with the server's words).
 pub fn show<T, V>(
     state: RwSignal<Load<T>>,

@@ -17,7 +17,7 @@ use crate::api::{self, ApiError};
 use crate::format::{self, optional};
 use crate::route::{AdminTab, Route};
 use crate::session::local_problem;
-use crate::ui::{load, show, Ctx, EnumSelect, Load, Title};
+use crate::ui::{load, send_form, show, Ctx, EnumSelect, Load, Title};
 
 #[component]
 pub fn Admin(tab: AdminTab) -> impl IntoView {
@@ -39,38 +39,6 @@ pub fn Admin(tab: AdminTab) -> impl IntoView {
             AdminTab::Dispatch => view! { <Dispatch /> }.into_any(),
         }}
     }
-}
-
-/// Sends a create request and reports the outcome in `failure`; `done` gets the answer.
-fn create<B, T>(
-    path: impl Into<String>,
-    body: B,
-    busy: RwSignal<bool>,
-    failure: RwSignal<Option<ApiError>>,
-    done: impl FnOnce(T) + 'static,
-) where
-    B: serde::Serialize + 'static,
-    T: serde::de::DeserializeOwned + 'static,
-{
-    let ctx = Ctx::get();
-    if busy.get_untracked() {
-        return;
-    }
-    busy.set(true);
-    failure.set(None);
-    let token = ctx.token();
-    let path: String = path.into();
-    leptos::task::spawn_local(async move {
-        let r = api::send::<B, T>(Method::POST, token.as_deref(), &path, &body).await;
-        busy.try_set(false);
-        match r {
-            Ok(v) => done(v),
-            Err(e) => {
-                ctx.check(&e);
-                failure.try_set(Some(e));
-            }
-        }
-    });
 }
 
 fn failure_line(failure: RwSignal<Option<ApiError>>) -> impl IntoView {
@@ -104,11 +72,18 @@ fn Units() -> impl IntoView {
             kind: UnitKind::parse(&kind.get_untracked()).unwrap_or(UnitKind::Street),
             parent_id: parent.with_untracked(|f| f.unit_id),
         };
-        create("/units", body, busy, failure, move |u: Unit| {
-            created.set(Some(u.name));
-            name.set(String::new());
-            generation.update(|g| *g += 1);
-        });
+        send_form(
+            Method::POST,
+            "/units",
+            body,
+            busy,
+            failure,
+            move |u: Unit| {
+                created.set(Some(u.name));
+                name.set(String::new());
+                generation.update(|g| *g += 1);
+            },
+        );
     };
     view! {
         <div class="grid-2">
@@ -167,12 +142,19 @@ fn Users() -> impl IntoView {
             failure.set(Some(local_problem(errors, ctx.t())));
             return;
         }
-        create("/users", body, busy, failure, move |_: UserDetail| {
-            username.set(String::new());
-            password.set(String::new());
-            name.set(String::new());
-            generation.update(|g| *g += 1);
-        });
+        send_form(
+            Method::POST,
+            "/users",
+            body,
+            busy,
+            failure,
+            move |_: UserDetail| {
+                username.set(String::new());
+                password.set(String::new());
+                name.set(String::new());
+                generation.update(|g| *g += 1);
+            },
+        );
     };
     view! {
         <div class="grid-2">
@@ -237,15 +219,22 @@ fn Categories() -> impl IntoView {
             parent_id: parent.get_untracked().parse().ok(),
             code: optional(&code.get_untracked()),
         };
-        create("/categories", body, busy, failure, move |c: Category| {
-            name.set(String::new());
-            code.set(String::new());
-            list.update(|l| {
-                if let Load::Ready(items) = l {
-                    items.push(c);
-                }
-            });
-        });
+        send_form(
+            Method::POST,
+            "/categories",
+            body,
+            busy,
+            failure,
+            move |c: Category| {
+                name.set(String::new());
+                code.set(String::new());
+                list.update(|l| {
+                    if let Load::Ready(items) = l {
+                        items.push(c);
+                    }
+                });
+            },
+        );
     };
     view! {
         <div class="grid-2">
@@ -299,7 +288,8 @@ fn Partners() -> impl IntoView {
         let body = NewPartner {
             name: name.get_untracked().trim().to_owned(),
         };
-        create(
+        send_form(
+            Method::POST,
             "/partners",
             body,
             busy,
@@ -320,7 +310,8 @@ fn Partners() -> impl IntoView {
                         {p.items.iter().map(|x| {
                             let id = x.id;
                             // New credentials: the old secret, API key and tokens stop working.
-                            let rotate = move |_| create(
+                            let rotate = move |_| send_form(
+                                Method::POST,
                                 format!("/partners/{id}/rotate"),
                                 serde_json::json!({}),
                                 busy,
@@ -330,7 +321,8 @@ fn Partners() -> impl IntoView {
                                     generation.update(|g| *g += 1);
                                 },
                             );
-                            let revoke = move |_| create(
+                            let revoke = move |_| send_form(
+                                Method::POST,
                                 format!("/partners/{id}/revoke"),
                                 serde_json::json!({}),
                                 busy,
@@ -421,7 +413,8 @@ fn Dispatch() -> impl IntoView {
             unit_id,
             role: AssignmentRole::parse(&role.get_untracked()).unwrap_or(AssignmentRole::Lead),
         };
-        create(
+        send_form(
+            Method::POST,
             "/dispatch-rules",
             body,
             busy,
@@ -435,24 +428,14 @@ fn Dispatch() -> impl IntoView {
         let body = DispatchSettings {
             auto_dispatch: event_target_checked(&ev),
         };
-        failure.set(None);
-        let token = ctx.token();
-        leptos::task::spawn_local(async move {
-            let r = api::send::<_, DispatchSettings>(
-                Method::PUT,
-                token.as_deref(),
-                "/dispatch-settings",
-                &body,
-            )
-            .await;
-            match r {
-                Ok(s) => settings.set(Load::Ready(s)),
-                Err(e) => {
-                    ctx.check(&e);
-                    failure.try_set(Some(e));
-                }
-            }
-        });
+        send_form(
+            Method::PUT,
+            "/dispatch-settings",
+            body,
+            busy,
+            failure,
+            move |s| settings.set(Load::Ready(s)),
+        );
     };
     let remove = move |id: i64| {
         failure.set(None);

@@ -11,7 +11,7 @@ use super::{categories, category_name};
 use crate::api::{self, query};
 use crate::format;
 use crate::route::{valid_tracking_no, Route};
-use crate::ui::{load, show, Ctx, EnumSelect, Load, Pager, Tag, Title};
+use crate::ui::{load, send_form, show, Ctx, EnumSelect, Load, Pager, Tag, Title};
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -440,59 +440,49 @@ fn ArticleForm(
     let public = RwSignal::new(article.as_ref().is_none_or(|a| a.public));
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<api::ApiError>);
+    let saved = move |_: Article| {
+        if id.is_none() {
+            question.set(String::new());
+            answer.set(String::new());
+        }
+        editing.set(None);
+        generation.update(|g| *g += 1);
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        failure.set(None);
         let (q, a) = (
             question.get_untracked().trim().to_owned(),
             answer.get_untracked().trim().to_owned(),
         );
         let category_id = category.get_untracked().parse().ok();
         let public = public.get_untracked();
-        let token = ctx.token();
-        leptos::task::spawn_local(async move {
-            let r = match id {
-                Some(id) => {
-                    let body = ArticlePatch {
-                        question: Some(q),
-                        answer: Some(a),
-                        category_id: Some(category_id),
-                        public: Some(public),
-                    };
-                    let path = format!("/knowledge/{id}");
-                    api::send::<_, Article>(Method::PATCH, token.as_deref(), &path, &body).await
-                }
-                None => {
-                    let body = NewArticle {
-                        question: q,
-                        answer: a,
-                        category_id,
-                        public,
-                    };
-                    api::send::<_, Article>(Method::POST, token.as_deref(), "/knowledge", &body)
-                        .await
-                }
-            };
-            busy.try_set(false);
-            match r {
-                Ok(_) => {
-                    if id.is_none() {
-                        question.try_set(String::new());
-                        answer.try_set(String::new());
-                    }
-                    editing.try_set(None);
-                    generation.try_update(|g| *g += 1);
-                }
-                Err(e) => {
-                    ctx.check(&e);
-                    failure.try_set(Some(e));
-                }
+        match id {
+            Some(id) => {
+                let body = ArticlePatch {
+                    question: Some(q),
+                    answer: Some(a),
+                    category_id: Some(category_id),
+                    public: Some(public),
+                };
+                send_form(
+                    Method::PATCH,
+                    format!("/knowledge/{id}"),
+                    body,
+                    busy,
+                    failure,
+                    saved,
+                );
             }
-        });
+            None => {
+                let body = NewArticle {
+                    question: q,
+                    answer: a,
+                    category_id,
+                    public,
+                };
+                send_form(Method::POST, "/knowledge", body, busy, failure, saved);
+            }
+        }
     };
     view! {
         <form class="form" on:submit=submit novalidate>
