@@ -108,7 +108,8 @@ fn FeedItem(
             </div>
             <h4><a href=href>{item.title.clone()}</a></h4>
             <p class="clamp">{item.content.clone()}</p>
-            <PublicPhotos photos=item.photos />
+            // The feed stays light: three thumbnails at most, the rest on the petition's page.
+            <PublicPhotos photos=item.photos.into_iter().take(3).collect() />
             {reply.map(|r| view! {
                 <blockquote class="reply"><strong>{move || ctx.t().official_reply}</strong>{r}</blockquote>
             })}
