@@ -35,6 +35,14 @@ fn postgres_base() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
+/// A database on that server, without TLS. With TLS, libpq runs OpenSSL, whose clean-up at
+/// process exit can race the pool threads still opening connections for tests that have
+/// ended: the test binary once aborted after every test had passed ("corrupted size vs.
+/// prev_size"). The tests talk to a local server; TLS adds nothing there.
+fn postgres_url(database: &str) -> String {
+    format!("{}/{database}?sslmode=disable", postgres_base())
+}
+
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn unique_name() -> String {
@@ -73,14 +81,13 @@ impl TestDb {
                 settings: Vec::new(),
             },
             Backend::Postgres => {
-                let mut admin =
-                    diesel::PgConnection::establish(&format!("{}/postgres", postgres_base()))
-                        .expect("PostgreSQL must be running for the tests (see README: Tests)");
+                let mut admin = diesel::PgConnection::establish(&postgres_url("postgres"))
+                    .expect("PostgreSQL must be running for the tests (see README: Tests)");
                 diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
                     .execute(&mut admin)
                     .expect("create database");
                 TestDb {
-                    url: DatabaseUrl::Postgres(format!("{}/{name}", postgres_base())),
+                    url: DatabaseUrl::Postgres(postgres_url(&name)),
                     dir,
                     pg_name: Some(name),
                     settings: Vec::new(),
@@ -128,9 +135,7 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(name) = &self.pg_name {
-            if let Ok(mut admin) =
-                diesel::PgConnection::establish(&format!("{}/postgres", postgres_base()))
-            {
+            if let Ok(mut admin) = diesel::PgConnection::establish(&postgres_url("postgres")) {
                 let _ =
                     diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                         .execute(&mut admin);
