@@ -122,6 +122,23 @@ fn exif_of(bytes: &[u8]) -> Option<Vec<u8>> {
     decoder.exif_metadata().expect("exif")
 }
 
+/// Fetches photo `id` as `token`: the phone photo served clean — a JPEG with no EXIF block
+/// and none of its text, turned upright (48 × 64).
+async fn assert_served_clean(app: &TestApp, token: &str, id: i64) {
+    let res = app
+        .get(&format!("/api/v1/photos/{id}"))
+        .token(token)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(res.header("content-type"), Some("image/jpeg"));
+    assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(exif_of(&res.body), None, "EXIF left the server");
+    assert!(!contains(&res.body, b"Exif") && !contains(&res.body, SECRET));
+    let served = image::load_from_memory(&res.body).expect("a JPEG");
+    assert_eq!((served.width(), served.height()), (48, 64));
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -169,18 +186,7 @@ async fn a_phone_photo_is_stored_upright_without_exif(app: TestApp) {
     // Turned upright: the sideways 64 × 48 becomes 48 × 64.
     assert_eq!((photo.width, photo.height), (48, 64));
 
-    let res = app
-        .get(&format!("/api/v1/photos/{}", photo.id))
-        .token(&city.citizen)
-        .send()
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    assert_eq!(res.header("content-type"), Some("image/jpeg"));
-    assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
-    assert_eq!(exif_of(&res.body), None, "EXIF left the server");
-    assert!(!contains(&res.body, b"Exif") && !contains(&res.body, SECRET));
-    let served = image::load_from_memory(&res.body).expect("a JPEG");
-    assert_eq!((served.width(), served.height()), (48, 64));
+    assert_served_clean(&app, &city.citizen, photo.id).await;
     // Nor is it kept on the disk.
     let files = stored_files(&app);
     assert_eq!(files.len(), 2, "{files:?}");
@@ -556,17 +562,7 @@ async fn photos_in_s3_compatible_storage(backend: Backend) {
     assert_eq!(keys.len(), 2, "{keys:?}");
     assert!(keys.iter().all(|k| k.starts_with(&prefix)), "{keys:?}");
     assert!(stored_files(&app).is_empty());
-    // Served back from the bucket: upright, without the EXIF block.
-    let got = app
-        .get(&format!("/api/v1/photos/{}", photo.id))
-        .token(&city.citizen)
-        .send()
-        .await;
-    assert_eq!(got.status, 200, "{}", got.text());
-    assert!(exif_of(&got.body).is_none());
-    assert!(!contains(&got.body, SECRET));
-    let img = image::load_from_memory(&got.body).expect("decodes");
-    assert_eq!((img.width(), img.height()), (48, 64));
+    assert_served_clean(&app, &city.citizen, photo.id).await;
     let thumb = app
         .get(&format!("/api/v1/photos/{}?size=thumb", photo.id))
         .token(&city.citizen)
