@@ -74,20 +74,14 @@ pub struct Processed {
 }
 
 impl Processed {
+    /// `image/jpeg`, `image/png` or `image/webp`.
     pub fn content_type(&self) -> &'static str {
-        match self.format {
-            ImageFormat::Png => "image/png",
-            ImageFormat::WebP => "image/webp",
-            _ => "image/jpeg",
-        }
+        self.format.to_mime_type()
     }
 
+    /// `jpg`, `png` or `webp`.
     pub fn extension(&self) -> &'static str {
-        match self.format {
-            ImageFormat::Png => "png",
-            ImageFormat::WebP => "webp",
-            _ => "jpg",
-        }
+        self.format.extensions_str()[0]
     }
 }
 
@@ -111,17 +105,16 @@ pub fn process(bytes: &[u8]) -> Result<Processed, Refusal> {
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|e| match e {
+    // Over the limits while decoding is a bomb too; anything else a broken file.
+    let refuse = |e: image::ImageError| match e {
         image::ImageError::Limits(_) => Refusal::TooManyPixels { width, height },
         other => broken(other),
-    })?;
+    };
+    let mut decoder = reader.into_decoder().map_err(refuse)?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| match e {
-        image::ImageError::Limits(_) => Refusal::TooManyPixels { width, height },
-        other => broken(other),
-    })?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(refuse)?;
     img.apply_orientation(orientation);
     let image = encode(&img, format).map_err(broken)?;
     let thumb = img.thumbnail(THUMB_SIDE, THUMB_SIDE);

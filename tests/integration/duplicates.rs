@@ -7,16 +7,7 @@ use serde_json::json;
 
 use crate::city::City;
 use crate::support::{both, TestApp};
-
-async fn suggestions(app: &TestApp, token: &str, id: i64) -> Suggestions {
-    let res = app
-        .get(&format!("/api/v1/petitions/{id}/suggestions"))
-        .token(token)
-        .send()
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    res.json()
-}
+use crate::triage::suggestions;
 
 fn ids(s: &Suggestions) -> Vec<i64> {
     s.duplicates.iter().map(|d| d.petition.id).collect()

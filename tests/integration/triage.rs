@@ -17,7 +17,8 @@ async fn rule(app: &TestApp, admin: &str, body: Value) -> i64 {
     res.json::<DispatchRule>().id
 }
 
-async fn suggestions(app: &TestApp, token: &str, id: i64) -> Suggestions {
+/// `GET /petitions/{id}/suggestions` as `token` (also used by the repeat tests).
+pub(crate) async fn suggestions(app: &TestApp, token: &str, id: i64) -> Suggestions {
     let res = app
         .get(&format!("/api/v1/petitions/{id}/suggestions"))
         .token(token)

@@ -97,6 +97,16 @@ where
     state
 }
 
+/// The line that says why the last request was refused (nothing while it was not).
+pub fn failure_line(failure: RwSignal<Option<ApiError>>) -> impl IntoView {
+    let ctx = Ctx::get();
+    move || {
+        failure
+            .get()
+            .map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })
+    }
+}
+
 /// Sends a form's JSON body with `method`: `busy` while it travels (a second submit meanwhile
 /// is ignored), the refusal in `failure` (a 401 also signs out), and `done` gets the answer.
 pub fn send_form<B, T>(

@@ -44,7 +44,7 @@ pub struct NewPhotoRow<'a> {
 }
 
 pub fn insert(conn: &mut DbConn, p: &NewPhotoRow<'_>) -> QueryResult<PhotoRow> {
-    let id: i64 = diesel::insert_into(photos::table)
+    diesel::insert_into(photos::table)
         .values((
             photos::petition_id.eq(p.petition_id),
             photos::uploader_id.eq(p.uploader_id),
@@ -55,9 +55,8 @@ pub fn insert(conn: &mut DbConn, p: &NewPhotoRow<'_>) -> QueryResult<PhotoRow> {
             photos::thumb_key.eq(p.thumb_key),
             photos::created_at.eq(p.now),
         ))
-        .returning(photos::id)
-        .get_result(conn)?;
-    find(conn, id)
+        .returning(photos::all_columns)
+        .get_result(conn)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<PhotoRow> {

@@ -7,6 +7,8 @@
 //! [`PROBE`] smallest hashes in its category finds the likely repeats; [`similarity`] then
 //! scores those few candidates on their whole text, their place and their dates.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDateTime;
 
 use super::knowledge::terms;
@@ -83,7 +85,10 @@ fn dice(a: &[String], b: &[String]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let common = a.iter().filter(|t| b.contains(t)).count();
+    // Both are sets already (`terms` keeps each term once).
+    // Both are sets already (`terms` keeps each term once).
+    let b: HashSet<&str> = b.iter().map(String::as_str).collect();
+    let common = a.iter().filter(|t| b.contains(t.as_str())).count();
     2.0 * common as f64 / (a.len() + b.len()) as f64
 }
 

@@ -1,12 +1,17 @@
 //! Chinese-aware matching for the knowledge base: texts are compared by their character
 //! bigrams (Chinese has no spaces to split words at), Latin letters and digits by words.
 
+use std::collections::HashSet;
+
 /// The terms of a text: each pair of neighbouring Chinese characters (a lone one on its own)
 /// and each lower-cased run of ASCII letters or digits.
 pub fn terms(text: &str) -> Vec<String> {
+    // Distinct terms in order of first appearance; the set keeps a 4,000-character petition
+    // (repeat suggestions score dozens per request) from costing a quadratic search.
+    let mut seen: HashSet<String> = HashSet::new();
     let mut out: Vec<String> = Vec::new();
     let mut push = |t: String| {
-        if !out.contains(&t) {
+        if seen.insert(t.clone()) {
             out.push(t);
         }
     };
@@ -52,10 +57,8 @@ pub fn score(query: &[String], text: &str) -> f64 {
     if query.is_empty() {
         return 0.0;
     }
-    let found = query
-        .iter()
-        .filter(|t| text.to_lowercase().contains(t.as_str()))
-        .count();
+    let text = text.to_lowercase();
+    let found = query.iter().filter(|t| text.contains(t.as_str())).count();
     found as f64 / query.len() as f64
 }
 

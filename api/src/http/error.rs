@@ -115,19 +115,36 @@ impl AppError {
             .with_header(header::RETRY_AFTER, retry_after_secs.max(1).to_string())
     }
 
+    pub fn payload_too_large(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", detail)
+    }
+
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            detail,
+        )
+    }
+
+    /// The same answer, with what caused it for the log (never shown to the caller).
+    pub fn with_cause(mut self, cause: impl std::fmt::Display) -> Self {
+        self.internal = Some(cause.to_string());
+        self
+    }
+
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
     }
 
     /// Something that should not happen: logged with its cause, answered as a bare 500.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        let mut e = Self::new(
+        Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "服务器内部错误，请稍后重试；如持续出现，请联系管理员并提供请求编号",
-        );
-        e.internal = Some(cause.to_string());
-        e
+        )
+        .with_cause(cause)
     }
 
     pub fn problem(&self) -> Problem {

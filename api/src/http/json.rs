@@ -6,7 +6,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -33,9 +32,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if !content_type_ok {
-                return Err(AppError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                return Err(AppError::unsupported_media_type(
                     "请求体须为 JSON，请设置 Content-Type: application/json",
                 ));
             }
@@ -86,11 +83,7 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
 }
 
 fn too_large() -> AppError {
-    AppError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        format!("请求体超过 {} KB 的上限", MAX_JSON_BYTES / 1024),
-    )
+    AppError::payload_too_large(format!("请求体超过 {} KB 的上限", MAX_JSON_BYTES / 1024))
 }
 
 fn is_json(req: &HttpRequest) -> bool {

@@ -10,7 +10,7 @@ use crate::api::{self, ApiError};
 use crate::format::optional;
 use crate::route::Route;
 use crate::session::{check_login, Session};
-use crate::ui::{Ctx, Title};
+use crate::ui::{failure_line, Ctx, Title};
 
 fn signed_in(ctx: Ctx, token: TokenResponse) {
     let s = Session {
@@ -161,7 +161,7 @@ pub fn Register() -> impl IntoView {
                 <input id="reg-phone" type="tel" inputmode="numeric" autocomplete="tel" aria-invalid=invalid("phone") aria-describedby="phone-error"
                     prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev)) />
                 {field_error("phone")}
-                {move || failure.get().map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })}
+                {failure_line(failure)}
                 <button class="button" type="submit" prop:disabled=move || busy.get()>{t.register}</button>
             </form>
         </section>

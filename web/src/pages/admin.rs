@@ -17,7 +17,7 @@ use crate::api::{self, ApiError};
 use crate::format::{self, optional};
 use crate::route::{AdminTab, Route};
 use crate::session::local_problem;
-use crate::ui::{load, send_form, show, Ctx, EnumSelect, Load, Title};
+use crate::ui::{failure_line, load, send_form, show, Ctx, EnumSelect, Load, Title};
 
 #[component]
 pub fn Admin(tab: AdminTab) -> impl IntoView {
@@ -38,15 +38,6 @@ pub fn Admin(tab: AdminTab) -> impl IntoView {
             AdminTab::Partners => view! { <Partners /> }.into_any(),
             AdminTab::Dispatch => view! { <Dispatch /> }.into_any(),
         }}
-    }
-}
-
-fn failure_line(failure: RwSignal<Option<ApiError>>) -> impl IntoView {
-    let ctx = Ctx::get();
-    move || {
-        failure
-            .get()
-            .map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })
     }
 }
 

@@ -1,6 +1,7 @@
 //! One petition as the caller may see it: its content, contact (for those allowed), the units'
 //! orders, replies, ratings, the timeline, and a button for every action the API allows.
 
+use gloo_net::http::Method;
 use leptos::prelude::*;
 use minhu_types::{
     Action, Assignment, AssignmentRole, Event, FollowUp, MergeBody, Outcome, Page, Petition,
@@ -11,8 +12,9 @@ use crate::actions::{form_of, is_refusal, request, Fields, Form, Target, ON_PETI
 use crate::api::{self, query};
 use crate::format;
 use crate::pages::{categories, category_name};
+use crate::route::Route;
 use crate::session::local_problem;
-use crate::ui::{load, show, Ctx, LightBadge, Load, Tag, Title};
+use crate::ui::{failure_line, load, send_form, show, Ctx, LightBadge, Load, Tag, Title};
 
 #[derive(Debug, Clone, PartialEq)]
 struct Everything {
@@ -172,22 +174,22 @@ fn TriageHelp(petition: Petition, reload: RwSignal<u32>) -> impl IntoView {
     let data = load(move |token| async move {
         api::get::<Suggestions>(token.as_deref(), &format!("/petitions/{id}/suggestions")).await
     });
+    let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<api::ApiError>);
     let merge = move |into_id: i64| {
-        let token = ctx.token();
-        leptos::task::spawn_local(async move {
-            let body = MergeBody {
-                into_id,
-                version: Some(version),
-            };
-            match api::act(token.as_deref(), &format!("/petitions/{id}/merge"), &body).await {
-                Ok(()) => reload.update(|n| *n += 1),
-                Err(e) => {
-                    ctx.check(&e);
-                    failure.try_set(Some(e));
-                }
-            }
-        });
+        let body = MergeBody {
+            into_id,
+            version: Some(version),
+        };
+        let path = format!("/petitions/{id}/merge");
+        send_form(
+            Method::POST,
+            path,
+            body,
+            busy,
+            failure,
+            move |_: serde_json::Value| reload.update(|n| *n += 1),
+        );
     };
     view! {
         <section class="card triage" aria-labelledby="triage-help">
@@ -209,7 +211,7 @@ fn TriageHelp(petition: Petition, reload: RwSignal<u32>) -> impl IntoView {
                             let into = d.petition.id;
                             view! {
                                 <li>
-                                    <a href=format!("/petitions/{into}")>{d.petition.title.clone()}</a>
+                                    <a href=Route::Petition(into).href()>{d.petition.title.clone()}</a>
                                     " "<span class="mono muted">{d.petition.tracking_no.clone()}</span>
                                     " · "<span>{format!("{} {:.0}%", t.similarity, d.similarity * 100.0)}</span>
                                     " · "<span class="muted">{format::datetime(d.petition.created_at)}</span>
@@ -226,7 +228,7 @@ fn TriageHelp(petition: Petition, reload: RwSignal<u32>) -> impl IntoView {
                     })}
                 }
             })}
-            {move || failure.get().map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })}
+            {failure_line(failure)}
         </section>
     }
 }
@@ -281,7 +283,7 @@ fn Photos(
                 </label>
                 <p class="muted small">{t.photo_hint}</p>
             })}
-            {move || failure.get().map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })}
+            {failure_line(failure)}
         </section>
     }
 }
@@ -537,7 +539,7 @@ fn ActionForm(
                 <textarea id="f-text" rows="4" on:input=set(|x, v| x.text = v)></textarea>
                 <span class="counter">{move || fields.with(|f| format::chars(&f.text)).to_string()}</span>
             })}
-            {move || failure.get().map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })}
+            {failure_line(failure)}
             <div class="buttons">
                 <button class="button" class:danger=is_refusal(action) type="submit" prop:disabled=move || busy.get()>
                     {t.confirm}" "{lang.label(action.as_str(), action.label())}

@@ -11,7 +11,7 @@ use super::{categories, category_name};
 use crate::api::{self, query};
 use crate::format;
 use crate::route::{valid_tracking_no, Route};
-use crate::ui::{load, send_form, show, Ctx, EnumSelect, Load, Pager, Tag, Title};
+use crate::ui::{failure_line, load, send_form, show, Ctx, EnumSelect, Load, Pager, Tag, Title};
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -510,7 +510,7 @@ fn ArticleForm(
                     on:change=move |ev| public.set(event_target_checked(&ev)) />
                 {t.public_article}
             </label>
-            {move || failure.get().map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })}
+            {failure_line(failure)}
             <div class="actions">
                 <button class="button" type="submit" prop:disabled=move || busy.get()>
                     {if id.is_some() { t.save } else { t.create }}

@@ -10,7 +10,7 @@ use crate::api::{self, ApiError};
 use crate::format::{chars, optional};
 use crate::route::Route;
 use crate::session::local_problem;
-use crate::ui::{Ctx, EnumSelect, Load, Title};
+use crate::ui::{failure_line, Ctx, EnumSelect, Load, Title};
 
 /// The form's values as the API wants them (the category may still be unset: 0).
 pub struct Draft {
@@ -180,7 +180,7 @@ pub fn Submit() -> impl IntoView {
                 <input type="checkbox" prop:checked=move || anonymous.get() on:change=move |ev| anonymous.set(event_target_checked(&ev)) />
                 {t.anonymous}
             </label>
-            {move || failure.get().map(|e| view! { <p class="error" role="alert">{e.message(ctx.t())}</p> })}
+            {failure_line(failure)}
             <button class="button" type="submit" prop:disabled=move || busy.get()>
                 {move || if busy.get() { t.submitting } else { t.submit }}
             </button>

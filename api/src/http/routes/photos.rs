@@ -44,9 +44,7 @@ fn multipart_error(e: MultipartError) -> AppError {
     match e {
         MultipartError::ContentTypeMissing
         | MultipartError::ContentTypeParse
-        | MultipartError::ContentTypeIncompatible => AppError::new(
-            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+        | MultipartError::ContentTypeIncompatible => AppError::unsupported_media_type(
             "请以 multipart/form-data 上传照片，文件放在字段 file 中",
         ),
         other => AppError::bad_request(
@@ -57,11 +55,7 @@ fn multipart_error(e: MultipartError) -> AppError {
 }
 
 fn too_large() -> AppError {
-    AppError::new(
-        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        format!("照片不能超过 {} MB", MAX_BYTES / (1024 * 1024)),
-    )
+    AppError::payload_too_large(format!("照片不能超过 {} MB", MAX_BYTES / (1024 * 1024)))
 }
 
 /// The bytes of the first part named `file`; other parts are skipped (within the same limit).
@@ -98,11 +92,7 @@ async fn read_file(mut parts: Multipart) -> AppResult<Vec<u8>> {
 fn refused(r: Refusal) -> AppError {
     let message = r.to_string();
     match r {
-        Refusal::NotAnImage => AppError::new(
-            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            message,
-        ),
+        Refusal::NotAnImage => AppError::unsupported_media_type(message),
         Refusal::TooManyPixels { .. } => AppError::new(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
             "image_too_large",
@@ -112,13 +102,8 @@ fn refused(r: Refusal) -> AppError {
     }
 }
 
-fn caused(mut e: AppError, cause: impl std::fmt::Display) -> AppError {
-    e.internal = Some(cause.to_string());
-    e
-}
-
 fn storage_failed(e: object_store::Error) -> AppError {
-    caused(AppError::unavailable("照片存储暂时不可用，请稍后重试"), e)
+    AppError::unavailable("照片存储暂时不可用，请稍后重试").with_cause(e)
 }
 
 /// Add a photo (JPEG, PNG or WebP, at most 10 MB, at most 9 per petition). The type is read
@@ -261,7 +246,7 @@ pub async fn get(
         PhotoSize::Thumb => (photo.thumb_key, "image/jpeg".to_owned()),
     };
     let bytes = state.photos.get(&key).await.map_err(|e| match e {
-        object_store::Error::NotFound { .. } => caused(AppError::not_found("照片文件已丢失"), e),
+        object_store::Error::NotFound { .. } => AppError::not_found("照片文件已丢失").with_cause(e),
         other => storage_failed(other),
     })?;
     Ok(HttpResponse::Ok()
