@@ -1,5 +1,7 @@
 //! Credentials: argon2id password hashes, SHA-256 digests of high-entropy secrets, and the
-//! HS256 access tokens whose claims carry user, role and unit.
+//! HS256 access tokens whose claims name the account, its token epoch and the token's id.
+//! Role and unit in the claims are informative only: every request acts with the account's
+//! row as it is now (`http::extract`).
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -75,6 +77,13 @@ pub struct Claims {
     /// rotation time in milliseconds, 0 for the first), so a rotation retires older tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cred: Option<i64>,
+    /// The account's token epoch when the token was issued: signing out everywhere moves the
+    /// epoch on, and every older token stops working.
+    #[serde(default)]
+    pub ep: i64,
+    /// The token's own id (128 random bits, hex), so that one token can be revoked alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
 }
 
 impl Claims {
@@ -107,18 +116,23 @@ impl TokenKeys {
     }
 
     pub fn issue(&self, user_id: i64, role: Role, unit: Option<i64>) -> Result<String, String> {
-        self.issue_with(user_id, role, unit, None)
+        self.issue_with(user_id, role, unit, None, 0)
     }
 
-    /// `issue` with the partner credentials' issue (`Claims::cred`).
+    /// `issue` with the partner credentials' issue (`Claims::cred`) and the account's token
+    /// epoch (`Claims::ep`); every token gets a fresh random id (`Claims::jti`).
     pub fn issue_with(
         &self,
         user_id: i64,
         role: Role,
         unit: Option<i64>,
         cred: Option<i64>,
+        epoch: i64,
     ) -> Result<String, String> {
+        use argon2::password_hash::rand_core::RngCore;
         let now = chrono::Utc::now().timestamp();
+        let mut id = [0u8; 16];
+        OsRng.fill_bytes(&mut id);
         let claims = Claims {
             sub: user_id.to_string(),
             role,
@@ -126,6 +140,8 @@ impl TokenKeys {
             iat: now,
             exp: now + self.ttl.as_secs() as i64,
             cred,
+            ep: epoch,
+            jti: Some(hex(&id)),
         };
         self.sign(&claims)
     }
@@ -184,6 +200,8 @@ mod tests {
             iat: 0,
             exp: 1000,
             cred: None,
+            ep: 0,
+            jti: None,
         };
         assert_eq!(
             keys.verify(&keys.sign(&old).expect("sign")),

@@ -8,6 +8,25 @@ fn pct(r: Option<f64>) -> String {
     r.map_or("—".to_owned(), |r| format!("{:.1}%", r * 100.0))
 }
 
+/// Text written by people (titles, names), escaped so that it stays text in Markdown: no
+/// links, images, HTML, emphasis, code or table cells of its own, and on one line. Dates and
+/// other punctuation stay readable in the raw file.
+pub fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '<' | '>' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn markdown(b: &Briefing) -> String {
     let mut s = String::new();
     let _ = writeln!(
@@ -27,18 +46,18 @@ pub fn markdown(b: &Briefing) -> String {
     );
     let _ = writeln!(s, "## 按类型\n\n| 类型 | 件数 |\n|---|---|");
     for k in &b.by_kind {
-        let _ = writeln!(s, "| {} | {} |", k.label, k.n);
+        let _ = writeln!(s, "| {} | {} |", md(&k.label), k.n);
     }
     let _ = writeln!(s, "\n## 按分类\n\n| 分类 | 件数 |\n|---|---|");
     for k in &b.by_category {
-        let _ = writeln!(s, "| {} | {} |", k.label, k.n);
+        let _ = writeln!(s, "| {} | {} |", md(&k.label), k.n);
     }
     let _ = writeln!(s, "\n## 各单位办理情况\n\n| 单位 | 收到 | 答复 | 按时办结率 | 满意率 |\n|---|---|---|---|---|");
     for u in &b.by_unit {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} |",
-            u.unit.name,
+            md(&u.unit.name),
             u.received,
             u.replied,
             pct(u.on_time_rate),
@@ -58,8 +77,8 @@ pub fn markdown(b: &Briefing) -> String {
             s,
             "- {} {}（{}，期限 {}）",
             c.tracking_no,
-            c.title,
-            c.unit.as_deref().unwrap_or(""),
+            md(&c.title),
+            md(c.unit.as_deref().unwrap_or("")),
             due
         );
     }
@@ -68,14 +87,20 @@ pub fn markdown(b: &Briefing) -> String {
         let _ = writeln!(s, "无。");
     }
     for c in &b.typical {
-        let _ = writeln!(s, "- {} {}（{}）", c.tracking_no, c.title, c.status.label());
+        let _ = writeln!(
+            s,
+            "- {} {}（{}）",
+            c.tracking_no,
+            md(&c.title),
+            c.status.label()
+        );
     }
     s
 }
 
 /// A CSV field, quoted when it has to be, with formula prefixes neutralised (a title starting
 /// with `=` must not run in a spreadsheet).
-fn field(v: &str) -> String {
+pub fn field(v: &str) -> String {
     let v = if v.starts_with(['=', '+', '-', '@']) {
         format!("'{v}")
     } else {
@@ -155,7 +180,29 @@ pub fn csv(b: &Briefing) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::field;
+    use super::{field, md};
+
+    #[test]
+    fn markdown_keeps_user_text_as_text() {
+        assert_eq!(md("普通标题"), "普通标题");
+        assert_eq!(
+            md("[点我](javascript:alert(1)) <img src=x> | 列"),
+            "\\[点我\\](javascript:alert(1)) \\<img src=x\\> \\| 列"
+        );
+        assert_eq!(md("两行\n2026-11-23"), "两行 2026-11-23");
+        // Nothing a person wrote can open a link, an image, HTML or a new table cell.
+        for hostile in [
+            "[a](b)", "![x](y)", "<script>", "a|b", "**b**", "`c`", "x\n| y |",
+        ] {
+            let out = md(hostile);
+            for (i, c) in out.char_indices() {
+                if "[]<>|*`_~".contains(c) {
+                    assert!(out[..i].ends_with('\\'), "{hostile:?} → {out:?}");
+                }
+            }
+            assert!(!out.contains('\n'));
+        }
+    }
 
     #[test]
     fn csv_fields_are_quoted_and_defused() {

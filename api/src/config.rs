@@ -86,6 +86,10 @@ pub struct Config {
     pub webhook_reach: crate::domain::webhooks::Reach,
     /// `MINHU_PHOTO_STORE`: the data directory's `photos/` or an S3 bucket.
     pub photo_storage: crate::photos::PhotoStorage,
+    /// `MINHU_TRACK_RATE_LIMIT`: tracking lookups a minute per client address; 0: no limit.
+    pub track_rate_limit: u32,
+    /// `MINHU_METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <it>`.
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -228,7 +232,23 @@ impl Config {
             Some(s) => s.into_bytes(),
             None => Vec::new(), // filled by `load_or_create_secret` when the server starts
         };
+        let track_rate_limit = match get("MINHU_TRACK_RATE_LIMIT") {
+            None => crate::http::rate_limit::TRACK_LOOKUPS_PER_MINUTE,
+            Some(v) => v.parse().ok().filter(|n| *n <= 1_000_000).ok_or_else(|| {
+                format!("MINHU_TRACK_RATE_LIMIT: expected lookups per minute from 0 (no limit) to 1000000, got {v:?}")
+            })?,
+        };
+        let metrics_token = match get("MINHU_METRICS_TOKEN") {
+            None => None,
+            Some(t) if t.len() < 16 || t.chars().any(|c| !c.is_ascii_graphic()) => return Err(
+                "MINHU_METRICS_TOKEN: expected at least 16 printable ASCII characters, no spaces"
+                    .to_owned(),
+            ),
+            Some(t) => Some(t),
+        };
         Ok(Config {
+            metrics_token,
+            track_rate_limit,
             database_url,
             bind,
             jwt_secret,

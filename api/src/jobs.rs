@@ -147,6 +147,8 @@ pub fn run(
                 report.marked_overdue += 1;
             }
         }
+        // Revocations of tokens that have expired anyway are no longer needed.
+        db::users::prune_revoked_tokens(conn, now)?;
         Ok(Some(report))
     })
 }

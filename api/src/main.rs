@@ -20,7 +20,8 @@ commands:
   rebuild-figures
              recompute the figures behind rankings and briefings from the petitions,
              and say how many differed from the live ones
-  reindex    rebuild the index of open petitions that repeat suggestions search
+  reindex    rebuild the index of open petitions that repeat suggestions search, and the
+             masked text that searches match
 
 configuration is read from the environment; see README.md (DATABASE_URL, MINHU_BIND, …).";
 
@@ -132,8 +133,11 @@ fn reindex() -> ExitCode {
             }
         })
         .map_err(|e| e.to_string())?;
+        // The masked search text too, in case the masking rules changed since it was written.
+        minhu::db::petitions::clear_search_text(conn).map_err(|e| e.to_string())?;
+        let masked = minhu::db::petitions::fill_search_text(conn).map_err(|e| e.to_string())?;
         println!(
-            "重建完成：已为 {n} 条未办结诉求建立重复诉求索引（{:.1} 秒）。",
+            "重建完成：已为 {n} 条未办结诉求建立重复诉求索引，为 {masked} 条诉求重算脱敏检索文本（{:.1} 秒）。",
             started.elapsed().as_secs_f64()
         );
         Ok(())

@@ -19,6 +19,13 @@ pub fn open_database(config: &Config) -> Result<Pool, String> {
     for name in &applied {
         tracing::info!(migration = %name, "applied migration");
     }
+    // Petitions written before search matched masked text (or whose text was cleared for new
+    // masking rules): compute what a search may match.
+    let n = db::petitions::fill_search_text(&mut conn)
+        .map_err(|e| format!("computing the masked search text: {e}"))?;
+    if n > 0 {
+        tracing::info!(petitions = n, "computed the masked search text");
+    }
     // The index of likely repeats came with this migration: fill it from the open petitions.
     if applied.iter().any(|m| m.contains("duplicates_and_photos")) {
         let n = db::duplicates::rebuild(&mut conn, |_| {})
@@ -96,6 +103,8 @@ pub fn build_state(config: &Config) -> Result<AppState, String> {
     let mut state = AppState::new(pool, keys, config.web_dir.clone(), photos);
     state.partner_limit = crate::http::rate_limit::RateLimit::new(config.partner_rate_limit);
     state.cors_origins = config.cors_origins.clone();
+    state.metrics_token = config.metrics_token.clone();
+    state.track_limit = crate::http::rate_limit::RateLimit::new(config.track_rate_limit);
     state.webhook_reach = config.webhook_reach;
     Ok(state)
 }

@@ -16,8 +16,7 @@ use std::collections::HashMap;
 use crate::domain::calendar::light;
 use crate::domain::lifecycle::{allowed, allowed_on_petition, Relations, Situation};
 use crate::domain::privacy::{
-    blur_coordinate, in_public_feed, mask_address, mask_name, mask_phone, mask_phones_in_text,
-    sees_contact,
+    blur_coordinate, in_public_feed, mask_address, mask_name, mask_phone, mask_text, sees_contact,
 };
 use crate::http::error::{AppError, AppResult};
 use crate::workflow::{facts_of, has_lead, status_of, Access, Actor};
@@ -35,7 +34,7 @@ pub fn brief(p: &PetitionRow, masked: bool) -> PetitionBrief {
         id: p.id,
         tracking_no: p.tracking_no.clone(),
         title: if masked {
-            mask_phones_in_text(&p.title)
+            mask_text(&p.title)
         } else {
             p.title.clone()
         },
@@ -89,7 +88,7 @@ pub fn reply(r: &ReplyRow, unit: Option<&UnitRow>, masked: bool) -> Reply {
         assignment_id: r.assignment_id,
         unit: unit.map(unit_ref),
         body: if masked {
-            mask_phones_in_text(&r.body)
+            mask_text(&r.body)
         } else {
             r.body.clone()
         },
@@ -106,13 +105,10 @@ pub fn visit(v: &VisitRow, masked: bool) -> Visit {
         satisfaction: Satisfaction::parse(&v.satisfaction).unwrap_or(Satisfaction::Dissatisfied),
         resolved: v.resolved,
         contacted: v.contacted,
-        comment: v.comment.as_deref().map(|c| {
-            if masked {
-                mask_phones_in_text(c)
-            } else {
-                c.to_owned()
-            }
-        }),
+        comment: v
+            .comment
+            .as_deref()
+            .map(|c| if masked { mask_text(c) } else { c.to_owned() }),
         created_at: utc(v.created_at),
     }
 }
@@ -143,20 +139,60 @@ pub fn event(e: &EventRow, unit: Option<&UnitRow>, masked: bool) -> Event {
             .as_deref()
             .and_then(minhu_types::PetitionStatus::parse),
         assignment_id: e.assignment_id,
-        note: e.note.as_deref().map(|n| {
-            if masked {
-                mask_phones_in_text(n)
-            } else {
-                n.to_owned()
-            }
-        }),
+        note: e
+            .note
+            .as_deref()
+            .map(|n| if masked { mask_text(n) } else { n.to_owned() }),
         created_at: utc(e.created_at),
     }
 }
 
 /// Does this caller see the petition unmasked?
 pub fn unmasked(actor: &Actor, p: &PetitionRow, acc: &Access) -> bool {
-    sees_contact(actor.role(), acc.petitioner, acc.unit_on_order, p.anonymous)
+    sees_contact(
+        actor.role(),
+        acc.petitioner,
+        acc.unit_on_live_order,
+        p.anonymous,
+    )
+}
+
+/// Whether the petition holds personal data that masking hides: contact details, an address
+/// or coordinates, or phone numbers and the like in its text.
+pub fn holds_personal_data(p: &PetitionRow) -> bool {
+    p.contact_name.is_some()
+        || p.contact_phone.is_some()
+        || p.address.is_some()
+        || p.latitude.is_some()
+        || p.longitude.is_some()
+        || mask_text(&p.title) != p.title
+        || mask_text(&p.content) != p.content
+}
+
+/// Writes the audit log for petitions a view shows `actor` unmasked: every unmasked read of
+/// personal data is logged, whichever view it was (`via`). Views call it for what they show
+/// unmasked to anyone but the petitioner.
+pub fn audit_unmasked<'a>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    petitions: impl IntoIterator<Item = &'a PetitionRow>,
+    via: &str,
+) -> AppResult<()> {
+    let mut ids: Vec<i64> = petitions
+        .into_iter()
+        .filter(|p| holds_personal_data(p))
+        .map(|p| p.id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(db::petitions::record_contact_reads(
+        conn,
+        &ids,
+        actor.caller.user_id,
+        actor.role().as_str(),
+        via,
+        actor.now,
+    )?)
 }
 
 /// The petition's own fields, masked or not; no assignments, replies or actions.
@@ -165,9 +201,10 @@ pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
         status_of(p),
         minhu_types::PetitionStatus::Dispatched | minhu_types::PetitionStatus::Handling
     );
+    let hidden = masked && p.anonymous;
     let text = |s: &str| {
         if masked {
-            mask_phones_in_text(s)
+            mask_text(s)
         } else {
             s.to_owned()
         }
@@ -180,7 +217,8 @@ pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
         urgency: Urgency::parse(&p.urgency).unwrap_or(Urgency::Normal),
         title: text(&p.title),
         content: text(&p.content),
-        address: p.address.as_deref().map(|a| {
+        // Of an anonymous petitioner, those who see it masked get no name, phone or address.
+        address: p.address.as_deref().filter(|_| !hidden).map(|a| {
             if masked {
                 mask_address(a)
             } else {
@@ -196,14 +234,14 @@ pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
         source: Source::parse(&p.source).unwrap_or(Source::App),
         anonymous: p.anonymous,
         publish_consent: p.publish_consent,
-        contact_name: p.contact_name.as_deref().map(|n| {
+        contact_name: p.contact_name.as_deref().filter(|_| !hidden).map(|n| {
             if masked {
                 mask_name(n)
             } else {
                 n.to_owned()
             }
         }),
-        contact_phone: p.contact_phone.as_deref().map(|n| {
+        contact_phone: p.contact_phone.as_deref().filter(|_| !hidden).map(|n| {
             if masked {
                 mask_phone(n)
             } else {
@@ -245,17 +283,8 @@ pub fn detail(
     acc: &Access,
 ) -> AppResult<Petition> {
     let show = unmasked(actor, p, acc);
-    if show
-        && !acc.petitioner
-        && (p.contact_name.is_some() || p.contact_phone.is_some() || p.address.is_some())
-    {
-        db::petitions::record_contact_read(
-            conn,
-            p.id,
-            actor.caller.user_id,
-            actor.role().as_str(),
-            db::now(),
-        )?;
+    if show && !acc.petitioner {
+        audit_unmasked(conn, actor, [p], "detail")?;
     }
     let mut view = summary(p, !show, actor.now);
     let all = db::petitions::assignments_of(conn, p.id)?;
@@ -356,10 +385,12 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
     let progress: Vec<PetitionRow> = rows.iter().map(progress_of).collect::<AppResult<_>>()?;
     let all: Vec<i64> = progress.iter().map(|q| q.id).collect();
     // What was written shows only with consent; photos only once the petition is in the feed.
+    // Replies and follow-ups of a merged petition are its primary's: they show only when the
+    // primary's petitioner consented too (consent does not travel with a merge).
     let consenting: Vec<i64> = rows
         .iter()
         .zip(&progress)
-        .filter(|(p, _)| p.publish_consent)
+        .filter(|(p, q)| in_public_feed(status_of(p), p.publish_consent) && q.publish_consent)
         .map(|(_, q)| q.id)
         .collect();
     let in_feed: Vec<i64> = rows
@@ -392,22 +423,24 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
         .iter()
         .zip(&progress)
         .map(|(p, progress)| {
-            let consent = p.publish_consent;
+            // What was written shows only while the petition is published (consent, and past
+            // triage, not refused or withdrawn); otherwise only its progress.
+            let consent = in_public_feed(status_of(p), p.publish_consent);
             PublicPetition {
                 tracking_no: p.tracking_no.clone(),
                 kind: PetitionKind::parse(&p.kind).unwrap_or(PetitionKind::Help),
                 category_id: p.category_id,
                 title: if consent {
-                    mask_phones_in_text(&p.title)
+                    mask_text(&p.title)
                 } else {
                     "（未公开）".to_owned()
                 },
                 content: if consent {
-                    mask_phones_in_text(&p.content)
+                    mask_text(&p.content)
                 } else {
                     String::new()
                 },
-                address: if consent {
+                address: if consent && !p.anonymous {
                     p.address.as_deref().map(mask_address)
                 } else {
                     None
@@ -417,10 +450,15 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
                 closed_at: progress.closed_at.map(utc),
                 replies: of(&replies, progress.id)
                     .iter()
+                    .filter(|_| consent && progress.publish_consent)
                     .filter(|r| r.public)
                     .map(|r| reply(r, unit(r.unit_id), true))
                     .collect(),
-                follow_ups: of(&follow_ups, progress.id).iter().map(follow_up).collect(),
+                follow_ups: of(&follow_ups, progress.id)
+                    .iter()
+                    .filter(|_| consent && progress.publish_consent)
+                    .map(follow_up)
+                    .collect(),
                 photos: of(&photos, p.id)
                     .iter()
                     .map(db::photos::PhotoRow::to_photo)

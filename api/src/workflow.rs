@@ -70,6 +70,8 @@ pub struct Access {
     pub petitioner: bool,
     /// A handler whose subtree holds one of the petition's assignments.
     pub unit_on_order: bool,
+    /// … one that is still live (not returned): only then may the unit see contact details.
+    pub unit_on_live_order: bool,
 }
 
 pub fn not_found() -> AppError {
@@ -80,9 +82,9 @@ pub fn not_found() -> AppError {
 /// subtree's, the hotline office, leaders, reporters and administrators all.
 pub fn access(conn: &mut DbConn, actor: &Actor, row: &PetitionRow) -> AppResult<Access> {
     let petitioner = row.submitter_id == actor.caller.user_id;
-    let unit_on_order = match (actor.role(), &actor.unit_path) {
+    let (unit_on_order, unit_on_live_order) = match (actor.role(), &actor.unit_path) {
         (Role::Handler, Some(path)) => db::petitions::dispatched_into(conn, row.id, path)?,
-        _ => false,
+        _ => (false, false),
     };
     let sees_all = matches!(
         actor.role(),
@@ -92,6 +94,7 @@ pub fn access(conn: &mut DbConn, actor: &Actor, row: &PetitionRow) -> AppResult<
         Ok(Access {
             petitioner,
             unit_on_order,
+            unit_on_live_order,
         })
     } else {
         Err(not_found())

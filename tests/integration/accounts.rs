@@ -139,13 +139,19 @@ async fn forged_and_expired_tokens_are_refused(app: TestApp) {
         assert_eq!(res.problem(401).code, "invalid_token", "{bad}");
     }
     let now = chrono::Utc::now().timestamp();
+    let admin = app.admin().await;
+    let admin_id = app.get("/api/v1/me").token(&admin).send().await.value()["id"]
+        .as_i64()
+        .expect("id");
     let admin_claims = Claims {
-        sub: "1".into(),
+        sub: admin_id.to_string(),
         role: Role::Admin,
         unit: None,
         iat: now,
         exp: now + 3600,
         cred: None,
+        ep: 0,
+        jti: None,
     };
 
     // Signed with another key.

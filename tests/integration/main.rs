@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod authority;
 mod city;
 mod duplicates;
 mod errors;

@@ -124,7 +124,11 @@ async fn masking_in_every_view(app: TestApp) {
         .await
         .json();
     assert!(p.masked);
-    assert_eq!(p.contact_phone.as_deref(), Some("138****5678"));
+    assert_eq!(
+        (p.contact_name, p.contact_phone, p.address),
+        (None, None, None),
+        "a unit gets no surname, no digits and no address of an anonymous petitioner"
+    );
     let p: Petition = app
         .get(&format!("/api/v1/petitions/{qid}"))
         .token(&c.operator)
@@ -362,9 +366,468 @@ async fn hostile_input_is_refused_or_stored_as_text(app: TestApp) {
     assert_eq!(page.total, 3, "only the three valid ones were stored");
 }
 
+/// Every way of writing the secrets below, as people type them.
+const SECRETS: [&str; 4] = [
+    "13912345678",
+    "03911234567",
+    "41080219900307123X",
+    "zhangsan.home",
+];
+
+fn variants() -> Vec<String> {
+    vec![
+        "电话13912345678".into(),
+        "+86 139 1234 5678".into(),
+        "+86-139-1234-5678".into(),
+        "（+86）13912345678号楼".into(),
+        "１３９１２３４５６７８".into(),
+        "139.1234.5678".into(),
+        "手机：139－1234－5678，谢谢".into(),
+        "座机0391-1234567".into(),
+        "座机(0391)1234567".into(),
+        "身份证41080219900307123X".into(),
+        "邮箱zhangsan.home@example.com".into(),
+    ]
+}
+
+/// The numbers a reader could piece together from a text: each run of digits (full-width ones
+/// made ASCII) and X, joined across the separators people put between groups.
+fn numbers_in(text: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for c in text.chars() {
+        match c {
+            '０'..='９' => {
+                let d = char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or('0');
+                out.last_mut().map(|s| s.push(d));
+            }
+            '0'..='9' | 'X' => {
+                out.last_mut().map(|s| s.push(c));
+            }
+            ' ' | '-' | '.' | '－' | '(' | ')' | '（' | '）' | '+' => {}
+            _ => out.push(String::new()),
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// Fails when `text` holds more of a secret than masking leaves: seven digits in a row of a
+/// number, or an e-mail's local part.
+fn assert_no_leak(what: &str, text: &str) {
+    let numbers = numbers_in(text);
+    for secret in SECRETS {
+        if secret.chars().all(|c| c.is_ascii_digit() || c == 'X') {
+            for window in secret.as_bytes().windows(7) {
+                let w = std::str::from_utf8(window).unwrap_or_default();
+                assert!(
+                    !numbers.iter().any(|n| n.contains(w)),
+                    "{what} leaks {w} of {secret}: {text}"
+                );
+            }
+        } else {
+            assert!(!text.contains(secret), "{what} leaks {secret}: {text}");
+        }
+    }
+}
+
+/// Seeds petitions carrying personal data in every variant, then walks every view that masks —
+/// the public feed and tracking, Open311 in JSON and XML, officials' masked views, lists,
+/// timelines, suggestions and briefings — as every role, and fails on any hit.
+async fn leak_scan(app: TestApp) {
+    let c = City::build(&app).await;
+    let mut ids = Vec::new();
+    let mut numbers = Vec::new();
+    for (i, v) in variants().iter().enumerate() {
+        let p = c
+            .submit(
+                &app,
+                json!({"title": format!("第{i}件 {v}"), "content": format!("请联系{v}。"), "contact_phone": "13912345678"}),
+            )
+            .await;
+        let id = p["id"].as_i64().expect("id");
+        c.call(
+            &app,
+            &c.operator,
+            &format!("/api/v1/petitions/{id}/accept"),
+            json!({}),
+            200,
+        )
+        .await;
+        c.call(
+            &app,
+            &c.operator,
+            &format!("/api/v1/petitions/{id}/answer"),
+            json!({"body": format!("已回电{v}"), "outcome": "resolved", "public": true}),
+            200,
+        )
+        .await;
+        ids.push(id);
+        numbers.push(p["tracking_no"].as_str().expect("no").to_owned());
+    }
+    let mut pages = vec![
+        (
+            "feed",
+            None,
+            "/api/v1/public/petitions?per_page=100".to_owned(),
+        ),
+        ("open311 json", None, "/open311/v2/requests.json".to_owned()),
+        ("open311 xml", None, "/open311/v2/requests.xml".to_owned()),
+    ];
+    for no in &numbers {
+        pages.push(("track", None, format!("/api/v1/track/{no}")));
+        pages.push((
+            "open311 one",
+            None,
+            format!("/open311/v2/requests/{no}.json"),
+        ));
+    }
+    for (who, token) in [
+        ("leader", &c.leader),
+        ("reporter", &c.reporter),
+        ("admin", &c.admin),
+        ("other unit", &c.xinhua),
+    ] {
+        pages.push((
+            who,
+            Some(token.clone()),
+            "/api/v1/petitions?per_page=100".to_owned(),
+        ));
+        pages.push((
+            who,
+            Some(token.clone()),
+            "/api/v1/briefings?format=markdown".to_owned(),
+        ));
+        pages.push((
+            who,
+            Some(token.clone()),
+            "/api/v1/briefings?format=csv".to_owned(),
+        ));
+        for id in &ids {
+            pages.push((who, Some(token.clone()), format!("/api/v1/petitions/{id}")));
+            pages.push((
+                who,
+                Some(token.clone()),
+                format!("/api/v1/petitions/{id}/events"),
+            ));
+        }
+    }
+    pages.push((
+        "operator list",
+        Some(c.operator.clone()),
+        "/api/v1/petitions?per_page=100".to_owned(),
+    ));
+    for (who, token, path) in pages {
+        let mut req = app.get(&path);
+        if let Some(t) = &token {
+            req = req.token(t);
+        }
+        let res = req.send().await;
+        if res.status == 404 || res.status == 403 {
+            continue;
+        }
+        assert_eq!(res.status, 200, "{who} {path}: {}", res.text());
+        assert_no_leak(&format!("{who} {path}"), &res.text());
+    }
+    // And the scan can fail: the petitioner's own view holds the secrets.
+    let own = app
+        .get(&format!("/api/v1/petitions/{}", ids[0]))
+        .token(&c.citizen)
+        .send()
+        .await;
+    assert!(numbers_in(&own.text())
+        .iter()
+        .any(|n| n.contains("13912345678")));
+}
+
+/// A search may only match what the caller sees: a masked number cannot be confirmed digit by
+/// digit through `q`, in the public feed or in officials' lists.
+async fn searches_match_only_what_is_shown(app: TestApp) {
+    let c = City::build(&app).await;
+    let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
+    c.call(
+        &app,
+        &c.operator,
+        &format!("/api/v1/petitions/{id}/accept"),
+        json!({}),
+        200,
+    )
+    .await;
+    let feed = |q: &str| {
+        let app = &app;
+        let path = format!("/api/v1/public/petitions?q={}", urlencode(q));
+        async move {
+            app.get(&path)
+                .send()
+                .await
+                .json::<Page<PublicPetition>>()
+                .total
+        }
+    };
+    let list = |token: String, q: &str| {
+        let app = &app;
+        let path = format!("/api/v1/petitions?q={}", urlencode(q));
+        async move {
+            app.get(&path)
+                .token(&token)
+                .send()
+                .await
+                .json::<Page<Petition>>()
+                .total
+        }
+    };
+    // The content holds 13912345678, shown as 139****5678.
+    for hidden in ["13912345678", "1391234", "9123", "12345678", "3912"] {
+        assert_eq!(feed(hidden).await, 0, "feed q={hidden}");
+        for (who, token) in [("operator", &c.operator), ("leader", &c.leader)] {
+            assert_eq!(list(token.clone(), hidden).await, 0, "{who} q={hidden}");
+        }
+    }
+    for shown in ["139****5678", "5678", "萝卜"] {
+        assert_eq!(feed(shown).await, 1, "feed q={shown}");
+        assert_eq!(list(c.leader.clone(), shown).await, 1, "leader q={shown}");
+    }
+    // The petitioner searches their own text as written.
+    assert_eq!(list(c.citizen.clone(), "13912345678").await, 1);
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Merging a consenting petition into a private one does not publish the private one's
+/// replies and follow-ups through the merged one's page.
+async fn consent_does_not_travel_with_merges(app: TestApp) {
+    let c = City::build(&app).await;
+    let private = c
+        .submit(
+            &app,
+            json!({"title": "私密的诉求", "publish_consent": false}),
+        )
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    let open = c.submit(&app, json!({"title": "公开的诉求"})).await;
+    let open_id = open["id"].as_i64().expect("id");
+    c.call(
+        &app,
+        &c.operator,
+        &format!("/api/v1/petitions/{private}/accept"),
+        json!({}),
+        200,
+    )
+    .await;
+    c.call(
+        &app,
+        &c.operator,
+        &format!("/api/v1/petitions/{open_id}/merge"),
+        json!({"into_id": private}),
+        200,
+    )
+    .await;
+    c.call(
+        &app,
+        &c.operator,
+        &format!("/api/v1/petitions/{private}/answer"),
+        json!({"body": "私下答复的内容", "outcome": "resolved", "public": true}),
+        200,
+    )
+    .await;
+    c.call(
+        &app,
+        &c.reporter,
+        &format!("/api/v1/petitions/{private}/follow-ups"),
+        json!({"title": "记者回访", "body": "私密诉求的回访"}),
+        201,
+    )
+    .await;
+    let no = open["tracking_no"].as_str().expect("no");
+    let t: PublicPetition = app.get(&format!("/api/v1/track/{no}")).send().await.json();
+    assert_eq!(t.title, "公开的诉求");
+    assert!(t.replies.is_empty() && t.follow_ups.is_empty(), "{t:?}");
+    let feed = app.get("/api/v1/public/petitions").send().await.text();
+    assert!(
+        !feed.contains("私下答复") && !feed.contains("私密诉求的回访"),
+        "{feed}"
+    );
+}
+
+/// A unit whose order was returned sees the petition masked; tracking and Open311 show only
+/// published text.
+async fn access_ends_with_the_assignment(app: TestApp) {
+    let c = City::build(&app).await;
+    let (id, district) = c.dispatched(&app).await;
+    let get = || {
+        let app = &app;
+        let token = c.xiuwu.clone();
+        async move {
+            app.get(&format!("/api/v1/petitions/{id}"))
+                .token(&token)
+                .send()
+                .await
+                .json::<Petition>()
+        }
+    };
+    assert!(!get().await.masked);
+    c.call(
+        &app,
+        &c.xiuwu,
+        &format!("/api/v1/assignments/{district}/return"),
+        json!({"reason": "不属于本单位职责"}),
+        200,
+    )
+    .await;
+    c.call(
+        &app,
+        &c.operator,
+        &format!("/api/v1/assignments/{district}/return/approve"),
+        json!({}),
+        200,
+    )
+    .await;
+    let p = get().await;
+    assert!(p.masked, "the returned unit still sees the contact details");
+    assert_eq!(p.contact_phone.as_deref(), Some("138****5678"));
+
+    // Withdrawn with consent: tracking shows the progress, not what was written.
+    let w = c.submit(&app, json!({"title": "撤回的诉求"})).await;
+    let wid = w["id"].as_i64().expect("id");
+    c.call(
+        &app,
+        &c.operator,
+        &format!("/api/v1/petitions/{wid}/accept"),
+        json!({}),
+        200,
+    )
+    .await;
+    c.call(
+        &app,
+        &c.citizen,
+        &format!("/api/v1/petitions/{wid}/withdraw"),
+        json!({}),
+        200,
+    )
+    .await;
+    let no = w["tracking_no"].as_str().expect("no");
+    let t: PublicPetition = app.get(&format!("/api/v1/track/{no}")).send().await.json();
+    assert_eq!((t.title.as_str(), t.content.as_str()), ("（未公开）", ""));
+    assert_eq!(
+        app.get(&format!("/open311/v2/requests/{no}.json"))
+            .send()
+            .await
+            .status,
+        404,
+        "Open311 single lookups follow the lists' publication rule"
+    );
+}
+
+/// Every unmasked read is in the audit log — the inbox, the board, timelines and suggestions
+/// too — and administrators read and export it.
+async fn every_unmasked_read_is_audited(app: TestApp) {
+    let c = City::build(&app).await;
+    let (id, _) = c.dispatched(&app).await;
+    // Coordinates only: still personal.
+    let only_coords = c
+        .submit(
+            &app,
+            json!({"address": null, "content": "路灯坏了", "title": "路灯"}),
+        )
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    let reads = |query: String| {
+        let app = &app;
+        let admin = c.admin.clone();
+        async move {
+            let res = app
+                .get(&format!("/api/v1/audit/contact-reads?{query}"))
+                .token(&admin)
+                .send()
+                .await;
+            assert_eq!(res.status, 200, "{}", res.text());
+            res.value()["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|r| r["via"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let before = reads(format!("petition_id={id}&per_page=100")).await.len();
+    for path in [
+        "/api/v1/assignments".to_owned(),
+        "/api/v1/supervision".to_owned(),
+        format!("/api/v1/petitions/{id}/events"),
+        format!("/api/v1/petitions/{only_coords}"),
+        format!("/api/v1/petitions/{only_coords}/suggestions"),
+    ] {
+        let res = app.get(&path).token(&c.operator).send().await;
+        assert_eq!(res.status, 200, "{path}: {}", res.text());
+    }
+    let vias = reads(format!("petition_id={id}&per_page=100")).await;
+    assert!(vias.len() > before, "{vias:?}");
+    for via in ["inbox", "timeline"] {
+        assert!(vias.iter().any(|v| v == via), "{via} missing: {vias:?}");
+    }
+    let vias = reads(format!("petition_id={only_coords}")).await;
+    assert!(
+        vias.iter().any(|v| v == "detail"),
+        "coordinates only: {vias:?}"
+    );
+    // Masked views are not in the log.
+    let leader_id = app.get("/api/v1/me").token(&c.leader).send().await.value()["id"]
+        .as_i64()
+        .expect("id");
+    app.get(&format!("/api/v1/petitions/{id}"))
+        .token(&c.leader)
+        .send()
+        .await;
+    assert!(reads(format!("user_id={leader_id}")).await.is_empty());
+    // CSV export, with a header and one line a read.
+    let res = app
+        .get(&format!(
+            "/api/v1/audit/contact-reads?format=csv&petition_id={id}"
+        ))
+        .token(&c.admin)
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    assert!(res
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("text/csv")));
+    let text = res.text();
+    assert!(text.contains("id,created_at,user_id,username,role,via,petition_id,tracking_no"));
+    assert!(text.contains(",operator1,operator,inbox,"), "{text}");
+    // Only administrators.
+    for token in [&c.operator, &c.leader, &c.citizen] {
+        app.get("/api/v1/audit/contact-reads")
+            .token(token)
+            .send()
+            .await
+            .problem(403);
+    }
+    app.get("/api/v1/audit/contact-reads?format=xml")
+        .token(&c.admin)
+        .send()
+        .await
+        .problem(400);
+}
+
 both!(
     masking_in_every_view,
     visibility_by_role_and_unit,
     the_public_feed_shows_only_consenting_petitions,
     hostile_input_is_refused_or_stored_as_text,
+    leak_scan,
+    searches_match_only_what_is_shown,
+    consent_does_not_travel_with_merges,
+    access_ends_with_the_assignment,
+    every_unmasked_read_is_audited,
 );

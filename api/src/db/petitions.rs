@@ -5,8 +5,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{
-    assignments, contact_reads, events, follow_ups, idempotency_keys, petitions, replies,
-    tracking_counters, units, users, visits,
+    assignments, contact_reads, events, follow_ups, idempotency_keys, petition_search, petitions,
+    replies, tracking_counters, units, users, visits,
 };
 use super::units::UnitRow;
 use super::{subtree_range, DbConn, Paging};
@@ -270,10 +270,61 @@ pub fn next_tracking_no(conn: &mut DbConn, day: &str) -> QueryResult<String> {
 }
 
 pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<i64> {
-    diesel::insert_into(petitions::table)
+    let id = diesel::insert_into(petitions::table)
         .values(row)
         .returning(petitions::id)
-        .get_result(conn)
+        .get_result(conn)?;
+    diesel::insert_into(petition_search::table)
+        .values((
+            petition_search::petition_id.eq(id),
+            petition_search::masked.eq(search_text(row.title, row.content)),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// What a search by someone who sees the petition masked may match: title and content as
+/// they are shown masked (kept in `petitions.search_text`).
+pub fn search_text(title: &str, content: &str) -> String {
+    use crate::domain::privacy::mask_text;
+    format!("{}\n{}", mask_text(title), mask_text(content))
+}
+
+/// Fills the masked search text where it is missing (petitions from before it existed, or
+/// all after `clear_search_text` when the masking rules changed), in batches; returns how many.
+pub fn fill_search_text(conn: &mut DbConn) -> QueryResult<usize> {
+    let mut done = 0;
+    loop {
+        let batch: Vec<(i64, String, String)> = petitions::table
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                petition_search::table.filter(petition_search::petition_id.eq(petitions::id)),
+            )))
+            .order(petitions::id.asc())
+            .limit(500)
+            .select((petitions::id, petitions::title, petitions::content))
+            .load(conn)?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        let rows: Vec<_> = batch
+            .iter()
+            .map(|(id, title, content)| {
+                (
+                    petition_search::petition_id.eq(*id),
+                    petition_search::masked.eq(search_text(title, content)),
+                )
+            })
+            .collect();
+        per_backend!(conn, |c| diesel::insert_into(petition_search::table)
+            .values(rows)
+            .execute(c))?;
+        done += batch.len();
+    }
+}
+
+/// Forgets the masked search text of every petition, for `fill_search_text` to write anew.
+pub fn clear_search_text(conn: &mut DbConn) -> QueryResult<usize> {
+    diesel::delete(petition_search::table).execute(conn)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<PetitionRow> {
@@ -345,6 +396,18 @@ pub fn transition(
         changes,
     ))
     .execute(conn)?;
+    if n == 1 {
+        if let Some(content) = &changes.content {
+            // The text a search matches follows the text, in the same transaction.
+            let title: String = petitions::table
+                .find(id)
+                .select(petitions::title)
+                .first(conn)?;
+            diesel::update(petition_search::table.find(id))
+                .set(petition_search::masked.eq(search_text(&title, content)))
+                .execute(conn)?;
+        }
+    }
     Ok(n == 1)
 }
 
@@ -369,6 +432,9 @@ pub struct PetitionFilter {
     /// Dispatched into this unit's subtree (its path).
     pub unit_path: Option<String>,
     pub q: Option<String>,
+    /// `q` matches the text as it is, not as it is shown masked: only for callers who see
+    /// every petition of the list unmasked (the hotline office, a petitioner their own).
+    pub q_unmasked: bool,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
     /// Open orders (with a unit) whose light is this, at this time.
@@ -448,12 +514,23 @@ pub fn list(
         }
         if let Some(term) = &filter.q {
             let p = like_pattern(term);
-            q = q.filter(
-                petitions::title
-                    .like(p.clone())
-                    .escape('\\')
-                    .or(petitions::content.like(p).escape('\\')),
-            );
+            q = if filter.q_unmasked {
+                q.filter(
+                    petitions::title
+                        .like(p.clone())
+                        .escape('\\')
+                        .or(petitions::content.like(p).escape('\\')),
+                )
+            } else {
+                // Only what the caller sees: a search cannot confirm a masked digit.
+                q.filter(
+                    petitions::id.eq_any(
+                        petition_search::table
+                            .filter(petition_search::masked.like(p).escape('\\'))
+                            .select(petition_search::petition_id),
+                    ),
+                )
+            };
         }
         if let Some(from) = filter.from {
             q = q.filter(petitions::created_at.ge(from));
@@ -707,16 +784,25 @@ pub fn typical_between(
 }
 
 /// Does any assignment of the petition sit in the subtree at `path`?
-pub fn dispatched_into(conn: &mut DbConn, petition_id: i64, path: &str) -> QueryResult<bool> {
+/// Whether the petition was dispatched into the subtree at `path`, and whether one of those
+/// assignments is still live (not returned).
+pub fn dispatched_into(
+    conn: &mut DbConn,
+    petition_id: i64,
+    path: &str,
+) -> QueryResult<(bool, bool)> {
     let (lo, hi) = subtree_range(path);
-    diesel::select(diesel::dsl::exists(
-        assignments::table
-            .inner_join(units::table)
-            .filter(assignments::petition_id.eq(petition_id))
-            .filter(units::path.ge(lo))
-            .filter(units::path.lt(hi)),
-    ))
-    .get_result(conn)
+    let states: Vec<String> = assignments::table
+        .inner_join(units::table)
+        .filter(assignments::petition_id.eq(petition_id))
+        .filter(units::path.ge(lo))
+        .filter(units::path.lt(hi))
+        .select(assignments::state)
+        .load(conn)?;
+    let live = states
+        .iter()
+        .any(|s| s != minhu_types::AssignmentState::Returned.as_str());
+    Ok((!states.is_empty(), live))
 }
 
 pub fn insert_event(conn: &mut DbConn, row: &NewEventRow<'_>) -> QueryResult<i64> {
@@ -812,23 +898,96 @@ pub fn follow_ups_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec
         .load(conn)
 }
 
-/// The audit log of unmasked contact details.
-pub fn record_contact_read(
+/// The audit log of unmasked reads: one row for each petition a view showed unmasked to
+/// `user_id`, and through which view (`detail`, `inbox`, `board`, …). One INSERT for all.
+pub fn record_contact_reads(
     conn: &mut DbConn,
-    petition_id: i64,
+    petition_ids: &[i64],
     user_id: i64,
     role: &str,
+    via: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::insert_into(contact_reads::table)
-        .values((
-            contact_reads::petition_id.eq(petition_id),
-            contact_reads::user_id.eq(user_id),
-            contact_reads::role.eq(role),
-            contact_reads::created_at.eq(now),
+    if petition_ids.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = petition_ids
+        .iter()
+        .map(|id| {
+            (
+                contact_reads::petition_id.eq(*id),
+                contact_reads::user_id.eq(user_id),
+                contact_reads::role.eq(role),
+                contact_reads::via.eq(via),
+                contact_reads::created_at.eq(now),
+            )
+        })
+        .collect();
+    per_backend!(conn, |c| diesel::insert_into(contact_reads::table)
+        .values(rows)
+        .execute(c))
+    .map(drop)
+}
+
+/// One row of the audit log.
+#[derive(Debug, Clone, Queryable)]
+pub struct ContactReadRow {
+    pub id: i64,
+    pub petition_id: i64,
+    pub tracking_no: String,
+    pub user_id: i64,
+    pub username: String,
+    pub role: String,
+    pub via: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// Which audit rows to read.
+#[derive(Debug, Clone, Default)]
+pub struct ContactReadFilter {
+    pub user_id: Option<i64>,
+    pub petition_id: Option<i64>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
+/// The audit log, newest first: rows after the filter, `limit` of them from `offset`.
+pub fn contact_reads(
+    conn: &mut DbConn,
+    filter: &ContactReadFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<ContactReadRow>> {
+    let mut q = contact_reads::table
+        .inner_join(petitions::table.on(petitions::id.eq(contact_reads::petition_id)))
+        .inner_join(users::table.on(users::id.eq(contact_reads::user_id)))
+        .into_boxed();
+    if let Some(u) = filter.user_id {
+        q = q.filter(contact_reads::user_id.eq(u));
+    }
+    if let Some(p) = filter.petition_id {
+        q = q.filter(contact_reads::petition_id.eq(p));
+    }
+    if let Some(from) = filter.from {
+        q = q.filter(contact_reads::created_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        q = q.filter(contact_reads::created_at.lt(to));
+    }
+    q.order(contact_reads::id.desc())
+        .offset(offset)
+        .limit(limit)
+        .select((
+            contact_reads::id,
+            contact_reads::petition_id,
+            petitions::tracking_no,
+            contact_reads::user_id,
+            users::username,
+            contact_reads::role,
+            contact_reads::via,
+            contact_reads::created_at,
         ))
-        .execute(conn)
-        .map(|_| ())
+        .load(conn)
 }
 
 pub fn contact_reads_of(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<(i64, String)>> {

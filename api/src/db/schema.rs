@@ -24,6 +24,22 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        token_epoch -> BigInt,
+    }
+}
+
+diesel::table! {
+    petition_search (petition_id) {
+        petition_id -> BigInt,
+        masked -> Text,
+    }
+}
+
+diesel::table! {
+    revoked_tokens (jti) {
+        jti -> Text,
+        user_id -> BigInt,
+        expires_at -> Timestamp,
     }
 }
 
@@ -306,6 +322,7 @@ diesel::table! {
         user_id -> BigInt,
         role -> Text,
         created_at -> Timestamp,
+        via -> Text,
     }
 }
 
@@ -419,6 +436,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     follow_ups,
     contact_reads,
+    revoked_tokens,
+    petition_search,
     idempotency_keys,
     tracking_counters,
     deadline_policies,

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use minhu_types::{Role, User, UserDetail};
 
-use super::schema::users;
+use super::schema::{revoked_tokens, users};
 use super::{utc, DbConn, Paging};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -20,6 +20,7 @@ pub struct UserRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub token_epoch: i64,
 }
 
 impl UserRow {
@@ -145,4 +146,96 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &UserChanges) -> QueryResult<
     diesel::update(users::table.find(id))
         .set(changes)
         .execute(conn)
+}
+
+/// What a request acts with: the account as it is now (not as its token says).
+#[derive(Debug, Clone, Queryable)]
+pub struct SessionRow {
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub active: bool,
+    pub token_epoch: i64,
+}
+
+/// The account `user_id` as it is now, and whether the token `jti` was revoked: two point
+/// reads by primary key, on every authenticated request.
+pub fn session(
+    conn: &mut DbConn,
+    user_id: i64,
+    jti: Option<&str>,
+) -> QueryResult<Option<(SessionRow, bool)>> {
+    let Some(row) = users::table
+        .find(user_id)
+        .select((
+            users::role,
+            users::unit_id,
+            users::active,
+            users::token_epoch,
+        ))
+        .first::<SessionRow>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let revoked = match jti {
+        Some(jti) => {
+            diesel::select(diesel::dsl::exists(revoked_tokens::table.find(jti))).get_result(conn)?
+        }
+        None => false,
+    };
+    Ok(Some((row, revoked)))
+}
+
+/// Signs one token out (a no-op when it already was).
+pub fn revoke_token(
+    conn: &mut DbConn,
+    jti: &str,
+    user_id: i64,
+    expires_at: NaiveDateTime,
+) -> QueryResult<()> {
+    let values = (
+        revoked_tokens::jti.eq(jti),
+        revoked_tokens::user_id.eq(user_id),
+        revoked_tokens::expires_at.eq(expires_at),
+    );
+    crate::per_backend!(conn, |c| diesel::insert_into(revoked_tokens::table)
+        .values(values)
+        .on_conflict(revoked_tokens::jti)
+        .do_nothing()
+        .execute(c))
+    .map(drop)
+}
+
+/// Signs the account out everywhere: every token issued so far stops working.
+pub fn revoke_all_tokens(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::token_epoch.eq(users::token_epoch + 1i64),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Forgets revocations of tokens that have expired anyway.
+pub fn prune_revoked_tokens(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now))).execute(conn)
+}
+
+/// The active administrators' ids, their rows locked until the transaction ends (PostgreSQL:
+/// `FOR UPDATE`; SQLite: the transaction takes the write lock first), so that two changes that
+/// could each leave no administrator are decided one after the other.
+pub fn lock_active_admins(conn: &mut DbConn) -> QueryResult<Vec<i64>> {
+    let admins = users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::active.eq(true));
+    match conn {
+        DbConn::Pg(pg) => admins.select(users::id).for_update().load(pg),
+        DbConn::Sqlite(lite) => {
+            diesel::update(users::table.filter(users::role.eq(Role::Admin.as_str())))
+                .set(users::updated_at.eq(users::updated_at))
+                .execute(lite)?;
+            admins.select(users::id).load(lite)
+        }
+    }
 }

@@ -11,7 +11,7 @@ use super::request_id;
 
 pub type AppResult<T> = Result<T, AppError>;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct AppError {
     pub status: StatusCode,
     pub code: &'static str,
@@ -205,6 +205,15 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => AppError::not_found("未找到该资源，或您无权查看"),
+            // Two transactions waited on each other (PostgreSQL ended one): nothing was written.
+            diesel::result::Error::DatabaseError(_, info)
+                if info.message().contains("deadlock detected") =>
+            {
+                AppError::conflict(
+                    "concurrent_change",
+                    "另一项操作同时修改了相关工单，本次未作任何更改，请刷新后重试",
+                )
+            }
             other => AppError::internal(format!("database: {other}")),
         }
     }

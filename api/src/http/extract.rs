@@ -7,14 +7,17 @@ use std::time::Instant;
 
 use futures_util::future::LocalBoxFuture;
 
-use actix_web::dev::Payload;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::HttpMessage;
 use actix_web::{web, FromRequest, HttpRequest};
 use minhu_types::Role;
 
 use super::error::AppError;
 use super::AppState;
-use crate::auth::TokenError;
+use crate::auth::{Claims, TokenError};
 
 /// The authenticated caller, from a verified access token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,9 +62,8 @@ role_set! {
     Staff = [Operator, Handler, Reporter, Leader, Admin];
 }
 
-/// The token's claims (the caller, and for a partner its credentials' issue), or why there are
-/// none.
-fn caller_from(req: &HttpRequest) -> Result<(Caller, Option<i64>), AppError> {
+/// The verified claims of the request's bearer token, or why there are none.
+fn claims_from(req: &HttpRequest) -> Result<Claims, AppError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::internal("AppState missing from the app"))?;
@@ -85,65 +87,130 @@ fn caller_from(req: &HttpRequest) -> Result<(Caller, Option<i64>), AppError> {
                 "Authorization 头的格式应为 “Bearer <令牌>”",
             )
         })?;
-    let claims = state.keys.verify(token).map_err(|e| match e {
+    state.keys.verify(token).map_err(|e| match e {
         TokenError::Expired => AppError::unauthorized("token_expired", "登录已过期，请重新登录"),
         TokenError::Invalid => AppError::unauthorized("invalid_token", "访问令牌无效，请重新登录"),
-    })?;
+    })
+}
+
+/// The verified claims of the request's token (for signing it out).
+pub fn token_claims(req: &HttpRequest) -> Result<Claims, AppError> {
+    claims_from(req)
+}
+
+/// The caller as their account is now: role, unit and `active` come from the account's row on
+/// every request, not from the token, so a deactivated, demoted or moved account acts as such on
+/// its next request on every replica; a token issued before the account signed out everywhere
+/// (its epoch), or signed out alone (its id), is refused. A partner's token is good only while
+/// the partner is active and if it was bought with its current credentials; partners are held
+/// to their request rate.
+async fn admit(state: web::Data<AppState>, claims: Claims) -> Result<Caller, AppError> {
     let user_id = claims
         .user_id()
         .ok_or_else(|| AppError::unauthorized("invalid_token", "访问令牌无效，请重新登录"))?;
-    let caller = Caller {
-        user_id,
-        role: claims.role,
-        unit_id: claims.unit,
-    };
-    Ok((caller, claims.cred))
-}
-
-/// A partner's token is good only while the partner is active and if it was bought with its
-/// current credentials (not retired by a rotation); and partners are held to their request rate.
-async fn admit_partner(
-    state: Option<web::Data<AppState>>,
-    user_id: i64,
-    cred: Option<i64>,
-) -> Result<(), AppError> {
-    let state = state.ok_or_else(|| AppError::internal("AppState missing from the app"))?;
-    let access = state
-        .db(move |conn| Ok(crate::db::partners::access_of_user(conn, user_id)?))
+    let jti = claims.jti.clone();
+    let (session, partner) = state
+        .db(move |conn| {
+            let session = crate::db::users::session(conn, user_id, jti.as_deref())?;
+            let partner = match &session {
+                Some((row, _)) if row.role == Role::Partner.as_str() => {
+                    crate::db::partners::access_of_user(conn, user_id)?
+                }
+                _ => None,
+            };
+            Ok((session, partner))
+        })
         .await?;
-    let admitted = match access {
-        Some((true, since)) if cred == Some(super::credentials_issue(since)) => Ok(()),
-        Some((true, _)) => Err(AppError::unauthorized(
-            "token_revoked",
-            "合作方凭据已更换，此前签发的访问令牌已失效：请用新的 client_secret 重新获取令牌",
-        )),
-        _ => Err(AppError::unauthorized(
-            "account_disabled",
-            "该合作方已停用，请联系平台管理员",
-        )),
+    let disabled =
+        || AppError::unauthorized("account_disabled", "该账号已不存在或已停用，请联系管理员");
+    let Some((row, revoked)) = session else {
+        return Err(disabled());
     };
-    admitted?;
-    // Counted only once admitted: a leaked, retired token cannot use up the partner's allowance.
-    if let Err(wait) = state.partner_limit.check(user_id, Instant::now()) {
-        return Err(AppError::too_many_requests(
-            wait,
-            format!(
-                "请求过于频繁：每个合作方每分钟最多 {} 次请求，请 {wait} 秒后再试",
-                state.partner_limit.per_minute()
-            ),
+    if !row.active {
+        return Err(disabled());
+    }
+    if revoked || row.token_epoch != claims.ep {
+        return Err(AppError::unauthorized(
+            "token_revoked",
+            "此访问令牌已退出登录，请重新登录",
         ));
     }
-    Ok(())
+    let role = Role::parse(&row.role).ok_or_else(|| {
+        AppError::internal(format!("account {user_id} has unknown role {}", row.role))
+    })?;
+    if role == Role::Partner {
+        match partner {
+            Some((true, since)) if claims.cred == Some(super::credentials_issue(since)) => {}
+            Some((true, _)) => return Err(AppError::unauthorized(
+                "token_revoked",
+                "合作方凭据已更换，此前签发的访问令牌已失效：请用新的 client_secret 重新获取令牌",
+            )),
+            _ => {
+                return Err(AppError::unauthorized(
+                    "account_disabled",
+                    "该合作方已停用，请联系平台管理员",
+                ))
+            }
+        }
+        // Counted only once admitted: a leaked, retired token cannot use up the allowance.
+        if let Err(wait) = state.partner_limit.check(user_id, Instant::now()) {
+            return Err(AppError::too_many_requests(
+                wait,
+                format!(
+                    "请求过于频繁：每个合作方每分钟最多 {} 次请求，请 {wait} 秒后再试",
+                    state.partner_limit.per_minute()
+                ),
+            ));
+        }
+    }
+    Ok(Caller {
+        user_id,
+        role,
+        unit_id: row.unit_id,
+    })
+}
+
+/// The outcome of checking the request's token against the account: made once per request by
+/// [`authenticate`], before any extractor runs, so that a missing right (401, 403) is reported
+/// before anything wrong with the body.
+#[derive(Clone)]
+struct Admission(Result<Caller, AppError>);
+
+/// Middleware: for a request with an `Authorization` header, checks the token and loads the
+/// account as it is now (one database round trip), for [`Auth`] to read.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let admission = match (claims_from(req.request()), state) {
+            (Ok(claims), Some(state)) => admit(state, claims).await,
+            (Err(e), _) => Err(e),
+            (Ok(_), None) => Err(AppError::internal("AppState missing from the app")),
+        };
+        req.extensions_mut().insert(Admission(admission));
+    }
+    next.call(req).await
 }
 
 impl<A: Allowed + 'static> FromRequest for Auth<A> {
     type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+    type Future = std::future::Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let checked = caller_from(req).and_then(|(caller, cred)| {
+        let admitted = match req.extensions().get::<Admission>() {
+            Some(Admission(result)) => result.clone(),
+            // No header (or no `authenticate` middleware): what the token check would say.
+            None => claims_from(req).and_then(|_| {
+                Err(AppError::internal(
+                    "the authenticate middleware is not installed",
+                ))
+            }),
+        };
+        ready(admitted.and_then(|caller| {
             if A::ROLES.contains(&caller.role) {
-                Ok((caller, cred))
+                Ok(Auth(caller, PhantomData))
             } else {
                 let who = A::ROLES
                     .iter()
@@ -155,17 +222,7 @@ impl<A: Allowed + 'static> FromRequest for Auth<A> {
                     caller.role.label()
                 )))
             }
-        });
-        match checked {
-            Ok((caller, cred)) if caller.role == Role::Partner => {
-                let state = req.app_data::<web::Data<AppState>>().cloned();
-                Box::pin(async move {
-                    admit_partner(state, caller.user_id, cred).await?;
-                    Ok(Auth(caller, PhantomData))
-                })
-            }
-            other => Box::pin(ready(other.map(|(caller, _)| Auth(caller, PhantomData)))),
-        }
+        }))
     }
 }
 

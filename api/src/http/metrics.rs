@@ -34,7 +34,15 @@ pub struct Metrics {
 impl Metrics {
     /// `route` is the matched pattern (`/api/v1/units/{id}`), never the raw path, so the
     /// number of series stays bounded.
+    /// Methods outside the standard ones count as `OTHER`: a client making methods up cannot
+    /// add series.
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        const KNOWN: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+        let method = KNOWN
+            .iter()
+            .find(|m| **m == method)
+            .copied()
+            .unwrap_or("OTHER");
         let secs = elapsed.as_secs_f64();
         if let Ok(mut r) = self.requests.lock() {
             *r.entry((method.to_owned(), route.to_owned(), status))
@@ -133,5 +141,25 @@ mod tests {
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("le=\"0.05\"} 2"));
         assert!(text.contains("minhu_db_pool_max_connections 16"));
+    }
+
+    #[test]
+    fn made_up_methods_add_no_series() {
+        let m = Metrics::default();
+        for i in 0..1000 {
+            m.observe(&format!("M{i}"), "unmatched", 405, Duration::from_millis(1));
+        }
+        m.observe("GET", "unmatched", 404, Duration::from_millis(1));
+        let text = m.render(PoolState {
+            connections: 1,
+            idle: 1,
+            max: 2,
+        });
+        let series = text
+            .lines()
+            .filter(|l| l.starts_with("minhu_http_requests_total{"))
+            .count();
+        assert_eq!(series, 2, "{text}");
+        assert!(text.contains("method=\"OTHER\",route=\"unmatched\",status=\"405\"} 1000"));
     }
 }

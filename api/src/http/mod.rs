@@ -18,7 +18,6 @@ use std::time::Duration;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{middleware, web, App, HttpRequest, HttpResponse};
-use minhu_types::User;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -31,11 +30,22 @@ pub struct AppState {
     pub pool: Pool,
     pub keys: TokenKeys,
     pub login_throttle: throttle::LoginThrottle,
+    /// Failed logins per client address (`LOGIN_FAILURES_PER_ADDRESS` a minute).
+    pub address_throttle: throttle::LoginThrottle,
+    /// Slots for CPU-heavy work (password hashing, knowledge scoring), as many as the cores:
+    /// such work runs off the async workers and without a pooled database connection, and a
+    /// storm of it queues here instead of starving everything else.
+    pub cpu_slots: tokio::sync::Semaphore,
     pub metrics: metrics::Metrics,
     pub web_dir: PathBuf,
     pub clock: crate::clock::Clock,
     /// Requests per minute of each partner (`MINHU_PARTNER_RATE_LIMIT`).
     pub partner_limit: rate_limit::RateLimit,
+    /// Public tracking lookups a minute per client address (`MINHU_TRACK_RATE_LIMIT`, default
+    /// `TRACK_LOOKUPS_PER_MINUTE`): numbers cannot be walked through.
+    pub track_limit: rate_limit::RateLimit<std::net::IpAddr>,
+    /// `MINHU_METRICS_TOKEN`: the bearer token `/metrics` needs; none: open.
+    pub metrics_token: Option<String>,
     /// Web origins allowed to call the API from a browser (`MINHU_CORS_ORIGINS`); none: no CORS.
     pub cors_origins: Vec<String>,
     /// Which webhook addresses may be called (`MINHU_WEBHOOK_ALLOW_HTTP`, `…_ALLOW_PRIVATE`).
@@ -55,11 +65,20 @@ impl AppState {
             pool,
             keys,
             login_throttle: throttle::LoginThrottle::new(10, Duration::from_secs(60)),
+            address_throttle: throttle::LoginThrottle::new(
+                throttle::LOGIN_FAILURES_PER_ADDRESS,
+                Duration::from_secs(60),
+            ),
+            cpu_slots: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
             metrics: metrics::Metrics::default(),
             web_dir,
             clock: crate::clock::Clock::default(),
             partner_limit: rate_limit::RateLimit::new(600),
             cors_origins: Vec::new(),
+            metrics_token: None,
+            track_limit: rate_limit::RateLimit::new(rate_limit::TRACK_LOOKUPS_PER_MINUTE),
             webhook_reach: Default::default(),
             photos,
         }
@@ -79,24 +98,47 @@ impl AppState {
         .await?
     }
 
-    /// An access token for `user`, in the login response's shape.
-    pub fn token_for(&self, user: User) -> AppResult<minhu_types::TokenResponse> {
+    /// Runs CPU-heavy work on actix's blocking pool once one of the cores' slots is free,
+    /// holding no database connection.
+    pub async fn cpu<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let _slot = self
+            .cpu_slots
+            .acquire()
+            .await
+            .map_err(|_| AppError::internal("the CPU slots were closed"))?;
+        Ok(web::block(f).await?)
+    }
+
+    /// An access token for `user` (under its current token epoch), in the login response's shape.
+    pub fn token_for(
+        &self,
+        user: &crate::db::users::UserRow,
+    ) -> AppResult<minhu_types::TokenResponse> {
         self.token_with(user, None)
     }
 
     /// An access token for a partner's account, bound to this issue of its credentials.
     pub fn partner_token(
         &self,
-        user: User,
+        user: &crate::db::users::UserRow,
         credentials_at: Option<chrono::NaiveDateTime>,
     ) -> AppResult<minhu_types::TokenResponse> {
         self.token_with(user, Some(credentials_issue(credentials_at)))
     }
 
-    fn token_with(&self, user: User, cred: Option<i64>) -> AppResult<minhu_types::TokenResponse> {
+    fn token_with(
+        &self,
+        row: &crate::db::users::UserRow,
+        cred: Option<i64>,
+    ) -> AppResult<minhu_types::TokenResponse> {
+        let user = row.to_user();
         let access_token = self
             .keys
-            .issue_with(user.id, user.role, user.unit_id, cred)
+            .issue_with(user.id, user.role, user.unit_id, cred, row.token_epoch)
             .map_err(AppError::internal)?;
         Ok(minhu_types::TokenResponse {
             access_token,
@@ -155,6 +197,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/auth/register", post => auth::register);
     resource!(cfg, "/auth/login", post => auth::login);
     resource!(cfg, "/auth/token", post => auth::token);
+    resource!(cfg, "/auth/logout", post => auth::logout);
+    resource!(cfg, "/audit/contact-reads", get => audit::contact_reads);
     resource!(cfg, "/me", get => auth::me);
     resource!(cfg, "/units", get => units::list, post => units::create);
     resource!(cfg, "/units/{id}", get => units::find, patch => units::update);
@@ -260,6 +304,7 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(|_, req| {
             AppError::not_found(format!("地址 {} 不存在", req.path())).into()
         }))
+        .wrap(middleware::from_fn(extract::authenticate))
         .wrap(middleware::Compress::default())
         .wrap(middleware::from_fn(request_id::middleware))
         .wrap(middleware::Condition::new(

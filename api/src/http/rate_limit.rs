@@ -1,14 +1,20 @@
-//! Requests per minute for each partner, as a token bucket: a partner may spend a whole
-//! minute's allowance at once, then gets one request back every `60 / per_minute` seconds.
-//! Kept in memory per process: behind a load balancer each replica allows the full rate.
+//! Requests per minute for each key (a partner, a client address), as a token bucket: a key may
+//! spend a whole minute's allowance at once, then gets one request back every
+//! `60 / per_minute` seconds. Kept in memory per process: behind a load balancer each replica
+//! allows the full rate.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::Instant;
 
-pub struct RateLimit {
+/// Tracking-number lookups a minute from one client address: plenty for a person, too few to
+/// walk through a day's numbers.
+pub const TRACK_LOOKUPS_PER_MINUTE: u32 = 60;
+
+pub struct RateLimit<K = i64> {
     per_minute: u32,
-    buckets: Mutex<HashMap<i64, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 struct Bucket {
@@ -16,7 +22,7 @@ struct Bucket {
     at: Instant,
 }
 
-impl RateLimit {
+impl<K: Hash + Eq> RateLimit<K> {
     /// `per_minute` 0 switches the limit off.
     pub fn new(per_minute: u32) -> Self {
         RateLimit {
@@ -30,7 +36,7 @@ impl RateLimit {
     }
 
     /// Takes one request from `key`'s allowance, or `Err(seconds until the next one)`.
-    pub fn check(&self, key: i64, now: Instant) -> Result<(), u64> {
+    pub fn check(&self, key: K, now: Instant) -> Result<(), u64> {
         if self.per_minute == 0 {
             return Ok(());
         }
@@ -39,6 +45,12 @@ impl RateLimit {
         };
         let capacity = f64::from(self.per_minute);
         let per_second = capacity / 60.0;
+        if buckets.len() > 100_000 {
+            // Bound the memory many addresses can take: full buckets are as good as none.
+            buckets.retain(|_, b| {
+                b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * per_second < capacity
+            });
+        }
         let bucket = buckets.entry(key).or_insert(Bucket {
             tokens: capacity,
             at: now,

@@ -97,6 +97,35 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// One unmasked read of a petition's personal data, from the audit log
+/// (`GET /api/v1/audit/contact-reads`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ContactRead {
+    pub id: i64,
+    pub petition_id: i64,
+    pub tracking_no: String,
+    pub user_id: i64,
+    pub username: String,
+    /// The reader's role at the time.
+    pub role: Role,
+    /// Through which view: `detail`, `timeline`, `reply`, `assignment`, `inbox`, `board`,
+    /// `suggestions`, `callers`.
+    #[cfg_attr(feature = "openapi", schema(example = "detail"))]
+    pub via: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/auth/logout`: sign out this token, or (`all`) every token of the account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LogoutRequest {
+    /// Sign out on every device: every token issued to the account so far stops working.
+    #[serde(default)]
+    pub all: bool,
+}
+
 /// `POST /api/v1/auth/token`: a partner's client credentials.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

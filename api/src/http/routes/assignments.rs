@@ -80,6 +80,9 @@ pub async fn list(
             };
             let (rows, total) = db::petitions::inbox(conn, &path, &filter, paging)?;
             let masked = actor.role() != Role::Operator;
+            if !masked {
+                views::audit_unmasked(conn, &actor, rows.iter().map(|(_, _, p)| p), "inbox")?;
+            }
             Ok((
                 rows.iter()
                     .map(|(a, u, p)| views::assignment(a, u, p, masked, now))
@@ -128,13 +131,11 @@ async fn on_assignment(
             let (a, u) = db::petitions::find_assignment(conn, created.unwrap_or(id))?;
             let p = db::petitions::find(conn, a.petition_id)?;
             let acc = access(conn, &actor, &p)?;
-            Ok(views::assignment(
-                &a,
-                &u,
-                &p,
-                !views::unmasked(&actor, &p, &acc),
-                actor.now,
-            ))
+            let masked = !views::unmasked(&actor, &p, &acc);
+            if !masked && !acc.petitioner {
+                views::audit_unmasked(conn, &actor, [&p], "assignment")?;
+            }
+            Ok(views::assignment(&a, &u, &p, masked, actor.now))
         })
         .await
 }

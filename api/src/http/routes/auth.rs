@@ -2,10 +2,11 @@
 
 use std::time::Instant;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::OptionalExtension;
 use minhu_types::{
-    ClientCredentials, LoginRequest, Problem, RegisterRequest, Role, TokenResponse, User,
+    ClientCredentials, LoginRequest, LogoutRequest, Problem, RegisterRequest, Role, TokenResponse,
+    User,
 };
 
 use crate::auth::{
@@ -14,8 +15,8 @@ use crate::auth::{
 use crate::db::{self, users::NewUserRow};
 use crate::domain::accounts::{normalize_username, validate_registration};
 use crate::http::error::{AppError, AppResult};
-use crate::http::extract::{Anyone, Auth};
-use crate::http::json::Json;
+use crate::http::extract::{token_claims, Anyone, Auth};
+use crate::http::json::{Json, OptionalJson};
 use crate::http::AppState;
 
 /// Register a citizen account.
@@ -34,9 +35,13 @@ pub async fn register(
     Json(req): Json<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
     validate_registration(&req).map_err(AppError::validation)?;
+    let password = req.password.clone();
+    let hash = state
+        .cpu(move || hash_password(&password))
+        .await?
+        .map_err(AppError::internal)?;
     let user = state
         .db(move |conn| {
-            let hash = hash_password(&req.password).map_err(AppError::internal)?;
             let now = db::now();
             let username = normalize_username(&req.username);
             let phone = req.phone.as_deref().map(str::trim);
@@ -82,44 +87,64 @@ pub async fn register(
 )]
 pub async fn login(
     state: web::Data<AppState>,
+    http: HttpRequest,
     Json(req): Json<LoginRequest>,
 ) -> AppResult<web::Json<TokenResponse>> {
     let username = normalize_username(&req.username);
-    if let Err(wait) = state.login_throttle.check(&username, Instant::now()) {
+    // The connection's address (a forwarded header could be forged); none in in-process tests.
+    let address = http.peer_addr().map(|a| a.ip().to_string());
+    // Both counted as the attempt starts (atomically), so parallel guesses are held too.
+    if let Some(address) = &address {
+        if let Err(wait) = state.address_throttle.attempt(address, Instant::now()) {
+            return Err(AppError::too_many_requests(
+                wait,
+                format!("此地址登录失败次数过多，请 {wait} 秒后再试"),
+            ));
+        }
+    }
+    let forgive_address = || {
+        if let Some(address) = &address {
+            state.address_throttle.forgive_one(address);
+        }
+    };
+    if let Err(wait) = state.login_throttle.attempt(&username, Instant::now()) {
+        forgive_address();
         return Err(AppError::too_many_requests(
             wait,
             format!("该账号登录失败次数过多，请 {wait} 秒后再试"),
         ));
     }
     let key = username.clone();
+    // The row is read with a pooled connection; the hash is checked after it went back.
+    let found = state
+        .db(move |conn| Ok(db::users::find_by_username(conn, &username)?))
+        .await?;
+    let password = req.password;
     let user = state
-        .db(move |conn| {
-            let user = db::users::find_by_username(conn, &username)?;
-            match user {
-                Some(u) if verify_password(&req.password, &u.password_hash) => Ok(Some(u)),
-                Some(_) => Ok(None),
-                None => {
-                    waste_a_verification(&req.password);
-                    Ok(None)
-                }
+        .cpu(move || match found {
+            Some(u) if verify_password(&password, &u.password_hash) => Some(u),
+            Some(_) => None,
+            None => {
+                waste_a_verification(&password);
+                None
             }
         })
         .await?;
     let Some(user) = user else {
-        state.login_throttle.record_failure(&key, Instant::now());
         return Err(AppError::unauthorized(
             "invalid_credentials",
             "用户名或密码错误",
         ));
     };
     state.login_throttle.record_success(&key);
+    forgive_address();
     if !user.active {
         return Err(AppError::unauthorized(
             "account_disabled",
             "该账号已停用，请联系管理员",
         ));
     }
-    state.token_for(user.to_user()).map(web::Json)
+    state.token_for(&user).map(web::Json)
 }
 
 /// Exchange a partner's client credentials for an access token (role `partner`).
@@ -137,7 +162,7 @@ pub async fn token(
     Json(req): Json<ClientCredentials>,
 ) -> AppResult<web::Json<TokenResponse>> {
     let key = format!("client:{}", req.client_id);
-    if let Err(wait) = state.login_throttle.check(&key, Instant::now()) {
+    if let Err(wait) = state.login_throttle.attempt(&key, Instant::now()) {
         return Err(AppError::too_many_requests(
             wait,
             format!("该客户端认证失败次数过多，请 {wait} 秒后再试"),
@@ -163,16 +188,53 @@ pub async fn token(
         })
         .await?;
     let Some((user, credentials_at)) = user else {
-        state.login_throttle.record_failure(&key, Instant::now());
         return Err(AppError::unauthorized(
             "invalid_client",
             "client_id 或 client_secret 错误，或该合作方已停用",
         ));
     };
     state.login_throttle.record_success(&key);
+    state.partner_token(&user, credentials_at).map(web::Json)
+}
+
+/// Sign out: the token of this request stops working at once, on every replica; with
+/// `{"all": true}` every token of the account does (signing out on every device). The body may
+/// be empty.
+#[utoipa::path(
+    post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "logout",
+    security(("bearer" = [])),
+    request_body(content = Option<LogoutRequest>, description = "Optional; `{\"all\": true}` signs out everywhere"),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "No token, or it no longer works", body = Problem),
+    )
+)]
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    auth: Auth<Anyone>,
+    OptionalJson(body): OptionalJson<LogoutRequest>,
+) -> AppResult<HttpResponse> {
+    let all = body.all;
+    let claims = token_claims(&req)?;
+    let user_id = auth.user_id;
+    let now = db::now();
     state
-        .partner_token(user.to_user(), credentials_at)
-        .map(web::Json)
+        .db(move |conn| {
+            if all {
+                db::users::revoke_all_tokens(conn, user_id, now)?;
+            } else if let Some(jti) = claims.jti.as_deref() {
+                let expires =
+                    chrono::DateTime::from_timestamp(claims.exp, 0).map_or(now, |t| t.naive_utc());
+                db::users::revoke_token(conn, jti, user_id, expires)?;
+            } else {
+                // A token from before tokens had ids can only be signed out with all others.
+                db::users::revoke_all_tokens(conn, user_id, now)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The caller's own account.

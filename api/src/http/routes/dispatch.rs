@@ -225,14 +225,25 @@ pub async fn suggestions(
     id: web::Path<i64>,
 ) -> AppResult<web::Json<Suggestions>> {
     let id = id.into_inner();
-    let (role, now) = (auth.role, state.clock.now());
+    let (role, now, caller) = (auth.role, state.clock.now(), auth.0);
     let (units, duplicates, articles) = state
         .db(move |conn| {
             let row = db::petitions::find(conn, id)
                 .optional()?
                 .ok_or_else(|| AppError::not_found(format!("诉求 {id} 不存在")))?;
             let units = db::dispatch::suggest(conn, &row)?;
-            let duplicates = db::duplicates::suggest(conn, &row)?
+            let found = db::duplicates::suggest(conn, &row)?;
+            let actor = crate::workflow::Actor {
+                caller,
+                unit_path: None,
+                now,
+            };
+            let unmasked = found
+                .iter()
+                .map(|(p, _)| p)
+                .filter(|p| sees_contact(role, false, false, p.anonymous));
+            crate::views::audit_unmasked(conn, &actor, unmasked, "suggestions")?;
+            let duplicates = found
                 .into_iter()
                 .map(|(p, similarity)| DuplicateSuggestion {
                     petition: views::summary(

@@ -399,7 +399,7 @@ fn case(
 ) -> minhu_types::BriefingCase {
     minhu_types::BriefingCase {
         tracking_no: p.tracking_no.clone(),
-        title: crate::domain::privacy::mask_phones_in_text(&p.title),
+        title: crate::domain::privacy::mask_text(&p.title),
         status: crate::workflow::status_of(p),
         unit,
         reply_by: reply_by.map(db::utc),

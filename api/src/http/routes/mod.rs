@@ -1,6 +1,7 @@
 //! One module per resource; one function per action.
 
 pub mod assignments;
+pub mod audit;
 pub mod auth;
 pub mod categories;
 pub mod dispatch;

@@ -591,6 +591,10 @@ async fn one_request(
         let Some(row) = db::petitions::find_by_tracking_no(conn, &id).optional()? else {
             return Ok(None);
         };
+        // The same publication rule as the lists: what is not in the feed is not found.
+        if !in_public_feed(crate::workflow::status_of(&row), row.publish_consent) {
+            return Ok(None);
+        }
         Ok(requests_of(conn, &[row], &origin)?.pop())
     })
     .await?;
@@ -934,8 +938,10 @@ mod xml {
                 '>' => out.push_str("&gt;"),
                 '"' => out.push_str("&quot;"),
                 '\'' => out.push_str("&apos;"),
-                // Not allowed in XML 1.0 at all.
+                // Not allowed in XML 1.0 at all: controls but tab and line ends, U+FFFE, U+FFFF
+                // (surrogates cannot occur in a Rust string).
                 c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+                '\u{FFFE}' | '\u{FFFF}' => {}
                 c => out.push(c),
             }
         }
@@ -957,6 +963,21 @@ mod xml {
                  <lat></lat><service_request_id>20261123-000001</service_request_id>\
                  <status_notes>a&lt;b &amp; &quot;c&quot;</status_notes></request></service_requests>"
             );
+        }
+
+        #[test]
+        fn characters_xml_forbids_are_left_out() {
+            let all: String = (0u32..0x20)
+                .chain([0xFFFE, 0xFFFF, 0x7F, 0xE000, 0x1F600])
+                .filter_map(char::from_u32)
+                .collect();
+            let xml = super::document("x", &json!({ "t": all }));
+            let text = xml
+                .split("<t>")
+                .nth(1)
+                .and_then(|t| t.split("</t>").next())
+                .expect("the element");
+            assert_eq!(text, "\t\n\r\u{7F}\u{E000}\u{1F600}");
         }
     }
 }

@@ -43,19 +43,44 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<web::Json<Health>> 
     }))
 }
 
-/// Prometheus text exposition.
+/// Prometheus text exposition. With `MINHU_METRICS_TOKEN` set, only for
+/// `Authorization: Bearer <that token>`.
 #[utoipa::path(
     get, path = "/metrics", tag = "operations", operation_id = "metrics",
-    responses((status = 200, description = "Metrics in Prometheus text format", body = String, content_type = "text/plain"))
+    responses(
+        (status = 200, description = "Metrics in Prometheus text format", body = String, content_type = "text/plain"),
+        (status = 401, description = "`MINHU_METRICS_TOKEN` is set and the request does not carry it", body = minhu_types::Problem),
+    )
 )]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, crate::http::error::AppError> {
+    if let Some(want) = &state.metrics_token {
+        let given = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        let (a, b) = (
+            crate::auth::digest_secret(given),
+            crate::auth::digest_secret(want),
+        );
+        if !crate::auth::digests_equal(&a, &b) {
+            return Err(crate::http::error::AppError::unauthorized(
+                "invalid_token",
+                "/metrics 需要 Authorization: Bearer <MINHU_METRICS_TOKEN>",
+            ));
+        }
+    }
     let s = state.pool.state();
     let pool = crate::http::metrics::PoolState {
         connections: s.connections,
         idle: s.idle_connections,
         max: state.pool.max_size(),
     };
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(pool))
+        .body(state.metrics.render(pool)))
 }

@@ -320,6 +320,7 @@ impl PetitionQuery {
             },
             supervised_open: false,
             statuses: None,
+            q_unmasked: false,
         })
     }
 }
@@ -343,7 +344,7 @@ pub async fn list(
     let q = query.into_inner();
     let caller = auth.0;
     let (items, total) = with_actor(&state, caller, move |conn, actor| {
-        let filter = q.filter(conn, actor.now)?;
+        let mut filter = q.filter(conn, actor.now)?;
         let scope = match actor.role() {
             Role::Citizen | Role::Partner => Scope::Submitter(caller.user_id),
             Role::Handler => match &actor.unit_path {
@@ -353,8 +354,10 @@ pub async fn list(
             Role::Operator | Role::Leader | Role::Reporter | Role::Admin => Scope::All,
             Role::System => return Ok((Vec::new(), 0)),
         };
-        let (rows, total) = db::petitions::list(conn, &scope, &filter, paging)?;
         let own = matches!(scope, Scope::Submitter(_));
+        // Lists show petitions masked except one's own: `q` matches only what they show.
+        filter.q_unmasked = own;
+        let (rows, total) = db::petitions::list(conn, &scope, &filter, paging)?;
         Ok((
             rows.iter()
                 .map(|r| views::summary(r, !own, actor.now))
@@ -422,7 +425,11 @@ pub async fn events(
             .optional()?
             .ok_or_else(not_found)?;
         let acc = access(conn, actor, &row)?;
-        views::timeline(conn, &row, !views::unmasked(actor, &row, &acc))
+        let masked = !views::unmasked(actor, &row, &acc);
+        if !masked && !acc.petitioner {
+            views::audit_unmasked(conn, actor, [&row], "timeline")?;
+        }
+        views::timeline(conn, &row, masked)
     })
     .await
     .map(web::Json)
@@ -546,7 +553,9 @@ petition_action!(
                 if into == ctx.petition.id {
                     return Err(AppError::invalid_field("into_id", "不能并入自身"));
                 }
-                let primary = db::petitions::find(conn, into).optional()?.ok_or_else(|| {
+                // Held until the merge commits: two merges at once (A into B, B into A) run one
+                // after the other, and the second finds its target merged.
+                let primary = db::petitions::lock(conn, into).optional()?.ok_or_else(|| {
                     AppError::invalid_field("into_id", format!("工单 {into} 不存在"))
                 })?;
                 let st = status_of(&primary);
@@ -914,6 +923,9 @@ pub async fn create_reply(
         let row = db::petitions::find(conn, id)?;
         let acc = access(conn, actor, &row)?;
         let masked = !views::unmasked(actor, &row, &acc);
+        if !masked && !acc.petitioner {
+            views::audit_unmasked(conn, actor, [&row], "reply")?;
+        }
         let r = db::petitions::replies_of(conn, &[id])?
             .into_iter()
             .find(|r| r.id == reply_id)

@@ -12,20 +12,34 @@ use crate::http::extract::PageQuery;
 use crate::http::AppState;
 use crate::views;
 
-/// The progress of one petition, by its tracking number. Without the petitioner's consent to
-/// publication, only the progress shows, not what was written.
+/// The progress of one petition, by its tracking number. What was written shows only while the
+/// petition is published (the petitioner's consent, past triage, not refused or withdrawn);
+/// otherwise only the progress. At most 60 lookups a minute from one client address.
 #[utoipa::path(
     get, path = "/api/v1/track/{tracking_no}", tag = "public", operation_id = "track_petition",
     params(("tracking_no" = String, Path, description = "Tracking number, e.g. 20261123-000042")),
     responses(
         (status = 200, description = "The petition's public page", body = PublicPetition),
         (status = 404, description = "No petition with this number", body = Problem),
+        (status = 429, description = "Too many lookups from this address", body = Problem),
     )
 )]
 pub async fn track(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     no: web::Path<String>,
 ) -> AppResult<web::Json<PublicPetition>> {
+    if let Some(addr) = req.peer_addr() {
+        if let Err(wait) = state
+            .track_limit
+            .check(addr.ip(), std::time::Instant::now())
+        {
+            return Err(AppError::too_many_requests(
+                wait,
+                format!("查询过于频繁，请 {wait} 秒后再试"),
+            ));
+        }
+    }
     let no = no.into_inner();
     if no.len() != 15
         || !no.bytes().enumerate().all(|(i, b)| {

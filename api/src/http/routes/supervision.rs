@@ -29,6 +29,11 @@ pub async fn board(
 ) -> AppResult<web::Json<SupervisionBoard>> {
     let now = state.clock.now();
     let masked = auth.role != Role::Operator;
+    let actor = crate::workflow::Actor {
+        caller: auth.0,
+        unit_path: None,
+        now,
+    };
     state
         .db(move |conn| {
             let counts = db::petitions::open_counts_by_unit(conn, now)?;
@@ -55,6 +60,7 @@ pub async fn board(
                 per_page: 100,
             };
             let mut urgent = Vec::new();
+            let mut urgent_rows = Vec::new();
             for light in [Light::Red, Light::Yellow] {
                 let filter = InboxFilter {
                     light: Some((light, now)),
@@ -66,13 +72,19 @@ pub async fn board(
                         .iter()
                         .map(|(a, u, p)| views::assignment(a, u, p, masked, now)),
                 );
+                urgent_rows.extend(items.into_iter().map(|(_, _, p)| p));
             }
             urgent.truncate(100);
+            urgent_rows.truncate(100);
             let filter = PetitionFilter {
                 supervised_open: true,
                 ..PetitionFilter::default()
             };
             let (supervised, _) = db::petitions::list(conn, &Scope::All, &filter, first_100)?;
+            if !masked {
+                let shown = urgent_rows.iter().chain(&supervised);
+                views::audit_unmasked(conn, &actor, shown, "board")?;
+            }
             Ok(SupervisionBoard {
                 units: rows,
                 urgent,

@@ -99,10 +99,14 @@ pub async fn create(
     Json(req): Json<NewUser>,
 ) -> AppResult<HttpResponse> {
     validate_new_user(&req).map_err(AppError::validation)?;
+    let password = req.password.clone();
+    let hash = state
+        .cpu(move || hash_password(&password))
+        .await?
+        .map_err(AppError::internal)?;
     let user = state
         .db(move |conn| {
             unit_exists_or_422(conn, req.unit_id)?;
-            let hash = hash_password(&req.password).map_err(AppError::internal)?;
             let username = normalize_username(&req.username);
             let now = db::now();
             let row = NewUserRow {
@@ -162,6 +166,15 @@ pub async fn update(
     }
     let id = id.into_inner();
     let caller = auth.user_id;
+    let password_hash = match req.password.clone() {
+        Some(p) => Some(
+            state
+                .cpu(move || hash_password(&p))
+                .await?
+                .map_err(AppError::internal)?,
+        ),
+        None => None,
+    };
     let user = state
         .db(move |conn| {
             transaction(conn, |conn| {
@@ -182,10 +195,20 @@ pub async fn update(
                 }
                 c.finish().map_err(AppError::validation)?;
                 unit_exists_or_422(conn, unit_id)?;
-                let password_hash = match &req.password {
-                    Some(p) => Some(hash_password(p).map_err(AppError::internal)?),
-                    None => None,
-                };
+                let leaves_admins = current.role() == Role::Admin
+                    && current.active
+                    && (role != Role::Admin || req.active == Some(false));
+                if leaves_admins
+                    && db::users::lock_active_admins(conn)?
+                        .iter()
+                        .all(|&admin| admin == id)
+                {
+                    return Err(AppError::conflict(
+                        "last_admin",
+                        "这是最后一名在用的管理员，不能停用或改为其他身份：请先任命另一名管理员",
+                    ));
+                }
+                let password_changed = password_hash.is_some();
                 let changes = UserChanges {
                     display_name: req.display_name.as_deref().map(|n| n.trim().to_owned()),
                     password_hash,
@@ -196,6 +219,10 @@ pub async fn update(
                     updated_at: Some(db::now()),
                 };
                 db::users::update(conn, id, &changes)?;
+                if password_changed {
+                    // A new password signs the account out everywhere.
+                    db::users::revoke_all_tokens(conn, id, db::now())?;
+                }
                 Ok(db::users::find(conn, id)?)
             })
         })
