@@ -147,6 +147,15 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
     decode(resp).await
 }
 
+/// Signs the token out on the server (`POST /auth/logout`, 204 without a body): it stops
+/// working at once, wherever a copy of it is. Failing to reach the server changes nothing for
+/// the page, which forgets the token anyway.
+pub async fn sign_out(token: &str) {
+    if let Ok(r) = request(Method::POST, Some(token), "/auth/logout").json(&serde_json::json!({})) {
+        let _ = r.send().await;
+    }
+}
+
 /// DELETE: the API answers 204 without a body.
 pub async fn delete(token: Option<&str>, path: &str) -> Result<(), ApiError> {
     let resp = request(Method::DELETE, token, path)

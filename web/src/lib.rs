@@ -181,6 +181,9 @@ fn App() -> impl IntoView {
 fn Header() -> impl IntoView {
     let ctx = Ctx::get();
     let logout = move |_| {
+        if let Some(token) = ctx.session.get_untracked().map(|s| s.token) {
+            leptos::task::spawn_local(async move { api::sign_out(&token).await });
+        }
         Session::clear();
         ctx.session.set(None);
         ctx.go(Route::Home);

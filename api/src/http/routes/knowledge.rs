@@ -98,13 +98,16 @@ pub async fn list(
             )?)
         })
         .await?;
-    let all: Vec<Article> = match &q {
-        None => rows.iter().map(|a| a.to_article(None)).collect(),
-        Some(text) => ranked(rows, text)
-            .into_iter()
-            .map(|(a, s)| a.to_article(Some((s * 1000.0).round() / 1000.0)))
-            .collect(),
-    };
+    // Scoring thousands of articles is CPU work: off the async workers, in a CPU slot.
+    let all: Vec<Article> = state
+        .cpu(move || match &q {
+            None => rows.iter().map(|a| a.to_article(None)).collect(),
+            Some(text) => ranked(rows, text)
+                .into_iter()
+                .map(|(a, s)| a.to_article(Some((s * 1000.0).round() / 1000.0)))
+                .collect(),
+        })
+        .await?;
     Ok(web::Json(paging.of(all)))
 }
 
