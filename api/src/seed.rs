@@ -189,6 +189,12 @@ fn city(conn: &mut DbConn, creds: &mut Credentials) -> Result<City, String> {
             .into_iter()
             .filter(|u| u.id != office.id)
             .collect::<Vec<_>>();
+        if handling.is_empty() {
+            return Err(format!(
+                "数据库中已有热线办（{}），但没有承办单位：请先添加至少一个承办单位（系统管理 → 单位，或 POST /api/v1/units），或换一个空数据库，再生成演示数据",
+                office.name
+            ));
+        }
         (office, handling)
     } else {
         let office = unit(conn, "焦作市12345热线办", UnitKind::HotlineOffice, None).map_err(e)?;
@@ -340,7 +346,13 @@ fn city(conn: &mut DbConn, creds: &mut Credentials) -> Result<City, String> {
     .0
     .into_iter()
     .map(|c| c.id)
-    .collect();
+    .collect::<Vec<i64>>();
+    if categories.is_empty() {
+        return Err(
+            "数据库中没有诉求分类：请先添加至少一个分类（POST /api/v1/categories），或换一个空数据库，再生成演示数据"
+                .to_owned(),
+        );
+    }
     // A few answers the hotline gives every day, for the 帮打听 column.
     for (question, answer) in KNOWLEDGE {
         db::knowledge::insert(

@@ -235,4 +235,116 @@ async fn the_demo_city_can_be_used(app: TestApp) {
     );
 }
 
-both!(the_demo_city_can_be_used);
+/// A database with a hotline office but no handling units: seeding says what to do instead of
+/// panicking.
+async fn seeding_refuses_a_city_without_units(app: TestApp) {
+    let admin = app.admin().await;
+    app.unit(&admin, "焦作市12345热线办", "hotline_office", None)
+        .await;
+    let state = app.state.clone();
+    let result = actix_web::web::block(move || {
+        let mut conn = state.pool.get().expect("conn");
+        minhu::seed::seed(&mut conn, 10, 30)
+    })
+    .await
+    .expect("block");
+    let why = result.err().expect("refused");
+    assert!(why.contains("承办单位"), "{why}");
+}
+
+/// Lists over history count only a few pages ahead: `total` is exact near the end and a lower
+/// bound otherwise; a page past the end still gets the exact total.
+async fn totals_are_counted_a_few_pages_ahead(app: TestApp) {
+    let state = app.state.clone();
+    let creds = actix_web::web::block(move || {
+        let mut conn = state.pool.get().expect("conn");
+        minhu::seed::seed(&mut conn, 60, 90)
+    })
+    .await
+    .expect("block")
+    .expect("seed");
+    let operator = app.login("demo_operator", &creds.0[0].3).await;
+    let total = |path: &'static str| {
+        let app = &app;
+        let token = operator.clone();
+        async move {
+            app.get(path)
+                .token(&token)
+                .send()
+                .await
+                .json::<Page<serde_json::Value>>()
+                .total
+        }
+    };
+    // 5 per page: pages 1–6 and one more are counted from page 1, so 31 is "more than 30".
+    assert_eq!(total("/api/v1/petitions?per_page=5").await, 31);
+    assert_eq!(
+        total("/api/v1/petitions?per_page=5&page=7").await,
+        60,
+        "exact near the end"
+    );
+    assert_eq!(total("/api/v1/petitions?per_page=20").await, 60);
+    assert_eq!(
+        total("/api/v1/petitions?per_page=5&page=50").await,
+        60,
+        "past the end"
+    );
+}
+
+/// Public pages carry an ETag; a repeat request with it gets 304 without a body.
+async fn public_pages_can_be_cached(app: TestApp) {
+    let c = crate::city::City::build(&app).await;
+    let p = c.submit(&app, serde_json::json!({})).await;
+    let no = p["tracking_no"].as_str().expect("no");
+    for path in [
+        format!("/api/v1/track/{no}"),
+        "/api/v1/public/petitions".to_owned(),
+    ] {
+        let first = app.get(&path).send().await;
+        assert_eq!(first.status, 200);
+        let etag = first.header("etag").expect("etag").to_owned();
+        assert!(first
+            .header("cache-control")
+            .is_some_and(|c| c.contains("s-maxage") && c.contains("max-age=0")));
+        let again = app.get(&path).header("if-none-match", &etag).send().await;
+        assert_eq!(again.status, 304, "{path}");
+        assert!(again.text().is_empty());
+        let other = app
+            .get(&path)
+            .header("if-none-match", "\"stale\"")
+            .send()
+            .await;
+        assert_eq!(other.status, 200);
+    }
+    // A change makes a new ETag.
+    let path = format!("/api/v1/track/{no}");
+    let before = app
+        .get(&path)
+        .send()
+        .await
+        .header("etag")
+        .map(str::to_owned);
+    let id = p["id"].as_i64().expect("id");
+    c.call(
+        &app,
+        &c.operator,
+        &format!("/api/v1/petitions/{id}/accept"),
+        serde_json::json!({}),
+        200,
+    )
+    .await;
+    let after = app
+        .get(&path)
+        .send()
+        .await
+        .header("etag")
+        .map(str::to_owned);
+    assert_ne!(before, after);
+}
+
+both!(
+    the_demo_city_can_be_used,
+    seeding_refuses_a_city_without_units,
+    totals_are_counted_a_few_pages_ahead,
+    public_pages_can_be_cached,
+);

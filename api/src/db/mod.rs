@@ -173,9 +173,30 @@ pub struct Paging {
     pub per_page: i64,
 }
 
+/// How far past the current page a list over history counts: its `total` is exact when the
+/// list ends within this many pages after the current one, and otherwise a lower bound (what
+/// was counted), so that no page costs a count over all history.
+pub const PAGES_COUNTED_AHEAD: i64 = 5;
+
 impl Paging {
     pub fn offset(self) -> i64 {
         (self.page - 1) * self.per_page
+    }
+
+    /// How many rows to count from this page's offset: this page, `PAGES_COUNTED_AHEAD` more,
+    /// and one to tell whether there are more still.
+    pub fn count_window(self) -> i64 {
+        self.per_page * (PAGES_COUNTED_AHEAD + 1) + 1
+    }
+
+    /// The `total` of a list of which `counted` rows (at most `count_window`) were found from
+    /// this page's offset; `exact` gives the full count when the page lies past the end.
+    pub fn total(self, counted: i64, exact: impl FnOnce() -> QueryResult<i64>) -> QueryResult<i64> {
+        if counted == 0 && self.offset() > 0 {
+            exact()
+        } else {
+            Ok(self.offset() + counted)
+        }
     }
 
     /// This page of a list held in memory whole.

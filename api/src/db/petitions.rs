@@ -563,7 +563,15 @@ pub fn list(
         }
         q
     };
-    let total = query().count().get_result(conn)?;
+    // Counted only a few pages ahead, never over all history (`Paging::total`).
+    let counted = query()
+        .order(petitions::id.desc())
+        .offset(paging.offset())
+        .limit(paging.count_window())
+        .select(petitions::id)
+        .load::<i64>(conn)?
+        .len() as i64;
+    let total = paging.total(counted, || query().count().get_result(conn))?;
     let items = query()
         .order(petitions::id.desc())
         .limit(paging.per_page)
@@ -678,7 +686,16 @@ pub fn inbox(
     filter: &InboxFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<(AssignmentRow, UnitRow, PetitionRow)>, i64)> {
-    let total = inbox_query(path, filter).count().get_result(conn)?;
+    // Counted only a few pages ahead, never over all history (`Paging::total`).
+    let counted = inbox_query(path, filter)
+        .offset(paging.offset())
+        .limit(paging.count_window())
+        .select(assignments::id)
+        .load::<i64>(conn)?
+        .len() as i64;
+    let total = paging.total(counted, || {
+        inbox_query(path, filter).count().get_result(conn)
+    })?;
     let items = inbox_query(path, filter)
         .order((
             assignments::state.desc(),

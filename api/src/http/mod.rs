@@ -1,5 +1,6 @@
 //! HTTP: routes, extractors and error mapping over the domain and storage layers.
 
+pub mod cache;
 pub mod error;
 pub mod extract;
 pub mod json;

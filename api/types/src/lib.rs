@@ -61,7 +61,10 @@ pub struct FieldError {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
-    /// How many items match in all pages.
+    /// How many items match in all pages. Lists over history (petitions, the public feed, a
+    /// unit's inbox, Open311 requests) count at most five pages past this one: there `total` is exact when the
+    /// list ends within them, and otherwise a lower bound — enough for a pager, never a count
+    /// over all history.
     pub total: i64,
     pub page: i64,
     pub per_page: i64,

@@ -19,7 +19,8 @@ use crate::views;
     get, path = "/api/v1/track/{tracking_no}", tag = "public", operation_id = "track_petition",
     params(("tracking_no" = String, Path, description = "Tracking number, e.g. 20261123-000042")),
     responses(
-        (status = 200, description = "The petition's public page", body = PublicPetition),
+        (status = 200, description = "The petition's public page (with `ETag` and a short public `Cache-Control`)", body = PublicPetition),
+        (status = 304, description = "Not modified since the `ETag` sent in `If-None-Match`"),
         (status = 404, description = "No petition with this number", body = Problem),
         (status = 429, description = "Too many lookups from this address", body = Problem),
     )
@@ -28,7 +29,7 @@ pub async fn track(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
     no: web::Path<String>,
-) -> AppResult<web::Json<PublicPetition>> {
+) -> AppResult<actix_web::HttpResponse> {
     if let Some(addr) = req.peer_addr() {
         if let Err(wait) = state
             .track_limit
@@ -52,15 +53,15 @@ pub async fn track(
     {
         return Err(AppError::not_found("查询编号的格式为 YYYYMMDD-NNNNNN"));
     }
-    state
+    let page = state
         .db(move |conn| {
             let row = db::petitions::find_by_tracking_no(conn, &no)
                 .optional()?
                 .ok_or_else(|| AppError::not_found(format!("没有编号为 {no} 的诉求")))?;
             views::public(conn, &row)
         })
-        .await
-        .map(web::Json)
+        .await?;
+    crate::http::cache::public_json(&req, &page)
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -77,13 +78,17 @@ pub struct FeedQuery {
 #[utoipa::path(
     get, path = "/api/v1/public/petitions", tag = "public", operation_id = "list_public_petitions",
     params(FeedQuery, PageQuery),
-    responses((status = 200, description = "One page of the feed", body = Page<PublicPetition>))
+    responses(
+        (status = 200, description = "One page of the feed (with `ETag` and a short public `Cache-Control`)", body = Page<PublicPetition>),
+        (status = 304, description = "Not modified since the `ETag` sent in `If-None-Match`"),
+    )
 )]
 pub async fn feed(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     query: crate::http::query::Query<FeedQuery>,
     page: crate::http::query::Query<PageQuery>,
-) -> AppResult<web::Json<Page<PublicPetition>>> {
+) -> AppResult<actix_web::HttpResponse> {
     let paging = page.into_inner().paging()?;
     let q = query.into_inner();
     if q.q
@@ -104,10 +109,13 @@ pub async fn feed(
             Ok((views::public_many(conn, &rows)?, total))
         })
         .await?;
-    Ok(web::Json(Page {
-        items,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    crate::http::cache::public_json(
+        &req,
+        &Page {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        },
+    )
 }
