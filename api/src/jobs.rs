@@ -8,11 +8,12 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use minhu_types::{Action, PetitionStatus, Role};
 
+use crate::db::petitions::PetitionChanges;
 use crate::db::schema::{assignments, petitions, replies, users};
 use crate::db::{self, DbConn};
 use crate::http::error::AppResult;
 use crate::http::transaction;
-use crate::workflow::{record, Actor};
+use crate::workflow::{act, record, Actor, Effect, Target};
 
 /// What one run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -76,42 +77,33 @@ pub fn run(
             .select(db::petitions::PetitionRow::as_select())
             .load(conn)?;
         for p in due {
-            let (id, version) = (p.id, p.version);
-            let n = diesel::update(
-                petitions::table
-                    .find(id)
-                    .filter(petitions::version.eq(version))
-                    .filter(petitions::status.eq(PetitionStatus::Replied.as_str())),
-            )
-            .set((
-                petitions::status.eq(PetitionStatus::Closed.as_str()),
-                petitions::version.eq(version + 1),
-                petitions::closed_at.eq(Some(now)),
-                petitions::auto_closed.eq(true),
-                petitions::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-            if n == 1 {
-                db::duplicates::follow(
-                    conn,
-                    &p,
-                    PetitionStatus::Replied,
-                    PetitionStatus::Closed,
-                    None,
-                )?;
-                let note = format!("答复后 {close_after_days} 天内未评价，自动办结（无有效回访）");
-                record(
-                    conn,
-                    &actor,
-                    id,
-                    Action::AutoClose,
-                    Some(PetitionStatus::Replied),
-                    Some(PetitionStatus::Closed),
-                    None,
-                    Some(&note),
-                    now,
-                )?;
-                report.auto_closed += 1;
+            // Through the one path every change of a petition takes: the lifecycle table, the
+            // event, the figures, the webhook outbox and the repeat index, all in a savepoint;
+            // a petition changed meanwhile (rated, say) is left as it is.
+            let note = format!("答复后 {close_after_days} 天内未评价，自动办结（无有效回访）");
+            let closed = act(
+                conn,
+                &actor,
+                p.id,
+                Some(p.version),
+                Action::AutoClose,
+                Target::Petition,
+                |_, ctx| {
+                    Ok(Effect {
+                        petition: PetitionChanges {
+                            closed_at: Some(Some(ctx.now)),
+                            auto_closed: Some(true),
+                            ..Default::default()
+                        },
+                        note: Some(note),
+                        ..Effect::default()
+                    })
+                },
+            );
+            match closed {
+                Ok(_) => report.auto_closed += 1,
+                Err(e) if e.status.as_u16() == 409 => {}
+                Err(e) => return Err(e),
             }
         }
 

@@ -17,9 +17,11 @@ commands:
   seed-demo  add the demo city (units, accounts, a few hundred petitions) to an empty database
   seed-bulk --petitions N
              add N petitions of realistic history (for benchmarks)
-  rebuild-figures
-             recompute the figures behind rankings and briefings from the petitions,
-             and say how many differed from the live ones
+  rebuild-figures [--check]
+             recompute the figures behind rankings, statistics and briefings from the
+             petitions and compare every kept table; replace them, or with --check write
+             nothing and exit 1 when any row differs
+  run-jobs   run the background jobs once now (auto-close, overdue marks)
   reindex    rebuild the index of open petitions that repeat suggestions search, and the
              masked text that searches match
 
@@ -41,6 +43,9 @@ fn main() -> ExitCode {
             }
         };
         return seed(n, false);
+    }
+    if command == "rebuild-figures" && args.len() == 2 && args[1] == "--check" {
+        return rebuild_figures(true);
     }
     if args.len() > 1 {
         eprintln!("minhu: unexpected argument {:?}\n\n{USAGE}", args[1]);
@@ -74,7 +79,8 @@ fn main() -> ExitCode {
             }
         }
         "seed-demo" => seed(300, true),
-        "rebuild-figures" => rebuild_figures(),
+        "rebuild-figures" => rebuild_figures(false),
+        "run-jobs" => run_jobs(),
         "reindex" => reindex(),
         other => {
             eprintln!("minhu: unknown command {other:?}\n\n{USAGE}");
@@ -109,17 +115,48 @@ fn seed(petitions: usize, demo: bool) -> ExitCode {
     })
 }
 
-fn rebuild_figures() -> ExitCode {
-    with_database(|conn| {
+/// `rebuild-figures [--check]`: recompute the kept figures from the petitions and compare every
+/// kept table; replace them, or (`--check`) write nothing and fail when any row differs.
+fn rebuild_figures(check: bool) -> ExitCode {
+    let mut differed = false;
+    let code = with_database(|conn| {
         let started = Instant::now();
-        let r = minhu::db::figures::rebuild(conn).map_err(|e| e.to_string())?;
+        let r = minhu::db::figures::rebuild(conn, !check).map_err(|e| e.to_string())?;
+        for (table, n) in &r.tables {
+            println!("  {table}: {n} 行不同");
+        }
         println!(
-            "重建完成：{} 条诉求，{} 行单位日数据，其中 {} 行与原数据不同（{:.1} 秒）。",
+            "{}：{} 条诉求，保存的统计数据共 {} 行与按诉求重算的结果不同（{:.1} 秒）。",
+            if check {
+                "核对完成（未写入）"
+            } else {
+                "重建完成"
+            },
             r.petitions,
-            r.unit_days,
-            r.differing,
+            r.differences(),
             started.elapsed().as_secs_f64()
         );
+        differed = r.differences() > 0;
+        Ok(())
+    });
+    if check && differed {
+        ExitCode::FAILURE
+    } else {
+        code
+    }
+}
+
+/// `run-jobs`: one pass of the background jobs now (auto-close, overdue marks).
+fn run_jobs() -> ExitCode {
+    with_database_and_config(|conn, config| {
+        let now = minhu::db::now();
+        match minhu::jobs::run(conn, now, config.auto_close_days).map_err(|e| e.to_string())? {
+            Some(r) => println!(
+                "后台任务已运行：自动办结 {} 件，标记超期 {} 件。",
+                r.auto_closed, r.marked_overdue
+            ),
+            None => println!("另一个进程正在运行后台任务，本次未运行。"),
+        }
         Ok(())
     })
 }
@@ -146,12 +183,19 @@ fn reindex() -> ExitCode {
 
 /// Runs `f` on a migrated database from the configuration; reports its error and exits.
 fn with_database(f: impl FnOnce(&mut minhu::db::DbConn) -> Result<(), String>) -> ExitCode {
+    with_database_and_config(|conn, _| f(conn))
+}
+
+/// `with_database`, for commands that read the configuration too.
+fn with_database_and_config(
+    f: impl FnOnce(&mut minhu::db::DbConn, &Config) -> Result<(), String>,
+) -> ExitCode {
     let Some(config) = load_config() else {
         return ExitCode::from(2);
     };
     let result = minhu::server::open_database(&config).and_then(|pool| {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
-        f(&mut conn)
+        f(&mut conn, &config)
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

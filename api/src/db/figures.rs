@@ -543,18 +543,116 @@ pub fn day_totals(
 }
 
 /// What rebuilding found and did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rebuild {
     pub petitions: usize,
     pub unit_days: usize,
     /// Unit-day rows whose live counters differed from the rebuilt ones.
     pub differing: usize,
+    /// Every kept figure table with the number of its rows (counts not zero) that differed
+    /// from the rebuilt ones: live rows missing or different, and rebuilt rows missing.
+    pub tables: Vec<(&'static str, usize)>,
 }
 
-/// Recomputes every figure from the petitions, assignments, replies, visits and redo events,
-/// replaces the live tables with the result, and says how many rows differed.
-pub fn rebuild(conn: &mut DbConn) -> QueryResult<Rebuild> {
-    conn.transaction(|conn| {
+impl Rebuild {
+    /// Rows that differed over all kept tables.
+    pub fn differences(&self) -> usize {
+        self.tables.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// Every table of kept figures, with its key and count columns.
+const KEPT: [(&str, &[&str], &[&str]); 6] = [
+    ("unit_day_figures", &["unit_id", "day"], &COUNTERS),
+    ("day_figures", &["day"], &COUNTERS),
+    ("unit_month_figures", &["unit_id", "month"], &COUNTERS),
+    (
+        "petition_month_counts",
+        &["month", "kind", "category_id", "source", "status"],
+        &["n"],
+    ),
+    (
+        "petition_day_counts",
+        &["day", "kind", "category_id", "source", "status"],
+        &["n"],
+    ),
+    ("day_action_counts", &["day", "action"], &["n"]),
+];
+
+const COUNTERS: [&str; 14] = [
+    "received",
+    "signed",
+    "signed_on_time",
+    "sign_seconds",
+    "due",
+    "completed_on_time",
+    "replied",
+    "reply_seconds",
+    "visits",
+    "contacted",
+    "resolved",
+    "satisfied",
+    "basically_satisfied",
+    "redo",
+];
+
+#[derive(QueryableByName)]
+struct Line {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    line: String,
+}
+
+/// The rows of every kept figure table whose counts are not all zero, each as one line of
+/// text, by table: what `rebuild` compares before and after.
+fn snapshot(
+    conn: &mut DbConn,
+) -> QueryResult<Vec<(&'static str, std::collections::BTreeSet<String>)>> {
+    KEPT.iter()
+        .map(|(table, keys, counts)| {
+            let line = keys
+                .iter()
+                .chain(counts.iter())
+                .map(|c| format!("CAST({c} AS TEXT)"))
+                .collect::<Vec<_>>()
+                .join(" || '|' || ");
+            let nonzero = counts
+                .iter()
+                .map(|c| format!("{c} <> 0"))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            let rows: Vec<Line> = diesel::sql_query(format!(
+                "SELECT {line} AS line FROM {table} WHERE {nonzero}"
+            ))
+            .load(conn)?;
+            Ok((*table, rows.into_iter().map(|l| l.line).collect()))
+        })
+        .collect()
+}
+
+/// Recomputes every figure from the petitions, assignments, replies, visits and events and
+/// compares every kept table with the result. With `replace`, the live tables are replaced by
+/// it; without, nothing is written (`rebuild-figures --check`).
+pub fn rebuild(conn: &mut DbConn, replace: bool) -> QueryResult<Rebuild> {
+    let mut found = None;
+    let result = conn.transaction(|conn| {
+        let r = rebuild_in(conn)?;
+        found = Some(r);
+        if replace {
+            Ok(())
+        } else {
+            Err(diesel::result::Error::RollbackTransaction)
+        }
+    });
+    match (result, found) {
+        (Ok(()), Some(r)) | (Err(diesel::result::Error::RollbackTransaction), Some(r)) => Ok(r),
+        (Err(e), _) => Err(e),
+        (Ok(()), None) => Err(diesel::result::Error::NotFound),
+    }
+}
+
+fn rebuild_in(conn: &mut DbConn) -> QueryResult<Rebuild> {
+    {
+        let before = snapshot(conn)?;
         let live = all_unit_days(conn)?;
         let mut figures: BTreeMap<Key, Counts> = BTreeMap::new();
         let mut counts: BTreeMap<(NaiveDate, String, i64, String, String), i64> = BTreeMap::new();
@@ -627,12 +725,21 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<Rebuild> {
         for ((day, action), n) in actions {
             count_action(conn, day, &action, n)?;
         }
+        let after = snapshot(conn)?;
+        let tables = before
+            .iter()
+            .zip(&after)
+            .map(|((table, live), (_, rebuilt))| {
+                (*table, live.symmetric_difference(rebuilt).count())
+            })
+            .collect();
         Ok(Rebuild {
             petitions: total,
             unit_days: figures.len(),
             differing,
+            tables,
         })
-    })
+    }
 }
 
 pub fn setting(conn: &mut DbConn, key: &str) -> QueryResult<Option<String>> {

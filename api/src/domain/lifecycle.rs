@@ -19,6 +19,8 @@ pub struct Relations {
     pub leadership: bool,
     /// Newspaper reporters and editors.
     pub press: bool,
+    /// The background jobs (auto-close after the rating period).
+    pub system: bool,
 }
 
 impl Relations {
@@ -29,6 +31,7 @@ impl Relations {
             unit: role == Role::Handler && unit_covers_assignment,
             leadership: role == Role::Leader,
             press: role == Role::Reporter,
+            system: role == Role::System,
         }
     }
 
@@ -39,6 +42,7 @@ impl Relations {
             Rel::Unit => self.unit,
             Rel::Leadership => self.leadership,
             Rel::Press => self.press,
+            Rel::System => self.system,
         }
     }
 }
@@ -50,6 +54,7 @@ enum Rel {
     Unit,
     Leadership,
     Press,
+    System,
 }
 
 impl Rel {
@@ -60,6 +65,7 @@ impl Rel {
             Rel::Unit => "承办单位",
             Rel::Leadership => "领导",
             Rel::Press => "记者",
+            Rel::System => "系统",
         }
     }
 }
@@ -222,6 +228,13 @@ static TABLE: &[Rule] = &[
     petition(
         Action::Rate,
         Rel::Petitioner,
+        &[Replied],
+        To::Status(Closed),
+    ),
+    // Nobody rated within the rating period: the jobs close it (no valid visit).
+    petition(
+        Action::AutoClose,
+        Rel::System,
         &[Replied],
         To::Status(Closed),
     ),
