@@ -9,6 +9,7 @@ mod duplicates;
 mod errors;
 mod knowledge;
 mod lifecycle;
+mod matrix;
 mod open311;
 mod operations;
 mod partners;

@@ -40,6 +40,13 @@ impl Allowed for Operators {
     const ROLES: &'static [Role] = &[Role::Operator];
 }
 
+/// Who may put an order under supervision (督办): the hotline office, leaders and the press.
+/// Checked before the body, as the lifecycle table's relations for `supervise`.
+pub struct Supervising;
+impl Allowed for Supervising {
+    const ROLES: &'static [Role] = &[Role::Operator, Role::Leader, Role::Reporter];
+}
+
 /// Newspaper reporters and editors.
 pub struct Reporters;
 impl Allowed for Reporters {
@@ -589,7 +596,7 @@ petition_action!(
     /// Put the order under supervision (督办): hotline office, leaders, or the press (媒体督办).
     pub async fn supervise(
         state: web::Data<AppState>,
-        auth: Auth<Anyone>,
+        auth: Auth<Supervising>,
         id: web::Path<i64>,
         Json(b): Json<NoteBody>,
     ) -> AppResult<web::Json<Petition>> {
@@ -676,7 +683,7 @@ petition_action!(
     /// Add the information asked for (the petitioner): the petition goes back to `submitted`.
     pub async fn supplement(
         state: web::Data<AppState>,
-        auth: Auth<Anyone>,
+        auth: Auth<Submitters>,
         id: web::Path<i64>,
         Json(b): Json<SupplementBody>,
     ) -> AppResult<web::Json<Petition>> {
@@ -854,7 +861,7 @@ petition_action!(
 )]
 pub async fn create_reply(
     state: web::Data<AppState>,
-    auth: Auth<Anyone>,
+    auth: Auth<crate::http::routes::assignments::Handlers>,
     id: web::Path<i64>,
     Json(b): Json<ReplyBody>,
 ) -> AppResult<HttpResponse> {
@@ -1176,7 +1183,7 @@ async fn visit_action(
 )]
 pub async fn rate(
     state: web::Data<AppState>,
-    auth: Auth<Anyone>,
+    auth: Auth<Submitters>,
     id: web::Path<i64>,
     Json(b): Json<RatingBody>,
 ) -> AppResult<HttpResponse> {
@@ -1337,7 +1344,7 @@ petition_action!(
     /// grants it, the order is left out of scoring.
     pub async fn appeal(
         state: web::Data<AppState>,
-        auth: Auth<Anyone>,
+        auth: Auth<crate::http::routes::assignments::Handlers>,
         id: web::Path<i64>,
         Json(b): Json<ReasonBody>,
     ) -> AppResult<web::Json<Petition>> {
