@@ -19,7 +19,7 @@ use crate::domain::privacy::{
     blur_coordinate, in_public_feed, mask_address, mask_name, mask_phone, mask_text, sees_contact,
 };
 use crate::http::error::{AppError, AppResult};
-use crate::workflow::{facts_of, has_lead, status_of, Access, Actor};
+use crate::workflow::{facts_of, has_lead, petition_facts, status_of, Access, Actor};
 
 pub fn unit_ref(u: &UnitRow) -> UnitRef {
     UnitRef {
@@ -292,10 +292,12 @@ pub fn detail(
     let lead = has_lead(&all);
 
     // What the caller may do: petition-level actions, plus those on each assignment they relate to.
+    let facts = petition_facts(p, actor.now);
     let mut actions = allowed_on_petition(
         Relations::of(actor.role(), acc.petitioner, acc.unit_on_order),
         status,
         lead,
+        facts,
     );
     view.assignments = Vec::with_capacity(all.len());
     for (a, u) in &all {
@@ -304,6 +306,7 @@ pub fn detail(
             status,
             has_lead: lead,
             assignment: Some(facts_of(a)),
+            petition: facts,
         };
         let mut one = assignment(a, u, p, !show, actor.now);
         one.allowed_actions = allowed(relations, &s);

@@ -17,7 +17,7 @@ use crate::db::{self, DbConn};
 use crate::domain::calendar::{deadline, yellow_at, Calendar};
 use crate::domain::figures::difference;
 use crate::domain::lifecycle::{
-    decide, AssignmentFacts, Refusal, Relations, Situation, Transition,
+    decide, AppealFacts, AssignmentFacts, PetitionFacts, Refusal, Relations, Situation, Transition,
 };
 use crate::domain::policy::{choose, Policy, FALLBACK_REPLY, FALLBACK_SIGN};
 use crate::domain::units::in_subtree;
@@ -103,6 +103,19 @@ pub fn access(conn: &mut DbConn, actor: &Actor, row: &PetitionRow) -> AppResult<
 
 pub fn status_of(row: &PetitionRow) -> PetitionStatus {
     PetitionStatus::parse(&row.status).unwrap_or(PetitionStatus::Submitted)
+}
+
+/// The petition's facts the lifecycle table needs besides its status, at `now`.
+pub fn petition_facts(row: &PetitionRow, now: NaiveDateTime) -> PetitionFacts {
+    PetitionFacts {
+        redo_window_closed: !crate::domain::petitions::redo_window_open(row.closed_at, now),
+        unreasonable: row.unreasonable,
+        appeal: match row.appeal_state.as_deref() {
+            None => AppealFacts::None,
+            Some("pending") => AppealFacts::Pending,
+            Some(_) => AppealFacts::Decided,
+        },
+    }
 }
 
 pub fn facts_of(a: &AssignmentRow) -> AssignmentFacts {
@@ -218,6 +231,7 @@ pub fn act(
             status,
             has_lead: has_lead(&all),
             assignment: facts,
+            petition: petition_facts(&row, actor.now),
         };
         let transition = decide(action, relations, &situation).map_err(refusal)?;
         let now = actor.now;

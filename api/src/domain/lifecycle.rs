@@ -88,6 +88,41 @@ pub struct Situation {
     /// Whether the petition has a lead unit (decides where a redo goes).
     pub has_lead: bool,
     pub assignment: Option<AssignmentFacts>,
+    /// What some actions need of the petition beyond its status.
+    pub petition: PetitionFacts,
+}
+
+/// The petition's own preconditions of some actions, so that what the table offers is what
+/// the server then does. The default asks nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PetitionFacts {
+    /// Closed more than the redo window ago: no more redo.
+    pub redo_window_closed: bool,
+    /// Already judged unreasonable.
+    pub unreasonable: bool,
+    /// Where an appeal against the assessment stands.
+    pub appeal: AppealFacts,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AppealFacts {
+    #[default]
+    None,
+    Pending,
+    Decided,
+}
+
+/// Why `action` cannot be taken on this petition although its status allows it, if so.
+fn precondition(action: Action, p: &PetitionFacts) -> Option<&'static str> {
+    match action {
+        Action::Redo if p.redo_window_closed => Some("工单办结已超过 30 天，不能再发回重办"),
+        Action::MarkUnreasonable if p.unreasonable => Some("该工单已认定为不合理诉求"),
+        Action::Appeal if p.appeal != AppealFacts::None => Some("该工单已提出过考核申诉"),
+        Action::GrantAppeal | Action::RefuseAppeal if p.appeal != AppealFacts::Pending => {
+            Some("该工单没有待审核的考核申诉")
+        }
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -493,6 +528,11 @@ pub fn decide(action: Action, relations: Relations, s: &Situation) -> Result<Tra
         }));
     }
     match mine.iter().find(|r| applies(r, s)) {
+        Some(_) if precondition(action, &s.petition).is_some() => Err(Refusal::InvalidTransition(
+            precondition(action, &s.petition)
+                .unwrap_or_default()
+                .to_owned(),
+        )),
         Some(rule) => Ok(Transition {
             from: s.status,
             to: match rule.to {
@@ -549,7 +589,9 @@ fn explain(action: Action, s: &Situation) -> String {
 pub fn allowed(relations: Relations, s: &Situation) -> Vec<Action> {
     let mut out: Vec<Action> = TABLE
         .iter()
-        .filter(|r| relations.has(r.by) && applies(r, s))
+        .filter(|r| {
+            relations.has(r.by) && applies(r, s) && precondition(r.action, &s.petition).is_none()
+        })
         .map(|r| r.action)
         .collect();
     out.dedup();
@@ -561,6 +603,7 @@ pub fn allowed_on_petition(
     relations: Relations,
     status: PetitionStatus,
     has_lead: bool,
+    petition: PetitionFacts,
 ) -> Vec<Action> {
     let mut out = allowed(
         relations,
@@ -568,6 +611,7 @@ pub fn allowed_on_petition(
             status,
             has_lead,
             assignment: None,
+            petition,
         },
     );
     for role in [Lead, Assist] {
@@ -580,6 +624,7 @@ pub fn allowed_on_petition(
                 top_level: true,
                 open_request: None,
             }),
+            petition,
         };
         if decide(Action::Dispatch, relations, &s).is_ok() && !out.contains(&Action::Dispatch) {
             out.push(Action::Dispatch);
@@ -611,6 +656,7 @@ mod tests {
             status,
             has_lead: false,
             assignment: None,
+            petition: PetitionFacts::default(),
         }
     }
 
@@ -629,7 +675,36 @@ mod tests {
                 top_level: true,
                 open_request: open,
             }),
+            petition: PetitionFacts::default(),
         }
+    }
+
+    #[test]
+    fn appeals_and_judgements_are_offered_only_when_they_can_be_taken() {
+        let (op, unit) = (rel(Role::Operator), rel(Role::Handler));
+        let with = |appeal, unreasonable| Situation {
+            petition: PetitionFacts {
+                appeal,
+                unreasonable,
+                ..PetitionFacts::default()
+            },
+            ..petition_only(Closed)
+        };
+        for s in [
+            with(AppealFacts::None, false),
+            with(AppealFacts::Decided, true),
+        ] {
+            for action in [Action::GrantAppeal, Action::RefuseAppeal] {
+                assert!(!allowed(op, &s).contains(&action), "{action:?} {s:?}");
+                assert!(decide(action, op, &s).is_err());
+            }
+        }
+        let pending = with(AppealFacts::Pending, false);
+        assert!(allowed(op, &pending).contains(&Action::GrantAppeal));
+        assert!(!allowed(unit, &pending).contains(&Action::Appeal));
+        assert!(allowed(unit, &with(AppealFacts::None, false)).contains(&Action::Appeal));
+        assert!(allowed(op, &with(AppealFacts::None, false)).contains(&Action::MarkUnreasonable));
+        assert!(!allowed(op, &with(AppealFacts::None, true)).contains(&Action::MarkUnreasonable));
     }
 
     #[test]
@@ -768,11 +843,26 @@ mod tests {
             status: Closed,
             has_lead: true,
             assignment: None,
+            petition: PetitionFacts::default(),
         };
         assert_eq!(
             decide(Action::Redo, op, &with_lead).map(|t| t.to),
             Ok(Handling)
         );
+        // Past the redo window: neither offered nor allowed, with the reason.
+        let late = Situation {
+            petition: PetitionFacts {
+                redo_window_closed: true,
+                ..PetitionFacts::default()
+            },
+            ..with_lead
+        };
+        assert!(matches!(
+            decide(Action::Redo, op, &late),
+            Err(Refusal::InvalidTransition(m)) if m.contains("30 天")
+        ));
+        assert!(!allowed(op, &late).contains(&Action::Redo));
+        assert!(allowed(op, &with_lead).contains(&Action::Redo));
         assert_eq!(
             decide(Action::Redo, op, &petition_only(Replied)).map(|t| t.to),
             Ok(Accepted)
@@ -783,7 +873,7 @@ mod tests {
     #[test]
     fn allowed_actions_follow_the_table() {
         let op = rel(Role::Operator);
-        let acts = allowed_on_petition(op, Submitted, false);
+        let acts = allowed_on_petition(op, Submitted, false, PetitionFacts::default());
         for a in [
             Action::Accept,
             Action::Reject,
@@ -793,9 +883,18 @@ mod tests {
         ] {
             assert!(acts.contains(&a), "{a:?} in {acts:?}");
         }
-        assert!(allowed_on_petition(op, Accepted, false).contains(&Action::Dispatch));
-        assert!(allowed_on_petition(rel(Role::Citizen), Submitted, false).is_empty());
-        assert!(allowed_on_petition(op, Rejected, false).is_empty());
+        assert!(
+            allowed_on_petition(op, Accepted, false, PetitionFacts::default())
+                .contains(&Action::Dispatch)
+        );
+        assert!(allowed_on_petition(
+            rel(Role::Citizen),
+            Submitted,
+            false,
+            PetitionFacts::default()
+        )
+        .is_empty());
+        assert!(allowed_on_petition(op, Rejected, false, PetitionFacts::default()).is_empty());
     }
 
     /// Edges of the lifecycle as `domain.md` lists them, written independently of the table.
@@ -891,6 +990,7 @@ mod tests {
                     status,
                     has_lead,
                     assignment: facts,
+                    petition: PetitionFacts::default(),
                 };
                 let Ok(t) = decide(action, relations, &s) else {
                     continue;

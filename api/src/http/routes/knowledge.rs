@@ -9,7 +9,7 @@ use crate::db::{self, knowledge::ArticleChanges, knowledge::NewArticleRow, DbCon
 use crate::domain::knowledge::{score, terms};
 use crate::domain::validate::Checks;
 use crate::http::error::{AppError, AppResult};
-use crate::http::extract::{Allowed, Anyone, Auth, PageQuery, Staff};
+use crate::http::extract::{Allowed, Auth, MaybeAuth, PageQuery, Staff};
 use crate::http::json::Json;
 use crate::http::AppState;
 
@@ -25,8 +25,8 @@ const MAX_ANSWER: usize = 4000;
 const SCORED: i64 = 5000;
 
 /// Whether the caller may read internal articles.
-fn internal(caller: Option<&Auth<Anyone>>) -> bool {
-    caller.is_some_and(|c| Staff::ROLES.contains(&c.role))
+fn internal(caller: &MaybeAuth) -> bool {
+    caller.0.is_some_and(|c| Staff::ROLES.contains(&c.role))
 }
 
 fn check_category(conn: &mut DbConn, id: Option<i64>) -> AppResult<()> {
@@ -77,7 +77,7 @@ pub struct KnowledgeQuery {
 )]
 pub async fn list(
     state: web::Data<AppState>,
-    caller: Option<Auth<Anyone>>,
+    caller: MaybeAuth,
     query: crate::http::query::Query<KnowledgeQuery>,
     page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<Article>>> {
@@ -87,7 +87,7 @@ pub async fn list(
     if q.as_ref().is_some_and(|t| t.chars().count() > 100) {
         return Err(AppError::invalid_field("q", "搜索词最多 100 个字符"));
     }
-    let internal = internal(caller.as_ref());
+    let internal = internal(&caller);
     let rows = state
         .db(move |conn| {
             Ok(db::knowledge::candidates(
@@ -122,11 +122,11 @@ pub async fn list(
 )]
 pub async fn find(
     state: web::Data<AppState>,
-    caller: Option<Auth<Anyone>>,
+    caller: MaybeAuth,
     id: web::Path<i64>,
 ) -> AppResult<web::Json<Article>> {
     let id = id.into_inner();
-    let internal = internal(caller.as_ref());
+    let internal = internal(&caller);
     let row = state
         .db(move |conn| Ok(db::knowledge::find(conn, id).optional()?))
         .await?

@@ -16,9 +16,7 @@ use crate::db::petitions::{
     PetitionFilter, Scope,
 };
 use crate::db::{self, DbConn};
-use crate::domain::petitions::{
-    redo_window_open, tracking_day, validate_new, validate_text, MAX_CONTENT,
-};
+use crate::domain::petitions::{tracking_day, validate_new, validate_text, MAX_CONTENT};
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{Allowed, Anyone, Auth, Caller, PageQuery};
 use crate::http::json::{Json, OptionalJson};
@@ -731,12 +729,6 @@ petition_action!(
             b.version,
             Action::Redo,
             move |conn, ctx| {
-                if !redo_window_open(ctx.petition.closed_at, ctx.now) {
-                    return Err(AppError::conflict(
-                        "invalid_transition",
-                        "工单办结已超过 30 天，不能再发回重办",
-                    ));
-                }
                 let d = deadlines_for(conn, ctx.petition, ctx.now, None)?;
                 let mut lead_reply_by = None;
                 for (a, _) in ctx
@@ -1315,13 +1307,7 @@ petition_action!(
             id.into_inner(),
             b.version,
             Action::MarkUnreasonable,
-            move |_, ctx| {
-                if ctx.petition.unreasonable {
-                    return Err(AppError::conflict(
-                        "invalid_transition",
-                        "该工单已认定为不合理诉求",
-                    ));
-                }
+            move |_, _| {
                 Ok(Effect {
                     petition: PetitionChanges {
                         unreasonable: Some(true),
@@ -1356,13 +1342,7 @@ petition_action!(
             id.into_inner(),
             b.version,
             Action::Appeal,
-            move |_, ctx| {
-                if ctx.petition.appeal_state.is_some() {
-                    return Err(AppError::conflict(
-                        "invalid_transition",
-                        "该工单已提出过考核申诉",
-                    ));
-                }
+            move |_, _| {
                 Ok(Effect {
                     petition: PetitionChanges {
                         appeal_state: Some(Some("pending".into())),
@@ -1394,13 +1374,7 @@ async fn decide_appeal(
     } else {
         Action::RefuseAppeal
     };
-    simple(state, caller, id, None, action, move |_, ctx| {
-        if ctx.petition.appeal_state.as_deref() != Some("pending") {
-            return Err(AppError::conflict(
-                "invalid_transition",
-                "该工单没有待审核的考核申诉",
-            ));
-        }
+    simple(state, caller, id, None, action, move |_, _| {
         let state = if grant { "granted" } else { "refused" };
         Ok(Effect {
             petition: PetitionChanges {
