@@ -460,6 +460,26 @@ pub fn list(
     filter: &PetitionFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<PetitionRow>, i64)> {
+    list_page(conn, scope, filter, paging, true)
+}
+
+/// One page of `list` without its total, for callers that show none (Open311, the board).
+pub fn list_rows(
+    conn: &mut DbConn,
+    scope: &Scope,
+    filter: &PetitionFilter,
+    paging: Paging,
+) -> QueryResult<Vec<PetitionRow>> {
+    list_page(conn, scope, filter, paging, false).map(|(rows, _)| rows)
+}
+
+fn list_page(
+    conn: &mut DbConn,
+    scope: &Scope,
+    filter: &PetitionFilter,
+    paging: Paging,
+    counted: bool,
+) -> QueryResult<(Vec<PetitionRow>, i64)> {
     let query = || {
         let mut q = petitions::table.into_boxed();
         match scope {
@@ -564,14 +584,18 @@ pub fn list(
         q
     };
     // Counted only a few pages ahead, never over all history (`Paging::total`).
-    let counted = query()
-        .order(petitions::id.desc())
-        .offset(paging.offset())
-        .limit(paging.count_window())
-        .select(petitions::id)
-        .load::<i64>(conn)?
-        .len() as i64;
-    let total = paging.total(counted, || query().count().get_result(conn))?;
+    let total = if counted {
+        let found = query()
+            .order(petitions::id.desc())
+            .offset(paging.offset())
+            .limit(paging.count_window())
+            .select(petitions::id)
+            .load::<i64>(conn)?
+            .len() as i64;
+        paging.total(found, || query().count().get_result(conn))?
+    } else {
+        0
+    };
     let items = query()
         .order(petitions::id.desc())
         .limit(paging.per_page)

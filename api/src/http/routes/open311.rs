@@ -496,15 +496,12 @@ pub async fn list_requests(
                             page: 1,
                             per_page: MAX_REQUESTS,
                         };
-                        rows.extend(
-                            db::petitions::list(
-                                conn,
-                                &db::petitions::Scope::Public,
-                                &filter,
-                                paging,
-                            )?
-                            .0,
-                        );
+                        rows.extend(db::petitions::list_rows(
+                            conn,
+                            &db::petitions::Scope::Public,
+                            &filter,
+                            paging,
+                        )?);
                     }
                     rows.sort_by(|a, b| b.created_at.cmp(&a.created_at));
                     rows.truncate(MAX_REQUESTS as usize);

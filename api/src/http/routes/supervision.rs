@@ -80,7 +80,7 @@ pub async fn board(
                 supervised_open: true,
                 ..PetitionFilter::default()
             };
-            let (supervised, _) = db::petitions::list(conn, &Scope::All, &filter, first_100)?;
+            let supervised = db::petitions::list_rows(conn, &Scope::All, &filter, first_100)?;
             if !masked {
                 let shown = urgent_rows.iter().chain(&supervised);
                 views::audit_unmasked(conn, &actor, shown, "board")?;

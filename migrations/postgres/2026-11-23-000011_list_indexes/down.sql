@@ -1,0 +1,2 @@
+DROP INDEX assignments_inbox;
+DROP INDEX petitions_public_id;
