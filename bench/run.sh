@@ -71,7 +71,7 @@ for n in "${SIZES[@]}"; do
     p=$(curl -fs "$base/api/v1/petitions" -H "authorization: Bearer $MINHU_TOKEN" -H 'content-type: application/json' \
       -d '{"kind":"help","category_id":1,"urgency":"normal","title":"基准","content":"基准读取用，电话13812345678","address":"修武县郇封镇东常村东街12号","publish_consent":true}')
     id=$(echo "$p" | json '["id"]'); no=$(echo "$p" | json '["tracking_no"]')
-    etag=$(curl -fsI "$base/api/v1/track/$no" | awk 'tolower($1)=="etag:" {print $2}' | tr -d '\r')
+    etag=$(curl -fs -D - -o /dev/null "$base/api/v1/track/$no" | awk 'tolower($1)=="etag:" {print $2}' | tr -d '\r')
 
     log "$key: measuring"
     bench feed "$base/api/v1/public/petitions"
