@@ -10,6 +10,7 @@ mod errors;
 mod knowledge;
 mod lifecycle;
 mod matrix;
+mod offered;
 mod open311;
 mod operations;
 mod partners;
