@@ -128,6 +128,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         minhu_types::FieldError,
         routes::figures::BriefingFormat,
         routes::audit::AuditFormat,
+        minhu_types::PhotoSize,
         routes::open311::Format,
         routes::open311::Open311Error,
         routes::open311::Open311Status,

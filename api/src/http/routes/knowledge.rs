@@ -73,7 +73,10 @@ pub struct KnowledgeQuery {
 #[utoipa::path(
     get, path = "/api/v1/knowledge", tag = "knowledge", operation_id = "list_knowledge",
     params(KnowledgeQuery, PageQuery),
-    responses((status = 200, description = "One page of articles (with `score` when searching)", body = Page<Article>))
+    responses(
+        (status = 200, description = "One page of articles (with `score` when searching)", body = Page<Article>),
+        (status = 401, description = "A token was sent and is not valid (forged, expired or signed out): sign in again, or send none", body = Problem),
+    )
 )]
 pub async fn list(
     state: web::Data<AppState>,
@@ -117,6 +120,7 @@ pub async fn list(
     params(("id" = i64, Path, description = "Article id")),
     responses(
         (status = 200, description = "The article", body = Article),
+        (status = 401, description = "A token was sent and is not valid (forged, expired or signed out): sign in again, or send none", body = Problem),
         (status = 404, description = "No such article, or an internal one", body = Problem),
     )
 )]
