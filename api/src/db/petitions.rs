@@ -443,6 +443,9 @@ pub struct PetitionFilter {
     pub supervised_open: bool,
     /// Any of these statuses.
     pub statuses: Option<Vec<&'static str>>,
+    /// Newest first by `created_at` (then id) instead of by id: for lists bounded by a time
+    /// range (Open311), which the `(publish_consent, created_at)` index then serves in order.
+    pub by_created: bool,
 }
 
 /// `%` and `_` in a search term match themselves.
@@ -472,6 +475,12 @@ pub fn list_rows(
 ) -> QueryResult<Vec<PetitionRow>> {
     list_page(conn, scope, filter, paging, false).map(|(rows, _)| rows)
 }
+
+type ListQuery = diesel::helper_types::IntoBoxed<
+    'static,
+    petitions::table,
+    <DbConn as diesel::Connection>::Backend,
+>;
 
 fn list_page(
     conn: &mut DbConn,
@@ -583,10 +592,16 @@ fn list_page(
         }
         q
     };
+    let ordered = |q: ListQuery| {
+        if filter.by_created {
+            q.order((petitions::created_at.desc(), petitions::id.desc()))
+        } else {
+            q.order(petitions::id.desc())
+        }
+    };
     // Counted only a few pages ahead, never over all history (`Paging::total`).
     let total = if counted {
-        let found = query()
-            .order(petitions::id.desc())
+        let found = ordered(query())
             .offset(paging.offset())
             .limit(paging.count_window())
             .select(petitions::id)
@@ -596,8 +611,7 @@ fn list_page(
     } else {
         0
     };
-    let items = query()
-        .order(petitions::id.desc())
+    let items = ordered(query())
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(PetitionRow::as_select())

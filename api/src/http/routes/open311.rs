@@ -490,6 +490,7 @@ pub async fn list_requests(
                             from: Some(start),
                             to: Some(end),
                             statuses: statuses.clone(),
+                            by_created: true,
                             ..Default::default()
                         };
                         let paging = Paging {

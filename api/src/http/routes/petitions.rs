@@ -326,6 +326,7 @@ impl PetitionQuery {
             supervised_open: false,
             statuses: None,
             q_unmasked: false,
+            by_created: false,
         })
     }
 }
