@@ -63,6 +63,10 @@ pub enum LogFormat {
     Json,
 }
 
+/// Default of `MINHU_TRACK_RATE_LIMIT`: tracking-number lookups a minute from one client
+/// address — plenty for a person, too few to walk through a day's numbers.
+pub const TRACK_LOOKUPS_PER_MINUTE: u32 = 60;
+
 #[derive(Clone)]
 pub struct Config {
     pub database_url: DatabaseUrl,
@@ -233,7 +237,7 @@ impl Config {
             None => Vec::new(), // filled by `load_or_create_secret` when the server starts
         };
         let track_rate_limit = match get("MINHU_TRACK_RATE_LIMIT") {
-            None => crate::http::rate_limit::TRACK_LOOKUPS_PER_MINUTE,
+            None => TRACK_LOOKUPS_PER_MINUTE,
             Some(v) => v.parse().ok().filter(|n| *n <= 1_000_000).ok_or_else(|| {
                 format!("MINHU_TRACK_RATE_LIMIT: expected lookups per minute from 0 (no limit) to 1000000, got {v:?}")
             })?,

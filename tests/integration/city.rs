@@ -139,6 +139,19 @@ impl City {
         res.value()
     }
 
+    /// Accepts petition `id` as the hotline office.
+    pub async fn accept(&self, app: &TestApp, id: i64) {
+        let path = format!("/api/v1/petitions/{id}/accept");
+        self.call(app, &self.operator, &path, json!({}), 200).await;
+    }
+
+    /// Answers petition `id` directly (直办) as the hotline office, with a public reply.
+    pub async fn answer_publicly(&self, app: &TestApp, id: i64, body: &str) {
+        let path = format!("/api/v1/petitions/{id}/answer");
+        let reply = json!({"body": body, "outcome": "resolved", "public": true});
+        self.call(app, &self.operator, &path, reply, 200).await;
+    }
+
     /// Submitted, accepted and dispatched to 修武县 as lead; returns (petition id, assignment id).
     pub async fn dispatched(&self, app: &TestApp) -> (i64, i64) {
         let p = self.submit(app, json!({})).await;

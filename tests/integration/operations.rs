@@ -185,15 +185,23 @@ fn the_binary_prints_the_document_and_names_bad_settings() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-async fn the_demo_city_can_be_used(app: TestApp) {
+/// The demo city with `petitions` petitions over `days`, on the app's database.
+async fn seed(
+    app: &TestApp,
+    petitions: usize,
+    days: i64,
+) -> Result<minhu::seed::Credentials, String> {
     let state = app.state.clone();
-    let creds = actix_web::web::block(move || {
+    actix_web::web::block(move || {
         let mut conn = state.pool.get().expect("conn");
-        minhu::seed::seed(&mut conn, 60, 90)
+        minhu::seed::seed(&mut conn, petitions, days)
     })
     .await
     .expect("block")
-    .expect("seed");
+}
+
+async fn the_demo_city_can_be_used(app: TestApp) {
+    let creds = seed(&app, 60, 90).await.expect("seed");
     let password = &creds.0[0].3;
     let operator = app.login("demo_operator", password).await;
     let all: Page<serde_json::Value> = app
@@ -241,13 +249,7 @@ async fn seeding_refuses_a_city_without_units(app: TestApp) {
     let admin = app.admin().await;
     app.unit(&admin, "焦作市12345热线办", "hotline_office", None)
         .await;
-    let state = app.state.clone();
-    let result = actix_web::web::block(move || {
-        let mut conn = state.pool.get().expect("conn");
-        minhu::seed::seed(&mut conn, 10, 30)
-    })
-    .await
-    .expect("block");
+    let result = seed(&app, 10, 30).await;
     let why = result.err().expect("refused");
     assert!(why.contains("承办单位"), "{why}");
 }
@@ -255,14 +257,7 @@ async fn seeding_refuses_a_city_without_units(app: TestApp) {
 /// Lists over history count only a few pages ahead: `total` is exact near the end and a lower
 /// bound otherwise; a page past the end still gets the exact total.
 async fn totals_are_counted_a_few_pages_ahead(app: TestApp) {
-    let state = app.state.clone();
-    let creds = actix_web::web::block(move || {
-        let mut conn = state.pool.get().expect("conn");
-        minhu::seed::seed(&mut conn, 60, 90)
-    })
-    .await
-    .expect("block")
-    .expect("seed");
+    let creds = seed(&app, 60, 90).await.expect("seed");
     let operator = app.login("demo_operator", &creds.0[0].3).await;
     let total = |path: &'static str| {
         let app = &app;

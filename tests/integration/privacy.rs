@@ -101,14 +101,7 @@ async fn masking_in_every_view(app: TestApp) {
     // Anonymous: the handling unit sees no identity; the hotline office still does.
     let q = c.submit(&app, json!({"anonymous": true})).await;
     let qid = q["id"].as_i64().expect("id");
-    c.call(
-        &app,
-        &c.operator,
-        &format!("/api/v1/petitions/{qid}/accept"),
-        json!({}),
-        200,
-    )
-    .await;
+    c.accept(&app, qid).await;
     c.call(
         &app,
         &c.operator,
@@ -234,22 +227,9 @@ async fn the_public_feed_shows_only_consenting_petitions(app: TestApp) {
         .await;
     for p in [&open, &private] {
         let id = p["id"].as_i64().expect("id");
-        c.call(
-            &app,
-            &c.operator,
-            &format!("/api/v1/petitions/{id}/accept"),
-            json!({}),
-            200,
-        )
-        .await;
-        c.call(
-            &app,
-            &c.operator,
-            &format!("/api/v1/petitions/{id}/answer"),
-            json!({"body": "已答复，联系电话13700001111", "outcome": "resolved", "public": true}),
-            200,
-        )
-        .await;
+        c.accept(&app, id).await;
+        c.answer_publicly(&app, id, "已答复，联系电话13700001111")
+            .await;
     }
     // Still in triage: not in the feed.
     c.submit(&app, json!({"title": "刚提交"})).await;
@@ -445,22 +425,8 @@ async fn leak_scan(app: TestApp) {
             )
             .await;
         let id = p["id"].as_i64().expect("id");
-        c.call(
-            &app,
-            &c.operator,
-            &format!("/api/v1/petitions/{id}/accept"),
-            json!({}),
-            200,
-        )
-        .await;
-        c.call(
-            &app,
-            &c.operator,
-            &format!("/api/v1/petitions/{id}/answer"),
-            json!({"body": format!("已回电{v}"), "outcome": "resolved", "public": true}),
-            200,
-        )
-        .await;
+        c.accept(&app, id).await;
+        c.answer_publicly(&app, id, &format!("已回电{v}")).await;
         ids.push(id);
         numbers.push(p["tracking_no"].as_str().expect("no").to_owned());
     }
@@ -544,14 +510,7 @@ async fn leak_scan(app: TestApp) {
 async fn searches_match_only_what_is_shown(app: TestApp) {
     let c = City::build(&app).await;
     let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
-    c.call(
-        &app,
-        &c.operator,
-        &format!("/api/v1/petitions/{id}/accept"),
-        json!({}),
-        200,
-    )
-    .await;
+    c.accept(&app, id).await;
     let feed = |q: &str| {
         let app = &app;
         let path = format!("/api/v1/public/petitions?q={}", urlencode(q));
@@ -616,14 +575,7 @@ async fn consent_does_not_travel_with_merges(app: TestApp) {
         .expect("id");
     let open = c.submit(&app, json!({"title": "公开的诉求"})).await;
     let open_id = open["id"].as_i64().expect("id");
-    c.call(
-        &app,
-        &c.operator,
-        &format!("/api/v1/petitions/{private}/accept"),
-        json!({}),
-        200,
-    )
-    .await;
+    c.accept(&app, private).await;
     c.call(
         &app,
         &c.operator,
@@ -632,14 +584,7 @@ async fn consent_does_not_travel_with_merges(app: TestApp) {
         200,
     )
     .await;
-    c.call(
-        &app,
-        &c.operator,
-        &format!("/api/v1/petitions/{private}/answer"),
-        json!({"body": "私下答复的内容", "outcome": "resolved", "public": true}),
-        200,
-    )
-    .await;
+    c.answer_publicly(&app, private, "私下答复的内容").await;
     c.call(
         &app,
         &c.reporter,
@@ -699,14 +644,7 @@ async fn access_ends_with_the_assignment(app: TestApp) {
     // Withdrawn with consent: tracking shows the progress, not what was written.
     let w = c.submit(&app, json!({"title": "撤回的诉求"})).await;
     let wid = w["id"].as_i64().expect("id");
-    c.call(
-        &app,
-        &c.operator,
-        &format!("/api/v1/petitions/{wid}/accept"),
-        json!({}),
-        200,
-    )
-    .await;
+    c.accept(&app, wid).await;
     c.call(
         &app,
         &c.citizen,

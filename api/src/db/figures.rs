@@ -633,113 +633,109 @@ fn snapshot(
 /// compares every kept table with the result. With `replace`, the live tables are replaced by
 /// it; without, nothing is written (`rebuild-figures --check`).
 pub fn rebuild(conn: &mut DbConn, replace: bool) -> QueryResult<Rebuild> {
+    use diesel::result::Error::RollbackTransaction;
     let mut found = None;
     let result = conn.transaction(|conn| {
-        let r = rebuild_in(conn)?;
-        found = Some(r);
+        found = Some(rebuild_in(conn)?);
         if replace {
             Ok(())
         } else {
-            Err(diesel::result::Error::RollbackTransaction)
+            Err(RollbackTransaction)
         }
     });
-    match (result, found) {
-        (Ok(()), Some(r)) | (Err(diesel::result::Error::RollbackTransaction), Some(r)) => Ok(r),
-        (Err(e), _) => Err(e),
-        (Ok(()), None) => Err(diesel::result::Error::NotFound),
+    match result {
+        // Rolled back on purpose (`--check`) or committed: what was found either way.
+        Ok(()) | Err(RollbackTransaction) => found.ok_or(RollbackTransaction),
+        Err(e) => Err(e),
     }
 }
 
 fn rebuild_in(conn: &mut DbConn) -> QueryResult<Rebuild> {
-    {
-        let before = snapshot(conn)?;
-        let live = all_unit_days(conn)?;
-        let mut figures: BTreeMap<Key, Counts> = BTreeMap::new();
-        let mut counts: BTreeMap<(NaiveDate, String, i64, String, String), i64> = BTreeMap::new();
-        let mut last = 0i64;
-        let mut total = 0usize;
-        loop {
-            let batch: Vec<(i64, NaiveDateTime, String, i64, String, String)> = petitions::table
-                .filter(petitions::id.gt(last))
-                .order(petitions::id.asc())
-                .limit(2_000)
-                .select((
-                    petitions::id,
-                    petitions::created_at,
-                    petitions::kind,
-                    petitions::category_id,
-                    petitions::source,
-                    petitions::status,
-                ))
-                .load(conn)?;
-            let Some(end) = batch.last().map(|b| b.0) else {
-                break;
-            };
-            let ids: Vec<i64> = batch.iter().map(|b| b.0).collect();
-            for (_, h) in histories(conn, &ids)? {
-                for (k, c) in contributions(&h) {
-                    *figures.entry(k).or_default() += c;
-                }
+    let before = snapshot(conn)?;
+    let live = all_unit_days(conn)?;
+    let mut figures: BTreeMap<Key, Counts> = BTreeMap::new();
+    let mut counts: BTreeMap<(NaiveDate, String, i64, String, String), i64> = BTreeMap::new();
+    let mut last = 0i64;
+    let mut total = 0usize;
+    loop {
+        let batch: Vec<(i64, NaiveDateTime, String, i64, String, String)> = petitions::table
+            .filter(petitions::id.gt(last))
+            .order(petitions::id.asc())
+            .limit(2_000)
+            .select((
+                petitions::id,
+                petitions::created_at,
+                petitions::kind,
+                petitions::category_id,
+                petitions::source,
+                petitions::status,
+            ))
+            .load(conn)?;
+        let Some(end) = batch.last().map(|b| b.0) else {
+            break;
+        };
+        let ids: Vec<i64> = batch.iter().map(|b| b.0).collect();
+        for (_, h) in histories(conn, &ids)? {
+            for (k, c) in contributions(&h) {
+                *figures.entry(k).or_default() += c;
             }
-            for (_, created, kind, category, source, status) in batch {
-                *counts
-                    .entry((local_date(created), kind, category, source, status))
-                    .or_default() += 1;
-            }
-            total += ids.len();
-            last = end;
         }
-        figures.retain(|_, c| *c != Counts::default());
-        let differing = figures
-            .iter()
-            .filter(|(k, c)| live.get(k) != Some(c))
-            .count()
-            + live.keys().filter(|k| !figures.contains_key(k)).count();
-        diesel::delete(f::table).execute(conn)?;
-        diesel::delete(day_figures::table).execute(conn)?;
-        diesel::delete(unit_month_figures::table).execute(conn)?;
-        diesel::delete(petition_month_counts::table).execute(conn)?;
-        apply(conn, &figures)?;
-        diesel::delete(petition_day_counts::table).execute(conn)?;
-        for ((day, kind, category, source, status), n) in counts {
-            bump(conn, day, &kind, category, &source, &status, n)?;
+        for (_, created, kind, category, source, status) in batch {
+            *counts
+                .entry((local_date(created), kind, category, source, status))
+                .or_default() += 1;
         }
-        let mut actions: BTreeMap<(NaiveDate, String), i64> = BTreeMap::new();
-        let mut last = 0i64;
-        loop {
-            let batch: Vec<(i64, NaiveDateTime, String)> = events::table
-                .filter(events::id.gt(last))
-                .order(events::id.asc())
-                .limit(10_000)
-                .select((events::id, events::created_at, events::action))
-                .load(conn)?;
-            let Some(end) = batch.last().map(|b| b.0) else {
-                break;
-            };
-            for (_, at, action) in batch {
-                *actions.entry((local_date(at), action)).or_default() += 1;
-            }
-            last = end;
-        }
-        diesel::delete(day_action_counts::table).execute(conn)?;
-        for ((day, action), n) in actions {
-            count_action(conn, day, &action, n)?;
-        }
-        let after = snapshot(conn)?;
-        let tables = before
-            .iter()
-            .zip(&after)
-            .map(|((table, live), (_, rebuilt))| {
-                (*table, live.symmetric_difference(rebuilt).count())
-            })
-            .collect();
-        Ok(Rebuild {
-            petitions: total,
-            unit_days: figures.len(),
-            differing,
-            tables,
-        })
+        total += ids.len();
+        last = end;
     }
+    figures.retain(|_, c| *c != Counts::default());
+    let differing = figures
+        .iter()
+        .filter(|(k, c)| live.get(k) != Some(c))
+        .count()
+        + live.keys().filter(|k| !figures.contains_key(k)).count();
+    diesel::delete(f::table).execute(conn)?;
+    diesel::delete(day_figures::table).execute(conn)?;
+    diesel::delete(unit_month_figures::table).execute(conn)?;
+    diesel::delete(petition_month_counts::table).execute(conn)?;
+    apply(conn, &figures)?;
+    diesel::delete(petition_day_counts::table).execute(conn)?;
+    for ((day, kind, category, source, status), n) in counts {
+        bump(conn, day, &kind, category, &source, &status, n)?;
+    }
+    let mut actions: BTreeMap<(NaiveDate, String), i64> = BTreeMap::new();
+    let mut last = 0i64;
+    loop {
+        let batch: Vec<(i64, NaiveDateTime, String)> = events::table
+            .filter(events::id.gt(last))
+            .order(events::id.asc())
+            .limit(10_000)
+            .select((events::id, events::created_at, events::action))
+            .load(conn)?;
+        let Some(end) = batch.last().map(|b| b.0) else {
+            break;
+        };
+        for (_, at, action) in batch {
+            *actions.entry((local_date(at), action)).or_default() += 1;
+        }
+        last = end;
+    }
+    diesel::delete(day_action_counts::table).execute(conn)?;
+    for ((day, action), n) in actions {
+        count_action(conn, day, &action, n)?;
+    }
+    let after = snapshot(conn)?;
+    let tables = before
+        .iter()
+        .zip(&after)
+        .map(|((table, live), (_, rebuilt))| (*table, live.symmetric_difference(rebuilt).count()))
+        .collect();
+    Ok(Rebuild {
+        petitions: total,
+        unit_days: figures.len(),
+        differing,
+        tables,
+    })
 }
 
 pub fn setting(conn: &mut DbConn, key: &str) -> QueryResult<Option<String>> {

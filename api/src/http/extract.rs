@@ -93,9 +93,12 @@ fn claims_from(req: &HttpRequest) -> Result<Claims, AppError> {
     })
 }
 
-/// The verified claims of the request's token (for signing it out).
+/// The claims of the request's token, as [`authenticate`] verified them (for signing it out).
 pub fn token_claims(req: &HttpRequest) -> Result<Claims, AppError> {
-    claims_from(req)
+    match req.extensions().get::<Claims>() {
+        Some(claims) => Ok(claims.clone()),
+        None => claims_from(req),
+    }
 }
 
 /// The caller as their account is now: role, unit and `active` come from the account's row on
@@ -185,7 +188,13 @@ pub async fn authenticate(
     if req.headers().contains_key(header::AUTHORIZATION) {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let admission = match (claims_from(req.request()), state) {
-            (Ok(claims), Some(state)) => admit(state, claims).await,
+            (Ok(claims), Some(state)) => {
+                let admitted = admit(state, claims.clone()).await;
+                if admitted.is_ok() {
+                    req.extensions_mut().insert(claims);
+                }
+                admitted
+            }
             (Err(e), _) => Err(e),
             (Ok(_), None) => Err(AppError::internal("AppState missing from the app")),
         };

@@ -79,7 +79,7 @@ impl AppState {
             partner_limit: rate_limit::RateLimit::new(600),
             cors_origins: Vec::new(),
             metrics_token: None,
-            track_limit: rate_limit::RateLimit::new(rate_limit::TRACK_LOOKUPS_PER_MINUTE),
+            track_limit: rate_limit::RateLimit::new(crate::config::TRACK_LOOKUPS_PER_MINUTE),
             webhook_reach: Default::default(),
             photos,
         }

@@ -8,10 +8,6 @@ use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// Tracking-number lookups a minute from one client address: plenty for a person, too few to
-/// walk through a day's numbers.
-pub const TRACK_LOOKUPS_PER_MINUTE: u32 = 60;
-
 pub struct RateLimit<K = i64> {
     per_minute: u32,
     buckets: Mutex<HashMap<K, Bucket>>,

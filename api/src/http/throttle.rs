@@ -27,28 +27,6 @@ impl LoginThrottle {
         }
     }
 
-    /// `Err(seconds to wait)` when the key has used up its attempts.
-    pub fn check(&self, key: &str, now: Instant) -> Result<(), u64> {
-        let Ok(mut map) = self.failures.lock() else {
-            return Ok(());
-        };
-        let Some(times) = map.get_mut(key) else {
-            return Ok(());
-        };
-        while times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
-            times.pop_front();
-        }
-        if times.len() >= self.limit {
-            let oldest = times.front().copied().unwrap_or(now);
-            Err((self.window.saturating_sub(now.duration_since(oldest))).as_secs() + 1)
-        } else {
-            Ok(())
-        }
-    }
-
     /// Checks and counts one attempt for `key` atomically: `Err(seconds to wait)` when it has
     /// used up its attempts (and then nothing is counted).
     pub fn attempt(&self, key: &str, now: Instant) -> Result<(), u64> {
@@ -97,12 +75,6 @@ impl LoginThrottle {
         map.entry(key.to_owned()).or_default().push_back(now);
     }
 
-    pub fn record_failure(&self, key: &str, now: Instant) {
-        if let Ok(mut map) = self.failures.lock() {
-            Self::push(&mut map, self.window, key, now);
-        }
-    }
-
     pub fn record_success(&self, key: &str) {
         if let Ok(mut map) = self.failures.lock() {
             map.remove(key);
@@ -119,23 +91,23 @@ mod tests {
         let t = LoginThrottle::new(10, Duration::from_secs(60));
         let start = Instant::now();
         for i in 0..10 {
-            assert!(t.check("zhang", start + Duration::from_secs(i)).is_ok());
-            t.record_failure("zhang", start + Duration::from_secs(i));
+            // Counted as it starts; none of them succeeds.
+            assert!(t.attempt("zhang", start + Duration::from_secs(i)).is_ok());
         }
         let wait = t
-            .check("zhang", start + Duration::from_secs(10))
+            .attempt("zhang", start + Duration::from_secs(10))
             .expect_err("throttled");
         assert!((50..=51).contains(&wait), "{wait}");
         assert!(
-            t.check("li", start).is_ok(),
+            t.attempt("li", start).is_ok(),
             "other usernames are not affected"
         );
         assert!(
-            t.check("zhang", start + Duration::from_secs(61)).is_ok(),
+            t.attempt("zhang", start + Duration::from_secs(61)).is_ok(),
             "the window slides"
         );
         t.record_success("zhang");
-        assert!(t.check("zhang", start + Duration::from_secs(10)).is_ok());
+        assert!(t.attempt("zhang", start + Duration::from_secs(10)).is_ok());
     }
 
     #[test]

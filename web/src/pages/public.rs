@@ -21,7 +21,9 @@ pub fn Home() -> impl IntoView {
     let category = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
     let cats = categories();
-    let feed = load(move |token| {
+    // Public pages go without the token: the server need not look up the account, and a
+    // shared cache may serve them.
+    let feed = load(move |_| {
         let path = format!(
             "/public/petitions{}",
             query(&[
@@ -31,7 +33,7 @@ pub fn Home() -> impl IntoView {
                 ("per_page", Some("10".into())),
             ])
         );
-        async move { api::get::<Page<PublicPetition>>(token.as_deref(), &path).await }
+        async move { api::get::<Page<PublicPetition>>(None, &path).await }
     });
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -173,9 +175,9 @@ pub fn Track() -> impl IntoView {
 pub fn PublicPage(no: String) -> impl IntoView {
     let ctx = Ctx::get();
     let path = format!("/track/{no}");
-    let data = load(move |token| {
+    let data = load(move |_| {
         let path = path.clone();
-        async move { api::get::<PublicPetition>(token.as_deref(), &path).await }
+        async move { api::get::<PublicPetition>(None, &path).await }
     });
     let cats = categories();
     view! {
