@@ -15,6 +15,15 @@ use minhu_types::Role;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+/// Who is acting: the account as its row stands now (the HTTP layer admits it from a verified
+/// token; the jobs act as the system account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub user_id: i64,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+}
+
 /// The marker stored instead of a hash for accounts that cannot log in with a password.
 pub const NO_PASSWORD: &str = "!";
 

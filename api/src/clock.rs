@@ -1,13 +1,14 @@
 //! The time the server acts at. Real time, except in tests, which set it to check deadlines
 //! and lights at the moments that matter without waiting.
 
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use chrono::NaiveDateTime;
 
-#[derive(Debug, Default)]
+/// Clones share the time: the background jobs hold one, the handlers another.
+#[derive(Debug, Default, Clone)]
 pub struct Clock {
-    fixed: RwLock<Option<NaiveDateTime>>,
+    fixed: Arc<RwLock<Option<NaiveDateTime>>>,
 }
 
 impl Clock {

@@ -10,9 +10,10 @@ use minhu_types::{Action, PetitionStatus, Role};
 
 use crate::db::petitions::PetitionChanges;
 use crate::db::schema::{assignments, petitions, replies, users};
+use crate::db::transaction;
 use crate::db::{self, DbConn};
-use crate::http::error::AppResult;
-use crate::http::transaction;
+use crate::domain::lifecycle;
+use crate::error::AppResult;
 use crate::workflow::{act, record, Actor, Effect, Target};
 
 /// What one run did.
@@ -53,7 +54,7 @@ pub fn run(
             .select(users::id)
             .first(conn)?;
         let actor = Actor {
-            caller: crate::http::extract::Caller {
+            caller: crate::auth::Caller {
                 user_id: system,
                 role: Role::System,
                 unit_id: None,
@@ -109,7 +110,7 @@ pub fn run(
 
         // Open assignments past their reply deadline, not yet marked.
         let overdue: Vec<(i64, i64)> = assignments::table
-            .filter(assignments::state.eq_any(["pending", "handling"]))
+            .filter(assignments::state.eq_any(lifecycle::names(lifecycle::LIVE_ORDERS)))
             .filter(assignments::reply_by.lt(now))
             .filter(assignments::overdue_at.is_null())
             .order(assignments::id.asc())
@@ -147,7 +148,8 @@ pub fn run(
 
 /// Runs the jobs every `interval` inside the server, at the state's clock.
 pub fn spawn(
-    state: actix_web::web::Data<crate::http::AppState>,
+    pool: db::Pool,
+    clock: crate::clock::Clock,
     interval: std::time::Duration,
     close_after_days: i64,
 ) {
@@ -155,26 +157,18 @@ pub fn spawn(
         let mut tick = actix_web::rt::time::interval(interval);
         loop {
             tick.tick().await;
-            let now = state.clock.now();
-            let pool = state.pool.clone();
-            let result = actix_web::web::block(move || {
-                let mut conn = pool
-                    .get()
-                    .map_err(|e| crate::http::error::AppError::internal(e))?;
-                run(&mut conn, now, close_after_days)
-            })
-            .await;
+            let now = clock.now();
+            let result = db::run(&pool, move |conn| run(conn, now, close_after_days)).await;
             match result {
-                Ok(Ok(Some(r))) if r != Report::default() => {
+                Ok(Some(r)) if r != Report::default() => {
                     tracing::info!(
                         auto_closed = r.auto_closed,
                         marked_overdue = r.marked_overdue,
                         "jobs ran"
                     )
                 }
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::error!(error = %e, "jobs failed"),
-                Err(e) => tracing::error!(error = %e, "jobs could not run"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "jobs failed"),
             }
         }
     });

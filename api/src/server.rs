@@ -117,10 +117,20 @@ pub async fn serve(mut config: Config, started: Instant) -> Result<(), String> {
     }
     let state = web::Data::new(build_state(&config)?);
     if let Some(interval) = config.job_interval {
-        crate::jobs::spawn(state.clone(), interval, config.auto_close_days);
+        crate::jobs::spawn(
+            state.pool.clone(),
+            state.clock.clone(),
+            interval,
+            config.auto_close_days,
+        );
     }
     // Webhooks go out whatever the job interval: partners wait for them.
-    crate::webhooks::spawn(state.clone(), std::time::Duration::from_secs(2));
+    crate::webhooks::spawn(
+        state.pool.clone(),
+        state.clock.clone(),
+        state.webhook_reach,
+        std::time::Duration::from_secs(2),
+    );
     let server = HttpServer::new(move || app(state.clone()))
         .bind(config.bind)
         .map_err(|e| format!("MINHU_BIND: cannot listen on {}: {e}", config.bind))?

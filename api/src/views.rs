@@ -2,9 +2,8 @@
 //! see it (and then the read is written to the audit log), replies and timeline included.
 
 use minhu_types::{
-    Action, Assignment, AssignmentRole, AssignmentState, Event, FollowUp, Outcome, Petition,
-    PetitionBrief, PetitionKind, PublicEvent, PublicPetition, Reply, RequestKind, Role,
-    Satisfaction, Source, UnitRef, Urgency, Visit, VisitKind,
+    Assignment, Event, FollowUp, Petition, PetitionBrief, PublicEvent, PublicPetition, Reply,
+    RequestKind, UnitRef, Visit,
 };
 
 use crate::db::petitions::{AssignmentRow, EventRow, FollowUpRow, PetitionRow, ReplyRow, VisitRow};
@@ -18,8 +17,8 @@ use crate::domain::lifecycle::{allowed, allowed_on_petition, Relations, Situatio
 use crate::domain::privacy::{
     blur_coordinate, in_public_feed, mask_address, mask_name, mask_phone, mask_text, sees_contact,
 };
-use crate::http::error::{AppError, AppResult};
-use crate::workflow::{facts_of, has_lead, petition_facts, status_of, Access, Actor};
+use crate::error::{AppError, AppResult};
+use crate::workflow::{facts_of, has_lead, petition_facts, Access, Actor};
 
 pub fn unit_ref(u: &UnitRow) -> UnitRef {
     UnitRef {
@@ -38,9 +37,9 @@ pub fn brief(p: &PetitionRow, masked: bool) -> PetitionBrief {
         } else {
             p.title.clone()
         },
-        kind: PetitionKind::parse(&p.kind).unwrap_or(PetitionKind::Help),
-        urgency: Urgency::parse(&p.urgency).unwrap_or(Urgency::Normal),
-        status: status_of(p),
+        kind: p.kind,
+        urgency: p.urgency,
+        status: p.status,
     }
 }
 
@@ -56,9 +55,9 @@ pub fn assignment(
         id: a.id,
         petition: brief(p, masked),
         unit: unit_ref(u),
-        role: AssignmentRole::parse(&a.role).unwrap_or(AssignmentRole::Assist),
+        role: a.role,
         parent_id: a.parent_id,
-        state: AssignmentState::parse(&a.state).unwrap_or(AssignmentState::Pending),
+        state: a.state,
         open_request: a
             .open_request
             .as_deref()
@@ -92,7 +91,7 @@ pub fn reply(r: &ReplyRow, unit: Option<&UnitRow>, masked: bool) -> Reply {
         } else {
             r.body.clone()
         },
-        outcome: Outcome::parse(&r.outcome).unwrap_or(Outcome::Explained),
+        outcome: r.outcome,
         public: r.public,
         created_at: utc(r.created_at),
     }
@@ -101,8 +100,8 @@ pub fn reply(r: &ReplyRow, unit: Option<&UnitRow>, masked: bool) -> Reply {
 pub fn visit(v: &VisitRow, masked: bool) -> Visit {
     Visit {
         id: v.id,
-        kind: VisitKind::parse(&v.kind).unwrap_or(VisitKind::Visit),
-        satisfaction: Satisfaction::parse(&v.satisfaction).unwrap_or(Satisfaction::Dissatisfied),
+        kind: v.kind,
+        satisfaction: v.satisfaction,
         resolved: v.resolved,
         contacted: v.contacted,
         comment: v
@@ -127,8 +126,8 @@ pub fn follow_up(f: &FollowUpRow) -> FollowUp {
 pub fn event(e: &EventRow, unit: Option<&UnitRow>, masked: bool) -> Event {
     Event {
         id: e.id,
-        action: Action::parse(&e.action).unwrap_or(Action::Progress),
-        actor_role: Role::parse(&e.actor_role).unwrap_or(Role::Citizen),
+        action: e.action,
+        actor_role: e.actor_role,
         actor_unit: unit.map(unit_ref),
         from_status: e
             .from_status
@@ -198,7 +197,7 @@ pub fn audit_unmasked<'a>(
 /// The petition's own fields, masked or not; no assignments, replies or actions.
 pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
     let running = matches!(
-        status_of(p),
+        p.status,
         minhu_types::PetitionStatus::Dispatched | minhu_types::PetitionStatus::Handling
     );
     let hidden = masked && p.anonymous;
@@ -212,9 +211,9 @@ pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
     Petition {
         id: p.id,
         tracking_no: p.tracking_no.clone(),
-        kind: PetitionKind::parse(&p.kind).unwrap_or(PetitionKind::Help),
+        kind: p.kind,
         category_id: p.category_id,
-        urgency: Urgency::parse(&p.urgency).unwrap_or(Urgency::Normal),
+        urgency: p.urgency,
         title: text(&p.title),
         content: text(&p.content),
         // Of an anonymous petitioner, those who see it masked get no name, phone or address.
@@ -231,7 +230,7 @@ pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
         longitude: p
             .longitude
             .map(|c| if masked { blur_coordinate(c) } else { c }),
-        source: Source::parse(&p.source).unwrap_or(Source::App),
+        source: p.source,
         anonymous: p.anonymous,
         publish_consent: p.publish_consent,
         contact_name: p.contact_name.as_deref().filter(|_| !hidden).map(|n| {
@@ -248,7 +247,7 @@ pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
                 n.to_owned()
             }
         }),
-        status: status_of(p),
+        status: p.status,
         version: p.version,
         redo_count: p.redo_count,
         supervised: p.supervised,
@@ -288,7 +287,7 @@ pub fn detail(
     }
     let mut view = summary(p, !show, actor.now);
     let all = db::petitions::assignments_of(conn, p.id)?;
-    let status = status_of(p);
+    let status = p.status;
     let lead = has_lead(&all);
 
     // What the caller may do: petition-level actions, plus those on each assignment they relate to.
@@ -393,12 +392,12 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
     let consenting: Vec<i64> = rows
         .iter()
         .zip(&progress)
-        .filter(|(p, q)| in_public_feed(status_of(p), p.publish_consent) && q.publish_consent)
+        .filter(|(p, q)| in_public_feed(p.status, p.publish_consent) && q.publish_consent)
         .map(|(_, q)| q.id)
         .collect();
     let in_feed: Vec<i64> = rows
         .iter()
-        .filter(|p| in_public_feed(status_of(p), p.publish_consent))
+        .filter(|p| in_public_feed(p.status, p.publish_consent))
         .map(|p| p.id)
         .collect();
     let replies = grouped(db::petitions::replies_of(conn, &consenting)?, |r| {
@@ -428,10 +427,10 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
         .map(|(p, progress)| {
             // What was written shows only while the petition is published (consent, and past
             // triage, not refused or withdrawn); otherwise only its progress.
-            let consent = in_public_feed(status_of(p), p.publish_consent);
+            let consent = in_public_feed(p.status, p.publish_consent);
             PublicPetition {
                 tracking_no: p.tracking_no.clone(),
-                kind: PetitionKind::parse(&p.kind).unwrap_or(PetitionKind::Help),
+                kind: p.kind,
                 category_id: p.category_id,
                 title: if consent {
                     mask_text(&p.title)
@@ -448,7 +447,7 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
                 } else {
                     None
                 },
-                status: status_of(progress),
+                status: progress.status,
                 created_at: utc(p.created_at),
                 closed_at: progress.closed_at.map(utc),
                 replies: of(&replies, progress.id)
@@ -470,7 +469,7 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
                     .iter()
                     .filter(|e| e.to_status.is_some())
                     .map(|e| PublicEvent {
-                        action: Action::parse(&e.action).unwrap_or(Action::Progress),
+                        action: e.action,
                         to_status: e
                             .to_status
                             .as_deref()

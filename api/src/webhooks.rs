@@ -7,11 +7,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use minhu_types::{PetitionStatus, WebhookEvent, WebhookEventData};
 
+use crate::clock::Clock;
 use crate::db::schema::petitions;
 use crate::db::{self, DbConn};
 use crate::domain::webhooks::{backoff, event_for, is_public, signature, Reach, MAX_ATTEMPTS};
-use crate::http::error::AppResult;
-use crate::http::AppState;
+use crate::error::AppResult;
 
 /// How long one attempt may take before another server may try again: well over the longest
 /// attempt (5 s to resolve, 10 s to answer).
@@ -68,31 +68,28 @@ pub struct Round {
 }
 
 /// Delivers every delivery due now (by the server's clock), one attempt each.
-pub async fn deliver_due(state: &AppState) -> AppResult<Round> {
-    let now = state.clock.now();
-    let due = state
-        .db(move |conn| Ok(db::webhooks::due(conn, now, BATCH)?))
-        .await?;
+pub async fn deliver_due(pool: &db::Pool, clock: &Clock, reach: Reach) -> AppResult<Round> {
+    let now = clock.now();
+    let due = db::run(pool, move |conn| Ok(db::webhooks::due(conn, now, BATCH)?)).await?;
     let mut round = Round::default();
     for id in due {
         // Each claim at its own time: a round of slow receivers must not hand out leases that
         // have already run out.
-        let now = state.clock.now();
+        let now = clock.now();
         let lease_until = now + chrono::Duration::seconds(LEASE_SECS);
-        let claimed = state
-            .db(move |conn| {
-                if !db::webhooks::claim(conn, id, now, lease_until)? {
-                    return Ok(None);
-                }
-                Ok(Some(db::webhooks::load(conn, id)?))
-            })
-            .await?;
+        let claimed = db::run(pool, move |conn| {
+            if !db::webhooks::claim(conn, id, now, lease_until)? {
+                return Ok(None);
+            }
+            Ok(Some(db::webhooks::load(conn, id)?))
+        })
+        .await?;
         let Some((delivery, hook, partner_active)) = claimed else {
             continue;
         };
         let outcome = if hook.active && partner_active {
             send(
-                state.webhook_reach,
+                reach,
                 &hook.url,
                 &hook.secret,
                 &delivery.event_type,
@@ -111,20 +108,19 @@ pub async fn deliver_due(state: &AppState) -> AppResult<Round> {
             tracing::warn!(delivery = id, webhook = hook.id, error = ?outcome.as_ref().err(), "webhook delivery failed");
         }
         let attempts = delivery.attempts + 1;
-        let after = state.clock.now();
+        let after = clock.now();
         let retry_at = (attempts < MAX_ATTEMPTS && !given_up).then(|| after + backoff(attempts));
-        state
-            .db(move |conn| {
-                Ok(db::webhooks::record_attempt(
-                    conn,
-                    id,
-                    lease_until,
-                    outcome,
-                    retry_at,
-                    after,
-                )?)
-            })
-            .await?;
+        db::run(pool, move |conn| {
+            Ok(db::webhooks::record_attempt(
+                conn,
+                id,
+                lease_until,
+                outcome,
+                retry_at,
+                after,
+            )?)
+        })
+        .await?;
     }
     Ok(round)
 }
@@ -191,12 +187,12 @@ async fn send(
 }
 
 /// Delivers in the background every `interval` until the server stops.
-pub fn spawn(state: actix_web::web::Data<AppState>, interval: std::time::Duration) {
+pub fn spawn(pool: db::Pool, clock: Clock, reach: Reach, interval: std::time::Duration) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(interval);
         loop {
             tick.tick().await;
-            match deliver_due(&state).await {
+            match deliver_due(&pool, &clock, reach).await {
                 Ok(r) if r != Round::default() => {
                     tracing::info!(delivered = r.delivered, failed = r.failed, "webhooks")
                 }

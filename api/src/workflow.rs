@@ -5,13 +5,14 @@
 
 use chrono::NaiveDateTime;
 use minhu_types::{
-    Action, AssignmentRole, AssignmentState, PetitionKind, PetitionStatus, RequestKind, Role,
-    SpanUnit, TimeSpan, Urgency,
+    Action, AssignmentRole, PetitionKind, PetitionStatus, RequestKind, Role, TimeSpan, Urgency,
 };
 
+use crate::auth::Caller;
 use crate::db::petitions::{
     AssignmentChanges, AssignmentRow, NewEventRow, PetitionChanges, PetitionRow,
 };
+use crate::db::transaction;
 use crate::db::units::UnitRow;
 use crate::db::{self, DbConn};
 use crate::domain::calendar::{deadline, yellow_at, Calendar};
@@ -21,9 +22,7 @@ use crate::domain::lifecycle::{
 };
 use crate::domain::policy::{choose, Policy, FALLBACK_REPLY, FALLBACK_SIGN};
 use crate::domain::units::in_subtree;
-use crate::http::error::{AppError, AppResult};
-use crate::http::extract::Caller;
-use crate::http::transaction;
+use crate::error::{AppError, AppResult};
 
 /// The caller, with the path of their unit (for handlers' subtree checks), and the time the
 /// request acts at.
@@ -101,10 +100,6 @@ pub fn access(conn: &mut DbConn, actor: &Actor, row: &PetitionRow) -> AppResult<
     }
 }
 
-pub fn status_of(row: &PetitionRow) -> PetitionStatus {
-    PetitionStatus::parse(&row.status).unwrap_or(PetitionStatus::Submitted)
-}
-
 /// The petition's facts the lifecycle table needs besides its status, at `now`.
 pub fn petition_facts(row: &PetitionRow, now: NaiveDateTime) -> PetitionFacts {
     PetitionFacts {
@@ -120,8 +115,8 @@ pub fn petition_facts(row: &PetitionRow, now: NaiveDateTime) -> PetitionFacts {
 
 pub fn facts_of(a: &AssignmentRow) -> AssignmentFacts {
     AssignmentFacts {
-        role: AssignmentRole::parse(&a.role).unwrap_or(AssignmentRole::Assist),
-        state: AssignmentState::parse(&a.state),
+        role: a.role,
+        state: Some(a.state),
         top_level: a.parent_id.is_none(),
         open_request: a.open_request.as_deref().and_then(RequestKind::parse),
     }
@@ -129,9 +124,11 @@ pub fn facts_of(a: &AssignmentRow) -> AssignmentFacts {
 
 /// Whether an active (not returned) lead unit holds the order.
 pub fn has_lead(assignments: &[(AssignmentRow, UnitRow)]) -> bool {
-    assignments
-        .iter()
-        .any(|(a, _)| a.role == "lead" && a.parent_id.is_none() && a.state != "returned")
+    assignments.iter().any(|(a, _)| {
+        a.role == minhu_types::AssignmentRole::Lead
+            && a.parent_id.is_none()
+            && a.state != minhu_types::AssignmentState::Returned
+    })
 }
 
 /// What an action is about.
@@ -199,7 +196,7 @@ pub fn act(
             return Err(stale(row.version));
         }
         let figures_before = db::figures::contributions_of(conn, row.id)?;
-        let status = status_of(&row);
+        let status = row.status;
         let all = db::petitions::assignments_of(conn, row.id)?;
         let (facts, target_row, covers) = match target {
             Target::Petition => (None, None, acc.unit_on_order),
@@ -354,11 +351,11 @@ pub fn policy_of(row: &db::time_limits::PolicyRow) -> Policy {
         category_id: row.category_id,
         sign: TimeSpan {
             amount: row.sign_amount,
-            unit: SpanUnit::parse(&row.sign_unit).unwrap_or(SpanUnit::Days),
+            unit: row.sign_unit,
         },
         reply: TimeSpan {
             amount: row.reply_amount,
-            unit: SpanUnit::parse(&row.reply_unit).unwrap_or(SpanUnit::Days),
+            unit: row.reply_unit,
         },
     }
 }
@@ -377,8 +374,8 @@ pub fn deadlines_for(
         .map(policy_of)
         .collect();
     let chain = db::time_limits::category_chain(conn, p.category_id)?;
-    let urgency = Urgency::parse(&p.urgency).unwrap_or(Urgency::Normal);
-    let kind = PetitionKind::parse(&p.kind).unwrap_or(PetitionKind::Help);
+    let urgency = p.urgency;
+    let kind = p.kind;
     let (sign, reply) = match choose(&policies, urgency, kind, &chain) {
         Some(policy) => (policy.sign, policy.reply),
         None => (FALLBACK_SIGN, FALLBACK_REPLY),

@@ -126,7 +126,7 @@ async fn deliveries(app: &TestApp, token: &str, hook: i64) -> Page<WebhookDelive
 }
 
 async fn deliver(app: &TestApp) -> minhu::webhooks::Round {
-    minhu::webhooks::deliver_due(&app.state)
+    minhu::webhooks::deliver_due(&app.state.pool, &app.state.clock, app.state.webhook_reach)
         .await
         .expect("delivery round")
 }

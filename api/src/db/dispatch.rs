@@ -17,13 +17,14 @@ pub struct RuleRow {
     pub category_id: i64,
     pub area_unit_id: Option<i64>,
     pub unit_id: i64,
-    pub role: String,
+    #[diesel(deserialize_as = String)]
+    pub role: minhu_types::AssignmentRole,
     pub created_at: NaiveDateTime,
 }
 
 impl RuleRow {
     fn role(&self) -> AssignmentRole {
-        AssignmentRole::parse(&self.role).unwrap_or(AssignmentRole::Assist)
+        self.role
     }
 
     /// The rule as the API shows it, with its units named.

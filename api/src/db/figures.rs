@@ -334,8 +334,24 @@ pub fn move_status(
         return Ok(());
     }
     let day = local_date(p.created_at);
-    bump(conn, day, &p.kind, p.category_id, &p.source, from, -1)?;
-    bump(conn, day, &p.kind, p.category_id, &p.source, to, 1)
+    bump(
+        conn,
+        day,
+        p.kind.as_str(),
+        p.category_id,
+        p.source.as_str(),
+        from,
+        -1,
+    )?;
+    bump(
+        conn,
+        day,
+        p.kind.as_str(),
+        p.category_id,
+        p.source.as_str(),
+        to,
+        1,
+    )
 }
 
 /// The grouping column and the sum of every counter.

@@ -38,6 +38,28 @@ pub enum DbConn {
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 
+/// A transaction whose closure answers in `AppError`: any error rolls everything back.
+pub fn transaction<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> crate::error::AppResult<T>,
+) -> crate::error::AppResult<T> {
+    conn.transaction(f)
+}
+
+/// Runs `f` with a pooled connection on the blocking threads (diesel is synchronous).
+pub async fn run<T, F>(pool: &Pool, f: F) -> crate::error::AppResult<T>
+where
+    F: FnOnce(&mut DbConn) -> crate::error::AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 
@@ -222,4 +244,84 @@ pub fn subtree_range(path: &str) -> (String, String) {
     let mut upper = path.trim_end_matches('/').to_owned();
     upper.push('0');
     (path.to_owned(), upper)
+}
+
+/// The migrations' lists of known values (`…_known` constraints on PostgreSQL, triggers on
+/// SQLite) are the enums of minhu-types, value for value: an enum that gains a value needs a
+/// migration, and this fails until it has one.
+#[cfg(test)]
+mod known_values {
+    use minhu_types::*;
+
+    const POSTGRES: &str =
+        include_str!("../../../migrations/postgres/2026-12-01-000012_known_values/up.sql");
+    const SQLITE: &str =
+        include_str!("../../../migrations/sqlite/2026-12-01-000012_known_values/up.sql");
+
+    fn list<T: Copy + Into<&'static str>>(all: &[T]) -> String {
+        all.iter()
+            .map(|&v| format!("'{}'", v.into()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    #[test]
+    fn every_enum_column_accepts_exactly_its_enum() {
+        let columns: &[(&str, &str, String)] = &[
+            ("petitions", "kind", list(PetitionKind::ALL)),
+            ("petitions", "urgency", list(Urgency::ALL)),
+            ("petitions", "source", list(Source::ALL)),
+            ("petitions", "status", list(PetitionStatus::ALL)),
+            ("assignments", "role", list(AssignmentRole::ALL)),
+            ("assignments", "state", list(AssignmentState::ALL)),
+            ("replies", "outcome", list(Outcome::ALL)),
+            ("visits", "kind", list(VisitKind::ALL)),
+            ("visits", "satisfaction", list(Satisfaction::ALL)),
+            ("events", "action", list(Action::ALL)),
+            ("events", "actor_role", list(Role::ALL)),
+            ("events", "from_status", list(PetitionStatus::ALL)),
+            ("events", "to_status", list(PetitionStatus::ALL)),
+            ("units", "kind", list(UnitKind::ALL)),
+            ("users", "role", list(Role::ALL)),
+            ("dispatch_rules", "role", list(AssignmentRole::ALL)),
+            ("deadline_policies", "sign_unit", list(SpanUnit::ALL)),
+            ("deadline_policies", "reply_unit", list(SpanUnit::ALL)),
+            ("deadline_policies", "visit_unit", list(SpanUnit::ALL)),
+            ("deadline_policies", "urgency", list(Urgency::ALL)),
+            ("deadline_policies", "kind", list(PetitionKind::ALL)),
+            ("contact_reads", "role", list(Role::ALL)),
+        ];
+        for (table, column, values) in columns {
+            let name = format!("{table}_{column}_known");
+            let constraint = POSTGRES
+                .lines()
+                .find(|l| l.contains(&format!("ADD CONSTRAINT {name} ")))
+                .unwrap_or_else(|| panic!("no constraint {name} on PostgreSQL"));
+            assert!(
+                constraint.contains(&format!("CHECK ({column} IN ({values}))")),
+                "{name} on PostgreSQL differs from the enum: {constraint}"
+            );
+            let existing = format!("FROM {table} WHERE {column} NOT IN ({values});");
+            assert!(
+                SQLITE.contains(&existing),
+                "SQLite does not check stored {table}.{column}"
+            );
+            for when in ["insert", "update"] {
+                let trigger = SQLITE
+                    .lines()
+                    .find(|l| l.contains(&format!("TRIGGER {name}_{when} ")))
+                    .unwrap_or_else(|| panic!("no trigger {name}_{when} on SQLite"));
+                assert!(
+                    trigger.contains(&format!(" ON {table} WHEN NEW.{column} NOT IN ({values}) ")),
+                    "{name}_{when} on SQLite differs from the enum: {trigger}"
+                );
+            }
+        }
+        let constraints = POSTGRES.matches("ADD CONSTRAINT").count();
+        assert_eq!(
+            constraints,
+            columns.len(),
+            "a constraint without a check here"
+        );
+    }
 }

@@ -10,6 +10,7 @@ use super::schema::{
 };
 use super::units::UnitRow;
 use super::{subtree_range, DbConn, Paging};
+use crate::domain::lifecycle::{self, names};
 
 /// Runs the same typed query on whichever backend the connection is, for the few statements
 /// diesel cannot express over the multi-backend (upserts, row locks).
@@ -29,22 +30,26 @@ macro_rules! per_backend {
 pub struct PetitionRow {
     pub id: i64,
     pub tracking_no: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: minhu_types::PetitionKind,
     pub category_id: i64,
-    pub urgency: String,
+    #[diesel(deserialize_as = String)]
+    pub urgency: minhu_types::Urgency,
     pub title: String,
     pub content: String,
     pub address: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
-    pub source: String,
+    #[diesel(deserialize_as = String)]
+    pub source: minhu_types::Source,
     pub partner_id: Option<i64>,
     pub submitter_id: i64,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub anonymous: bool,
     pub publish_consent: bool,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: minhu_types::PetitionStatus,
     pub version: i64,
     pub merged_into_id: Option<i64>,
     pub redo_count: i32,
@@ -112,9 +117,11 @@ pub struct AssignmentRow {
     pub id: i64,
     pub petition_id: i64,
     pub unit_id: i64,
-    pub role: String,
+    #[diesel(deserialize_as = String)]
+    pub role: minhu_types::AssignmentRole,
     pub parent_id: Option<i64>,
-    pub state: String,
+    #[diesel(deserialize_as = String)]
+    pub state: minhu_types::AssignmentState,
     pub open_request: Option<String>,
     pub request_reason: Option<String>,
     pub request_days: Option<i32>,
@@ -169,7 +176,8 @@ pub struct ReplyRow {
     pub unit_id: Option<i64>,
     pub author_id: i64,
     pub body: String,
-    pub outcome: String,
+    #[diesel(deserialize_as = String)]
+    pub outcome: minhu_types::Outcome,
     pub public: bool,
     pub created_at: NaiveDateTime,
 }
@@ -192,9 +200,11 @@ pub struct NewReplyRow<'a> {
 pub struct VisitRow {
     pub id: i64,
     pub petition_id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: minhu_types::VisitKind,
     pub author_id: i64,
-    pub satisfaction: String,
+    #[diesel(deserialize_as = String)]
+    pub satisfaction: minhu_types::Satisfaction,
     pub resolved: bool,
     pub contacted: bool,
     pub comment: Option<String>,
@@ -219,9 +229,11 @@ pub struct NewVisitRow<'a> {
 pub struct EventRow {
     pub id: i64,
     pub petition_id: i64,
-    pub action: String,
+    #[diesel(deserialize_as = String)]
+    pub action: minhu_types::Action,
     pub actor_id: i64,
-    pub actor_role: String,
+    #[diesel(deserialize_as = String)]
+    pub actor_role: minhu_types::Role,
     pub actor_unit_id: Option<i64>,
     pub from_status: Option<String>,
     pub to_status: Option<String>,
@@ -567,16 +579,11 @@ fn list_page(
         if filter.supervised_open {
             q = q
                 .filter(petitions::supervised.eq(true))
-                .filter(petitions::status.eq_any([
-                    "accepted",
-                    "dispatched",
-                    "handling",
-                    "replied",
-                ]));
+                .filter(petitions::status.eq_any(names(lifecycle::SUPERVISABLE)));
         }
         if let Some((light, now)) = filter.light {
             use minhu_types::Light;
-            q = q.filter(petitions::status.eq_any(["dispatched", "handling"]));
+            q = q.filter(petitions::status.eq_any(names(lifecycle::IN_UNITS)));
             q = match light {
                 Light::Red => q.filter(petitions::reply_by.lt(now)),
                 Light::Yellow => q.filter(petitions::reply_by.ge(now)).filter(
@@ -697,12 +704,12 @@ fn inbox_query(path: &str, filter: &InboxFilter) -> InboxQuery {
     }
     if let Some(now) = filter.overdue_at {
         q = q
-            .filter(assignments::state.eq_any(["pending", "handling"]))
+            .filter(assignments::state.eq_any(names(lifecycle::LIVE_ORDERS)))
             .filter(assignments::reply_by.lt(now));
     }
     if let Some((light, now)) = filter.light {
         use minhu_types::Light;
-        q = q.filter(assignments::state.eq_any(["pending", "handling"]));
+        q = q.filter(assignments::state.eq_any(names(lifecycle::LIVE_ORDERS)));
         q = match light {
             Light::Red => q.filter(assignments::reply_by.lt(now)),
             Light::Yellow => q.filter(assignments::reply_by.ge(now)).filter(
@@ -775,7 +782,8 @@ pub fn open_counts_by_unit(
     now: NaiveDateTime,
 ) -> QueryResult<Vec<(i64, i64, i64, i64)>> {
     use diesel::dsl::count_star;
-    let open = || assignments::table.filter(assignments::state.eq_any(["pending", "handling"]));
+    let open =
+        || assignments::table.filter(assignments::state.eq_any(names(lifecycle::LIVE_ORDERS)));
     let all: Vec<(i64, i64)> = open()
         .group_by(assignments::unit_id)
         .select((assignments::unit_id, count_star()))
@@ -805,18 +813,11 @@ pub fn open_counts_by_unit(
 /// Petitions open now, and those among them past their reply deadline.
 pub fn open_and_overdue(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<(i64, i64)> {
     let open = petitions::table
-        .filter(petitions::status.eq_any([
-            "submitted",
-            "needs_info",
-            "accepted",
-            "dispatched",
-            "handling",
-            "replied",
-        ]))
+        .filter(petitions::status.eq_any(names(lifecycle::UNENDED)))
         .count()
         .get_result(conn)?;
     let overdue = petitions::table
-        .filter(petitions::status.eq_any(["dispatched", "handling"]))
+        .filter(petitions::status.eq_any(names(lifecycle::IN_UNITS)))
         .filter(petitions::reply_by.lt(now))
         .count()
         .get_result(conn)?;
@@ -992,7 +993,8 @@ pub struct ContactReadRow {
     pub tracking_no: String,
     pub user_id: i64,
     pub username: String,
-    pub role: String,
+    #[diesel(deserialize_as = String)]
+    pub role: minhu_types::Role,
     pub via: String,
     pub created_at: NaiveDateTime,
 }

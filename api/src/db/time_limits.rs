@@ -15,9 +15,11 @@ pub struct PolicyRow {
     pub kind: Option<String>,
     pub category_id: Option<i64>,
     pub sign_amount: i32,
-    pub sign_unit: String,
+    #[diesel(deserialize_as = String)]
+    pub sign_unit: minhu_types::SpanUnit,
     pub reply_amount: i32,
-    pub reply_unit: String,
+    #[diesel(deserialize_as = String)]
+    pub reply_unit: minhu_types::SpanUnit,
     pub visit_amount: Option<i32>,
     pub visit_unit: Option<String>,
 }

@@ -12,7 +12,8 @@ use super::{subtree_range, utc, DbConn, Paging};
 pub struct UnitRow {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: minhu_types::UnitKind,
     pub parent_id: Option<i64>,
     pub path: String,
     pub created_at: NaiveDateTime,
@@ -20,7 +21,7 @@ pub struct UnitRow {
 
 impl UnitRow {
     pub fn kind(&self) -> UnitKind {
-        UnitKind::parse(&self.kind).unwrap_or(UnitKind::Grid)
+        self.kind
     }
 
     pub fn to_unit(&self) -> Unit {

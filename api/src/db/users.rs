@@ -15,7 +15,8 @@ pub struct UserRow {
     pub password_hash: String,
     pub display_name: String,
     pub phone: Option<String>,
-    pub role: String,
+    #[diesel(deserialize_as = String)]
+    pub role: minhu_types::Role,
     pub unit_id: Option<i64>,
     pub active: bool,
     pub created_at: NaiveDateTime,
@@ -27,7 +28,7 @@ impl UserRow {
     /// Only valid names are ever written; an unknown one (edited by hand) grants nothing more
     /// than a citizen's rights.
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Citizen)
+        self.role
     }
 
     pub fn to_user(&self) -> User {
@@ -151,7 +152,8 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &UserChanges) -> QueryResult<
 /// What a request acts with: the account as it is now (not as its token says).
 #[derive(Debug, Clone, Queryable)]
 pub struct SessionRow {
-    pub role: String,
+    #[diesel(deserialize_as = String)]
+    pub role: minhu_types::Role,
     pub unit_id: Option<i64>,
     pub active: bool,
     pub token_epoch: i64,

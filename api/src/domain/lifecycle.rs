@@ -163,9 +163,26 @@ struct On {
     to: Option<AssignmentState>,
 }
 
-const OPEN: &[PetitionStatus] = &[Submitted, NeedsInfo, Accepted, Dispatched, Handling];
-const IN_UNITS: &[PetitionStatus] = &[Dispatched, Handling];
-const SUPERVISABLE: &[PetitionStatus] = &[Accepted, Dispatched, Handling, Replied];
+/// The sets of statuses the table and the queries share: a query asks for `names(IN_UNITS)`
+/// rather than spelling the statuses again.
+///
+/// With the hotline office or the units, before any reply.
+pub const OPEN: &[PetitionStatus] = &[Submitted, NeedsInfo, Accepted, Dispatched, Handling];
+/// Not ended: open, or replied and waiting for the petitioner's rating.
+pub const UNENDED: &[PetitionStatus] = &[
+    Submitted, NeedsInfo, Accepted, Dispatched, Handling, Replied,
+];
+/// With a unit, its reply deadline running (the lights apply).
+pub const IN_UNITS: &[PetitionStatus] = &[Dispatched, Handling];
+/// Statuses in which the hotline office, leaders and the press may supervise.
+pub const SUPERVISABLE: &[PetitionStatus] = &[Accepted, Dispatched, Handling, Replied];
+/// Orders a unit still has to answer.
+pub const LIVE_ORDERS: &[AssignmentState] = &[AssignmentState::Pending, AssignmentState::Handling];
+
+/// The stored names of a set of statuses or states, for a query's `IN (…)`.
+pub fn names<T: Copy + Into<&'static str>>(set: &[T]) -> Vec<&'static str> {
+    set.iter().map(|&v| v.into()).collect()
+}
 /// Orders a unit has had, so figures can count them.
 const ASSESSED: &[PetitionStatus] = &[Dispatched, Handling, Replied, Closed];
 const ALL: &[PetitionStatus] = &[
@@ -636,11 +653,6 @@ pub fn allowed_on_petition(
 /// Statuses no action leaves (but for a reporter's follow-up and a visit on a closed order).
 pub fn is_terminal(status: PetitionStatus) -> bool {
     matches!(status, Rejected | Merged | Withdrawn)
-}
-
-/// Whether the petition is still with the hotline office or the units.
-pub fn is_open(status: PetitionStatus) -> bool {
-    OPEN.contains(&status)
 }
 
 #[cfg(test)]

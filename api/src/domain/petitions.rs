@@ -1,4 +1,4 @@
-//! Rules for petitions: what a valid submission is, tracking numbers, default deadlines.
+//! Rules for petitions: what a valid submission is, tracking numbers, the redo window.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
 
@@ -7,9 +7,6 @@ pub use minhu_types::rules::{
 };
 /// A closed order may be sent back for redo within this many days of closing.
 pub const REDO_WINDOW_DAYS: i64 = 30;
-/// Until the deadline policies arrive: sign within a day, reply within seven.
-pub const DEFAULT_SIGN_HOURS: i64 = 24;
-pub const DEFAULT_REPLY_DAYS: i64 = 7;
 
 /// China Standard Time: what "a day" means here (no daylight saving since 1991).
 pub fn shanghai() -> FixedOffset {
@@ -19,14 +16,6 @@ pub fn shanghai() -> FixedOffset {
 /// The date part of a tracking number (`YYYYMMDD`), in Asia/Shanghai.
 pub fn tracking_day(now: DateTime<Utc>) -> String {
     now.with_timezone(&shanghai()).format("%Y%m%d").to_string()
-}
-
-pub fn default_sign_by(now: NaiveDateTime) -> NaiveDateTime {
-    now + Duration::hours(DEFAULT_SIGN_HOURS)
-}
-
-pub fn default_reply_by(now: NaiveDateTime) -> NaiveDateTime {
-    now + Duration::days(DEFAULT_REPLY_DAYS)
 }
 
 pub fn redo_window_open(closed_at: Option<NaiveDateTime>, now: NaiveDateTime) -> bool {

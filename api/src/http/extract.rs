@@ -19,13 +19,7 @@ use super::error::AppError;
 use super::AppState;
 use crate::auth::{Claims, TokenError};
 
-/// The authenticated caller, from a verified access token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Caller {
-    pub user_id: i64,
-    pub role: Role,
-    pub unit_id: Option<i64>,
-}
+pub use crate::auth::Caller;
 
 /// A set of roles allowed to call an endpoint.
 pub trait Allowed {
@@ -60,6 +54,29 @@ role_set! {
     PartnersAndAdmins = [Partner, Admin];
     /// Everyone working for the city or the newspaper (not citizens, not partners).
     Staff = [Operator, Handler, Reporter, Leader, Admin];
+    /// Citizens, and partners on behalf of residents.
+    Submitters = [Citizen, Partner];
+    /// The 12345 hotline office.
+    Operators = [Operator];
+    /// Staff of handling units.
+    Handlers = [Handler];
+    /// Who has an inbox: units (their subtree) and the hotline office (everything).
+    InboxReaders = [Handler, Operator];
+    /// Who may put an order under supervision (督办): the hotline office, leaders and the press.
+    /// Checked before the body, as the lifecycle table's relations for `supervise`.
+    Supervising = [Operator, Leader, Reporter];
+    /// The hotline office and leadership (the supervision board).
+    Supervisors = [Operator, Leader];
+    /// Newspaper reporters and editors.
+    Reporters = [Reporter];
+    /// The hotline office and administrators (dispatch rules, triage).
+    Triage = [Operator, Admin];
+}
+
+/// Who keeps the knowledge base.
+pub struct Editors;
+impl Allowed for Editors {
+    const ROLES: &'static [Role] = &minhu_types::ARTICLE_EDITORS;
 }
 
 /// The verified claims of the request's bearer token, or why there are none.
@@ -116,7 +133,7 @@ async fn admit(state: web::Data<AppState>, claims: Claims) -> Result<Caller, App
         .db(move |conn| {
             let session = crate::db::users::session(conn, user_id, jti.as_deref())?;
             let partner = match &session {
-                Some((row, _)) if row.role == Role::Partner.as_str() => {
+                Some((row, _)) if row.role == Role::Partner => {
                     crate::db::partners::access_of_user(conn, user_id)?
                 }
                 _ => None,
@@ -138,9 +155,7 @@ async fn admit(state: web::Data<AppState>, claims: Claims) -> Result<Caller, App
             "此访问令牌已退出登录，请重新登录",
         ));
     }
-    let role = Role::parse(&row.role).ok_or_else(|| {
-        AppError::internal(format!("account {user_id} has unknown role {}", row.role))
-    })?;
+    let role = row.role;
     if role == Role::Partner {
         match partner {
             Some((true, since)) if claims.cred == Some(super::credentials_issue(since)) => {}

@@ -91,12 +91,7 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await?
+        crate::db::run(&self.pool, f).await
     }
 
     /// Runs CPU-heavy work on actix's blocking pool once one of the cores' slots is free,
@@ -156,14 +151,7 @@ pub fn credentials_issue(credentials_at: Option<chrono::NaiveDateTime>) -> i64 {
     credentials_at.map_or(0, |t| t.and_utc().timestamp_millis())
 }
 
-/// A transaction whose closure answers in `AppError`: any error rolls everything back.
-pub fn transaction<T>(
-    conn: &mut DbConn,
-    f: impl FnOnce(&mut DbConn) -> AppResult<T>,
-) -> AppResult<T> {
-    use diesel::Connection;
-    conn.transaction(f)
-}
+pub use crate::db::transaction;
 
 /// Registers a path with its methods; any other method answers 405 with `Allow`.
 macro_rules! resource {

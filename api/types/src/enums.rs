@@ -19,7 +19,7 @@ macro_rules! string_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
 
             /// The name on the wire and in the database.
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $wire,)+ }
             }
 
@@ -38,8 +38,43 @@ macro_rules! string_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        impl From<$name> for &'static str {
+            fn from(v: $name) -> &'static str {
+                v.as_str()
+            }
+        }
+
+        /// How a stored value is read back: a name this version does not know is an error,
+        /// never a guess.
+        impl TryFrom<String> for $name {
+            type Error = UnknownValue;
+            fn try_from(value: String) -> Result<Self, UnknownValue> {
+                Self::parse(&value).ok_or(UnknownValue { kind: stringify!($name), value })
+            }
+        }
     };
 }
+
+/// A stored name that is not one of its enum's values (a row written by hand or by a newer
+/// version): reading it fails instead of defaulting to some other value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown {} value {:?} in the database",
+            self.kind, self.value
+        )
+    }
+}
+
+impl std::error::Error for UnknownValue {}
 
 string_enum! {
     /// Who a caller is; carried in the token and enforced per endpoint.

@@ -54,7 +54,84 @@ fn unique_name() -> String {
     format!("minhu_test_{}_{}_{}", std::process::id(), n, nanos)
 }
 
-/// A fresh, empty database, removed again when dropped.
+/// The migrated PostgreSQL database every test's database is copied from (`CREATE DATABASE …
+/// TEMPLATE`), named after the migrations' contents: made once, by whichever test process
+/// needs it first, under a temporary name and renamed when complete, so no test ever copies a
+/// half-migrated one; a change to the migrations makes a new one.
+fn pg_template() -> &'static str {
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        use std::hash::{Hash, Hasher};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/postgres");
+        let mut files: Vec<PathBuf> = walk(&dir);
+        files.sort();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for f in &files {
+            f.strip_prefix(&dir).expect("under dir").hash(&mut hasher);
+            std::fs::read(f).expect("migration file").hash(&mut hasher);
+        }
+        let name = format!("minhu_template_{:016x}", hasher.finish());
+        let mut admin = diesel::PgConnection::establish(&postgres_url("postgres"))
+            .expect("PostgreSQL must be running for the tests (see README: Tests)");
+        #[derive(diesel::QueryableByName)]
+        struct Found {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let exists = diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM pg_database WHERE datname = '{name}'"
+        ))
+        .get_result::<Found>(&mut admin)
+        .expect("pg_database")
+        .n
+            > 0;
+        if !exists {
+            let building = unique_name();
+            diesel::sql_query(format!("CREATE DATABASE \"{building}\""))
+                .execute(&mut admin)
+                .expect("create template");
+            {
+                let mut conn = minhu::db::DbConn::Pg(
+                    diesel::PgConnection::establish(&postgres_url(&building))
+                        .expect("connect to template"),
+                );
+                minhu::db::migrate(&mut conn).expect("migrate template");
+            }
+            // The migrating session may still be closing: end it before renaming.
+            let _ = diesel::sql_query(format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{building}'"
+            ))
+            .execute(&mut admin);
+            let renamed = diesel::sql_query(format!(
+                "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
+            ))
+            .execute(&mut admin);
+            if renamed.is_err() {
+                // Another test process finished its template first: use that one.
+                let _ = diesel::sql_query(format!(
+                    "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+                ))
+                .execute(&mut admin);
+            }
+        }
+        name
+    })
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("migrations dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// A fresh database, removed again when dropped.
 pub struct TestDb {
     pub url: DatabaseUrl,
     pub dir: PathBuf,
@@ -64,7 +141,18 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A fresh database for an app: on PostgreSQL a copy of the migrated template (the app's
+    /// start finds nothing to migrate); on SQLite an empty file, migrated in milliseconds.
     pub fn new(backend: Backend) -> TestDb {
+        Self::create(backend, true)
+    }
+
+    /// A fresh database with nothing in it.
+    pub fn blank(backend: Backend) -> TestDb {
+        Self::create(backend, false)
+    }
+
+    fn create(backend: Backend, migrated: bool) -> TestDb {
         let name = unique_name();
         let dir = std::env::temp_dir().join(&name);
         std::fs::create_dir_all(&dir).expect("temp dir");
@@ -83,7 +171,12 @@ impl TestDb {
             Backend::Postgres => {
                 let mut admin = diesel::PgConnection::establish(&postgres_url("postgres"))
                     .expect("PostgreSQL must be running for the tests (see README: Tests)");
-                diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                let template = if migrated {
+                    format!(" TEMPLATE \"{}\"", pg_template())
+                } else {
+                    String::new()
+                };
+                diesel::sql_query(format!("CREATE DATABASE \"{name}\"{template}"))
                     .execute(&mut admin)
                     .expect("create database");
                 TestDb {

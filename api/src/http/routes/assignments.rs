@@ -2,6 +2,7 @@
 //! or for more time (延期), hand down to a unit below (下派), note progress — and the hotline
 //! office's decisions on returns and extensions.
 
+use crate::http::extract::{Handlers, InboxReaders, Operators};
 use actix_web::{web, HttpResponse};
 use chrono::Duration;
 use diesel::OptionalExtension;
@@ -15,24 +16,11 @@ use crate::db::{self, DbConn};
 use crate::domain::petitions::validate_text;
 use crate::domain::units::in_subtree;
 use crate::http::error::{AppError, AppResult};
-use crate::http::extract::{Allowed, Auth, Caller, PageQuery};
+use crate::http::extract::{Auth, Caller, PageQuery};
 use crate::http::json::{Json, OptionalJson};
-use crate::http::routes::petitions::Operators;
 use crate::http::AppState;
 use crate::views;
 use crate::workflow::{access, act, deadlines_for, yellow_for, Actor, Ctx, Effect, Target};
-
-/// Staff of handling units.
-pub struct Handlers;
-impl Allowed for Handlers {
-    const ROLES: &'static [Role] = &[Role::Handler];
-}
-
-/// Who has an inbox: units (their subtree) and the hotline office (everything).
-pub struct InboxReaders;
-impl Allowed for InboxReaders {
-    const ROLES: &'static [Role] = &[Role::Handler, Role::Operator];
-}
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -310,11 +298,9 @@ assignment_action!(
                         format!("只能下派给{}的下级单位", parent_unit.name),
                     ));
                 }
-                if ctx
-                    .assignments
-                    .iter()
-                    .any(|(a, _)| a.unit_id == child.id && a.state != "returned")
-                {
+                if ctx.assignments.iter().any(|(a, _)| {
+                    a.unit_id == child.id && a.state != minhu_types::AssignmentState::Returned
+                }) {
                     return Err(AppError::conflict(
                         "already_dispatched",
                         "该单位已在办理此工单",
@@ -339,7 +325,7 @@ assignment_action!(
                     &NewAssignmentRow {
                         petition_id: ctx.petition.id,
                         unit_id: child.id,
-                        role: &parent.role,
+                        role: parent.role.as_str(),
                         parent_id: Some(parent.id),
                         state: "pending",
                         sign_by: Some(d.sign_by),
@@ -507,7 +493,7 @@ assignment_action!(
                     .ok_or_else(|| AppError::internal("extension without an assignment"))?;
                 let reply_by = a.reply_by + Duration::days(i64::from(a.request_days.unwrap_or(0)));
                 let yellow = yellow_for(conn, a.created_at, reply_by)?;
-                let top_lead = a.role == "lead" && a.parent_id.is_none();
+                let top_lead = a.role == minhu_types::AssignmentRole::Lead && a.parent_id.is_none();
                 Ok(Effect {
                     assignment: AssignmentChanges {
                         reply_by: Some(reply_by),

@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use minhu_types::{ContactRead, Page, Role};
+use minhu_types::{ContactRead, Page};
 
 use crate::db::{self, petitions::ContactReadFilter};
 use crate::http::error::{AppError, AppResult};
@@ -86,7 +86,7 @@ pub async fn contact_reads(
             tracking_no: r.tracking_no,
             user_id: r.user_id,
             username: r.username,
-            role: Role::parse(&r.role).unwrap_or(Role::Citizen),
+            role: r.role,
             via: r.via,
             created_at: db::utc(r.created_at),
         })

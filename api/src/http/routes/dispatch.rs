@@ -1,26 +1,21 @@
 //! Triage helpers: the dispatch catalogue (派单目录), its setting, and suggestions for a
 //! petition under triage.
 
+use crate::http::extract::Triage;
 use actix_web::{web, HttpResponse};
 use diesel::OptionalExtension;
 use minhu_types::{
     ArticleRef, ArticleSuggestion, DispatchRule, DispatchSettings, DuplicateSuggestion,
-    NewDispatchRule, Page, PetitionKind, Problem, Role, Suggestions, UnitSuggestion,
+    NewDispatchRule, Page, PetitionKind, Problem, Suggestions, UnitSuggestion,
 };
 
 use crate::db::{self, DbConn};
 use crate::domain::privacy::sees_contact;
 use crate::http::error::{AppError, AppResult};
-use crate::http::extract::{Admins, Allowed, Auth, PageQuery};
+use crate::http::extract::{Admins, Auth, PageQuery};
 use crate::http::json::Json;
 use crate::http::AppState;
 use crate::views;
-
-/// The hotline office and administrators.
-pub struct Triage;
-impl Allowed for Triage {
-    const ROLES: &'static [Role] = &[Role::Operator, Role::Admin];
-}
 
 const SETTINGS_KEY: &str = "dispatch";
 
@@ -255,7 +250,7 @@ pub async fn suggestions(
                 })
                 .collect::<Vec<_>>();
             // Consultations can often be answered on the spot from the knowledge base.
-            let articles = if row.kind == PetitionKind::Consultation.as_str() {
+            let articles = if row.kind == PetitionKind::Consultation {
                 let all = db::knowledge::candidates(conn, None, true, 5000)?;
                 super::knowledge::ranked(all, &format!("{} {}", row.title, row.content))
                     .into_iter()

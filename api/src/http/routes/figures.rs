@@ -400,7 +400,7 @@ fn case(
     minhu_types::BriefingCase {
         tracking_no: p.tracking_no.clone(),
         title: crate::domain::privacy::mask_text(&p.title),
-        status: crate::workflow::status_of(p),
+        status: p.status,
         unit,
         reply_by: reply_by.map(db::utc),
     }

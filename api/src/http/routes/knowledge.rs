@@ -1,9 +1,10 @@
 //! The knowledge base (知识库): the hotline office, reporters and administrators keep it;
 //! everybody reads the public articles (the 帮打听 column), staff the internal ones too.
 
+use crate::http::extract::Editors;
 use actix_web::{web, HttpResponse};
 use diesel::OptionalExtension;
-use minhu_types::{Article, ArticlePatch, NewArticle, Page, Problem, Role};
+use minhu_types::{Article, ArticlePatch, NewArticle, Page, Problem};
 
 use crate::db::{self, knowledge::ArticleChanges, knowledge::NewArticleRow, DbConn};
 use crate::domain::knowledge::{score, terms};
@@ -12,12 +13,6 @@ use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{Allowed, Auth, MaybeAuth, PageQuery, Staff};
 use crate::http::json::Json;
 use crate::http::AppState;
-
-/// Who keeps the knowledge base.
-pub struct Editors;
-impl Allowed for Editors {
-    const ROLES: &'static [Role] = &minhu_types::ARTICLE_EDITORS;
-}
 
 const MAX_QUESTION: usize = 200;
 const MAX_ANSWER: usize = 4000;

@@ -219,7 +219,7 @@ fn request_of(
     json!({
         "service_request_id": public.tracking_no,
         // The row's own status, as `status=` filters it (a merged request is closed).
-        "status": open311_status(crate::workflow::status_of(row)),
+        "status": open311_status(row.status),
         "status_notes": last_reply.map(|r| r.body.clone()),
         "service_name": category.map(|c| c.name.clone()),
         "service_code": public.category_id.to_string(),
@@ -477,9 +477,8 @@ pub async fn list_requests(
                             .transpose()
                     })
                     .filter(|r| {
-                        r.as_ref().map_or(true, |r| {
-                            in_public_feed(crate::workflow::status_of(r), r.publish_consent)
-                        })
+                        r.as_ref()
+                            .map_or(true, |r| in_public_feed(r.status, r.publish_consent))
                     })
                     .collect::<Result<Vec<_>, _>>()?,
                 None => {
@@ -590,7 +589,7 @@ async fn one_request(
             return Ok(None);
         };
         // The same publication rule as the lists: what is not in the feed is not found.
-        if !in_public_feed(crate::workflow::status_of(&row), row.publish_consent) {
+        if !in_public_feed(row.status, row.publish_consent) {
             return Ok(None);
         }
         Ok(requests_of(conn, &[row], &origin)?.pop())

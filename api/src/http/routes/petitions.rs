@@ -1,6 +1,7 @@
 //! Petitions: submission, reads, and every action of the hotline office, the petitioner and
 //! the press. Unit-side actions on assignments are in `assignments`.
 
+use crate::http::extract::{Operators, Reporters, Submitters, Supervising};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::OptionalExtension;
@@ -18,38 +19,11 @@ use crate::db::petitions::{
 use crate::db::{self, DbConn};
 use crate::domain::petitions::{tracking_day, validate_new, validate_text, MAX_CONTENT};
 use crate::http::error::{AppError, AppResult};
-use crate::http::extract::{Allowed, Anyone, Auth, Caller, PageQuery};
+use crate::http::extract::{Anyone, Auth, Caller, PageQuery};
 use crate::http::json::{Json, OptionalJson};
 use crate::http::{transaction, AppState};
 use crate::views;
-use crate::workflow::{
-    access, act, deadlines_for, not_found, record, status_of, Actor, Effect, Target,
-};
-
-/// Citizens, and partners on behalf of residents.
-pub struct Submitters;
-impl Allowed for Submitters {
-    const ROLES: &'static [Role] = &[Role::Citizen, Role::Partner];
-}
-
-/// The 12345 hotline office.
-pub struct Operators;
-impl Allowed for Operators {
-    const ROLES: &'static [Role] = &[Role::Operator];
-}
-
-/// Who may put an order under supervision (督办): the hotline office, leaders and the press.
-/// Checked before the body, as the lifecycle table's relations for `supervise`.
-pub struct Supervising;
-impl Allowed for Supervising {
-    const ROLES: &'static [Role] = &[Role::Operator, Role::Leader, Role::Reporter];
-}
-
-/// Newspaper reporters and editors.
-pub struct Reporters;
-impl Allowed for Reporters {
-    const ROLES: &'static [Role] = &[Role::Reporter];
-}
+use crate::workflow::{access, act, deadlines_for, not_found, record, Actor, Effect, Target};
 
 const MAX_NOTE: usize = 1_000;
 
@@ -564,7 +538,7 @@ petition_action!(
                 let primary = db::petitions::lock(conn, into).optional()?.ok_or_else(|| {
                     AppError::invalid_field("into_id", format!("工单 {into} 不存在"))
                 })?;
-                let st = status_of(&primary);
+                let st = primary.status;
                 if matches!(
                     st,
                     PetitionStatus::Merged | PetitionStatus::Rejected | PetitionStatus::Withdrawn
@@ -732,11 +706,10 @@ petition_action!(
             move |conn, ctx| {
                 let d = deadlines_for(conn, ctx.petition, ctx.now, None)?;
                 let mut lead_reply_by = None;
-                for (a, _) in ctx
-                    .assignments
-                    .iter()
-                    .filter(|(a, _)| a.role == "lead" && a.state == "replied")
-                {
+                for (a, _) in ctx.assignments.iter().filter(|(a, _)| {
+                    a.role == minhu_types::AssignmentRole::Lead
+                        && a.state == minhu_types::AssignmentState::Replied
+                }) {
                     db::petitions::update_assignment(
                         conn,
                         a.id,
@@ -854,7 +827,7 @@ petition_action!(
 )]
 pub async fn create_reply(
     state: web::Data<AppState>,
-    auth: Auth<crate::http::routes::assignments::Handlers>,
+    auth: Auth<crate::http::extract::Handlers>,
     id: web::Path<i64>,
     Json(b): Json<ReplyBody>,
 ) -> AppResult<HttpResponse> {
@@ -868,7 +841,13 @@ pub async fn create_reply(
             Some(aid) => Some(aid),
             None => mine
                 .iter()
-                .max_by_key(|(a, u)| (a.state == "handling", u.path.len(), a.id))
+                .max_by_key(|(a, u)| {
+                    (
+                        a.state == minhu_types::AssignmentState::Handling,
+                        u.path.len(),
+                        a.id,
+                    )
+                })
                 .map(|(a, _)| a.id),
         };
         let target = match chosen {
@@ -889,7 +868,7 @@ pub async fn create_reply(
                     .assignment
                     .ok_or_else(|| AppError::forbidden("只有承办单位可以答复"))?;
                 reply_id = reply_row_effect(conn, ctx, &b, Some((a.id, a.unit_id)))?;
-                let lead = a.role == "lead";
+                let lead = a.role == minhu_types::AssignmentRole::Lead;
                 if lead {
                     // The units above, who handed the order down, have answered with it.
                     let mut parent = a.parent_id;
@@ -1059,7 +1038,7 @@ fn new_order(
     if ctx
         .assignments
         .iter()
-        .any(|(a, _)| a.unit_id == unit_id && a.state != "returned")
+        .any(|(a, _)| a.unit_id == unit_id && a.state != minhu_types::AssignmentState::Returned)
     {
         return Err(AppError::conflict(
             "already_dispatched",
@@ -1331,7 +1310,7 @@ petition_action!(
     /// grants it, the order is left out of scoring.
     pub async fn appeal(
         state: web::Data<AppState>,
-        auth: Auth<crate::http::routes::assignments::Handlers>,
+        auth: Auth<crate::http::extract::Handlers>,
         id: web::Path<i64>,
         Json(b): Json<ReasonBody>,
     ) -> AppResult<web::Json<Petition>> {

@@ -15,7 +15,7 @@ use crate::http::extract::{Anyone, Auth, Caller, MaybeAuth};
 use crate::http::query::Query;
 use crate::http::{transaction, AppState};
 use crate::photos::{self, Refusal, MAX_BYTES, MAX_PER_PETITION};
-use crate::workflow::{access, not_found, status_of, Actor};
+use crate::workflow::{access, not_found, Actor};
 
 /// Whether `actor` may add a photo to the petition now (under its lock when in a transaction).
 fn may_add(conn: &mut DbConn, actor: &Actor, row: &db::petitions::PetitionRow) -> AppResult<()> {
@@ -23,7 +23,7 @@ fn may_add(conn: &mut DbConn, actor: &Actor, row: &db::petitions::PetitionRow) -
     if !(acc.petitioner || actor.role() == Role::Operator) {
         return Err(AppError::forbidden("只有诉求人和热线办可以为诉求添加照片"));
     }
-    let status = status_of(row);
+    let status = row.status;
     if status.has_ended() {
         return Err(AppError::conflict(
             "invalid_transition",
@@ -232,7 +232,7 @@ pub async fn get(
         .db(move |conn| {
             let photo = db::photos::find(conn, id).optional()?.ok_or_else(gone)?;
             let row = db::petitions::find(conn, photo.petition_id)?;
-            let public = in_public_feed(status_of(&row), row.publish_consent);
+            let public = in_public_feed(row.status, row.publish_consent);
             if !public {
                 let caller = auth.0.ok_or_else(gone)?;
                 let actor = Actor::load(conn, caller, now)?;

@@ -1,20 +1,15 @@
 //! The supervision board (督办): what is about to slip, unit by unit.
 
+use crate::http::extract::Supervisors;
 use actix_web::web;
 use minhu_types::{BoardUnit, Light, Role, SupervisionBoard};
 
 use crate::db::petitions::{InboxFilter, PetitionFilter, Scope};
 use crate::db::{self, Paging};
 use crate::http::error::AppResult;
-use crate::http::extract::{Allowed, Auth};
+use crate::http::extract::Auth;
 use crate::http::AppState;
 use crate::views;
-
-/// The hotline office and leadership.
-pub struct Supervisors;
-impl Allowed for Supervisors {
-    const ROLES: &'static [Role] = &[Role::Operator, Role::Leader];
-}
 
 /// Open orders by unit with their red and yellow counts, the red and yellow orders themselves
 /// (earliest deadline first), and the petitions under supervision.

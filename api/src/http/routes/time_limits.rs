@@ -16,11 +16,8 @@ use crate::http::extract::{Admins, Auth, Staff};
 use crate::http::json::Json;
 use crate::http::AppState;
 
-fn span(amount: i32, unit: &str) -> TimeSpan {
-    TimeSpan {
-        amount,
-        unit: SpanUnit::parse(unit).unwrap_or(SpanUnit::Days),
-    }
+fn span(amount: i32, unit: SpanUnit) -> TimeSpan {
+    TimeSpan { amount, unit }
 }
 
 fn view(r: &PolicyRow) -> DeadlinePolicy {
@@ -30,11 +27,11 @@ fn view(r: &PolicyRow) -> DeadlinePolicy {
         urgency: r.urgency.as_deref().and_then(Urgency::parse),
         kind: r.kind.as_deref().and_then(PetitionKind::parse),
         category_id: r.category_id,
-        sign_within: span(r.sign_amount, &r.sign_unit),
-        reply_within: span(r.reply_amount, &r.reply_unit),
+        sign_within: span(r.sign_amount, r.sign_unit),
+        reply_within: span(r.reply_amount, r.reply_unit),
         visit_within: r
             .visit_amount
-            .zip(r.visit_unit.as_deref())
+            .zip(r.visit_unit.as_deref().and_then(SpanUnit::parse))
             .map(|(a, u)| span(a, u)),
     }
 }
