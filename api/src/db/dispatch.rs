@@ -8,6 +8,13 @@ use super::petitions::PetitionRow;
 use super::schema::dispatch_rules as dr;
 use super::units::UnitRow;
 use super::{utc, DbConn};
+
+/// The key of the dispatch settings (`auto_dispatch`) in `settings`.
+pub const SETTINGS_KEY: &str = "dispatch";
+
+pub fn settings(conn: &mut DbConn) -> QueryResult<minhu_types::DispatchSettings> {
+    super::figures::json_setting(conn, SETTINGS_KEY)
+}
 use crate::domain::dispatch::{address_in, winners, Petition, Rule};
 
 #[derive(Debug, Clone, Queryable, Selectable)]

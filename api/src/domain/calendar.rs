@@ -87,6 +87,16 @@ pub fn deadline(cal: &Calendar, start: NaiveDateTime, span: TimeSpan) -> NaiveDa
     }
 }
 
+/// The deadline after an approved extension of `days` (calendar days, as the unit asked for
+/// them): the extension runs from the old deadline.
+pub fn extended(cal: &Calendar, due: NaiveDateTime, days: i32) -> NaiveDateTime {
+    let span = TimeSpan {
+        amount: days,
+        unit: SpanUnit::Days,
+    };
+    deadline(cal, due, span)
+}
+
 /// Deadlines of a week or more turn yellow two working days before they run out ("reply two
 /// days before the deadline"); shorter ones when a fifth of the allowed time is left.
 pub fn yellow_at(cal: &Calendar, start: NaiveDateTime, due: NaiveDateTime) -> NaiveDateTime {

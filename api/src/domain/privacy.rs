@@ -32,6 +32,15 @@ pub fn sees_contact(
         || (role == Role::Handler && unit_handles_order && !anonymous)
 }
 
+/// Which lists show personal data, the one rule for all of them: a petitioner's list of their
+/// own petitions, and the hotline office's working lists (a unit's inbox as the office sees it,
+/// the supervision board, triage suggestions), where it calls people back. The general petition
+/// list is for finding petitions and is masked for everyone but the petitioner; a petition's
+/// own page follows [`sees_contact`]. Every unmasked list row is audited.
+pub fn list_unmasked(role: Role, own: bool, working_list: bool) -> bool {
+    own || (working_list && role == Role::Operator)
+}
+
 /// 褚晓明 → 褚某.
 pub fn mask_name(name: &str) -> String {
     match name.trim().chars().next() {
@@ -562,6 +571,15 @@ fn mask_emails(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_show_contact_only_for_ones_own_and_the_hotline_offices_working_lists() {
+        for role in Role::ALL.iter().copied() {
+            assert!(list_unmasked(role, true, false), "{role:?}: own petitions");
+            assert_eq!(list_unmasked(role, false, true), role == Role::Operator, "{role:?}");
+            assert!(!list_unmasked(role, false, false), "{role:?}: the general list");
+        }
+    }
     use std::ops::Range;
 
     #[test]

@@ -212,20 +212,20 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/petitions", get => petitions::list, post => petitions::create);
     resource!(cfg, "/petitions/{id}", get => petitions::find);
     resource!(cfg, "/petitions/{id}/events", get => petitions::events);
-    resource!(cfg, "/petitions/{id}/accept", post => petitions::accept);
-    resource!(cfg, "/petitions/{id}/reject", post => petitions::reject);
-    resource!(cfg, "/petitions/{id}/merge", post => petitions::merge);
-    resource!(cfg, "/petitions/{id}/supervise", post => petitions::supervise);
-    resource!(cfg, "/petitions/{id}/withdraw", post => petitions::withdraw);
-    resource!(cfg, "/petitions/{id}/request-info", post => petitions::request_info);
-    resource!(cfg, "/petitions/{id}/supplement", post => petitions::supplement);
-    resource!(cfg, "/petitions/{id}/answer", post => petitions::answer);
-    resource!(cfg, "/petitions/{id}/redo", post => petitions::redo);
-    resource!(cfg, "/petitions/{id}/assignments", post => petitions::dispatch);
-    resource!(cfg, "/petitions/{id}/replies", get => petitions::list_replies, post => petitions::create_reply);
-    resource!(cfg, "/petitions/{id}/rating", post => petitions::rate);
-    resource!(cfg, "/petitions/{id}/visits", post => petitions::visit);
-    resource!(cfg, "/petitions/{id}/follow-ups", get => petitions::list_follow_ups, post => petitions::create_follow_up);
+    resource!(cfg, "/petitions/{id}/accept", post => petition_actions::accept);
+    resource!(cfg, "/petitions/{id}/reject", post => petition_actions::reject);
+    resource!(cfg, "/petitions/{id}/merge", post => petition_actions::merge);
+    resource!(cfg, "/petitions/{id}/supervise", post => petition_actions::supervise);
+    resource!(cfg, "/petitions/{id}/withdraw", post => petition_actions::withdraw);
+    resource!(cfg, "/petitions/{id}/request-info", post => petition_actions::request_info);
+    resource!(cfg, "/petitions/{id}/supplement", post => petition_actions::supplement);
+    resource!(cfg, "/petitions/{id}/answer", post => petition_actions::answer);
+    resource!(cfg, "/petitions/{id}/redo", post => petition_actions::redo);
+    resource!(cfg, "/petitions/{id}/assignments", post => petition_actions::dispatch);
+    resource!(cfg, "/petitions/{id}/replies", get => replies::list_replies, post => replies::create_reply);
+    resource!(cfg, "/petitions/{id}/rating", post => replies::rate);
+    resource!(cfg, "/petitions/{id}/visits", post => replies::visit);
+    resource!(cfg, "/petitions/{id}/follow-ups", get => replies::list_follow_ups, post => replies::create_follow_up);
     resource!(cfg, "/assignments", get => assignments::list);
     resource!(cfg, "/assignments/{id}/sign", post => assignments::sign);
     resource!(cfg, "/assignments/{id}/return", post => assignments::request_return);
@@ -247,11 +247,11 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/stats/overview", get => figures::overview);
     resource!(cfg, "/briefings", get => figures::briefing);
     resource!(cfg, "/ranking-settings", get => figures::get_settings, put => figures::put_settings);
-    resource!(cfg, "/petitions/{id}/unreasonable", post => petitions::mark_unreasonable);
-    resource!(cfg, "/petitions/{id}/appeal", post => petitions::appeal);
-    resource!(cfg, "/petitions/{id}/appeal/grant", post => petitions::grant_appeal);
-    resource!(cfg, "/petitions/{id}/appeal/refuse", post => petitions::refuse_appeal);
-    resource!(cfg, "/petitions/{id}/typical", post => petitions::mark_typical);
+    resource!(cfg, "/petitions/{id}/unreasonable", post => petition_actions::mark_unreasonable);
+    resource!(cfg, "/petitions/{id}/appeal", post => petition_actions::appeal);
+    resource!(cfg, "/petitions/{id}/appeal/grant", post => petition_actions::grant_appeal);
+    resource!(cfg, "/petitions/{id}/appeal/refuse", post => petition_actions::refuse_appeal);
+    resource!(cfg, "/petitions/{id}/typical", post => petition_actions::mark_typical);
 }
 
 /// Open311 GeoReport v2; anything else under `/open311` answers in its error format.

@@ -4,23 +4,22 @@
 
 use crate::http::extract::{Handlers, InboxReaders, Operators};
 use actix_web::{web, HttpResponse};
-use chrono::Duration;
 use diesel::OptionalExtension;
 use minhu_types::{
     Action, Assignment, AssignmentState, DecisionBody, DispatchDownBody, ExtensionBody, Light,
     NoteBody, Page, Problem, ReasonBody, RequestKind, Role,
 };
 
-use crate::db::petitions::{AssignmentChanges, InboxFilter, NewAssignmentRow, PetitionChanges};
+use crate::db::petitions::{AssignmentChanges, InboxFilter, PetitionChanges};
 use crate::db::{self, DbConn};
 use crate::domain::petitions::validate_text;
-use crate::domain::units::in_subtree;
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{Auth, Caller, PageQuery};
 use crate::http::json::{Json, OptionalJson};
 use crate::http::AppState;
 use crate::views;
-use crate::workflow::{access, act, deadlines_for, yellow_for, Actor, Ctx, Effect, Target};
+use crate::workflow::orders::{new_order, Giver};
+use crate::workflow::{access, act, yellow_for, Actor, Ctx, Effect, Target};
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -67,7 +66,7 @@ pub async fn list(
                 light: q.light.map(|l| (l, now)),
             };
             let (rows, total) = db::petitions::inbox(conn, &path, &filter, paging)?;
-            let masked = actor.role() != Role::Operator;
+            let masked = !crate::domain::privacy::list_unmasked(actor.role(), false, true);
             if !masked {
                 views::audit_unmasked(conn, &actor, rows.iter().map(|(_, _, p)| p), "inbox")?;
             }
@@ -284,61 +283,12 @@ assignment_action!(
             id.into_inner(),
             Action::DispatchDown,
             move |conn, ctx| {
-                let (parent, parent_unit) = ctx
+                let (parent, unit) = ctx
                     .assignment
                     .ok_or_else(|| AppError::internal("dispatch down without an assignment"))?;
-                let child = db::units::find(conn, b.unit_id)
-                    .optional()?
-                    .ok_or_else(|| {
-                        AppError::invalid_field("unit_id", format!("单位 {} 不存在", b.unit_id))
-                    })?;
-                if child.id == parent_unit.id || !in_subtree(&child.path, &parent_unit.path) {
-                    return Err(AppError::invalid_field(
-                        "unit_id",
-                        format!("只能下派给{}的下级单位", parent_unit.name),
-                    ));
-                }
-                if ctx.assignments.iter().any(|(a, _)| {
-                    a.unit_id == child.id && a.state != minhu_types::AssignmentState::Returned
-                }) {
-                    return Err(AppError::conflict(
-                        "already_dispatched",
-                        "该单位已在办理此工单",
-                    ));
-                }
-                let reply_by = match b.reply_by {
-                    Some(t) if t.naive_utc() <= ctx.now => {
-                        return Err(AppError::invalid_field("reply_by", "答复期限必须晚于现在"))
-                    }
-                    Some(t) if t.naive_utc() > parent.reply_by => {
-                        return Err(AppError::invalid_field(
-                            "reply_by",
-                            "下派的答复期限不能晚于本单位的期限",
-                        ))
-                    }
-                    Some(t) => t.naive_utc(),
-                    None => parent.reply_by,
-                };
-                let d = deadlines_for(conn, ctx.petition, ctx.now, Some(reply_by))?;
-                let aid = db::petitions::insert_assignment(
-                    conn,
-                    &NewAssignmentRow {
-                        petition_id: ctx.petition.id,
-                        unit_id: child.id,
-                        role: parent.role.as_str(),
-                        parent_id: Some(parent.id),
-                        state: "pending",
-                        sign_by: Some(d.sign_by),
-                        reply_by,
-                        yellow_at: Some(d.yellow_at),
-                        created_at: ctx.now,
-                    },
-                )?;
-                Ok(Effect {
-                    event_assignment_id: Some(aid),
-                    note: Some(format!("下派至{}", child.name)),
-                    ..Effect::default()
-                })
+                let giver = Giver::Unit { parent, unit };
+                let reply_by = b.reply_by.map(|t| t.naive_utc());
+                new_order(conn, ctx, giver, b.unit_id, reply_by, None)
             },
         )
         .await?;
@@ -491,7 +441,9 @@ assignment_action!(
                 let (a, _) = ctx
                     .assignment
                     .ok_or_else(|| AppError::internal("extension without an assignment"))?;
-                let reply_by = a.reply_by + Duration::days(i64::from(a.request_days.unwrap_or(0)));
+                let cal = crate::workflow::load_calendar(conn)?;
+                let days = a.request_days.unwrap_or(0);
+                let reply_by = crate::domain::calendar::extended(&cal, a.reply_by, days);
                 let yellow = yellow_for(conn, a.created_at, reply_by)?;
                 let top_lead = a.role == minhu_types::AssignmentRole::Lead && a.parent_id.is_none();
                 Ok(Effect {

@@ -10,17 +10,17 @@ use minhu_types::{
 };
 
 use crate::db::{self, DbConn};
-use crate::domain::privacy::sees_contact;
+use crate::domain::privacy::list_unmasked;
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{Admins, Auth, PageQuery};
 use crate::http::json::Json;
 use crate::http::AppState;
 use crate::views;
 
-const SETTINGS_KEY: &str = "dispatch";
+use crate::db::dispatch::SETTINGS_KEY;
 
-pub fn settings(conn: &mut DbConn) -> AppResult<DispatchSettings> {
-    Ok(db::figures::json_setting(conn, SETTINGS_KEY)?)
+fn settings(conn: &mut DbConn) -> AppResult<DispatchSettings> {
+    Ok(db::dispatch::settings(conn)?)
 }
 
 fn check(conn: &mut DbConn, r: &NewDispatchRule) -> AppResult<()> {
@@ -233,19 +233,15 @@ pub async fn suggestions(
                 unit_path: None,
                 now,
             };
-            let unmasked = found
-                .iter()
-                .map(|(p, _)| p)
-                .filter(|p| sees_contact(role, false, false, p.anonymous));
-            crate::views::audit_unmasked(conn, &actor, unmasked, "suggestions")?;
+            let unmasked = list_unmasked(role, false, true);
+            if unmasked {
+                let rows = found.iter().map(|(p, _)| p);
+                crate::views::audit_unmasked(conn, &actor, rows, "suggestions")?;
+            }
             let duplicates = found
                 .into_iter()
                 .map(|(p, similarity)| DuplicateSuggestion {
-                    petition: views::summary(
-                        &p,
-                        !sees_contact(role, false, false, p.anonymous),
-                        now,
-                    ),
+                    petition: views::summary(&p, !unmasked, now),
                     similarity,
                 })
                 .collect::<Vec<_>>();

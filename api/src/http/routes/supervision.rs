@@ -2,7 +2,7 @@
 
 use crate::http::extract::Supervisors;
 use actix_web::web;
-use minhu_types::{BoardUnit, Light, Role, SupervisionBoard};
+use minhu_types::{BoardUnit, Light, SupervisionBoard};
 
 use crate::db::petitions::{InboxFilter, PetitionFilter, Scope};
 use crate::db::{self, Paging};
@@ -23,7 +23,7 @@ pub async fn board(
     auth: Auth<Supervisors>,
 ) -> AppResult<web::Json<SupervisionBoard>> {
     let now = state.clock.now();
-    let masked = auth.role != Role::Operator;
+    let masked = !crate::domain::privacy::list_unmasked(auth.role, false, true);
     let actor = crate::workflow::Actor {
         caller: auth.0,
         unit_path: None,

@@ -3,6 +3,10 @@
 //! effect, move the status (version + 1) and write the timeline event. Any error rolls all of
 //! it back.
 
+pub mod effects;
+pub mod orders;
+pub mod submit;
+
 use chrono::NaiveDateTime;
 use minhu_types::{
     Action, AssignmentRole, PetitionKind, PetitionStatus, RequestKind, Role, TimeSpan, Urgency,

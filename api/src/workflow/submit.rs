@@ -1,0 +1,135 @@
+//! Submitting a petition: the one path by which a petition comes into being, whoever brings it
+//! (a citizen, a partner, a partner through Open311).
+
+use diesel::OptionalExtension;
+use minhu_types::{Action, NewPetition, PetitionStatus, Role, Source};
+
+use crate::db::petitions::NewPetitionRow;
+use crate::db::{self, transaction, DbConn};
+use crate::domain::petitions::tracking_day;
+use crate::error::{AppError, AppResult};
+use crate::workflow::{record, Actor};
+
+/// Creates a petition for the actor from a checked body: the petition, its masked search text
+/// and repeat-index entry, its first event, the day's figures and the idempotency key, in one
+/// transaction. Answers the petition's id, and `false` for a petition created earlier under the
+/// same key.
+pub fn submit(
+    conn: &mut DbConn,
+    actor: &Actor,
+    body: &NewPetition,
+    key: Option<&str>,
+    source: Source,
+) -> AppResult<(i64, bool)> {
+    let caller = actor.caller;
+    let created = transaction(conn, |conn| {
+        let now = actor.now;
+        // The counter upsert is the first statement: on SQLite it takes the write lock, so
+        // the idempotency check below sees every committed submission.
+        let tracking_no = db::petitions::next_tracking_no(conn, &tracking_day(db::utc(now)))?;
+        if let Some(k) = &key {
+            if let Some(existing) = db::petitions::find_idempotent(conn, caller.user_id, k)? {
+                return Ok((existing, false));
+            }
+        }
+        db::categories::find(conn, body.category_id)
+            .optional()?
+            .ok_or_else(|| {
+                AppError::invalid_field("category_id", format!("分类 {} 不存在", body.category_id))
+            })?;
+        let me = db::users::find(conn, caller.user_id)?;
+        let partner_id = if caller.role == Role::Partner {
+            db::partners::id_of_user(conn, caller.user_id)?
+        } else {
+            None
+        };
+        let contact_name =
+            body.contact_name
+                .as_deref()
+                .map(str::trim)
+                .or(if caller.role == Role::Citizen {
+                    Some(me.display_name.as_str())
+                } else {
+                    None
+                });
+        let contact_phone = body
+            .contact_phone
+            .as_deref()
+            .map(str::trim)
+            .or(me.phone.as_deref());
+        let id = db::petitions::insert(
+            conn,
+            &NewPetitionRow {
+                tracking_no: &tracking_no,
+                kind: body.kind.as_str(),
+                category_id: body.category_id,
+                urgency: body.urgency.as_str(),
+                title: body.title.trim(),
+                content: body.content.trim(),
+                address: body.address.as_deref().map(str::trim),
+                latitude: body.latitude,
+                longitude: body.longitude,
+                source: source.as_str(),
+                partner_id,
+                submitter_id: caller.user_id,
+                contact_name,
+                contact_phone,
+                anonymous: body.anonymous,
+                publish_consent: body.publish_consent,
+                status: PetitionStatus::Submitted.as_str(),
+                version: 1,
+                redo_count: 0,
+                supervised: false,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        db::duplicates::add(
+            conn,
+            id,
+            body.category_id,
+            body.title.trim(),
+            body.content.trim(),
+        )?;
+        record(
+            conn,
+            actor,
+            id,
+            Action::Submit,
+            None,
+            Some(PetitionStatus::Submitted),
+            None,
+            None,
+            now,
+        )?;
+        if let Some(k) = &key {
+            db::petitions::insert_idempotent(conn, caller.user_id, k, id, now)?;
+        }
+        db::figures::bump(
+            conn,
+            crate::domain::calendar::local_date(now),
+            body.kind.as_str(),
+            body.category_id,
+            source.as_str(),
+            PetitionStatus::Submitted.as_str(),
+            1,
+        )?;
+        Ok((id, true))
+    });
+    let (id, fresh) = match created {
+        Err(e)
+            if e.internal
+                .as_deref()
+                .is_some_and(|m| m.contains("idempotency_keys")) =>
+        {
+            // Two requests with one key raced on PostgreSQL: the other one won.
+            let k = key.unwrap_or_default();
+            (
+                db::petitions::find_idempotent(conn, caller.user_id, k)?.ok_or(e)?,
+                false,
+            )
+        }
+        other => other?,
+    };
+    Ok((id, fresh))
+}
