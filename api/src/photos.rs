@@ -14,7 +14,7 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 /// Photos a petition may have.
-pub const MAX_PER_PETITION: i64 = 9;
+pub const MAX_PER_PETITION: i64 = crate::domain::petitions::MAX_PHOTOS;
 /// Bytes one photo may have as uploaded.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 /// Longest side, and pixels in all, a photo may declare: a 10 MB file declaring more is a

@@ -270,6 +270,7 @@ pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
         visits: Vec::new(),
         allowed_actions: Vec::new(),
         photos: Vec::new(),
+        can_add_photos: false,
     }
 }
 
@@ -338,6 +339,13 @@ pub fn detail(
         .iter()
         .map(db::photos::PhotoRow::to_photo)
         .collect();
+    view.can_add_photos = crate::domain::petitions::photo_rule(
+        acc.petitioner,
+        actor.role(),
+        status,
+        view.photos.len() as i64,
+    )
+    .is_ok();
     Ok(view)
 }
 

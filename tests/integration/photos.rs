@@ -467,12 +467,46 @@ async fn refused_uploads_store_nothing(app: TestApp) {
     assert_eq!(count().await, 0);
     assert!(stored_files(&app).is_empty(), "{:?}", stored_files(&app));
 
+    // The petition says whether an upload would be accepted, by the server's own rule: the
+    // app offers it exactly then.
+    let can_add = |token: String, petition: i64| {
+        let app = &app;
+        async move {
+            let res = app
+                .get(&format!("/api/v1/petitions/{petition}"))
+                .token(&token)
+                .send()
+                .await;
+            res.value()["can_add_photos"]
+                .as_bool()
+                .expect("can_add_photos")
+        }
+    };
+    assert!(can_add(city.citizen.clone(), id).await);
+    assert!(can_add(city.operator.clone(), id).await);
+    for token in [city.reporter.clone(), city.leader.clone()] {
+        assert!(!can_add(token.clone(), id).await);
+        let res = upload_as(
+            &app,
+            &token,
+            id,
+            "a.png",
+            "image/png",
+            &encoded(&picture(8, 8), ImageFormat::Png),
+        )
+        .await;
+        assert_eq!(res.status, 403, "{}", res.text());
+    }
+
     // Nine at most.
     let small = encoded(&picture(8, 8), ImageFormat::Png);
     for _ in 0..9 {
+        assert!(can_add(city.citizen.clone(), id).await);
         let res = upload_as(&app, &city.citizen, id, "a.png", "image/png", &small).await;
         assert_eq!(res.status, 201, "{}", res.text());
     }
+    assert!(!can_add(city.citizen.clone(), id).await);
+    assert!(!can_add(city.operator.clone(), id).await);
     let res = upload_as(&app, &city.citizen, id, "a.png", "image/png", &small).await;
     assert_eq!(res.problem(409).code, "too_many_photos");
     assert_eq!(count().await, 9);
@@ -498,6 +532,7 @@ async fn refused_uploads_store_nothing(app: TestApp) {
         200,
     )
     .await;
+    assert!(!can_add(city.citizen.clone(), other).await);
     let res = upload_as(&app, &city.citizen, other, "a.png", "image/png", &small).await;
     assert_eq!(res.problem(409).code, "invalid_transition");
     assert_eq!(stored_files(&app).len(), 18);

@@ -5,6 +5,40 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
 pub use minhu_types::rules::{
     is_contact_phone, validate_new_petition as validate_new, validate_text, MAX_CONTENT, MAX_TITLE,
 };
+/// At most this many photos on one petition.
+pub const MAX_PHOTOS: i64 = 9;
+
+/// Why a photo may not be added now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoRefusal {
+    /// Only the petitioner and the hotline office add photos.
+    NotYours,
+    /// The petition has ended.
+    Ended,
+    /// `MAX_PHOTOS` already.
+    Full(i64),
+}
+
+/// Whether a photo may be added: by the petitioner or the hotline office, until the petition
+/// has ended, up to `MAX_PHOTOS`. The server checks it on upload and tells the web app in the
+/// petition's `can_add_photos`, so the app offers the upload exactly when it would succeed.
+pub fn photo_rule(
+    petitioner: bool,
+    role: minhu_types::Role,
+    status: minhu_types::PetitionStatus,
+    photos: i64,
+) -> Result<(), PhotoRefusal> {
+    if !(petitioner || role == minhu_types::Role::Operator) {
+        Err(PhotoRefusal::NotYours)
+    } else if status.has_ended() {
+        Err(PhotoRefusal::Ended)
+    } else if photos >= MAX_PHOTOS {
+        Err(PhotoRefusal::Full(photos))
+    } else {
+        Ok(())
+    }
+}
+
 /// A closed order may be sent back for redo within this many days of closing.
 pub const REDO_WINDOW_DAYS: i64 = 30;
 

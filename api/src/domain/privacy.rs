@@ -576,8 +576,15 @@ mod tests {
     fn lists_show_contact_only_for_ones_own_and_the_hotline_offices_working_lists() {
         for role in Role::ALL.iter().copied() {
             assert!(list_unmasked(role, true, false), "{role:?}: own petitions");
-            assert_eq!(list_unmasked(role, false, true), role == Role::Operator, "{role:?}");
-            assert!(!list_unmasked(role, false, false), "{role:?}: the general list");
+            assert_eq!(
+                list_unmasked(role, false, true),
+                role == Role::Operator,
+                "{role:?}"
+            );
+            assert!(
+                !list_unmasked(role, false, false),
+                "{role:?}: the general list"
+            );
         }
     }
     use std::ops::Range;

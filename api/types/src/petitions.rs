@@ -243,6 +243,10 @@ pub struct Petition {
     /// Photos (in the full view; empty in lists).
     #[serde(default)]
     pub photos: Vec<crate::Photo>,
+    /// Whether the caller may add a photo now (detail view only): the server's own rule, so
+    /// the upload is offered exactly when it would be accepted.
+    #[serde(default)]
+    pub can_add_photos: bool,
 }
 
 /// A published petition (no token needed): masked, with its public replies and reporters'

@@ -84,8 +84,8 @@ pub fn Detail(id: i64) -> impl IntoView {
                 </article>
                 <ActionBar actions=actions target=target reload=reload />
                 {triage_open(p.status, ctx.role()).then(|| view! { <TriageHelp petition=p.clone() reload=reload /> })}
-                {(!p.photos.is_empty() || may_add_photos(p.status, ctx.role())).then(|| view! {
-                    <Photos petition_id=p.id photos=p.photos.clone() can_add=may_add_photos(p.status, ctx.role()) reload=reload />
+                {(!p.photos.is_empty() || p.can_add_photos).then(|| view! {
+                    <Photos petition_id=p.id photos=p.photos.clone() can_add=p.can_add_photos reload=reload />
                 })}
                 {(!p.assignments.is_empty()).then(|| view! {
                     <section class="card">
@@ -156,12 +156,6 @@ pub fn Detail(id: i64) -> impl IntoView {
 fn triage_open(status: PetitionStatus, role: Option<Role>) -> bool {
     matches!(role, Some(Role::Operator | Role::Admin))
         && matches!(status, PetitionStatus::Submitted | PetitionStatus::Accepted)
-}
-
-/// The petitioner (a citizen sees only their own petitions here, a partner likewise) and the
-/// hotline office add photos until the petition has ended.
-fn may_add_photos(status: PetitionStatus, role: Option<Role>) -> bool {
-    matches!(role, Some(Role::Citizen | Role::Partner | Role::Operator)) && !status.has_ended()
 }
 
 /// What the catalogue suggests, the open petitions that look like the same matter (merged into

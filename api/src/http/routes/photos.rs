@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use diesel::OptionalExtension;
 use futures_util::StreamExt;
-use minhu_types::{Photo, PhotoQuery, PhotoSize, Problem, Role};
+use minhu_types::{Photo, PhotoQuery, PhotoSize, Problem};
 
 use crate::db::{self, photos::NewPhotoRow, DbConn};
 use crate::domain::privacy::in_public_feed;
@@ -19,25 +19,23 @@ use crate::workflow::{access, not_found, Actor};
 
 /// Whether `actor` may add a photo to the petition now (under its lock when in a transaction).
 fn may_add(conn: &mut DbConn, actor: &Actor, row: &db::petitions::PetitionRow) -> AppResult<()> {
+    use crate::domain::petitions::{photo_rule, PhotoRefusal};
     let acc = access(conn, actor, row)?;
-    if !(acc.petitioner || actor.role() == Role::Operator) {
-        return Err(AppError::forbidden("只有诉求人和热线办可以为诉求添加照片"));
-    }
-    let status = row.status;
-    if status.has_ended() {
-        return Err(AppError::conflict(
-            "invalid_transition",
-            format!("诉求已{}，不能再添加照片", status.label()),
-        ));
-    }
     let n = db::photos::count(conn, row.id)?;
-    if n >= MAX_PER_PETITION {
-        return Err(AppError::conflict(
+    match photo_rule(acc.petitioner, actor.role(), row.status, n) {
+        Ok(()) => Ok(()),
+        Err(PhotoRefusal::NotYours) => {
+            Err(AppError::forbidden("只有诉求人和热线办可以为诉求添加照片"))
+        }
+        Err(PhotoRefusal::Ended) => Err(AppError::conflict(
+            "invalid_transition",
+            format!("诉求已{}，不能再添加照片", row.status.label()),
+        )),
+        Err(PhotoRefusal::Full(n)) => Err(AppError::conflict(
             "too_many_photos",
             format!("每件诉求最多 {MAX_PER_PETITION} 张照片，已有 {n} 张"),
-        ));
+        )),
     }
-    Ok(())
 }
 
 fn multipart_error(e: MultipartError) -> AppError {
