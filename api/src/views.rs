@@ -302,10 +302,11 @@ pub fn detail(
     view.assignments = Vec::with_capacity(all.len());
     for (a, u) in &all {
         let relations = Relations::of(actor.role(), acc.petitioner, actor.covers(u));
+        let below = relations.unit && db::units::has_units_below(conn, u.id)?;
         let s = Situation {
             status,
             has_lead: lead,
-            assignment: Some(facts_of(a)),
+            assignment: Some(facts_of(a, below)),
             petition: facts,
         };
         let mut one = assignment(a, u, p, !show, actor.now);

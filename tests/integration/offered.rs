@@ -665,7 +665,7 @@ fn status_text(res: &Resp) -> String {
 /// or one of the petition's own preconditions.
 fn table_reason(detail: &str, status: PetitionStatus) -> bool {
     detail.contains(&format!("“{}”", status.label()))
-        || ["30 天", "不合理诉求", "考核申诉"]
+        || ["30 天", "不合理诉求", "考核申诉", "没有下级单位"]
             .iter()
             .any(|r| detail.contains(r))
 }

@@ -122,6 +122,12 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<UnitRow>> {
 }
 
 /// The kinds of a unit's direct children.
+/// Whether any unit sits directly below `id`.
+pub fn has_units_below(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    use diesel::dsl::exists;
+    diesel::select(exists(units::table.filter(units::parent_id.eq(id)))).get_result(conn)
+}
+
 pub fn child_kinds(conn: &mut DbConn, id: i64) -> QueryResult<Vec<String>> {
     units::table
         .filter(units::parent_id.eq(id))

@@ -79,6 +79,8 @@ pub struct AssignmentFacts {
     /// Dispatched by the hotline office (not down from another unit).
     pub top_level: bool,
     pub open_request: Option<RequestKind>,
+    /// The assignment's unit has units below it to hand the order down to.
+    pub units_below: bool,
 }
 
 /// The situation an action is attempted in.
@@ -113,8 +115,12 @@ pub enum AppealFacts {
 }
 
 /// Why `action` cannot be taken on this petition although its status allows it, if so.
-fn precondition(action: Action, p: &PetitionFacts) -> Option<&'static str> {
+fn precondition(action: Action, s: &Situation) -> Option<&'static str> {
+    let p = &s.petition;
     match action {
+        Action::DispatchDown if s.assignment.is_some_and(|a| !a.units_below) => {
+            Some("本单位没有下级单位，不能下派")
+        }
         Action::Redo if p.redo_window_closed => Some("工单办结已超过 30 天，不能再发回重办"),
         Action::MarkUnreasonable if p.unreasonable => Some("该工单已认定为不合理诉求"),
         Action::Appeal if p.appeal != AppealFacts::None => Some("该工单已提出过考核申诉"),
@@ -545,10 +551,8 @@ pub fn decide(action: Action, relations: Relations, s: &Situation) -> Result<Tra
         }));
     }
     match mine.iter().find(|r| applies(r, s)) {
-        Some(_) if precondition(action, &s.petition).is_some() => Err(Refusal::InvalidTransition(
-            precondition(action, &s.petition)
-                .unwrap_or_default()
-                .to_owned(),
+        Some(_) if precondition(action, s).is_some() => Err(Refusal::InvalidTransition(
+            precondition(action, s).unwrap_or_default().to_owned(),
         )),
         Some(rule) => Ok(Transition {
             from: s.status,
@@ -606,9 +610,7 @@ fn explain(action: Action, s: &Situation) -> String {
 pub fn allowed(relations: Relations, s: &Situation) -> Vec<Action> {
     let mut out: Vec<Action> = TABLE
         .iter()
-        .filter(|r| {
-            relations.has(r.by) && applies(r, s) && precondition(r.action, &s.petition).is_none()
-        })
+        .filter(|r| relations.has(r.by) && applies(r, s) && precondition(r.action, s).is_none())
         .map(|r| r.action)
         .collect();
     out.dedup();
@@ -640,6 +642,7 @@ pub fn allowed_on_petition(
                 state: None,
                 top_level: true,
                 open_request: None,
+                units_below: true,
             }),
             petition,
         };
@@ -661,6 +664,31 @@ mod tests {
 
     fn rel(role: Role) -> Relations {
         Relations::of(role, false, true)
+    }
+
+    #[test]
+    fn dispatch_down_only_where_there_are_units_below() {
+        for units_below in [true, false] {
+            let s = Situation {
+                status: Handling,
+                has_lead: true,
+                assignment: Some(AssignmentFacts {
+                    role: AssignmentRole::Lead,
+                    state: Some(AssignmentState::Handling),
+                    top_level: true,
+                    open_request: None,
+                    units_below,
+                }),
+                petition: PetitionFacts::default(),
+            };
+            let unit = rel(Role::Handler);
+            assert_eq!(
+                allowed(unit, &s).contains(&Action::DispatchDown),
+                units_below
+            );
+            assert_eq!(decide(Action::DispatchDown, unit, &s).is_ok(), units_below);
+            assert!(allowed(unit, &s).contains(&Action::Progress));
+        }
     }
 
     fn petition_only(status: PetitionStatus) -> Situation {
@@ -686,6 +714,7 @@ mod tests {
                 state: Some(state),
                 top_level: true,
                 open_request: open,
+                units_below: true,
             }),
             petition: PetitionFacts::default(),
         }
@@ -986,6 +1015,7 @@ mod tests {
                         state: None,
                         top_level: true,
                         open_request: None,
+                        units_below: false,
                     }),
                     (_, Some(i)) if rng.next(3) > 0 => {
                         let a = assignments[i];
@@ -994,6 +1024,7 @@ mod tests {
                             state: Some(a.1),
                             top_level: a.3,
                             open_request: a.2,
+                            units_below: true,
                         })
                     }
                     _ => None,

@@ -117,8 +117,11 @@ pub fn petition_facts(row: &PetitionRow, now: NaiveDateTime) -> PetitionFacts {
     }
 }
 
-pub fn facts_of(a: &AssignmentRow) -> AssignmentFacts {
+/// The lifecycle's facts of an assignment; `units_below`: whether its unit has units to hand
+/// the order down to (only a unit's own handlers can, so others need not ask).
+pub fn facts_of(a: &AssignmentRow, units_below: bool) -> AssignmentFacts {
     AssignmentFacts {
+        units_below,
         role: a.role,
         state: Some(a.state),
         top_level: a.parent_id.is_none(),
@@ -214,7 +217,8 @@ pub fn act(
                     // Another unit's assignment is not visible to this one.
                     return Err(AppError::not_found("办理记录不存在，或不属于您的单位"));
                 }
-                (Some(facts_of(&found.0)), Some(found), covers)
+                let below = covers && db::units::has_units_below(conn, found.1.id)?;
+                (Some(facts_of(&found.0, below)), Some(found), covers)
             }
             Target::NewAssignment(role) => (
                 Some(AssignmentFacts {
@@ -222,6 +226,7 @@ pub fn act(
                     state: None,
                     top_level: true,
                     open_request: None,
+                    units_below: false,
                 }),
                 None,
                 false,
