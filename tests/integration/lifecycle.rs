@@ -884,3 +884,58 @@ async fn actions_without_a_body(app: TestApp) {
 }
 
 both!(actions_without_a_body);
+
+/// A unit's return request and progress note carry the petition's version like every other
+/// action with a body: one made on a stale page is refused and changes nothing.
+async fn assignment_actions_check_the_version(app: TestApp) {
+    let c = City::build(&app).await;
+    let (id, aid) = c.dispatched(&app).await;
+    c.call(
+        &app,
+        &c.xiuwu,
+        &format!("/api/v1/assignments/{aid}/sign"),
+        json!({}),
+        200,
+    )
+    .await;
+    let version = || async {
+        app.get(&format!("/api/v1/petitions/{id}"))
+            .token(&c.operator)
+            .send()
+            .await
+            .value()["version"]
+            .as_i64()
+            .expect("version")
+    };
+    let now = version().await;
+    for (path, body) in [
+        (
+            "progress",
+            json!({"note": "已到现场查看", "version": now - 1}),
+        ),
+        (
+            "return",
+            json!({"reason": "不属于本单位职责", "version": now - 1}),
+        ),
+    ] {
+        let res = app
+            .post(&format!("/api/v1/assignments/{aid}/{path}"))
+            .token(&c.xiuwu)
+            .json(body)
+            .send()
+            .await;
+        assert_eq!(res.problem(409).code, "stale_version", "{path}");
+    }
+    assert_eq!(version().await, now, "nothing changed");
+    c.call(
+        &app,
+        &c.xiuwu,
+        &format!("/api/v1/assignments/{aid}/progress"),
+        json!({"note": "已到现场查看", "version": now}),
+        200,
+    )
+    .await;
+    assert_eq!(version().await, now + 1);
+}
+
+both!(assignment_actions_check_the_version);

@@ -91,6 +91,7 @@ async fn on_assignment(
     state: web::Data<AppState>,
     caller: Caller,
     id: i64,
+    version: Option<i64>,
     action: Action,
     effect: impl FnOnce(&mut DbConn, &Ctx<'_>) -> AppResult<Effect> + Send + 'static,
 ) -> AppResult<Assignment> {
@@ -106,7 +107,7 @@ async fn on_assignment(
                 conn,
                 &actor,
                 a.petition_id,
-                None,
+                version,
                 action,
                 Target::Assignment(id),
                 |conn, ctx| {
@@ -171,20 +172,27 @@ assignment_action!(
         auth: Auth<Handlers>,
         id: web::Path<i64>,
     ) -> AppResult<web::Json<Assignment>> {
-        on_assignment(state, auth.0, id.into_inner(), Action::Sign, |_, ctx| {
-            let on_time = ctx
-                .assignment
-                .and_then(|(a, _)| a.sign_by)
-                .is_none_or(|by| ctx.now <= by);
-            Ok(Effect {
-                assignment: AssignmentChanges {
-                    signed_at: Some(Some(ctx.now)),
-                    signed_on_time: Some(Some(on_time)),
-                    ..Default::default()
-                },
-                ..Effect::default()
-            })
-        })
+        on_assignment(
+            state,
+            auth.0,
+            id.into_inner(),
+            None,
+            Action::Sign,
+            |_, ctx| {
+                let on_time = ctx
+                    .assignment
+                    .and_then(|(a, _)| a.sign_by)
+                    .is_none_or(|by| ctx.now <= by);
+                Ok(Effect {
+                    assignment: AssignmentChanges {
+                        signed_at: Some(Some(ctx.now)),
+                        signed_on_time: Some(Some(on_time)),
+                        ..Default::default()
+                    },
+                    ..Effect::default()
+                })
+            },
+        )
         .await
         .map(web::Json)
     }
@@ -207,6 +215,7 @@ assignment_action!(
             state,
             auth.0,
             id.into_inner(),
+            b.version,
             Action::RequestReturn,
             move |_, _| {
                 Ok(Effect {
@@ -246,6 +255,7 @@ assignment_action!(
             state,
             auth.0,
             id.into_inner(),
+            None,
             Action::RequestExtension,
             move |_, _| {
                 Ok(Effect {
@@ -281,6 +291,7 @@ assignment_action!(
             state,
             auth.0,
             id.into_inner(),
+            None,
             Action::DispatchDown,
             move |conn, ctx| {
                 let (parent, unit) = ctx
@@ -313,6 +324,7 @@ assignment_action!(
             state,
             auth.0,
             id.into_inner(),
+            b.version,
             Action::Progress,
             move |_, _| {
                 Ok(Effect {
@@ -345,7 +357,7 @@ async fn refuse(
     b: &DecisionBody,
 ) -> AppResult<web::Json<Assignment>> {
     let note = decision_note(b)?;
-    on_assignment(state, caller, id, action, move |_, _| {
+    on_assignment(state, caller, id, None, action, move |_, _| {
         Ok(Effect {
             assignment: close_request(),
             note,
@@ -382,6 +394,7 @@ assignment_action!(
             state,
             auth.0,
             id.into_inner(),
+            None,
             Action::ApproveReturn,
             move |_, ctx| {
                 let lead_back = ctx.transition.to == minhu_types::PetitionStatus::Accepted;
@@ -436,6 +449,7 @@ assignment_action!(
             state,
             auth.0,
             id.into_inner(),
+            None,
             Action::ApproveExtension,
             move |conn, ctx| {
                 let (a, _) = ctx
