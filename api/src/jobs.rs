@@ -49,10 +49,7 @@ pub fn run(
         if !got_lock {
             return Ok(None);
         }
-        let system: i64 = users::table
-            .filter(users::username.eq("system"))
-            .select(users::id)
-            .first(conn)?;
+        let system = db::users::system_id(conn)?;
         let actor = Actor {
             caller: crate::auth::Caller {
                 user_id: system,

@@ -2,7 +2,7 @@
 
 use futures_util::future::join_all;
 use minhu_types::{Action, Event, Page, Petition, PetitionStatus};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::city::City;
 use crate::support::{both, TestApp};
@@ -939,3 +939,148 @@ async fn assignment_actions_check_the_version(app: TestApp) {
 }
 
 both!(assignment_actions_check_the_version);
+
+/// 接线登记: the hotline office registers a call. It needs whom to call back, counts under the
+/// phone channel, belongs to no account (nobody can act on it as its petitioner), can be
+/// accepted in the same step, and the caller's history finds it by the number however typed.
+async fn the_hotline_office_registers_a_call(app: TestApp) {
+    let c = City::build(&app).await;
+    let call = |extra: Value| {
+        let mut body =
+            c.petition(json!({"contact_name": "王秀英", "contact_phone": "0391-2345678"}));
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        body
+    };
+    // Whom to call back is required.
+    let res = app
+        .post("/api/v1/petitions")
+        .token(&c.operator)
+        .json(c.petition(json!({})))
+        .send()
+        .await;
+    let fields: Vec<String> = res
+        .problem(422)
+        .errors
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    assert_eq!(fields, ["contact_name", "contact_phone"]);
+    // Only the office accepts in the same step.
+    let res = app
+        .post("/api/v1/petitions")
+        .token(&c.citizen)
+        .json(c.petition(json!({"accept": true})))
+        .send()
+        .await;
+    assert_eq!(res.problem(422).errors[0].field, "accept");
+
+    let p = c
+        .call(&app, &c.operator, "/api/v1/petitions", call(json!({})), 201)
+        .await;
+    assert_eq!(p["status"], "submitted");
+    assert_eq!(p["source"], "phone");
+    assert_eq!(
+        p["contact_phone"], "0391-2345678",
+        "the office sees whom to call back"
+    );
+    let id = p["id"].as_i64().expect("id");
+    // Nobody is its petitioner: not the operator who typed it, not a citizen.
+    for (token, who) in [(&c.operator, "operator"), (&c.citizen, "citizen")] {
+        let res = app
+            .post(&format!("/api/v1/petitions/{id}/withdraw"))
+            .token(token)
+            .json(json!({}))
+            .send()
+            .await;
+        assert!(
+            matches!(res.status, 403 | 404 | 409),
+            "{who}: {}",
+            res.text()
+        );
+    }
+    let mine = app
+        .get("/api/v1/petitions")
+        .token(&c.citizen)
+        .send()
+        .await
+        .value();
+    assert!(mine["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|i| i["id"] != id));
+
+    // Registered and accepted in one step, by WeChat.
+    let q = c
+        .call(
+            &app,
+            &c.operator,
+            "/api/v1/petitions",
+            call(json!({"accept": true, "source": "wechat", "contact_phone": "13800138000"})),
+            201,
+        )
+        .await;
+    assert_eq!(
+        (q["status"].as_str(), q["source"].as_str()),
+        (Some("accepted"), Some("wechat"))
+    );
+
+    // The caller's history, by the number as people type it; the citizen's own petition is
+    // found through the account's phone too.
+    c.submit(&app, json!({"contact_phone": "13800138000"}))
+        .await;
+    for typed in ["13800138000", "+86%20138%200013%208000", "138-0013-8000"] {
+        let page = app
+            .get(&format!("/api/v1/callers/{typed}/petitions"))
+            .token(&c.operator)
+            .send()
+            .await
+            .value();
+        assert_eq!(page["total"], 2, "{typed}: {page}");
+        assert_eq!(
+            page["items"][0]["contact_phone"], "13800138000",
+            "unmasked to the office"
+        );
+    }
+    let landline = app
+        .get("/api/v1/callers/(0391)2345678/petitions")
+        .token(&c.operator)
+        .send()
+        .await
+        .value();
+    assert_eq!(landline["items"][0]["id"], id);
+    let res = app
+        .get("/api/v1/callers/call-me/petitions")
+        .token(&c.operator)
+        .send()
+        .await;
+    assert_eq!(res.problem(422).errors[0].field, "phone");
+    let res = app
+        .get("/api/v1/callers/13800138000/petitions")
+        .token(&c.citizen)
+        .send()
+        .await;
+    res.problem(403);
+
+    // Counted under its channel.
+    let overview = app
+        .get("/api/v1/stats/overview")
+        .token(&c.operator)
+        .send()
+        .await
+        .value();
+    let by_source = overview["by_source"].as_array().expect("by_source");
+    let n = |key: &str| {
+        by_source
+            .iter()
+            .find(|k| k["key"] == key)
+            .map_or(0, |k| k["n"].as_i64().unwrap_or(0))
+    };
+    assert_eq!((n("phone"), n("wechat")), (1, 1), "{overview}");
+}
+
+both!(the_hotline_office_registers_a_call);

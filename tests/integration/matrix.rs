@@ -62,6 +62,8 @@ const ADMINS: &[Role] = &[Admin];
 const UNITS: &[Role] = &[Handler];
 const PRESS: &[Role] = &[Reporter];
 const PETITIONERS: &[Role] = &[Citizen, Partner];
+/// Who brings petitions in: citizens, partners, and the hotline office registering calls.
+const REGISTRANTS: &[Role] = &[Citizen, Partner, Operator];
 const STAFF: &[Role] = &[Operator, Handler, Reporter, Leader, Admin];
 const OFFICIALS: &[Role] = &[Operator, Leader, Reporter, Admin];
 const TRIAGE: &[Role] = &[Operator, Admin];
@@ -124,7 +126,8 @@ static TABLE: &[(&str, Who, Reach)] = &[
     ("update_knowledge_article", Roles(EDITORS), All),
     // Petitions: everybody lists what they may see; reads follow access().
     ("list_petitions", Anyone, All),
-    ("create_petition", Roles(PETITIONERS), All),
+    ("create_petition", Roles(REGISTRANTS), All),
+    ("list_caller_petitions", Roles(OFFICE), All),
     ("find_petition", Anyone, Own),
     ("list_petition_events", Anyone, Own),
     ("list_replies", Anyone, Own),
@@ -444,7 +447,8 @@ fn fill(template: &str, w: &World, kind: Kind, target: Target) -> String {
         .replace("{service_request_id}", &w.tracking_no)
         .replace("{token}", &w.tracking_no)
         .replace("{service_code}", &w.city.category_id.to_string())
-        .replace("{format}", "json");
+        .replace("{format}", "json")
+        .replace("{phone}", "13800138000");
     assert!(
         !path.contains('{'),
         "{template}: a parameter this test does not fill"

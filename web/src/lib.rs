@@ -66,6 +66,7 @@ pub fn menu(role: Option<Role>) -> Vec<Route> {
         None => vec![],
         Some(Role::Citizen) => vec![Route::Submit, Route::Mine],
         Some(Role::Operator) => vec![
+            Route::Intake,
             Route::Petitions,
             Route::Approvals,
             Route::Supervision,

@@ -12,6 +12,8 @@ pub enum Route {
     Login,
     Register,
     Submit,
+    /// The hotline office registers a call (接线登记).
+    Intake,
     Mine,
     Petitions,
     Petition(i64),
@@ -65,6 +67,7 @@ impl Route {
             ["login"] => Route::Login,
             ["register"] => Route::Register,
             ["submit"] => Route::Submit,
+            ["intake"] => Route::Intake,
             ["mine"] => Route::Mine,
             ["petitions"] => Route::Petitions,
             ["petitions", id] => id
@@ -95,6 +98,7 @@ impl Route {
             Route::Login => "/login".into(),
             Route::Register => "/register".into(),
             Route::Submit => "/submit".into(),
+            Route::Intake => "/intake".into(),
             Route::Mine => "/mine".into(),
             Route::Petitions => "/petitions".into(),
             Route::Petition(id) => format!("/petitions/{id}"),
@@ -147,6 +151,7 @@ mod tests {
             Route::Login,
             Route::Register,
             Route::Submit,
+            Route::Intake,
             Route::Mine,
             Route::Petitions,
             Route::Petition(42),

@@ -458,6 +458,9 @@ pub struct PetitionFilter {
     /// Newest first by `created_at` (then id) instead of by id: for lists bounded by a time
     /// range (Open311), which the `(publish_consent, created_at)` index then serves in order.
     pub by_created: bool,
+    /// A caller's history: the contact phone, or the submitting account's phone, is one of these
+    /// forms (`rules::phone_forms`).
+    pub phones: Option<Vec<String>>,
 }
 
 /// `%` and `_` in a search term match themselves.
@@ -532,6 +535,17 @@ fn list_page(
         }
         if let Some(c) = filter.category_id {
             q = q.filter(petitions::category_id.eq(c));
+        }
+        if let Some(forms) = &filter.phones {
+            q = q.filter(
+                petitions::contact_phone
+                    .eq_any(forms.clone())
+                    .or(petitions::submitter_id.eq_any(
+                        super::schema::users::table
+                            .filter(super::schema::users::phone.eq_any(forms.clone()))
+                            .select(super::schema::users::id),
+                    )),
+            );
         }
         let scope_path = match scope {
             Scope::Subtree(path) => Some(path),

@@ -89,6 +89,15 @@ pub fn insert(conn: &mut DbConn, row: &NewUserRow<'_>) -> QueryResult<i64> {
         .get_result(conn)
 }
 
+/// The id of the `system` account (the jobs' actor, and the owner of the calls the hotline
+/// office registers).
+pub fn system_id(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table
+        .filter(users::username.eq("system"))
+        .select(users::id)
+        .first(conn)
+}
+
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<UserRow> {
     users::table
         .find(id)

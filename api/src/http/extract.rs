@@ -56,6 +56,8 @@ role_set! {
     Staff = [Operator, Handler, Reporter, Leader, Admin];
     /// Citizens, and partners on behalf of residents.
     Submitters = [Citizen, Partner];
+    /// Who brings a petition in: citizens, partners, and the hotline office registering a call.
+    Registrants = [Citizen, Partner, Operator];
     /// The 12345 hotline office.
     Operators = [Operator];
     /// Staff of handling units.

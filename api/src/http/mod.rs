@@ -211,6 +211,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/webhooks/{id}/deliveries", get => webhooks::deliveries);
     resource!(cfg, "/petitions", get => petitions::list, post => petitions::create);
     resource!(cfg, "/petitions/{id}", get => petitions::find);
+    resource!(cfg, "/callers/{phone}/petitions", get => petitions::callers);
     resource!(cfg, "/petitions/{id}/events", get => petitions::events);
     resource!(cfg, "/petitions/{id}/accept", post => petition_actions::accept);
     resource!(cfg, "/petitions/{id}/reject", post => petition_actions::reject);

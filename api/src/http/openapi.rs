@@ -75,6 +75,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         routes::petitions::create,
         routes::petitions::list,
         routes::petitions::find,
+        routes::petitions::callers,
         routes::petitions::events,
         routes::petition_actions::accept,
         routes::petition_actions::reject,

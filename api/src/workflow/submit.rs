@@ -38,6 +38,13 @@ pub fn submit(
                 AppError::invalid_field("category_id", format!("分类 {} 不存在", body.category_id))
             })?;
         let me = db::users::find(conn, caller.user_id)?;
+        // A call the hotline office registers belongs to no person's account: to the system
+        // account, so nobody acts on it as its petitioner (the caller is reached by phone).
+        let submitter_id = if caller.role == Role::Operator {
+            db::users::system_id(conn)?
+        } else {
+            caller.user_id
+        };
         let partner_id = if caller.role == Role::Partner {
             db::partners::id_of_user(conn, caller.user_id)?
         } else {
@@ -56,7 +63,7 @@ pub fn submit(
             .contact_phone
             .as_deref()
             .map(str::trim)
-            .or(me.phone.as_deref());
+            .or(me.phone.as_deref().filter(|_| caller.role == Role::Citizen));
         let id = db::petitions::insert(
             conn,
             &NewPetitionRow {
@@ -71,7 +78,7 @@ pub fn submit(
                 longitude: body.longitude,
                 source: source.as_str(),
                 partner_id,
-                submitter_id: caller.user_id,
+                submitter_id,
                 contact_name,
                 contact_phone,
                 anonymous: body.anonymous,
@@ -131,5 +138,18 @@ pub fn submit(
         }
         other => other?,
     };
+    if fresh && body.accept && caller.role == Role::Operator {
+        // Submitted and accepted in one step; the catalogue may dispatch it at once.
+        crate::workflow::act(
+            conn,
+            actor,
+            id,
+            None,
+            Action::Accept,
+            crate::workflow::Target::Petition,
+            |_, _| Ok(crate::workflow::Effect::default()),
+        )?;
+        crate::workflow::orders::auto_dispatch(conn, actor, id)?;
+    }
     Ok((id, fresh))
 }

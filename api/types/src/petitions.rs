@@ -11,7 +11,9 @@ use crate::{
     Role, Satisfaction, Source, UnitKind, Urgency, VisitKind,
 };
 
-/// `POST /api/v1/petitions`: a citizen's (or a partner's, on a resident's behalf) petition.
+/// `POST /api/v1/petitions`: a citizen's petition, a partner's on a resident's behalf, or a call
+/// the hotline office registers (接线登记: contact name and phone required, `source` `phone` by
+/// default; the petition belongs to no account).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -49,9 +51,14 @@ pub struct NewPetition {
     /// Contact phone (11-digit mobile); defaults to the account's phone.
     #[serde(default)]
     pub contact_phone: Option<String>,
-    /// `app` (default), `web`, `phone` or `wechat`; partners' petitions are always `partner`.
+    /// `app` (default; `phone` when the hotline office registers a call), `web`, `phone` or
+    /// `wechat`; partners' petitions are always `partner`.
     #[serde(default)]
     pub source: Option<Source>,
+    /// The hotline office only: accept the call's petition in the same step (受理), so it is
+    /// ready to dispatch (or dispatched by the catalogue) at once.
+    #[serde(default)]
+    pub accept: bool,
 }
 
 /// A time limit: `{"amount": 30, "unit": "minutes"}`, `{"amount": 1, "unit": "working_days"}`.

@@ -153,6 +153,39 @@ pub fn validate_phone(phone: Option<&str>) -> Result<(), Vec<FieldError>> {
     c.finish()
 }
 
+/// The forms a caller's phone number may be stored in, from however it was typed or shown
+/// (`+86 138 0013 8000`, `0086-13800138000`, `0391-2345678`, `(0391)2345678`): the bare
+/// digits, and for a landline with its area code also `0391-2345678`. `None` when it is not a
+/// phone number.
+pub fn phone_forms(typed: &str) -> Option<Vec<String>> {
+    let mut digits: String = typed
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '（' | '）' | '+'))
+        .collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    for prefix in ["0086", "86"] {
+        if digits.len() == 11 + prefix.len() && digits.starts_with(prefix) {
+            digits = digits[prefix.len()..].to_owned();
+        }
+    }
+    if !is_contact_phone(&digits) {
+        return None;
+    }
+    let mut forms = vec![digits.clone()];
+    if digits.starts_with('0') && digits.len() >= 10 {
+        // Area codes: 010 and 02x are three digits, the rest four.
+        let cut = if digits.starts_with("01") || digits.starts_with("02") {
+            3
+        } else {
+            4
+        };
+        forms.push(format!("{}-{}", &digits[..cut], &digits[cut..]));
+    }
+    Some(forms)
+}
+
 /// A contact phone: a mobile number, or a landline of 7–12 digits (hyphens allowed).
 pub fn is_contact_phone(phone: &str) -> bool {
     let digits: String = phone.chars().filter(|c| *c != '-').collect();
@@ -247,6 +280,30 @@ mod tests {
     }
 
     #[test]
+    fn phone_forms_from_what_people_type() {
+        let mobile = Some(vec!["13800138000".to_owned()]);
+        for typed in [
+            "13800138000",
+            "138-0013-8000",
+            "+86 138 0013 8000",
+            "0086 13800138000",
+            "86-13800138000",
+        ] {
+            assert_eq!(phone_forms(typed), mobile, "{typed}");
+        }
+        let landline = Some(vec!["03912345678".to_owned(), "0391-2345678".to_owned()]);
+        assert_eq!(phone_forms("0391-2345678"), landline);
+        assert_eq!(phone_forms("(0391) 2345678"), landline);
+        assert_eq!(
+            phone_forms("010-12345678").map(|f| f[1].clone()),
+            Some("010-12345678".into())
+        );
+        for bad in ["", "12345", "call me", "138001380001234"] {
+            assert_eq!(phone_forms(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn phones() {
         assert!(is_mobile_phone("13812345678"));
         assert!(!is_mobile_phone("1381234567"));
@@ -282,6 +339,7 @@ mod tests {
             contact_name: None,
             contact_phone: None,
             source: None,
+            accept: false,
         }
     }
 

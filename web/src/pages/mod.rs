@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod intake;
 pub mod lists;
 pub mod officials;
 pub mod petition;
@@ -24,6 +25,7 @@ pub fn page(route: Route) -> AnyView {
         Route::Login => view! { <account::Login /> }.into_any(),
         Route::Register => view! { <account::Register /> }.into_any(),
         Route::Submit => view! { <submit::Submit /> }.into_any(),
+        Route::Intake => view! { <intake::Intake /> }.into_any(),
         Route::Mine => view! { <lists::Mine /> }.into_any(),
         Route::Petitions => view! { <lists::Petitions /> }.into_any(),
         Route::Petition(id) => view! { <petition::Detail id=id /> }.into_any(),

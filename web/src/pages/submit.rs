@@ -42,6 +42,7 @@ impl Draft {
             contact_name: optional(&self.contact_name),
             contact_phone: optional(&self.contact_phone),
             source: Some(Source::Web),
+            accept: false,
         }
     }
 }

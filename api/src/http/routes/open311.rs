@@ -727,6 +727,7 @@ pub async fn create_request(
             contact_name,
             contact_phone: field("phone"),
             source: None,
+            accept: false,
         };
         if let Err(errors) = validate_new(&petition) {
             let what = errors

@@ -2,7 +2,7 @@
 //! petition are in `petition_actions`, replies, ratings, visits and follow-ups in `replies`,
 //! unit-side actions on assignments in `assignments`.
 
-use crate::http::extract::Submitters;
+use crate::http::extract::{Operators, Registrants};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::OptionalExtension;
@@ -52,8 +52,11 @@ pub(super) fn detail_of(conn: &mut DbConn, actor: &Actor, id: i64) -> AppResult<
 
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
-/// Submit a petition.
+/// Submit a petition, or register a call (接线登记, the hotline office).
 ///
+/// Citizens submit their own; partners on a resident's behalf (contact fields theirs); the hotline
+/// office registers a call: `contact_name` and `contact_phone` required, `source` `phone` unless
+/// given, the petition belongs to no account, and `accept: true` accepts it in the same step.
 /// With an `Idempotency-Key` header (1–100 visible ASCII characters), a retry with the same key
 /// returns the first petition and creates nothing new.
 #[utoipa::path(
@@ -65,7 +68,7 @@ const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 )]
 pub async fn create(
     state: web::Data<AppState>,
-    auth: Auth<Submitters>,
+    auth: Auth<Registrants>,
     req: HttpRequest,
     Json(body): Json<NewPetition>,
 ) -> AppResult<HttpResponse> {
@@ -87,14 +90,47 @@ pub async fn create(
             )
         }
     };
+    if auth.role == Role::Operator {
+        // A call registered by the hotline office: whom to call back is the whole point.
+        let mut missing = Vec::new();
+        if body
+            .contact_name
+            .as_deref()
+            .is_none_or(|n| n.trim().is_empty())
+        {
+            missing.push(minhu_types::FieldError {
+                field: "contact_name".into(),
+                message: "接线登记须填写来电人姓名".into(),
+            });
+        }
+        if body
+            .contact_phone
+            .as_deref()
+            .is_none_or(|n| n.trim().is_empty())
+        {
+            missing.push(minhu_types::FieldError {
+                field: "contact_phone".into(),
+                message: "接线登记须填写来电号码".into(),
+            });
+        }
+        if !missing.is_empty() {
+            return Err(AppError::validation(missing));
+        }
+    } else if body.accept {
+        return Err(AppError::invalid_field(
+            "accept",
+            "只有热线办登记来电时可以同时受理",
+        ));
+    }
     let source = match (auth.role, body.source) {
         (Role::Partner, _) => Source::Partner,
+        (Role::Operator, None) => Source::Phone,
         (_, None) => Source::App,
         (_, Some(s @ (Source::App | Source::Web | Source::Phone | Source::Wechat))) => s,
         (_, Some(other)) => {
             return Err(AppError::invalid_field(
                 "source",
-                format!("市民提交的来源不能是 {}", other.as_str()),
+                format!("此处登记的来源不能是 {}", other.as_str()),
             ))
         }
     };
@@ -188,6 +224,7 @@ impl PetitionQuery {
             statuses: None,
             q_unmasked: false,
             by_created: false,
+            phones: None,
         })
     }
 }
@@ -231,6 +268,53 @@ pub async fn list(
                 .collect(),
             total,
         ))
+    })
+    .await?;
+    Ok(web::Json(Page {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
+}
+
+/// A caller's history (hotline office): every petition whose contact phone, or whose
+/// submitting account's phone, is this number, newest first — a repeat caller, or the same
+/// matter to merge. The number may be typed in any usual form (`+86 138 0013 8000`,
+/// `0391-2345678`). Shown unmasked to the office, and each read is audited.
+#[utoipa::path(
+    get, path = "/api/v1/callers/{phone}/petitions", tag = "petitions", operation_id = "list_caller_petitions",
+    params(("phone" = String, Path, description = "The caller's phone number, in any usual form"), PageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of the caller's petitions", body = Page<Petition>),
+        (status = 422, description = "Not a phone number", body = Problem),
+    )
+)]
+pub async fn callers(
+    state: web::Data<AppState>,
+    auth: Auth<Operators>,
+    phone: web::Path<String>,
+    page: crate::http::query::Query<PageQuery>,
+) -> AppResult<web::Json<Page<Petition>>> {
+    let paging = page.into_inner().paging()?;
+    let forms = minhu_types::rules::phone_forms(&phone)
+        .ok_or_else(|| AppError::invalid_field("phone", "请填写手机号码或带区号的固定电话"))?;
+    let (items, total) = with_actor(&state, auth.0, move |conn, actor| {
+        let filter = PetitionFilter {
+            phones: Some(forms),
+            ..PetitionFilter::default()
+        };
+        let (rows, total) = db::petitions::list(conn, &Scope::All, &filter, paging)?;
+        let unmasked = list_unmasked(actor.role(), false, true);
+        if unmasked {
+            views::audit_unmasked(conn, actor, rows.iter(), "callers")?;
+        }
+        let items = rows
+            .iter()
+            .map(|r| views::summary(r, !unmasked, actor.now))
+            .collect();
+        Ok((items, total))
     })
     .await?;
     Ok(web::Json(Page {

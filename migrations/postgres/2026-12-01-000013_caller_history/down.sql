@@ -1,0 +1,2 @@
+DROP INDEX users_phone;
+DROP INDEX petitions_contact_phone;
