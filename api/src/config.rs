@@ -66,6 +66,8 @@ pub enum LogFormat {
 /// Default of `MINHU_TRACK_RATE_LIMIT`: tracking-number lookups a minute from one client
 /// address — plenty for a person, too few to walk through a day's numbers.
 pub const TRACK_LOOKUPS_PER_MINUTE: u32 = 60;
+/// How long a built page of the public feed is served again to other readers (milliseconds).
+pub const PUBLIC_CACHE_MS: u64 = 1_000;
 
 #[derive(Clone)]
 pub struct Config {
@@ -92,6 +94,9 @@ pub struct Config {
     pub photo_storage: crate::photos::PhotoStorage,
     /// `MINHU_TRACK_RATE_LIMIT`: tracking lookups a minute per client address; 0: no limit.
     pub track_rate_limit: u32,
+    /// `MINHU_PUBLIC_CACHE_MS`: how long each replica serves a built page of the public feed
+    /// again before building it anew (default `PUBLIC_CACHE_MS`); 0: build every request.
+    pub public_cache_ms: u64,
     /// `MINHU_METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <it>`.
     pub metrics_token: Option<String>,
 }
@@ -242,6 +247,14 @@ impl Config {
                 format!("MINHU_TRACK_RATE_LIMIT: expected lookups per minute from 0 (no limit) to 1000000, got {v:?}")
             })?,
         };
+        let public_cache_ms = match get("MINHU_PUBLIC_CACHE_MS") {
+            None => PUBLIC_CACHE_MS,
+            Some(v) => v.parse().ok().filter(|n| *n <= 60_000).ok_or_else(|| {
+                format!(
+                    "MINHU_PUBLIC_CACHE_MS: expected milliseconds from 0 (off) to 60000, got {v:?}"
+                )
+            })?,
+        };
         let metrics_token = match get("MINHU_METRICS_TOKEN") {
             None => None,
             Some(t) if t.len() < 16 || t.chars().any(|c| !c.is_ascii_graphic()) => return Err(
@@ -253,6 +266,7 @@ impl Config {
         Ok(Config {
             metrics_token,
             track_rate_limit,
+            public_cache_ms,
             database_url,
             bind,
             jwt_secret,

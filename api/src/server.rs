@@ -106,6 +106,7 @@ pub fn build_state(config: &Config) -> Result<AppState, String> {
     state.cors_origins = config.cors_origins.clone();
     state.metrics_token = config.metrics_token.clone();
     state.track_limit = crate::http::rate_limit::RateLimit::new(config.track_rate_limit);
+    state.recent_feed = crate::http::cache::Recent::new(config.public_cache_ms);
     state.webhook_reach = config.webhook_reach;
     Ok(state)
 }

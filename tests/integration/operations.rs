@@ -395,3 +395,63 @@ both!(
     totals_are_counted_a_few_pages_ahead,
     public_pages_can_be_cached,
 );
+
+/// The feed page built for one reader is served to the next ones for `MINHU_PUBLIC_CACHE_MS`
+/// (each replica, by the query), then built anew: a new publication shows once that has run
+/// out, and another query is its own page.
+async fn the_feed_is_built_once_a_moment(backend: Backend) {
+    let app = TestApp::on(TestDb::new(backend).with("MINHU_PUBLIC_CACHE_MS", "1000")).await;
+    let c = crate::city::City::build(&app).await;
+    let t0 = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+        .and_then(|d| d.and_hms_opt(2, 0, 0))
+        .expect("time");
+    app.state.clock.set(Some(t0));
+    let publish = |title: &'static str| {
+        let (app, c) = (&app, &c);
+        async move {
+            let id = c.submit(app, json!({"title": title})).await["id"]
+                .as_i64()
+                .expect("id");
+            c.accept(app, id).await;
+        }
+    };
+    let titles = |path: &'static str| {
+        let app = &app;
+        async move {
+            let page = app.get(path).send().await.value();
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| i["title"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    publish("第一件").await;
+    let first = titles("/api/v1/public/petitions").await;
+    assert_eq!(first, ["第一件"]);
+    publish("第二件").await;
+    app.state
+        .clock
+        .set(Some(t0 + chrono::Duration::milliseconds(999)));
+    assert_eq!(
+        titles("/api/v1/public/petitions").await,
+        first,
+        "the same page within the moment"
+    );
+    assert_eq!(
+        titles("/api/v1/public/petitions?per_page=20").await,
+        ["第二件", "第一件"],
+        "another query is built for itself"
+    );
+    app.state
+        .clock
+        .set(Some(t0 + chrono::Duration::milliseconds(1000)));
+    assert_eq!(
+        titles("/api/v1/public/petitions").await,
+        ["第二件", "第一件"]
+    );
+    app.state.clock.set(None);
+}
+
+crate::support::both_backends!(the_feed_is_built_once_a_moment);

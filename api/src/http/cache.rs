@@ -14,32 +14,104 @@ use super::error::{AppError, AppResult};
 /// How long a shared cache (proxy, CDN) may serve a public page without asking again.
 pub const PUBLIC_MAX_AGE_SECS: u32 = 10;
 
-/// `value` as JSON with an `ETag` and `Cache-Control: public, max-age=0, s-maxage=…`; `304` when the client
-/// already holds this very body.
+/// A public page as sent: the JSON body and its `ETag`.
+#[derive(Clone)]
+pub struct Built {
+    body: actix_web::web::Bytes,
+    etag: String,
+}
+
+impl Built {
+    pub fn of<T: Serialize>(value: &T) -> AppResult<Built> {
+        let body =
+            serde_json::to_vec(value).map_err(|e| AppError::internal(format!("json: {e}")))?;
+        let etag = format!("\"{}\"", &crate::auth::hex(&Sha256::digest(&body))[..32]);
+        Ok(Built {
+            body: body.into(),
+            etag,
+        })
+    }
+
+    /// The page with its `ETag` and `Cache-Control: public, max-age=0, s-maxage=…`; `304`
+    /// when the client already holds this very body.
+    pub fn respond(&self, req: &HttpRequest) -> HttpResponse {
+        let control = format!("public, max-age=0, s-maxage={PUBLIC_MAX_AGE_SECS}");
+        let held = req
+            .headers()
+            .get_all(header::IF_NONE_MATCH)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| {
+                let t = t.trim();
+                t == "*" || t.trim_start_matches("W/") == self.etag
+            });
+        let mut res = if held {
+            HttpResponse::NotModified()
+        } else {
+            HttpResponse::Ok()
+        };
+        res.insert_header((header::ETAG, self.etag.clone()))
+            .insert_header((header::CACHE_CONTROL, control))
+            .insert_header((header::VARY, "Accept-Encoding"));
+        if held {
+            res.finish()
+        } else {
+            res.content_type("application/json").body(self.body.clone())
+        }
+    }
+}
+
+/// `value` as a public page (see [`Built::respond`]).
 pub fn public_json<T: Serialize>(req: &HttpRequest, value: &T) -> AppResult<HttpResponse> {
-    let body = serde_json::to_vec(value).map_err(|e| AppError::internal(format!("json: {e}")))?;
-    let etag = format!("\"{}\"", &crate::auth::hex(&Sha256::digest(&body))[..32]);
-    let control = format!("public, max-age=0, s-maxage={PUBLIC_MAX_AGE_SECS}");
-    let held = req
-        .headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| {
-            let t = t.trim();
-            t == "*" || t.trim_start_matches("W/") == etag
-        });
-    let mut res = if held {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    res.insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, control))
-        .insert_header((header::VARY, "Accept-Encoding"));
-    Ok(if held {
-        res.finish()
-    } else {
-        res.content_type("application/json").body(body)
-    })
+    Ok(Built::of(value)?.respond(req))
+}
+
+/// The public pages built in the last moment (`MINHU_PUBLIC_CACHE_MS`, default one second),
+/// by their query: when a story runs, thousands of readers ask each replica for the same first
+/// page of the feed within the same second; one of them builds it and the rest get its bytes,
+/// so the feed costs the same however many read it. A page is at most that old — less than
+/// the `s-maxage` a CDN already may serve it for. At most `MAX_PAGES` pages are kept (queries
+/// are the readers' to choose); beyond that the old ones go.
+pub struct Recent {
+    ttl: chrono::Duration,
+    pages: std::sync::Mutex<std::collections::HashMap<String, (chrono::NaiveDateTime, Built)>>,
+}
+
+const MAX_PAGES: usize = 256;
+
+impl Recent {
+    pub fn new(ttl_ms: u64) -> Recent {
+        Recent {
+            ttl: chrono::Duration::milliseconds(i64::try_from(ttl_ms).unwrap_or(0)),
+            pages: Default::default(),
+        }
+    }
+
+    /// The page built for `key` less than the time-to-live before `now`.
+    pub fn get(&self, key: &str, now: chrono::NaiveDateTime) -> Option<Built> {
+        if self.ttl <= chrono::Duration::zero() {
+            return None;
+        }
+        let pages = self.pages.lock().ok()?;
+        pages
+            .get(key)
+            .filter(|(at, _)| now >= *at && now - *at < self.ttl)
+            .map(|(_, b)| b.clone())
+    }
+
+    pub fn put(&self, key: String, now: chrono::NaiveDateTime, page: Built) {
+        if self.ttl <= chrono::Duration::zero() {
+            return;
+        }
+        if let Ok(mut pages) = self.pages.lock() {
+            if pages.len() >= MAX_PAGES {
+                let ttl = self.ttl;
+                pages.retain(|_, (at, _)| now >= *at && now - *at < ttl);
+                if pages.len() >= MAX_PAGES {
+                    pages.clear();
+                }
+            }
+            pages.insert(key, (now, page));
+        }
+    }
 }

@@ -45,6 +45,8 @@ pub struct AppState {
     /// Public tracking lookups a minute per client address (`MINHU_TRACK_RATE_LIMIT`, default
     /// `TRACK_LOOKUPS_PER_MINUTE`): numbers cannot be walked through.
     pub track_limit: rate_limit::RateLimit<std::net::IpAddr>,
+    /// The feed pages built in the last `MINHU_PUBLIC_CACHE_MS`.
+    pub recent_feed: cache::Recent,
     /// `MINHU_METRICS_TOKEN`: the bearer token `/metrics` needs; none: open.
     pub metrics_token: Option<String>,
     /// Web origins allowed to call the API from a browser (`MINHU_CORS_ORIGINS`); none: no CORS.
@@ -80,6 +82,7 @@ impl AppState {
             cors_origins: Vec::new(),
             metrics_token: None,
             track_limit: rate_limit::RateLimit::new(crate::config::TRACK_LOOKUPS_PER_MINUTE),
+            recent_feed: cache::Recent::new(crate::config::PUBLIC_CACHE_MS),
             webhook_reach: Default::default(),
             photos,
         }

@@ -219,6 +219,9 @@ impl TestDb {
             "MINHU_WEB_DIR" => Some(web.clone()),
             "MINHU_DATA_DIR" => Some(data.clone()),
             "MINHU_DB_POOL_SIZE" => Some("4".into()),
+            // Tests read the feed right after changing it; the one that tests the cache turns
+            // it on (operations.rs).
+            "MINHU_PUBLIC_CACHE_MS" => Some("0".into()),
             _ => None,
         })
         .expect("test config")

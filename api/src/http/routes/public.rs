@@ -97,6 +97,11 @@ pub async fn feed(
     {
         return Err(AppError::invalid_field("q", "搜索词最多 100 个字符"));
     }
+    let key = req.query_string().to_owned();
+    let now = state.clock.now();
+    if let Some(page) = state.recent_feed.get(&key, now) {
+        return Ok(page.respond(&req));
+    }
     let (items, total) = state
         .db(move |conn| {
             let filter = PetitionFilter {
@@ -109,13 +114,12 @@ pub async fn feed(
             Ok((views::public_many(conn, &rows)?, total))
         })
         .await?;
-    crate::http::cache::public_json(
-        &req,
-        &Page {
-            items,
-            total,
-            page: paging.page,
-            per_page: paging.per_page,
-        },
-    )
+    let page = crate::http::cache::Built::of(&Page {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })?;
+    state.recent_feed.put(key, now, page.clone());
+    Ok(page.respond(&req))
 }
