@@ -42,7 +42,10 @@ impl Call {
             anonymous: false,
             publish_consent: false,
             contact_name: optional(&self.name),
-            contact_phone: optional(&self.phone),
+            // As the operator typed it ("138 1234 5678", "+86 …"), stored in its usual form.
+            contact_phone: phone_forms(&self.phone)
+                .and_then(|f| f.last().cloned())
+                .or_else(|| optional(&self.phone)),
             source: Some(Source::parse(&self.source).unwrap_or(Source::Phone)),
             accept: self.accept,
         }
@@ -307,7 +310,11 @@ mod tests {
 
     #[test]
     fn a_call_becomes_a_request() {
+        let mut spoken = call();
+        spoken.phone = "+86 138 1234 5678".into();
+        assert_eq!(spoken.to_request().contact_phone.as_deref(), Some("13812345678"));
         let r = call().to_request();
+        assert_eq!(r.contact_phone.as_deref(), Some("0391-2345678"));
         assert_eq!(r.title, "停水什么时候恢复");
         assert_eq!(r.source, Some(Source::Phone));
         assert!(r.accept && !r.publish_consent);
