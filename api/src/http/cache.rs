@@ -75,7 +75,12 @@ pub fn public_json<T: Serialize>(req: &HttpRequest, value: &T) -> AppResult<Http
 pub struct Recent {
     ttl: chrono::Duration,
     pages: std::sync::Mutex<std::collections::HashMap<String, (chrono::NaiveDateTime, Built)>>,
+    /// One builder per page at a time: when a page runs out, the readers who ask for it in
+    /// that moment wait for one build instead of each building it (single flight).
+    gates: std::sync::Mutex<Gates>,
 }
+
+type Gates = std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>;
 
 const MAX_PAGES: usize = 256;
 
@@ -84,7 +89,22 @@ impl Recent {
         Recent {
             ttl: chrono::Duration::milliseconds(i64::try_from(ttl_ms).unwrap_or(0)),
             pages: Default::default(),
+            gates: Default::default(),
         }
+    }
+
+    /// The gate whose holder builds the page for `key` (none when nothing is kept: then every
+    /// request builds its own).
+    pub fn gate(&self, key: &str) -> Option<std::sync::Arc<tokio::sync::Mutex<()>>> {
+        if self.ttl <= chrono::Duration::zero() {
+            return None;
+        }
+        let mut gates = self.gates.lock().ok()?;
+        if gates.len() >= MAX_PAGES && !gates.contains_key(key) {
+            // Only gates nobody is waiting at go.
+            gates.retain(|_, g| std::sync::Arc::strong_count(g) > 1);
+        }
+        Some(gates.entry(key.to_owned()).or_default().clone())
     }
 
     /// The page built for `key` less than the time-to-live before `now`.

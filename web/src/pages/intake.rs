@@ -312,7 +312,10 @@ mod tests {
     fn a_call_becomes_a_request() {
         let mut spoken = call();
         spoken.phone = "+86 138 1234 5678".into();
-        assert_eq!(spoken.to_request().contact_phone.as_deref(), Some("13812345678"));
+        assert_eq!(
+            spoken.to_request().contact_phone.as_deref(),
+            Some("13812345678")
+        );
         let r = call().to_request();
         assert_eq!(r.contact_phone.as_deref(), Some("0391-2345678"));
         assert_eq!(r.title, "停水什么时候恢复");

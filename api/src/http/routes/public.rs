@@ -102,6 +102,16 @@ pub async fn feed(
     if let Some(page) = state.recent_feed.get(&key, now) {
         return Ok(page.respond(&req));
     }
+    let gate = state.recent_feed.gate(&key);
+    let _turn = match &gate {
+        Some(g) => Some(g.lock().await),
+        None => None,
+    };
+    // Whoever held the gate before may have built it meanwhile.
+    let now = state.clock.now();
+    if let Some(page) = state.recent_feed.get(&key, now) {
+        return Ok(page.respond(&req));
+    }
     let (items, total) = state
         .db(move |conn| {
             let filter = PetitionFilter {
