@@ -62,7 +62,7 @@ const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 #[utoipa::path(
     post, path = "/api/v1/petitions", tag = "petitions", operation_id = "create_petition",
     request_body = NewPetition,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key returns the first result")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 100, pattern = "^[!-~]{1,100}$", description = "Makes retries safe: the same key returns the first result (1–100 visible ASCII characters)")),
     security(("bearer" = [])),
     responses((status = 201, description = "The new petition (or, for a repeated Idempotency-Key, the first one)", body = Petition))
 )]
