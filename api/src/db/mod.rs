@@ -195,6 +195,18 @@ pub struct Paging {
     pub per_page: i64,
 }
 
+impl Paging {
+    /// This page's `items` with the list's `total`, as every list answers.
+    pub fn page_of<T>(self, items: Vec<T>, total: i64) -> minhu_types::Page<T> {
+        minhu_types::Page {
+            items,
+            total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
+
 /// How far past the current page a list over history counts: its `total` is exact when the
 /// list ends within this many pages after the current one, and otherwise a lower bound (what
 /// was counted), so that no page costs a count over all history.
@@ -229,12 +241,7 @@ impl Paging {
             .skip(self.offset() as usize)
             .take(self.per_page as usize)
             .collect();
-        minhu_types::Page {
-            items,
-            total,
-            page: self.page,
-            per_page: self.per_page,
-        }
+        self.page_of(items, total)
     }
 }
 

@@ -217,7 +217,10 @@ pub fn act(
                     // Another unit's assignment is not visible to this one.
                     return Err(AppError::not_found("办理记录不存在，或不属于您的单位"));
                 }
-                let below = covers && db::units::has_units_below(conn, found.1.id)?;
+                // Only dispatching down asks it: no extra query for every other unit action.
+                let below = covers
+                    && action == Action::DispatchDown
+                    && db::units::has_units_below(conn, found.1.id)?;
                 (Some(facts_of(&found.0, below)), Some(found), covers)
             }
             Target::NewAssignment(role) => (

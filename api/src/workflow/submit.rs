@@ -27,7 +27,7 @@ pub fn submit(
         // The counter upsert is the first statement: on SQLite it takes the write lock, so
         // the idempotency check below sees every committed submission.
         let tracking_no = db::petitions::next_tracking_no(conn, &tracking_day(db::utc(now)))?;
-        if let Some(k) = &key {
+        if let Some(k) = key {
             if let Some(existing) = db::petitions::find_idempotent(conn, caller.user_id, k)? {
                 return Ok((existing, false));
             }
@@ -109,7 +109,7 @@ pub fn submit(
             None,
             now,
         )?;
-        if let Some(k) = &key {
+        if let Some(k) = key {
             db::petitions::insert_idempotent(conn, caller.user_id, k, id, now)?;
         }
         db::figures::bump(

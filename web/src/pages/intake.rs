@@ -12,7 +12,7 @@ use crate::api::{self, ApiError};
 use crate::format::{chars, optional};
 use crate::route::Route;
 use crate::session::local_problem;
-use crate::ui::{failure_line, load, Ctx, EnumSelect, Load, Title};
+use crate::ui::{failure_line, load, send_form, Ctx, EnumSelect, Load, Title};
 
 /// The form's values as the API wants them.
 pub struct Call {
@@ -155,21 +155,14 @@ pub fn Intake() -> impl IntoView {
             return;
         }
         let req = call.to_request();
-        busy.set(true);
-        failure.set(None);
-        let token = ctx.token();
-        leptos::task::spawn_local(async move {
-            let r =
-                api::send::<_, Petition>(Method::POST, token.as_deref(), "/petitions", &req).await;
-            busy.try_set(false);
-            match r {
-                Ok(p) => ctx.go(Route::Petition(p.id)),
-                Err(e) => {
-                    ctx.check(&e);
-                    failure.try_set(Some(e));
-                }
-            }
-        });
+        send_form(
+            Method::POST,
+            "/petitions",
+            req,
+            busy,
+            failure,
+            move |p: Petition| ctx.go(Route::Petition(p.id)),
+        );
     };
     let field_error = move |f: &'static str| crate::ui::field_error(failure, f);
     let invalid = move |f: &'static str| crate::ui::invalid(failure, f);

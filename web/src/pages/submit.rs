@@ -6,11 +6,11 @@ use minhu_types::rules::{validate_new_petition, MAX_CONTENT, MAX_TITLE};
 use minhu_types::{NewPetition, Petition, PetitionKind, Source, Urgency};
 
 use super::categories;
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
 use crate::format::{chars, optional};
 use crate::route::Route;
 use crate::session::local_problem;
-use crate::ui::{failure_line, Ctx, EnumSelect, Load, Title};
+use crate::ui::{failure_line, send_form, Ctx, EnumSelect, Load, Title};
 
 /// The form's values as the API wants them (the category may still be unset: 0).
 pub struct Draft {
@@ -96,21 +96,14 @@ pub fn Submit() -> impl IntoView {
             failure.set(Some(local_problem(errors, ctx.t())));
             return;
         }
-        busy.set(true);
-        failure.set(None);
-        let token = ctx.token();
-        leptos::task::spawn_local(async move {
-            let r =
-                api::send::<_, Petition>(Method::POST, token.as_deref(), "/petitions", &req).await;
-            busy.try_set(false);
-            match r {
-                Ok(p) => ctx.go(Route::Petition(p.id)),
-                Err(e) => {
-                    ctx.check(&e);
-                    failure.try_set(Some(e));
-                }
-            }
-        });
+        send_form(
+            Method::POST,
+            "/petitions",
+            req,
+            busy,
+            failure,
+            move |p: Petition| ctx.go(Route::Petition(p.id)),
+        );
     };
     let field_error = move |f: &'static str| crate::ui::field_error(failure, f);
     let invalid = move |f: &'static str| crate::ui::invalid(failure, f);

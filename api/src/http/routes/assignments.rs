@@ -78,12 +78,7 @@ pub async fn list(
             ))
         })
         .await?;
-    Ok(web::Json(Page {
-        items,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    Ok(web::Json(paging.page_of(items, total)))
 }
 
 /// Runs `action` on assignment `id` and answers with the assignment as it is afterwards.

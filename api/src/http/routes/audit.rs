@@ -104,12 +104,7 @@ pub async fn contact_reads(
     let mut items = items;
     items.truncate(paging.per_page as usize);
     let total = paging.offset() + items.len() as i64 + i64::from(more);
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    Ok(HttpResponse::Ok().json(paging.page_of(items, total)))
 }
 
 fn csv_of(items: &[ContactRead]) -> String {

@@ -35,12 +35,10 @@ pub async fn list(
     let (items, total) = state
         .db(move |conn| Ok(db::categories::list(conn, parent, paging)?))
         .await?;
-    Ok(web::Json(Page {
-        items: items.iter().map(CategoryRow::to_category).collect(),
+    Ok(web::Json(paging.page_of(
+        items.iter().map(CategoryRow::to_category).collect(),
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    )))
 }
 
 /// One category.

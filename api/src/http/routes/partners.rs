@@ -30,12 +30,10 @@ pub async fn list(
     let (items, total) = state
         .db(move |conn| Ok(db::partners::list(conn, paging)?))
         .await?;
-    Ok(web::Json(Page {
-        items: items.iter().map(PartnerRow::to_partner).collect(),
+    Ok(web::Json(paging.page_of(
+        items.iter().map(PartnerRow::to_partner).collect(),
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    )))
 }
 
 /// Issue a partner's credentials (admin). `client_secret` and `api_key` appear only here.

@@ -270,12 +270,7 @@ pub async fn list(
         ))
     })
     .await?;
-    Ok(web::Json(Page {
-        items,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    Ok(web::Json(paging.page_of(items, total)))
 }
 
 /// A caller's history (hotline office): every petition whose contact phone, or whose
@@ -317,12 +312,7 @@ pub async fn callers(
         Ok((items, total))
     })
     .await?;
-    Ok(web::Json(Page {
-        items,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    Ok(web::Json(paging.page_of(items, total)))
 }
 
 /// One petition with its assignments, replies, visits and the actions the caller may take.

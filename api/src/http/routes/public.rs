@@ -124,12 +124,7 @@ pub async fn feed(
             Ok((views::public_many(conn, &rows)?, total))
         })
         .await?;
-    let page = crate::http::cache::Built::of(&Page {
-        items,
-        total,
-        page: paging.page,
-        per_page: paging.per_page,
-    })?;
+    let page = crate::http::cache::Built::of(&paging.page_of(items, total))?;
     state.recent_feed.put(key, now, page.clone());
     Ok(page.respond(&req))
 }

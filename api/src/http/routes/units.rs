@@ -54,12 +54,10 @@ pub async fn list(
             Ok(db::units::list(conn, &filter, paging)?)
         })
         .await?;
-    Ok(web::Json(Page {
-        items: items.iter().map(UnitRow::to_unit).collect(),
+    Ok(web::Json(paging.page_of(
+        items.iter().map(UnitRow::to_unit).collect(),
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    )))
 }
 
 /// One unit.

@@ -46,12 +46,10 @@ pub async fn list(
     let (items, total) = state
         .db(move |conn| Ok(db::users::list(conn, &filter, paging)?))
         .await?;
-    Ok(web::Json(Page {
-        items: items.iter().map(UserRow::to_detail).collect(),
+    Ok(web::Json(paging.page_of(
+        items.iter().map(UserRow::to_detail).collect(),
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    )))
 }
 
 /// One account (admin).

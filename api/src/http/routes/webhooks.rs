@@ -52,12 +52,10 @@ pub async fn list(
             Ok(db::webhooks::list(conn, partner, paging)?)
         })
         .await?;
-    Ok(web::Json(Page {
-        items: items.iter().map(WebhookRow::to_webhook).collect(),
+    Ok(web::Json(paging.page_of(
+        items.iter().map(WebhookRow::to_webhook).collect(),
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    )))
 }
 
 /// Register a webhook (partner). Each event of a petition the partner submitted is POSTed to
@@ -155,10 +153,8 @@ pub async fn deliveries(
             Ok(db::webhooks::deliveries(conn, id, paging)?)
         })
         .await?;
-    Ok(web::Json(Page {
-        items: items.iter().map(|d| d.to_delivery()).collect(),
+    Ok(web::Json(paging.page_of(
+        items.iter().map(|d| d.to_delivery()).collect(),
         total,
-        page: paging.page,
-        per_page: paging.per_page,
-    }))
+    )))
 }
