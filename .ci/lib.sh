@@ -91,6 +91,27 @@ ensure_s3() {
   }
 }
 
+# A real SMTP server for the e-mail tests (aiosmtpd from PyPI, tests/smtp/server.py): what it
+# receives is written as JSON under $MINHU_TEST_MAILDIR/<recipient>/.
+ensure_smtp() {
+  local venv="$MINHU_CACHE/smtp"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    log "installing aiosmtpd 1.4 (an SMTP server for the e-mail tests)"
+    apt_install python3-venv
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "aiosmtpd==1.4.*"
+  fi
+  export MINHU_TEST_SMTP_URL=smtp://127.0.0.1:2525 MINHU_TEST_MAILDIR="$MINHU_CACHE/mail"
+  if ! (exec 3<>/dev/tcp/127.0.0.1/2525) 2>/dev/null; then
+    log "starting the SMTP server on 127.0.0.1:2525"
+    nohup "$venv/bin/python" "$ROOT/tests/smtp/server.py" 127.0.0.1 2525 "$MINHU_TEST_MAILDIR" \
+      >"$MINHU_CACHE/smtp.log" 2>&1 &
+    for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/2525) 2>/dev/null && return 0; sleep 0.2; done
+    echo "the SMTP server did not start on 127.0.0.1:2525 (see $MINHU_CACHE/smtp.log)" >&2
+    return 1
+  fi
+}
+
 ensure_postgres() {
   if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return 0; fi
   apt_install postgresql

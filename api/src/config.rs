@@ -99,6 +99,9 @@ pub struct Config {
     pub public_cache_ms: u64,
     /// `MINHU_METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <it>`.
     pub metrics_token: Option<String>,
+    /// SMS (`MINHU_SMS_*`), e-mail (`MINHU_SMTP_URL`, `MINHU_MAIL_FROM`) and the web app's
+    /// address for links in them (`MINHU_PUBLIC_URL`).
+    pub channels: crate::notifications::Channels,
 }
 
 impl std::fmt::Debug for Config {
@@ -263,7 +266,9 @@ impl Config {
             ),
             Some(t) => Some(t),
         };
+        let channels = channels(&get, flag("MINHU_SMS_ALLOW_HTTP")?, bind)?;
         Ok(Config {
+            channels,
             metrics_token,
             track_rate_limit,
             public_cache_ms,
@@ -294,6 +299,67 @@ impl Config {
         self.jwt_secret = load_or_create_secret(&self.data_dir.join("jwt-secret"))?;
         Ok(())
     }
+}
+
+/// The notification channels from their settings; a bad one stops start-up, named.
+fn channels(
+    get: &impl Fn(&str) -> Option<String>,
+    sms_allow_http: bool,
+    bind: SocketAddr,
+) -> Result<crate::notifications::Channels, String> {
+    use crate::notifications::{Channels, Mailer, SmsGateway};
+    let sms = match (get("MINHU_SMS_URL"), get("MINHU_SMS_TOKEN")) {
+        (None, None) => None,
+        (Some(_), None) => return Err("MINHU_SMS_TOKEN: must be set with MINHU_SMS_URL".into()),
+        (None, Some(_)) => return Err("MINHU_SMS_URL: must be set with MINHU_SMS_TOKEN".into()),
+        (Some(u), Some(token)) => {
+            let url = url::Url::parse(&u)
+                .ok()
+                .filter(|url| url.host_str().is_some())
+                .ok_or_else(|| format!("MINHU_SMS_URL: expected https://host/path, got {u:?}"))?;
+            match url.scheme() {
+                "https" => {}
+                "http" if sms_allow_http => {}
+                "http" => return Err("MINHU_SMS_URL: must be https:// (set MINHU_SMS_ALLOW_HTTP=true for a gateway on a closed network)".into()),
+                other => return Err(format!("MINHU_SMS_URL: expected https://, got {other}://")),
+            }
+            Some(SmsGateway { url, token })
+        }
+    };
+    let mail = match get("MINHU_SMTP_URL") {
+        None => None,
+        Some(u) => {
+            let from = get("MINHU_MAIL_FROM")
+                .ok_or("MINHU_MAIL_FROM: must be set with MINHU_SMTP_URL (e.g. 民呼必应 <noreply@example.cn>)")?;
+            Some(Mailer::parse(&u, &from)?)
+        }
+    };
+    let quiet = crate::domain::notifications::QuietHours::parse(
+        &get("MINHU_SMS_QUIET_HOURS").unwrap_or_else(|| "22-8".into()),
+    )
+    .map_err(|e| format!("MINHU_SMS_QUIET_HOURS: {e}"))?;
+    let public_url = match get("MINHU_PUBLIC_URL") {
+        None => format!("http://{bind}"),
+        Some(u) => {
+            let origin = u.trim_end_matches('/');
+            match url::Url::parse(origin) {
+                Ok(p) if matches!(p.scheme(), "http" | "https") && p.host_str().is_some() => {
+                    origin.to_owned()
+                }
+                _ => {
+                    return Err(format!(
+                        "MINHU_PUBLIC_URL: expected the web app's address such as https://minhu.example.cn, got {u:?}"
+                    ))
+                }
+            }
+        }
+    };
+    Ok(Channels {
+        sms,
+        mail,
+        quiet,
+        public_url,
+    })
 }
 
 /// A web origin as browsers send it: `https://host` or `http://host:port`, nothing after.

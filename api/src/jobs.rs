@@ -21,6 +21,7 @@ use crate::workflow::{act, record, Actor, Effect, Target};
 pub struct Report {
     pub auto_closed: usize,
     pub marked_overdue: usize,
+    pub reminded_yellow: usize,
 }
 
 /// How many rows one run handles at most; the next run takes the rest.
@@ -137,6 +138,8 @@ pub fn run(
                 report.marked_overdue += 1;
             }
         }
+        // Orders whose light turned yellow: their handlers are reminded, once.
+        report.reminded_yellow = crate::notifications::remind_yellow(conn, now, BATCH)?;
         // Revocations of tokens that have expired anyway are no longer needed.
         db::users::prune_revoked_tokens(conn, now)?;
         Ok(Some(report))
@@ -161,6 +164,7 @@ pub fn spawn(
                     tracing::info!(
                         auto_closed = r.auto_closed,
                         marked_overdue = r.marked_overdue,
+                        reminded_yellow = r.reminded_yellow,
                         "jobs ran"
                     )
                 }

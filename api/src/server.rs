@@ -108,6 +108,7 @@ pub fn build_state(config: &Config) -> Result<AppState, String> {
     state.track_limit = crate::http::rate_limit::RateLimit::new(config.track_rate_limit);
     state.recent_feed = crate::http::cache::Recent::new(config.public_cache_ms);
     state.webhook_reach = config.webhook_reach;
+    state.channels = config.channels.clone();
     Ok(state)
 }
 
@@ -130,6 +131,12 @@ pub async fn serve(mut config: Config, started: Instant) -> Result<(), String> {
         state.pool.clone(),
         state.clock.clone(),
         state.webhook_reach,
+        std::time::Duration::from_secs(2),
+    );
+    crate::notifications::spawn(
+        state.pool.clone(),
+        state.clock.clone(),
+        state.channels.clone(),
         std::time::Duration::from_secs(2),
     );
     let server = HttpServer::new(move || app(state.clone()))

@@ -10,6 +10,7 @@ mod errors;
 mod knowledge;
 mod lifecycle;
 mod matrix;
+mod notifications;
 mod offered;
 mod open311;
 mod operations;

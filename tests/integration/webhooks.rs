@@ -1,94 +1,14 @@
 //! Webhooks: a partner's receiver gets signed events of the petitions the partner submitted,
 //! retried until it acknowledges them, and events written before a restart still arrive.
 
-use std::sync::{Arc, Mutex};
-
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use hmac::{Hmac, Mac};
 use minhu_types::{Page, WebhookCreated, WebhookDelivery};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
 use crate::city::City;
+use crate::support::receiver::Receiver;
 use crate::support::{both, both_backends, Backend, TestApp, TestDb};
-
-/// What the receiver was sent.
-#[derive(Debug, Clone)]
-struct Received {
-    event: String,
-    event_id: String,
-    timestamp: String,
-    signature: String,
-    body: Vec<u8>,
-}
-
-#[derive(Default)]
-struct Inbox {
-    received: Vec<Received>,
-    /// Answer 500 to this many requests first.
-    fail_next: usize,
-}
-
-/// A partner's HTTP endpoint on a local port.
-struct Receiver {
-    url: String,
-    inbox: Arc<Mutex<Inbox>>,
-}
-
-impl Receiver {
-    fn start(fail_first: usize) -> Receiver {
-        let inbox = Arc::new(Mutex::new(Inbox {
-            received: Vec::new(),
-            fail_next: fail_first,
-        }));
-        let shared = inbox.clone();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!(
-            "http://127.0.0.1:{}/minhu/events",
-            listener.local_addr().expect("addr").port()
-        );
-        let server = HttpServer::new(move || {
-            let inbox = shared.clone();
-            App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
-                let inbox = inbox.clone();
-                async move {
-                    let header = |n: &str| {
-                        req.headers()
-                            .get(n)
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or("")
-                            .to_owned()
-                    };
-                    let mut inbox = inbox.lock().expect("inbox");
-                    inbox.received.push(Received {
-                        event: header("x-minhu-event"),
-                        event_id: header("x-minhu-event-id"),
-                        timestamp: header("x-minhu-timestamp"),
-                        signature: header("x-minhu-signature"),
-                        body: body.to_vec(),
-                    });
-                    if inbox.fail_next > 0 {
-                        inbox.fail_next -= 1;
-                        HttpResponse::InternalServerError().finish()
-                    } else {
-                        HttpResponse::NoContent().finish()
-                    }
-                }
-            }))
-        })
-        .workers(1)
-        .disable_signals()
-        .listen(listener)
-        .expect("listen")
-        .run();
-        actix_web::rt::spawn(server);
-        Receiver { url, inbox }
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.inbox.lock().expect("inbox").received.clone()
-    }
-}
 
 /// The signature a receiver computes, independently of the server's code.
 fn expected_signature(secret: &str, timestamp: &str, body: &[u8]) -> String {
@@ -213,14 +133,18 @@ async fn events_are_signed_retried_and_survive_a_restart(backend: Backend) {
     let got = receiver.received();
     assert_eq!(got.len(), 3);
     for r in &got {
-        assert_eq!(r.event, "petition.accepted");
-        assert_eq!(r.event_id, got[0].event_id, "one event id on every attempt");
+        assert_eq!(r.header("x-minhu-event"), "petition.accepted");
         assert_eq!(
-            r.signature,
-            expected_signature(&hook.secret, &r.timestamp, &r.body)
+            r.header("x-minhu-event-id"),
+            got[0].header("x-minhu-event-id"),
+            "one event id on every attempt"
+        );
+        assert_eq!(
+            r.header("x-minhu-signature"),
+            expected_signature(&hook.secret, &r.header("x-minhu-timestamp"), &r.body)
         );
         let body: Value = serde_json::from_slice(&r.body).expect("json body");
-        assert_eq!(body["id"], json!(r.event_id));
+        assert_eq!(body["id"], json!(r.header("x-minhu-event-id")));
         assert_eq!(body["type"], "petition.accepted");
         assert_eq!(body["data"]["petition_id"], json!(id));
         assert_eq!(body["data"]["tracking_no"], json!(tracking_no));
@@ -234,10 +158,10 @@ async fn events_are_signed_retried_and_survive_a_restart(backend: Backend) {
     }
     // A forged body does not match the signature.
     assert_ne!(
-        got[0].signature,
+        got[0].header("x-minhu-signature"),
         expected_signature(
             &hook.secret,
-            &got[0].timestamp,
+            &got[0].header("x-minhu-timestamp"),
             b"{\"type\":\"petition.closed\"}"
         )
     );
@@ -256,8 +180,11 @@ async fn events_are_signed_retried_and_survive_a_restart(backend: Backend) {
     assert_eq!(deliver(&app).await.delivered, 1);
     let got = receiver.received();
     assert_eq!(got.len(), 4);
-    assert_eq!(got[3].event, "petition.dispatched");
-    assert_ne!(got[3].event_id, got[0].event_id);
+    assert_eq!(got[3].header("x-minhu-event"), "petition.dispatched");
+    assert_ne!(
+        got[3].header("x-minhu-event-id"),
+        got[0].header("x-minhu-event-id")
+    );
     assert_eq!(deliveries(&app, &county, hook.webhook.id).await.total, 2);
 
     // Another partner sees none of it; the owner removes the webhook.

@@ -7,6 +7,8 @@ pub mod dispatch;
 pub mod duplicates;
 pub mod figures;
 pub mod knowledge;
+pub mod notifications;
+mod outbox;
 pub mod partners;
 pub mod petitions;
 pub mod photos;

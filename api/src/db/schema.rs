@@ -25,6 +25,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         token_epoch -> BigInt,
+        notify_sms -> Bool,
+        notify_email -> Bool,
+        email_address -> Nullable<Text>,
     }
 }
 
@@ -257,6 +260,7 @@ diesel::table! {
         signed_on_time -> Nullable<Bool>,
         replied_on_time -> Nullable<Bool>,
         overdue_at -> Nullable<Timestamp>,
+        yellow_sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -410,7 +414,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        petition_id -> Nullable<BigInt>,
+        event -> Text,
+        title -> Text,
+        body -> Text,
+        link -> Nullable<Text>,
+        once_key -> Nullable<Text>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notification_deliveries (id) {
+        id -> BigInt,
+        notification_id -> BigInt,
+        channel -> Text,
+        address -> Text,
+        urgent -> Bool,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        last_status -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    rating_tokens (token_hash) {
+        token_hash -> Text,
+        petition_id -> BigInt,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(photos -> petitions (petition_id));
+diesel::joinable!(notification_deliveries -> notifications (notification_id));
+diesel::joinable!(notifications -> petitions (petition_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(partners -> users (user_id));
 diesel::joinable!(webhooks -> partners (partner_id));
@@ -426,6 +473,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     dispatch_rules,
     webhooks,
     webhook_deliveries,
+    notifications,
+    notification_deliveries,
+    rating_tokens,
     users,
     categories,
     partners,

@@ -181,36 +181,7 @@ pub fn enqueue(
         .execute(conn)
 }
 
-/// Deliveries due at `now`, oldest first.
-pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<i64>> {
-    wd::table
-        .filter(wd::status.eq("pending"))
-        .filter(wd::next_attempt_at.le(now))
-        .order(wd::id.asc())
-        .limit(limit)
-        .select(wd::id)
-        .load(conn)
-}
-
-/// Takes a due delivery for one attempt: pushes its next attempt to `lease_until`, so another
-/// server (or this one after a crash) retries it only when the lease runs out. False when
-/// someone else took it first.
-pub fn claim(
-    conn: &mut DbConn,
-    id: i64,
-    now: NaiveDateTime,
-    lease_until: NaiveDateTime,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        wd::table
-            .filter(wd::id.eq(id))
-            .filter(wd::status.eq("pending"))
-            .filter(wd::next_attempt_at.le(now)),
-    )
-    .set(wd::next_attempt_at.eq(lease_until))
-    .execute(conn)?;
-    Ok(n == 1)
-}
+super::outbox::outbox_queries!(wd);
 
 /// The delivery, its webhook and whether the webhook's partner is still active.
 pub fn load(conn: &mut DbConn, id: i64) -> QueryResult<(DeliveryRow, WebhookRow, bool)> {
@@ -223,47 +194,6 @@ pub fn load(conn: &mut DbConn, id: i64) -> QueryResult<(DeliveryRow, WebhookRow,
             partners::active,
         ))
         .first(conn)
-}
-
-/// Records an attempt: delivered, to be retried at `retry_at`, or given up (`retry_at` None).
-/// Only while the attempt's lease holds: a late answer neither overwrites what another server
-/// recorded since nor brings back a delivery dropped with its webhook.
-pub fn record_attempt(
-    conn: &mut DbConn,
-    id: i64,
-    lease_until: NaiveDateTime,
-    outcome: Result<i64, (Option<i64>, String)>,
-    retry_at: Option<NaiveDateTime>,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
-    let target = wd::table
-        .filter(wd::id.eq(id))
-        .filter(wd::status.eq("pending"))
-        .filter(wd::next_attempt_at.eq(lease_until));
-    match outcome {
-        Ok(code) => diesel::update(target)
-            .set((
-                wd::status.eq("delivered"),
-                wd::attempts.eq(wd::attempts + 1),
-                wd::last_status.eq(Some(code)),
-                wd::last_error.eq(None::<String>),
-                wd::delivered_at.eq(Some(now)),
-            ))
-            .execute(conn),
-        Err((code, error)) => diesel::update(target)
-            .set((
-                wd::status.eq(if retry_at.is_some() {
-                    "pending"
-                } else {
-                    "failed"
-                }),
-                wd::attempts.eq(wd::attempts + 1),
-                wd::last_status.eq(code),
-                wd::last_error.eq(Some(error)),
-                wd::next_attempt_at.eq(retry_at.unwrap_or(now)),
-            ))
-            .execute(conn),
-    }
 }
 
 pub fn deliveries(

@@ -7,6 +7,7 @@ pub mod duplicates;
 pub mod figures;
 pub mod knowledge;
 pub mod lifecycle;
+pub mod notifications;
 pub mod petitions;
 pub mod policy;
 pub mod privacy;

@@ -55,6 +55,8 @@ pub struct AppState {
     pub webhook_reach: crate::domain::webhooks::Reach,
     /// Where petitions' photos are kept (`MINHU_PHOTO_STORE`).
     pub photos: crate::photos::PhotoStore,
+    /// How SMS and e-mail leave the server.
+    pub channels: crate::notifications::Channels,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl AppState {
             track_limit: rate_limit::RateLimit::new(crate::config::TRACK_LOOKUPS_PER_MINUTE),
             recent_feed: cache::Recent::new(crate::config::PUBLIC_CACHE_MS),
             webhook_reach: Default::default(),
+            channels: Default::default(),
             photos,
         }
     }
@@ -192,6 +195,11 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/auth/logout", post => auth::logout);
     resource!(cfg, "/audit/contact-reads", get => audit::contact_reads);
     resource!(cfg, "/me", get => auth::me);
+    resource!(cfg, "/me/notification-settings", get => notifications::get_settings, put => notifications::put_settings);
+    resource!(cfg, "/notifications", get => notifications::list);
+    resource!(cfg, "/notifications/unread-count", get => notifications::unread_count);
+    resource!(cfg, "/notifications/read", post => notifications::mark_read);
+    resource!(cfg, "/rate/{token}", get => notifications::invite, post => notifications::rate);
     resource!(cfg, "/units", get => units::list, post => units::create);
     resource!(cfg, "/units/{id}", get => units::find, patch => units::update);
     resource!(cfg, "/users", get => users::list, post => users::create);

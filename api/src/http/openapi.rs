@@ -123,6 +123,13 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         routes::petition_actions::grant_appeal,
         routes::petition_actions::refuse_appeal,
         routes::petition_actions::mark_typical,
+        routes::notifications::list,
+        routes::notifications::unread_count,
+        routes::notifications::mark_read,
+        routes::notifications::get_settings,
+        routes::notifications::put_settings,
+        routes::notifications::invite,
+        routes::notifications::rate,
         routes::ops::healthz,
         routes::ops::readyz,
         routes::ops::metrics,
@@ -154,6 +161,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         (name = "public", description = "Tracking and the public feed (no token)"),
         (name = "time limits", description = "Deadline policies, the working-day calendar and the supervision board (限时办理, 督办)"),
         (name = "figures", description = "Rankings, statistics and briefings (办理排行, 简报)"),
+        (name = "notifications", description = "Messages to petitioners, units and leaders (消息) in the app, by SMS and e-mail; one-tap rating links (一事一评)"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

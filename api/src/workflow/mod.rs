@@ -327,6 +327,19 @@ pub fn record(
     )?;
     // The partner hears of it in the same transaction: no change without its event.
     crate::webhooks::enqueue(conn, petition_id, event_id, from, to, now)?;
+    // … and so do the people it concerns.
+    crate::notifications::enqueue(
+        conn,
+        &crate::notifications::Cause {
+            petition_id,
+            action,
+            from,
+            to,
+            assignment_id,
+            note,
+            now,
+        },
+    )?;
     db::figures::count_action(
         conn,
         crate::domain::calendar::local_date(now),

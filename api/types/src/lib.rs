@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 mod enums;
 mod knowledge;
+mod notifications;
 mod petitions;
 mod photos;
 pub mod rules;
@@ -17,6 +18,7 @@ mod triage;
 mod webhooks;
 pub use enums::*;
 pub use knowledge::*;
+pub use notifications::*;
 pub use petitions::*;
 pub use photos::*;
 pub use triage::*;

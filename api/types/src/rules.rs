@@ -366,3 +366,46 @@ mod tests {
         assert!(is_contact_phone("0391-2345678"));
     }
 }
+
+/// Whether `s` looks like an e-mail address a mail server would take: one `@`, a local part, a
+/// domain with a dot, no spaces, at most 254 characters.
+pub fn is_email_address(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    s.len() <= 254
+        && !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c))
+}
+
+/// Notification settings: e-mail needs an address, SMS a phone on the account.
+pub fn validate_notification_settings(
+    s: &crate::NotificationSettings,
+    has_phone: bool,
+) -> Result<(), Vec<FieldError>> {
+    let mut c = Checks::new();
+    c.check(
+        "sms",
+        !s.sms || has_phone,
+        "账号未登记手机号，无法开启短信通知",
+    );
+    match s.email_address.as_deref().map(str::trim) {
+        Some(a) if !a.is_empty() => {
+            c.check(
+                "email_address",
+                is_email_address(a),
+                "邮箱地址格式不正确，例如 name@example.cn",
+            );
+        }
+        _ => {
+            c.check("email_address", !s.email, "开启邮件通知须填写邮箱地址");
+        }
+    }
+    c.finish()
+}

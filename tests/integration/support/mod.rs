@@ -1,6 +1,8 @@
 //! Test harness: every test gets a fresh database (a new SQLite file, or a new PostgreSQL
 //! database) and the whole application in-process, so tests run in parallel.
 
+pub mod receiver;
+
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
