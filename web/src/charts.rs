@@ -50,7 +50,7 @@ pub fn Bars(
     #[prop(default = 10)] limit: usize,
 ) -> impl IntoView {
     let mut items = items;
-    items.sort_by(|a, b| b.n.cmp(&a.n));
+    items.sort_by_key(|i| std::cmp::Reverse(i.n));
     items.truncate(limit);
     let widths = columns(&items.iter().map(|i| i.n).collect::<Vec<_>>(), 100.0);
     view! {

@@ -87,7 +87,20 @@ pub fn menu(role: Option<Role>) -> Vec<Route> {
         ],
         Some(Role::Partner | Role::System) => vec![Route::Mine],
     });
+    // Everybody signed in gets messages (消息).
+    if role.is_some() {
+        out.push(Route::Messages);
+    }
     out
+}
+
+/// The bell's badge: the number, or 99+.
+pub fn badge(count: i64) -> Option<String> {
+    match count {
+        ..=0 => None,
+        1..=99 => Some(count.to_string()),
+        _ => Some("99+".to_owned()),
+    }
 }
 
 #[component]
@@ -98,6 +111,8 @@ fn App() -> impl IntoView {
         lang: RwSignal::new(Lang::load()),
         route: RwSignal::new(Route::parse(&location_path())),
         signed_token: Memo::new(move |_| session.with(|s| s.as_ref().map(|s| s.token.clone()))),
+        unread: RwSignal::new(0),
+        unread_seq: StoredValue::new(0),
     };
     provide_context(ctx);
 
@@ -194,6 +209,30 @@ fn Header() -> impl IntoView {
         next.store();
         ctx.lang.set(next);
     };
+    // The bell's count: asked again on every page change and sign-in, and once a minute while
+    // the tab is visible.
+    Effect::new(move |_| {
+        ctx.route.track();
+        ctx.signed_token.track();
+        ctx.refresh_unread();
+    });
+    let poll = set_interval_with_handle(
+        move || {
+            let hidden = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.hidden());
+            if !hidden && ctx.signed_token.with_untracked(Option::is_some) {
+                ctx.refresh_unread();
+            }
+        },
+        std::time::Duration::from_secs(60),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(handle) = poll {
+            handle.clear();
+        }
+    });
     view! {
         <header class="masthead">
             <a class="brand" href="/">
@@ -219,9 +258,25 @@ fn Header() -> impl IntoView {
                 <button class="link" on:click=toggle aria-label=move || ctx.t().switch_language>
                     {move || ctx.lang.get().other().name()}
                 </button>
+                {move || ctx.signed_token.with(Option::is_some).then(|| {
+                    let n = ctx.unread.get();
+                    let here = ctx.route.with(|r| *r == Route::Messages);
+                    view! {
+                        <a class="bell" href=Route::Messages.href() aria-label=(ctx.t().bell_label)(n)
+                            aria-current=here.then_some("page")>
+                            <svg class="bell-icon" aria-hidden="true" focusable="false" viewBox="0 0 24 24" width="22" height="22">
+                                <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6v-5a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z" />
+                            </svg>
+                            {badge(n).map(|b| view! { <span class="badge" aria-hidden="true">{b}</span> })}
+                        </a>
+                    }
+                })}
                 {move || match ctx.session.get() {
                     Some(s) => view! {
-                        <span class="who">{s.user.display_name.clone()}" · "{ctx.lang.get().label(s.user.role.as_str(), s.user.role.label())}</span>
+                        <a class="who" href=Route::Account.href()>
+                            {s.user.display_name.clone()}" · "{ctx.lang.get().label(s.user.role.as_str(), s.user.role.label())}
+                            <span class="sr-only">{ctx.t().account_link}</span>
+                        </a>
                         <button class="link" on:click=logout>{ctx.t().logout}</button>
                     }.into_any(),
                     None => view! {
@@ -254,5 +309,29 @@ mod tests {
             menu(None),
             vec![Route::Home, Route::Rankings, Route::Knowledge]
         );
+    }
+
+    #[test]
+    fn everybody_signed_in_has_messages() {
+        for role in [
+            Role::Citizen,
+            Role::Operator,
+            Role::Handler,
+            Role::Reporter,
+            Role::Leader,
+            Role::Admin,
+            Role::Partner,
+        ] {
+            let m = menu(Some(role));
+            assert_eq!(
+                m.iter().filter(|r| **r == Route::Messages).count(),
+                1,
+                "{role:?}"
+            );
+        }
+        assert!(!menu(None).contains(&Route::Messages));
+        assert_eq!(badge(0), None);
+        assert_eq!(badge(3).as_deref(), Some("3"));
+        assert_eq!(badge(120).as_deref(), Some("99+"));
     }
 }

@@ -23,6 +23,13 @@ pub enum Route {
     Dashboard,
     Briefings,
     Admin(AdminTab),
+    /// The signed-in user's messages (消息).
+    Messages,
+    /// The signed-in user's account and notification settings.
+    Account,
+    /// One-tap rating of a reply (一事一评), by the token the reply's message links to; no
+    /// login needed.
+    Rate(String),
     NotFound,
 }
 
@@ -85,6 +92,9 @@ impl Route {
                 .into_iter()
                 .find(|t| t.slug() == *tab)
                 .map_or(Route::NotFound, Route::Admin),
+            ["messages"] => Route::Messages,
+            ["account"] => Route::Account,
+            ["r", token] if valid_rating_token(token) => Route::Rate((*token).to_owned()),
             _ => Route::NotFound,
         }
     }
@@ -108,6 +118,9 @@ impl Route {
             Route::Dashboard => "/dashboard".into(),
             Route::Briefings => "/briefings".into(),
             Route::Admin(tab) => format!("/admin/{}", tab.slug()),
+            Route::Messages => "/messages".into(),
+            Route::Account => "/account".into(),
+            Route::Rate(token) => format!("/r/{token}"),
             Route::NotFound => "/".into(),
         }
     }
@@ -122,9 +135,19 @@ impl Route {
                 | Route::Public(_)
                 | Route::Login
                 | Route::Register
+                | Route::Rate(_)
                 | Route::NotFound
         )
     }
+}
+
+/// A rating link's token as the server writes it (URL-safe characters only): anything else is
+/// not one of its links.
+pub fn valid_rating_token(token: &str) -> bool {
+    (1..=200).contains(&token.len())
+        && token
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~'))
 }
 
 /// `YYYYMMDD-NNNNNN`: what a citizen types to look a petition up.
@@ -165,6 +188,10 @@ mod tests {
             Route::Admin(AdminTab::Categories),
             Route::Admin(AdminTab::Partners),
             Route::Admin(AdminTab::Dispatch),
+            Route::Messages,
+            Route::Account,
+            Route::Rate("abc".into()),
+            Route::Rate("Xy7-_q.~9".into()),
         ];
         for r in all {
             assert_eq!(Route::parse(&r.href()), r, "{}", r.href());
@@ -179,6 +206,27 @@ mod tests {
         assert_eq!(Route::parse("/admin/root"), Route::NotFound);
         assert_eq!(Route::parse("/petitions/7?tab=x"), Route::Petition(7));
         assert!(Route::Submit.needs_login() && !Route::Rankings.needs_login());
+    }
+
+    #[test]
+    fn messages_and_rating_links() {
+        assert_eq!(Route::parse("/messages"), Route::Messages);
+        assert_eq!(Route::parse("/messages/"), Route::Messages);
+        assert_eq!(Route::parse("/account"), Route::Account);
+        assert_eq!(Route::parse("/r/abc"), Route::Rate("abc".into()));
+        assert_eq!(Route::parse("/r/abc?utm=sms"), Route::Rate("abc".into()));
+        assert_eq!(Route::Rate("abc".into()).href(), "/r/abc");
+        // Only the server's own kind of token; nothing to put into a path or a page.
+        assert_eq!(Route::parse("/r/"), Route::NotFound);
+        assert_eq!(Route::parse("/r/a%20b"), Route::NotFound);
+        assert_eq!(Route::parse("/r/a/b"), Route::NotFound);
+        assert_eq!(
+            Route::parse(&format!("/r/{}", "a".repeat(201))),
+            Route::NotFound
+        );
+        // The petitioner rates without an account; the messages are the account's.
+        assert!(!Route::Rate("abc".into()).needs_login());
+        assert!(Route::Messages.needs_login() && Route::Account.needs_login());
     }
 
     #[test]

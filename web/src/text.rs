@@ -308,6 +308,36 @@ pub struct Text {
     pub secret_once: &'static str,
     pub masked_note: &'static str,
     pub no_contact: &'static str,
+    pub messages: &'static str,
+    pub account: &'static str,
+    pub account_link: &'static str,
+    pub notifications_intro: &'static str,
+    pub unread: &'static str,
+    pub mark_read: &'static str,
+    pub mark_all_read: &'static str,
+    pub go_rate: &'static str,
+    pub view_petition: &'static str,
+    pub no_messages: &'static str,
+    pub no_unread: &'static str,
+    pub notification_settings: &'static str,
+    pub notification_settings_intro: &'static str,
+    pub notify_sms: &'static str,
+    pub notify_sms_hint: &'static str,
+    pub notify_email: &'static str,
+    pub email_address: &'static str,
+    pub saving: &'static str,
+    pub saved: &'static str,
+    pub rate_title: &'static str,
+    pub rate_intro: &'static str,
+    pub rate_resolved: &'static str,
+    pub rate_contacted: &'static str,
+    pub choose_satisfaction: &'static str,
+    pub submit_rating: &'static str,
+    pub rate_thanks: &'static str,
+    pub rate_thanks_body: &'static str,
+    pub rate_invalid: &'static str,
+    pub rate_gone: &'static str,
+    pub your_rating: &'static str,
     pub steps: &'static [(&'static str, &'static str)],
     pub time_left: fn(&str) -> String,
     pub time_over: fn(&str) -> String,
@@ -319,6 +349,8 @@ pub struct Text {
     pub briefing_title: fn(&str, &str) -> String,
     pub created: fn(&str) -> String,
     pub tracking_no_is: fn(&str) -> String,
+    /// The bell's accessible name, with the number of unread messages.
+    pub bell_label: fn(i64) -> String,
     /// Names of request fields, for error messages that list them.
     pub fields: &'static [(&'static str, &'static str)],
 }
@@ -354,6 +386,9 @@ impl Text {
             Route::Admin(AdminTab::Categories) => self.categories,
             Route::Admin(AdminTab::Partners) => self.partners,
             Route::Admin(AdminTab::Dispatch) => self.dispatch_catalogue,
+            Route::Messages => self.messages,
+            Route::Account => self.account,
+            Route::Rate(_) => self.rate_title,
             Route::NotFound => self.not_found,
         }
     }
@@ -588,6 +623,36 @@ pub static ZH: Text = Text {
     secret_once: "请立即保存以下凭据：密钥只显示这一次。",
     masked_note: "已脱敏",
     no_contact: "未留联系方式",
+    messages: "消息",
+    account: "我的账号",
+    account_link: "（账号设置）",
+    notifications_intro: "诉求和工单有进展时，这里会收到消息。",
+    unread: "未读",
+    mark_read: "标为已读",
+    mark_all_read: "全部标为已读",
+    go_rate: "去评价",
+    view_petition: "查看工单",
+    no_messages: "还没有消息",
+    no_unread: "没有未读消息",
+    notification_settings: "消息通知",
+    notification_settings_intro: "站内消息始终开启；还可以同时用短信或邮件接收。",
+    notify_sms: "短信通知（发到账号的手机号）",
+    notify_sms_hint: "22:00 至次日 8:00 的短信在早上 8 点发出，紧急事项除外。",
+    notify_email: "邮件通知",
+    email_address: "邮箱地址",
+    saving: "正在保存…",
+    saved: "已保存",
+    rate_title: "评价办理结果",
+    rate_intro: "请对承办单位的答复作出评价。您的评价计入该单位的满意度和办理排行。",
+    rate_resolved: "问题是否解决",
+    rate_contacted: "承办单位是否联系过您",
+    choose_satisfaction: "请选择满意度",
+    submit_rating: "提交评价",
+    rate_thanks: "谢谢您的评价！",
+    rate_thanks_body: "评价已记录，将计入承办单位的办理排行。",
+    rate_invalid: "该评价链接无效，请检查链接是否完整。",
+    rate_gone: "该评价链接已使用或已过期。",
+    your_rating: "您的评价",
     home: "首页",
     steps: &[
         ("提交诉求", "写下问题和地址，获得查询编号"),
@@ -605,6 +670,7 @@ pub static ZH: Text = Text {
     briefing_title: |from, to| format!("民呼必应简报（{from} 至 {to}）"),
     created: |name| format!("已创建：{name}"),
     tracking_no_is: |no| format!("诉求 {no}"),
+    bell_label: |n| if n > 0 { format!("消息，{n} 条未读") } else { "消息，无未读".to_owned() },
     fields: &[
         ("username", "用户名"),
         ("password", "密码"),
@@ -626,6 +692,13 @@ pub static ZH: Text = Text {
         ("role", "角色"),
         ("kind", "类型"),
         ("parent_id", "上级"),
+        ("sms", "短信通知"),
+        ("email", "邮件通知"),
+        ("email_address", "邮箱地址"),
+        ("satisfaction", "满意度"),
+        ("resolved", "问题是否解决"),
+        ("contacted", "是否联系"),
+        ("comment", "意见"),
     ],
 };
 
@@ -858,6 +931,36 @@ pub static EN: Text = Text {
     secret_once: "Save these credentials now: the secret is shown only once.",
     masked_note: "masked",
     no_contact: "No contact given",
+    messages: "Messages",
+    account: "My account",
+    account_link: " (account settings)",
+    notifications_intro: "Messages arrive here when something happens to your petitions and orders.",
+    unread: "Unread",
+    mark_read: "Mark as read",
+    mark_all_read: "Mark all as read",
+    go_rate: "Rate the reply",
+    view_petition: "View the petition",
+    no_messages: "No messages yet",
+    no_unread: "No unread messages",
+    notification_settings: "Notifications",
+    notification_settings_intro: "In-app messages are always on; you can also get them by SMS or e-mail.",
+    notify_sms: "SMS (to your account's mobile number)",
+    notify_sms_hint: "Text messages due between 22:00 and 08:00 are sent at 08:00, except emergencies.",
+    notify_email: "E-mail",
+    email_address: "E-mail address",
+    saving: "Saving…",
+    saved: "Saved",
+    rate_title: "Rate the reply",
+    rate_intro: "Please rate how the unit answered your petition. Your rating counts in the unit's satisfaction figures and ranking.",
+    rate_resolved: "Was the problem solved?",
+    rate_contacted: "Did the unit contact you?",
+    choose_satisfaction: "Choose how satisfied you are",
+    submit_rating: "Submit the rating",
+    rate_thanks: "Thank you for your rating!",
+    rate_thanks_body: "Your rating is recorded and counts in the unit's ranking.",
+    rate_invalid: "This rating link is not valid; check that it is complete.",
+    rate_gone: "This rating link has been used or has expired.",
+    your_rating: "Your rating",
     home: "Home",
     steps: &[
         ("Submit", "Describe the problem and where it is; you get a tracking number"),
@@ -875,6 +978,7 @@ pub static EN: Text = Text {
     briefing_title: |from, to| format!("Minhu briefing ({from} to {to})"),
     created: |name| format!("Created: {name}"),
     tracking_no_is: |no| format!("Petition {no}"),
+    bell_label: |n| if n > 0 { format!("Messages, {n} unread") } else { "Messages, none unread".to_owned() },
     fields: &[],
 };
 
@@ -902,5 +1006,14 @@ mod tests {
             assert!(!t.product.is_empty() && !t.login.is_empty() && t.steps.len() == 4);
         }
         assert_ne!(ZH.submit, EN.submit);
+    }
+
+    #[test]
+    fn the_bell_says_how_many_are_unread() {
+        assert_eq!((ZH.bell_label)(3), "消息，3 条未读");
+        assert_eq!((ZH.bell_label)(0), "消息，无未读");
+        assert_eq!((EN.bell_label)(1), "Messages, 1 unread");
+        assert_eq!(ZH.route_name(&Route::Messages), "消息");
+        assert_eq!(EN.route_name(&Route::Rate("x".into())), "Rate the reply");
     }
 }

@@ -19,6 +19,11 @@ pub struct Ctx {
     pub route: RwSignal<Route>,
     /// The session's token alone: refreshing the user's details does not reload pages.
     pub signed_token: Memo<Option<String>>,
+    /// How many of the signed-in user's messages are unread (the bell in the header).
+    pub unread: RwSignal<i64>,
+    /// Counts every change of `unread`, so an answer to an older question cannot undo a newer
+    /// one (marking read while the bell was asking).
+    pub unread_seq: StoredValue<u64>,
 }
 
 impl Ctx {
@@ -42,6 +47,36 @@ impl Ctx {
 
     pub fn go(&self, route: Route) {
         crate::navigate(*self, route);
+    }
+
+    /// Sets the number of unread messages (from the server's answer).
+    pub fn set_unread(&self, count: i64) {
+        self.unread_seq.update_value(|n| *n += 1);
+        self.unread.set(count.max(0));
+    }
+
+    /// Asks the server how many messages are unread; nothing to ask when nobody is signed in.
+    pub fn refresh_unread(&self) {
+        let ctx = *self;
+        let Some(token) = self.token() else {
+            self.set_unread(0);
+            return;
+        };
+        let asked = self.unread_seq.get_value();
+        leptos::task::spawn_local(async move {
+            let path = "/notifications/unread-count";
+            match crate::api::get::<minhu_types::UnreadCount>(Some(&token), path).await {
+                // Dropped when the count changed meanwhile or another user signed in.
+                Ok(c)
+                    if ctx.unread_seq.get_value() == asked
+                        && ctx.token().as_deref() == Some(token.as_str()) =>
+                {
+                    ctx.set_unread(c.count);
+                }
+                Ok(_) => {}
+                Err(e) => ctx.check(&e),
+            }
+        });
     }
 
     /// A 401 means the token is gone: forget it. The page asks for a new login and carries on

@@ -1,16 +1,16 @@
 //! Signing in and registering (citizens register themselves; officials get accounts from the
-//! administrator).
+//! administrator), and the signed-in user's own account: how they want to be told (消息通知).
 
 use gloo_net::http::Method;
 use leptos::prelude::*;
-use minhu_types::rules::validate_registration;
-use minhu_types::{LoginRequest, RegisterRequest, TokenResponse};
+use minhu_types::rules::{validate_notification_settings, validate_registration};
+use minhu_types::{FieldError, LoginRequest, NotificationSettings, RegisterRequest, TokenResponse};
 
 use crate::api::{self, ApiError};
 use crate::format::optional;
 use crate::route::Route;
 use crate::session::{check_login, Session};
-use crate::ui::{failure_line, Ctx, Title};
+use crate::ui::{failure_line, load, send_form, show, Ctx, Title};
 
 fn signed_in(ctx: Ctx, token: TokenResponse) {
     let s = Session {
@@ -165,5 +165,158 @@ pub fn Register() -> impl IntoView {
                 <button class="button" type="submit" prop:disabled=move || busy.get()>{t.register}</button>
             </form>
         </section>
+    }
+}
+
+/// The signed-in user's account: who they are, and how they are told about their petitions
+/// and orders besides the in-app messages.
+#[component]
+pub fn Account() -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    let settings = load(|token| async move {
+        api::get::<NotificationSettings>(token.as_deref(), "/me/notification-settings").await
+    });
+    view! {
+        <Title text=Signal::derive(move || ctx.t().account.to_owned()) />
+        {move || ctx.session.get().map(|s| view! {
+            <section class="card">
+                <dl class="facts">
+                    <dt>{t.username}</dt><dd>{s.user.username.clone()}</dd>
+                    <dt>{t.display_name}</dt><dd>{s.user.display_name.clone()}</dd>
+                    <dt>{t.role}</dt><dd>{ctx.lang.get_untracked().label(s.user.role.as_str(), s.user.role.label())}</dd>
+                </dl>
+            </section>
+        })}
+        <section class="card" aria-labelledby="notification-settings">
+            <h3 id="notification-settings">{t.notification_settings}</h3>
+            <p class="muted">{t.notification_settings_intro}</p>
+            {show(settings, |s: &NotificationSettings| view! { <SettingsForm initial=s.clone() /> })}
+        </section>
+    }
+}
+
+/// What to send, or the fields to correct first: the server's own rules, checked before
+/// sending (whether the account has a phone for SMS is left to the server, which checks again).
+pub fn settings_request(
+    sms: bool,
+    email: bool,
+    address: &str,
+) -> Result<NotificationSettings, Vec<FieldError>> {
+    let s = NotificationSettings {
+        sms,
+        email,
+        email_address: optional(address),
+    };
+    validate_notification_settings(&s, true).map(|()| s)
+}
+
+#[component]
+fn SettingsForm(initial: NotificationSettings) -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    let sms = RwSignal::new(initial.sms);
+    let email = RwSignal::new(initial.email);
+    let address = RwSignal::new(initial.email_address.unwrap_or_default());
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let saved = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let body = match settings_request(
+            sms.get_untracked(),
+            email.get_untracked(),
+            &address.get_untracked(),
+        ) {
+            Ok(b) => b,
+            Err(errors) => {
+                failure.set(Some(crate::session::local_problem(errors, ctx.t())));
+                return;
+            }
+        };
+        send_form(
+            Method::PUT,
+            "/me/notification-settings",
+            body,
+            busy,
+            failure,
+            move |s: NotificationSettings| {
+                sms.try_set(s.sms);
+                email.try_set(s.email);
+                address.try_set(s.email_address.unwrap_or_default());
+                saved.try_set(true);
+            },
+        );
+    };
+    // A change after saving is not saved yet.
+    let changed = move || saved.set(false);
+    let field_error = move |f: &'static str| crate::ui::field_error(failure, f);
+    let invalid = move |f: &'static str| crate::ui::invalid(failure, f);
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <label class="check">
+                <input type="checkbox" id="notify-sms" aria-describedby="notify-sms-hint sms-error"
+                    aria-invalid=invalid("sms")
+                    prop:checked=move || sms.get()
+                    on:change=move |ev| { changed(); sms.set(event_target_checked(&ev)); } />
+                {t.notify_sms}
+            </label>
+            <span class="hint" id="notify-sms-hint">{t.notify_sms_hint}</span>
+            {field_error("sms")}
+            <label class="check">
+                <input type="checkbox" id="notify-email" aria-describedby="email-error"
+                    aria-invalid=invalid("email")
+                    prop:checked=move || email.get()
+                    on:change=move |ev| { changed(); email.set(event_target_checked(&ev)); } />
+                {t.notify_email}
+            </label>
+            {field_error("email")}
+            <label for="notify-email-address">{t.email_address}</label>
+            <input id="notify-email-address" type="email" autocomplete="email" maxlength="254"
+                aria-invalid=invalid("email_address") aria-describedby="email_address-error"
+                prop:value=move || address.get()
+                on:input=move |ev| { changed(); address.set(event_target_value(&ev)); } />
+            {field_error("email_address")}
+            {failure_line(failure)}
+            {move || saved.get().then(|| view! { <p class="success" role="status">{t.saved}</p> })}
+            <div class="buttons">
+                <button class="button" type="submit" prop:disabled=move || busy.get()>
+                    {move || if busy.get() { t.saving } else { t.save }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_needs_a_valid_address() {
+        let field = |r: Result<NotificationSettings, Vec<FieldError>>| {
+            r.expect_err("invalid")[0].field.clone()
+        };
+        assert_eq!(field(settings_request(false, true, "  ")), "email_address");
+        assert_eq!(
+            field(settings_request(false, true, "name@")),
+            "email_address"
+        );
+        assert_eq!(
+            settings_request(true, false, ""),
+            Ok(NotificationSettings {
+                sms: true,
+                email: false,
+                email_address: None,
+            })
+        );
+        assert_eq!(
+            settings_request(false, true, " a@example.cn ")
+                .expect("valid")
+                .email_address
+                .as_deref(),
+            Some("a@example.cn")
+        );
     }
 }

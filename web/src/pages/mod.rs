@@ -4,9 +4,11 @@ pub mod account;
 pub mod admin;
 pub mod intake;
 pub mod lists;
+pub mod messages;
 pub mod officials;
 pub mod petition;
 pub mod public;
+pub mod rate;
 pub mod submit;
 
 use leptos::prelude::*;
@@ -35,6 +37,9 @@ pub fn page(route: Route) -> AnyView {
         Route::Dashboard => view! { <officials::Dashboard /> }.into_any(),
         Route::Briefings => view! { <officials::Briefings /> }.into_any(),
         Route::Admin(tab) => view! { <admin::Admin tab=tab /> }.into_any(),
+        Route::Messages => view! { <messages::Messages /> }.into_any(),
+        Route::Account => view! { <account::Account /> }.into_any(),
+        Route::Rate(token) => view! { <rate::Rate token=token /> }.into_any(),
         Route::NotFound => view! { <NotFound /> }.into_any(),
     }
 }
