@@ -431,7 +431,7 @@ async fn leak_scan(app: TestApp) {
         let p = c
             .submit(
                 &app,
-                json!({"title": format!("第{i}件 {v}"), "content": format!("请联系{v}。"), "contact_phone": "13912345678"}),
+                json!({"title": format!("第{i}件 {v}"), "content": format!("请联系{v}。"), "contact_phone": "13912345678", "urgency": "emergency"}),
             )
             .await;
         let id = p["id"].as_i64().expect("id");
@@ -487,6 +487,15 @@ async fn leak_scan(app: TestApp) {
             ));
         }
     }
+    // Messages mask titles and replies for everyone, the petitioner included (they go out by
+    // SMS and e-mail too); leaders hear of every emergency.
+    for (who, token) in [("petitioner", &c.citizen), ("leader", &c.leader)] {
+        pages.push((
+            who,
+            Some(token.clone()),
+            "/api/v1/notifications?per_page=100".to_owned(),
+        ));
+    }
     pages.push((
         "operator list",
         Some(c.operator.clone()),
@@ -504,6 +513,20 @@ async fn leak_scan(app: TestApp) {
         assert_eq!(res.status, 200, "{who} {path}: {}", res.text());
         assert_no_leak(&format!("{who} {path}"), &res.text());
     }
+    // The messages scanned were there: an emergency and a reply for each variant.
+    let told: Page<serde_json::Value> = app
+        .get("/api/v1/notifications?per_page=100")
+        .token(&c.citizen)
+        .send()
+        .await
+        .json();
+    assert!(
+        told.items
+            .iter()
+            .filter(|n| n["event"] == "petition.replied")
+            .count()
+            == ids.len()
+    );
     // And the scan can fail: the petitioner's own view holds the secrets.
     let own = app
         .get(&format!("/api/v1/petitions/{}", ids[0]))
