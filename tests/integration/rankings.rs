@@ -447,7 +447,22 @@ async fn rankings_by_hand(app: TestApp) {
     );
 }
 
-both!(rankings_by_hand);
+/// On the first day of a month the rankings open on the month that has ended, not the empty one.
+async fn rankings_open_on_the_last_whole_month(app: TestApp) {
+    app.state.clock.set(Some(
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .and_then(|d| d.and_hms_opt(2, 0, 0))
+            .expect("time"),
+    ));
+    let r = app.get("/api/v1/rankings").send().await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.value()["period"],
+        serde_json::json!({"from": "2026-11-01", "to": "2026-11-30"})
+    );
+}
+
+both!(rankings_by_hand, rankings_open_on_the_last_whole_month);
 
 async fn overview_and_briefings(app: TestApp) {
     let at = |t: NaiveDateTime| app.state.clock.set(Some(t));

@@ -239,7 +239,37 @@ async fn only_admins_keep_the_catalogue(app: TestApp) {
         .problem(404);
 }
 
+/// 待受理: emergencies first, then urgent, then whoever has waited longest.
+async fn waiting_petitions_come_most_urgent_then_longest_waiting_first(app: TestApp) {
+    let city = City::build(&app).await;
+    let mut ids = Vec::new();
+    for (minute, urgency) in [
+        (0, "normal"),
+        (1, "emergency"),
+        (2, "urgent"),
+        (3, "normal"),
+        (4, "emergency"),
+    ] {
+        app.state.clock.set(Some(
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+                .and_then(|d| d.and_hms_opt(2, minute, 0))
+                .expect("time"),
+        ));
+        let p = city.submit(&app, json!({"urgency": urgency})).await;
+        ids.push(p["id"].as_i64().expect("id"));
+    }
+    let page: minhu_types::Page<minhu_types::Petition> = app
+        .get("/api/v1/petitions?status=submitted")
+        .token(&city.operator)
+        .send()
+        .await
+        .json();
+    let order: Vec<i64> = page.items.iter().map(|p| p.id).collect();
+    assert_eq!(order, [ids[1], ids[4], ids[2], ids[0], ids[3]]);
+}
+
 both!(
     the_most_specific_rule_wins_and_can_dispatch,
-    only_admins_keep_the_catalogue
+    only_admins_keep_the_catalogue,
+    waiting_petitions_come_most_urgent_then_longest_waiting_first,
 );

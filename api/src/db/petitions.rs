@@ -463,6 +463,10 @@ pub struct PetitionFilter {
     pub phones: Option<Vec<String>>,
 }
 
+/// Emergencies first, then urgent, then the rest (the names sort otherwise).
+const URGENCY_RANK: &str =
+    "CASE petitions.urgency WHEN 'emergency' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END";
+
 /// `%` and `_` in a search term match themselves.
 fn like_pattern(q: &str) -> String {
     let escaped = q
@@ -613,9 +617,17 @@ fn list_page(
         }
         q
     };
+    // Waiting to be accepted (待受理): emergencies first, then whoever has waited longest.
+    let triage = filter.status.as_deref() == Some(minhu_types::PetitionStatus::Submitted.as_str());
     let ordered = |q: ListQuery| {
         if filter.by_created {
             q.order((petitions::created_at.desc(), petitions::id.desc()))
+        } else if triage {
+            q.order((
+                diesel::dsl::sql::<diesel::sql_types::Integer>(URGENCY_RANK).asc(),
+                petitions::created_at.asc(),
+                petitions::id.asc(),
+            ))
         } else {
             q.order(petitions::id.desc())
         }

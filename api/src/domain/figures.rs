@@ -318,6 +318,30 @@ pub fn month(year: i32, month: u32, cutoff_day: Option<u32>) -> Option<(NaiveDat
     }
 }
 
+/// The latest assessment month (with its cutoff day) that has ended before `today`: what the
+/// rankings and the dashboard open on, so that the first days of a month show a whole month
+/// instead of an empty one.
+pub fn last_complete_month(
+    today: NaiveDate,
+    cutoff_day: Option<u32>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    use chrono::Datelike;
+    // Start a month ahead (a cutoff puts late days of a month into the next one's period).
+    let (mut y, mut m) = if today.month() == 12 {
+        (today.year() + 1, 1)
+    } else {
+        (today.year(), today.month() + 1)
+    };
+    for _ in 0..4 {
+        let period = month(y, m, cutoff_day)?;
+        if period.1 < today {
+            return Some(period);
+        }
+        (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+    }
+    None
+}
+
 /// Splits `from..=to` into the whole calendar months inside it (`YYYY-MM`) and the day ranges
 /// left at its edges, so sums read a month's rollup instead of each of its days.
 pub fn split(from: NaiveDate, to: NaiveDate) -> (Vec<String>, Vec<(NaiveDate, NaiveDate)>) {
@@ -528,6 +552,33 @@ mod tests {
         assert_eq!(
             split(d(2026, 11, 6), d(2026, 11, 6)),
             (vec![], vec![(d(2026, 11, 6), d(2026, 11, 6))])
+        );
+    }
+
+    #[test]
+    fn the_last_complete_month_has_ended() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        // The first of December: November, not the empty December.
+        assert_eq!(
+            last_complete_month(d(2026, 12, 1), None),
+            Some((d(2026, 11, 1), d(2026, 11, 30)))
+        );
+        assert_eq!(
+            last_complete_month(d(2026, 12, 31), None),
+            Some((d(2026, 11, 1), d(2026, 11, 30)))
+        );
+        assert_eq!(
+            last_complete_month(d(2027, 1, 3), None),
+            Some((d(2026, 12, 1), d(2026, 12, 31)))
+        );
+        // With a cutoff on the 26th, December's period is 26 Nov – 25 Dec.
+        assert_eq!(
+            last_complete_month(d(2026, 12, 26), Some(26)),
+            Some((d(2026, 11, 26), d(2026, 12, 25)))
+        );
+        assert_eq!(
+            last_complete_month(d(2026, 12, 25), Some(26)),
+            Some((d(2026, 10, 26), d(2026, 11, 25)))
         );
     }
 }

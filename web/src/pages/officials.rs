@@ -94,7 +94,7 @@ pub fn Dashboard() -> impl IntoView {
     let today = format::date(format::now());
     let this_month = format::month_of(today);
     let last_month = format::previous_month(today);
-    let period = RwSignal::new(this_month.clone());
+    let period = RwSignal::new(last_month.clone());
     let kind = RwSignal::new(UnitKind::District.as_str().to_owned());
     let overview = load(move |token| {
         let path = format!(

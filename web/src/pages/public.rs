@@ -246,7 +246,7 @@ pub fn Rankings() -> impl IntoView {
     let today = format::date(format::now());
     let this_month = format::month_of(today);
     let last_month = format::previous_month(today);
-    let period = RwSignal::new(this_month.clone());
+    let period = RwSignal::new(last_month.clone());
     let kind = RwSignal::new(String::new());
     let data = load(move |token| {
         let path = format!(

@@ -25,7 +25,8 @@ pub fn settings(conn: &mut DbConn) -> AppResult<RankingSettings> {
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// `YYYY-MM` (an assessment month, with the configured cut-off day) or `YYYY-Www` (an ISO
-    /// week). Default: this month.
+    /// week). Default: the last assessment month that has ended (on 1 December, November —
+    /// the current month is empty on its first day).
     pub period: Option<String>,
     /// First day (`YYYY-MM-DD`), with `to`, instead of `period`.
     #[param(value_type = Option<String>, format = Date)]
@@ -50,9 +51,9 @@ pub fn resolve_period(
         (None, Some(_), None) | (None, None, Some(_)) => {
             return Err(AppError::invalid_field("to", "from 与 to 须同时给出"))
         }
-        (None, None, None) => {
-            month(today.year(), today.month(), cutoff_day).ok_or_else(|| bad("无法确定本月"))?
-        }
+        // The last whole assessment month: the current one is empty on its first day.
+        (None, None, None) => crate::domain::figures::last_complete_month(today, cutoff_day)
+            .ok_or_else(|| bad("无法确定上一个考核月"))?,
         (Some(p), None, None) => {
             if let Some((y, w)) = p.split_once("-W") {
                 let (y, w) = (
