@@ -16,7 +16,7 @@ use crate::db::schema::{assignments, petitions, replies};
 use crate::db::{self, DbConn};
 use crate::domain::lifecycle;
 use crate::domain::notifications::{
-    events_for, render, sms_text, Audience, Event, Facts, QuietHours,
+    events_for, render, render_for_follower, sms_text, Audience, Event, Facts, QuietHours,
 };
 use crate::domain::webhooks::{backoff, MAX_ATTEMPTS};
 use crate::error::AppResult;
@@ -40,6 +40,8 @@ struct About {
     urgency: String,
     submitter_id: i64,
     contact_phone: Option<String>,
+    status: String,
+    publish_consent: bool,
 }
 
 /// Writes the messages an event causes, in the caller's transaction.
@@ -56,6 +58,8 @@ pub fn enqueue(conn: &mut DbConn, c: &Cause<'_>) -> QueryResult<()> {
             petitions::urgency,
             petitions::submitter_id,
             petitions::contact_phone,
+            petitions::status,
+            petitions::publish_consent,
         ))
         .first(conn)?;
     let urgent = p.urgency == Urgency::Emergency.as_str();
@@ -103,6 +107,41 @@ pub fn enqueue(conn: &mut DbConn, c: &Cause<'_>) -> QueryResult<()> {
                     message.to_account(conn, &leader, None, None)?;
                 }
             }
+        }
+        to_followers(conn, event, &facts, &p, c)?;
+    }
+    Ok(())
+}
+
+/// Readers following a published petition hear of its public milestones.
+fn to_followers(
+    conn: &mut DbConn,
+    event: Event,
+    facts: &Facts<'_>,
+    p: &About,
+    c: &Cause<'_>,
+) -> QueryResult<()> {
+    let Some((title, body)) = render_for_follower(event, facts) else {
+        return Ok(());
+    };
+    let published = PetitionStatus::parse(&p.status)
+        .is_some_and(|s| crate::domain::privacy::in_public_feed(s, p.publish_consent));
+    if !published {
+        return Ok(());
+    }
+    let m = Message {
+        event,
+        petition_id: c.petition_id,
+        title: &title,
+        body: &body,
+        urgent: false,
+        now: c.now,
+    };
+    let link = format!("/t/{}", p.tracking_no);
+    for user in db::readers::followers(conn, c.petition_id)? {
+        if user != p.submitter_id {
+            let who = db::notifications::reach_of(conn, user)?;
+            m.to_account(conn, &who, Some(&link), None)?;
         }
     }
     Ok(())

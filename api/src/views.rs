@@ -271,6 +271,7 @@ pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
         allowed_actions: Vec::new(),
         photos: Vec::new(),
         can_add_photos: false,
+        supporters: p.supporters,
     }
 }
 
@@ -438,6 +439,8 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
             // triage, not refused or withdrawn); otherwise only its progress.
             let consent = in_public_feed(p.status, p.publish_consent);
             PublicPetition {
+                id: p.id,
+                supporters: p.supporters,
                 tracking_no: p.tracking_no.clone(),
                 kind: p.kind,
                 category_id: p.category_id,

@@ -18,6 +18,7 @@ mod partners;
 mod photos;
 mod privacy;
 mod rankings;
+mod readers;
 mod reference_data;
 mod time_limits;
 mod triage;

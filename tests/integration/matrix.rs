@@ -97,6 +97,11 @@ static TABLE: &[(&str, Who, Reach)] = &[
     ("get_notification_settings", Anyone, All),
     ("put_notification_settings", Anyone, All),
     ("get_rating_invite", Public, All),
+    // Readers support and follow what is published (404 for anything else).
+    ("support_petition", Anyone, All),
+    ("unsupport_petition", Anyone, All),
+    ("follow_petition", Anyone, All),
+    ("unfollow_petition", Anyone, All),
     ("rate_by_link", Public, All),
     ("list_contact_reads", Roles(ADMINS), All),
     ("list_users", Roles(ADMINS), All),
@@ -279,6 +284,7 @@ fn kind_of(path: &str) -> Kind {
     }
     match path.trim_start_matches("/api/v1/").split('/').next() {
         Some("petitions") => Kind::Petition,
+        Some("public") if path.starts_with("/api/v1/public/petitions/") => Kind::Petition,
         Some("assignments") => Kind::Assignment,
         Some("webhooks") => Kind::Webhook,
         Some("units") => Kind::Unit,

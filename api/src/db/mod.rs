@@ -12,6 +12,7 @@ mod outbox;
 pub mod partners;
 pub mod petitions;
 pub mod photos;
+pub mod readers;
 pub mod schema;
 pub mod time_limits;
 pub mod units;

@@ -64,6 +64,7 @@ pub struct PetitionRow {
     pub appeal_state: Option<String>,
     pub appeal_reason: Option<String>,
     pub typical_at: Option<NaiveDateTime>,
+    pub supporters: i64,
 }
 
 #[derive(Debug, Insertable)]
@@ -458,6 +459,8 @@ pub struct PetitionFilter {
     /// Newest first by `created_at` (then id) instead of by id: for lists bounded by a time
     /// range (Open311), which the `(publish_consent, created_at)` index then serves in order.
     pub by_created: bool,
+    /// Most supported first (我也遇到), then newest: the feed's `sort=supporters`.
+    pub by_supporters: bool,
     /// A caller's history: the contact phone, or the submitting account's phone, is one of these
     /// forms (`rules::phone_forms`).
     pub phones: Option<Vec<String>>,
@@ -617,14 +620,18 @@ fn list_page(
         }
         q
     };
-    // Waiting to be accepted (待受理): emergencies first, then whoever has waited longest.
+    // Waiting to be accepted (待受理): emergencies first, then what many residents share, then
+    // whoever has waited longest.
     let triage = filter.status.as_deref() == Some(minhu_types::PetitionStatus::Submitted.as_str());
     let ordered = |q: ListQuery| {
         if filter.by_created {
             q.order((petitions::created_at.desc(), petitions::id.desc()))
+        } else if filter.by_supporters {
+            q.order((petitions::supporters.desc(), petitions::id.desc()))
         } else if triage {
             q.order((
                 diesel::dsl::sql::<diesel::sql_types::Integer>(URGENCY_RANK).asc(),
+                petitions::supporters.desc(),
                 petitions::created_at.asc(),
                 petitions::id.asc(),
             ))

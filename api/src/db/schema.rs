@@ -111,6 +111,23 @@ diesel::table! {
         appeal_state -> Nullable<Text>,
         appeal_reason -> Nullable<Text>,
         typical_at -> Nullable<Timestamp>,
+        supporters -> BigInt,
+    }
+}
+
+diesel::table! {
+    petition_supporters (petition_id, user_id) {
+        petition_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    petition_followers (petition_id, user_id) {
+        petition_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
     }
 }
 
@@ -475,6 +492,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     notifications,
     notification_deliveries,
+    petition_supporters,
+    petition_followers,
     rating_tokens,
     users,
     categories,

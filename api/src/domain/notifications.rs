@@ -219,6 +219,25 @@ pub fn render(event: Event, f: &Facts<'_>) -> (String, String) {
     (head.to_owned(), body)
 }
 
+/// What a follower of a published petition is told of its public milestones (accepted,
+/// replied, closed); `None` for anything else.
+pub fn render_for_follower(event: Event, f: &Facts<'_>) -> Option<(String, String)> {
+    let what = match event {
+        Event::Accepted => "已受理",
+        Event::Replied => "已答复",
+        Event::Closed => "已办结",
+        _ => return None,
+    };
+    let title = cut(&mask_text(f.title), 30);
+    Some((
+        format!("关注的诉求{what}"),
+        format!(
+            "您关注的诉求 {}「{title}」{what}，点击查看办理详情。",
+            f.tracking_no
+        ),
+    ))
+}
+
 /// The SMS text of a message: its text, and the link to act on when there is one.
 pub fn sms_text(body: &str, link: Option<&str>, public_url: &str) -> String {
     match link {
@@ -358,6 +377,35 @@ mod tests {
         );
         assert!(ev(Action::Progress, Some(Handling), Some(Handling)).is_empty());
         assert!(ev(Action::Supervise, Some(Handling), Some(Handling)).is_empty());
+    }
+
+    #[test]
+    fn followers_hear_the_public_milestones_only() {
+        let f = Facts {
+            tracking_no: "20261201-0001",
+            title: "路灯不亮 13812345678",
+            action: Action::Reply,
+            note: None,
+            reply: Some("已修复，联系人 13912345678"),
+        };
+        for e in Event::ALL {
+            let told = render_for_follower(e, &f);
+            assert_eq!(
+                told.is_some(),
+                matches!(e, Event::Accepted | Event::Replied | Event::Closed),
+                "{e:?}"
+            );
+            if let Some((_, body)) = told {
+                assert!(
+                    body.contains("20261201-0001") && !body.contains("1381234"),
+                    "{body}"
+                );
+                assert!(
+                    !body.contains("已修复"),
+                    "a follower is not told the reply: {body}"
+                );
+            }
+        }
     }
 
     #[test]

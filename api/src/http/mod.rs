@@ -250,6 +250,8 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/assignments/{id}/progress", post => assignments::progress);
     resource!(cfg, "/track/{tracking_no}", get => public::track);
     resource!(cfg, "/public/petitions", get => public::feed);
+    resource!(cfg, "/public/petitions/{id}/support", post => readers::support, delete => readers::unsupport);
+    resource!(cfg, "/petitions/{id}/follow", post => readers::follow, delete => readers::unfollow);
     resource!(cfg, "/deadline-policies", get => time_limits::list, post => time_limits::create);
     resource!(cfg, "/deadline-policies/{id}", patch => time_limits::update, delete => time_limits::delete);
     resource!(cfg, "/calendar", get => time_limits::calendar);

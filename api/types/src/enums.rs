@@ -273,6 +273,16 @@ string_enum! {
 }
 
 string_enum! {
+    /// The order of the public feed.
+    FeedSort {
+        /// Newest first (the default).
+        Newest = "newest" / "最新",
+        /// Most supported first (我也遇到), then newest.
+        Supporters = "supporters" / "我也遇到最多",
+    }
+}
+
+string_enum! {
     /// How close an order is to its deadline.
     Light {
         Green = "green" / "正常",

@@ -254,6 +254,9 @@ pub struct Petition {
     /// the upload is offered exactly when it would be accepted.
     #[serde(default)]
     pub can_add_photos: bool,
+    /// Readers who added their support (我也遇到), kept as they click.
+    #[serde(default)]
+    pub supporters: i64,
 }
 
 /// A published petition (no token needed): masked, with its public replies and reporters'
@@ -261,6 +264,8 @@ pub struct Petition {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct PublicPetition {
+    /// The id to support or follow it by.
+    pub id: i64,
     pub tracking_no: String,
     pub kind: PetitionKind,
     pub category_id: i64,
@@ -277,6 +282,16 @@ pub struct PublicPetition {
     /// Photos, when the petitioner consented to publication.
     #[serde(default)]
     pub photos: Vec<crate::Photo>,
+    /// Readers who added their support (我也遇到).
+    #[serde(default)]
+    pub supporters: i64,
+}
+
+/// `POST|DELETE /api/v1/public/petitions/{id}/support`: the count afterwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Supporters {
+    pub supporters: i64,
 }
 
 /// A step of the public timeline: what happened and when, without who.

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use actix_web::web;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use minhu_types::{Period, Ranking, RankingItem, RankingSettings, UnitKind};
 
 use crate::db::{self, DbConn, Paging};

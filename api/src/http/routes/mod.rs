@@ -15,6 +15,7 @@ pub mod petition_actions;
 pub mod petitions;
 pub mod photos;
 pub mod public;
+pub mod readers;
 pub mod replies;
 pub mod supervision;
 pub mod time_limits;

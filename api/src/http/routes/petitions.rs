@@ -224,6 +224,7 @@ impl PetitionQuery {
             statuses: None,
             q_unmasked: false,
             by_created: false,
+            by_supporters: false,
             phones: None,
         })
     }

@@ -71,6 +71,8 @@ pub struct FeedQuery {
     pub q: Option<String>,
     pub category_id: Option<i64>,
     pub kind: Option<PetitionKind>,
+    /// `newest` (default) or `supporters` (我也遇到 most first).
+    pub sort: Option<minhu_types::FeedSort>,
 }
 
 /// The public feed: published petitions past triage, newest first, with their public replies
@@ -118,6 +120,7 @@ pub async fn feed(
                 q: q.q.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
                 category_id: q.category_id,
                 kind: q.kind.map(|k| k.as_str().to_owned()),
+                by_supporters: q.sort == Some(minhu_types::FeedSort::Supporters),
                 ..PetitionFilter::default()
             };
             let (rows, total) = db::petitions::list(conn, &Scope::Public, &filter, paging)?;
