@@ -39,7 +39,7 @@ export async function login(page, username, password = DEMO_PASSWORD) {
 
 export async function logout(page) {
   await page.getByRole('button', { name: '退出登录' }).click();
-  await page.getByRole('link', { name: '登录' }).waitFor();
+  await page.getByRole('link', { name: '登录', exact: true }).waitFor();
 }
 
 /** Clicks an action button and confirms its form. */

@@ -158,7 +158,12 @@ pub async fn sign_out(token: &str) {
 
 /// DELETE: the API answers 204 without a body.
 pub async fn delete(token: Option<&str>, path: &str) -> Result<(), ApiError> {
-    let resp = request(Method::DELETE, token, path)
+    no_content(Method::DELETE, token, path).await
+}
+
+/// A request without a body that the API answers with 204 and no body (following a petition).
+pub async fn no_content(method: Method, token: Option<&str>, path: &str) -> Result<(), ApiError> {
+    let resp = request(method, token, path)
         .send()
         .await
         .map_err(|_| ApiError::Network)?;
@@ -167,6 +172,20 @@ pub async fn delete(token: Option<&str>, path: &str) -> Result<(), ApiError> {
     } else {
         Err(problem(resp).await)
     }
+}
+
+/// A request without a body whose answer decodes into `T` (supporting a petition answers
+/// the count).
+pub async fn call<T: DeserializeOwned>(
+    method: Method,
+    token: Option<&str>,
+    path: &str,
+) -> Result<T, ApiError> {
+    let resp = request(method, token, path)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    decode(resp).await
 }
 
 /// An action whose answer the page does not need (it reloads what it shows).

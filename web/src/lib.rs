@@ -7,6 +7,7 @@ mod api;
 mod charts;
 mod format;
 mod pages;
+mod readers;
 mod route;
 mod session;
 mod text;
@@ -113,6 +114,7 @@ fn App() -> impl IntoView {
         signed_token: Memo::new(move |_| session.with(|s| s.as_ref().map(|s| s.token.clone()))),
         unread: RwSignal::new(0),
         unread_seq: StoredValue::new(0),
+        marks: RwSignal::new(readers::Marks::default()),
     };
     provide_context(ctx);
 

@@ -338,6 +338,20 @@ pub struct Text {
     pub rate_invalid: &'static str,
     pub rate_gone: &'static str,
     pub your_rating: &'static str,
+    /// 我也遇到: the support button, and its text once pressed.
+    pub me_too: &'static str,
+    pub me_too_pressed: &'static str,
+    /// Added to the support button's name when signing in comes first.
+    pub sign_in_to_support: &'static str,
+    pub follow: &'static str,
+    pub sign_in_to_follow: &'static str,
+    /// What following brings, before and after pressing.
+    pub follow_note: &'static str,
+    pub following_note: &'static str,
+    pub sort_by: &'static str,
+    pub sort_newest: &'static str,
+    pub sort_supporters: &'static str,
+    pub feed_title_supporters: &'static str,
     pub steps: &'static [(&'static str, &'static str)],
     pub time_left: fn(&str) -> String,
     pub time_over: fn(&str) -> String,
@@ -351,6 +365,10 @@ pub struct Text {
     pub tracking_no_is: fn(&str) -> String,
     /// The bell's accessible name, with the number of unread messages.
     pub bell_label: fn(i64) -> String,
+    /// The support button's accessible name: pressed or not, with the count.
+    pub support_name: fn(bool, i64) -> String,
+    /// The count of supporters among an official's facts ("12 人也遇到").
+    pub supporters_meta: fn(i64) -> String,
     /// Names of request fields, for error messages that list them.
     pub fields: &'static [(&'static str, &'static str)],
 }
@@ -653,6 +671,17 @@ pub static ZH: Text = Text {
     rate_invalid: "该评价链接无效，请检查链接是否完整。",
     rate_gone: "该评价链接已使用或已过期。",
     your_rating: "您的评价",
+    me_too: "我也遇到",
+    me_too_pressed: "已支持",
+    sign_in_to_support: "（登录后可支持）",
+    follow: "关注",
+    sign_in_to_follow: "登录后关注",
+    follow_note: "关注后，这件诉求受理、答复和办结时会在“消息”里通知您。",
+    following_note: "已关注：这件诉求受理、答复和办结时会在“消息”里通知您。",
+    sort_by: "排序",
+    sort_newest: "最新",
+    sort_supporters: "我也遇到最多",
+    feed_title_supporters: "我也遇到最多的公开诉求",
     home: "首页",
     steps: &[
         ("提交诉求", "写下问题和地址，获得查询编号"),
@@ -671,6 +700,8 @@ pub static ZH: Text = Text {
     created: |name| format!("已创建：{name}"),
     tracking_no_is: |no| format!("诉求 {no}"),
     bell_label: |n| if n > 0 { format!("消息，{n} 条未读") } else { "消息，无未读".to_owned() },
+    support_name: |pressed, n| format!("{}，{n} 人", if pressed { "已支持" } else { "我也遇到" }),
+    supporters_meta: |n| format!("{n} 人也遇到"),
     fields: &[
         ("username", "用户名"),
         ("password", "密码"),
@@ -961,6 +992,17 @@ pub static EN: Text = Text {
     rate_invalid: "This rating link is not valid; check that it is complete.",
     rate_gone: "This rating link has been used or has expired.",
     your_rating: "Your rating",
+    me_too: "Me too",
+    me_too_pressed: "Supported",
+    sign_in_to_support: " (sign in to add yours)",
+    follow: "Follow",
+    sign_in_to_follow: "Sign in to follow",
+    follow_note: "Follow it to get a message in Messages when it is accepted, replied to and closed.",
+    following_note: "You follow it: you get a message in Messages when it is accepted, replied to and closed.",
+    sort_by: "Sort by",
+    sort_newest: "Newest",
+    sort_supporters: "Most “me too”",
+    feed_title_supporters: "Public petitions most people share",
     home: "Home",
     steps: &[
         ("Submit", "Describe the problem and where it is; you get a tracking number"),
@@ -979,6 +1021,11 @@ pub static EN: Text = Text {
     created: |name| format!("Created: {name}"),
     tracking_no_is: |no| format!("Petition {no}"),
     bell_label: |n| if n > 0 { format!("Messages, {n} unread") } else { "Messages, none unread".to_owned() },
+    support_name: |pressed, n| {
+        let who = if pressed { "Supported" } else { "Me too" };
+        if n == 1 { format!("{who}, 1 person") } else { format!("{who}, {n} people") }
+    },
+    supporters_meta: |n| if n == 1 { "1 person has this too".to_owned() } else { format!("{n} people have this too") },
     fields: &[],
 };
 
@@ -1015,5 +1062,21 @@ mod tests {
         assert_eq!((EN.bell_label)(1), "Messages, 1 unread");
         assert_eq!(ZH.route_name(&Route::Messages), "消息");
         assert_eq!(EN.route_name(&Route::Rate("x".into())), "Rate the reply");
+    }
+
+    #[test]
+    fn the_support_button_says_the_count() {
+        assert_eq!((ZH.support_name)(false, 12), "我也遇到，12 人");
+        assert_eq!((ZH.support_name)(true, 13), "已支持，13 人");
+        assert_eq!((EN.support_name)(false, 0), "Me too, 0 people");
+        assert_eq!((EN.support_name)(true, 1), "Supported, 1 person");
+        // The visible text starts the accessible name (speech input users say what they see).
+        for t in [&ZH, &EN] {
+            assert!((t.support_name)(false, 3).starts_with(t.me_too));
+            assert!((t.support_name)(true, 3).starts_with(t.me_too_pressed));
+        }
+        assert_eq!((ZH.supporters_meta)(12), "12 人也遇到");
+        assert_eq!((EN.supporters_meta)(1), "1 person has this too");
+        assert_eq!((EN.supporters_meta)(2), "2 people have this too");
     }
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use minhu_types::{Light, Role};
 
 use crate::api::ApiError;
+use crate::readers::Marks;
 use crate::route::Route;
 use crate::session::Session;
 use crate::text::{Lang, Text};
@@ -24,6 +25,9 @@ pub struct Ctx {
     /// Counts every change of `unread`, so an answer to an older question cannot undo a newer
     /// one (marking read while the bell was asking).
     pub unread_seq: StoredValue<u64>,
+    /// The petitions the signed-in reader supports and follows, as far as this visit knows
+    /// (the server does not say).
+    pub marks: RwSignal<Marks>,
 }
 
 impl Ctx {
@@ -43,6 +47,11 @@ impl Ctx {
 
     pub fn role(&self) -> Option<Role> {
         self.session.with(|s| s.as_ref().map(|s| s.user.role))
+    }
+
+    /// The signed-in account's id (reactive).
+    pub fn user_id(&self) -> Option<i64> {
+        self.session.with(|s| s.as_ref().map(|s| s.user.id))
     }
 
     pub fn go(&self, route: Route) {
@@ -214,6 +223,16 @@ pub fn LightBadge(light: Light) -> impl IntoView {
             {move || ctx.lang.get().label(light.as_str(), light.label())}
         </span>
     }
+}
+
+/// How many readers added their support (我也遇到), beside the other facts an official sees;
+/// nothing while nobody has.
+#[component]
+pub fn SupportersTag(count: i64) -> impl IntoView {
+    let ctx = Ctx::get();
+    (count > 0).then(|| {
+        view! { <span class="tag supporters">{move || (ctx.t().supporters_meta)(count)}</span> }
+    })
 }
 
 /// A status or kind shown as a small tag, in the chosen language.

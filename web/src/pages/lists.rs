@@ -9,7 +9,7 @@ use minhu_types::{
 use crate::api::{self, query};
 use crate::format;
 use crate::route::Route;
-use crate::ui::{load, show, Ctx, EnumSelect, LightBadge, Pager, Tag, Title};
+use crate::ui::{load, show, Ctx, EnumSelect, LightBadge, Pager, SupportersTag, Tag, Title};
 
 const PER_PAGE: i64 = 20;
 
@@ -126,6 +126,7 @@ fn PetitionTable(page: Page<Petition>, current: RwSignal<i64>) -> impl IntoView 
                                 " "<Tag wire=p.kind.as_str() zh=p.kind.label() />
                                 {(p.urgency != minhu_types::Urgency::Normal).then(|| view! { <Tag wire=p.urgency.as_str() zh=p.urgency.label() class="urgent" /> })}
                                 {p.supervised.then(|| view! { <span class="tag supervised">{t.supervised}</span> })}
+                                <SupportersTag count=p.supporters />
                             </td>
                             <td><Tag wire=p.status.as_str() zh=p.status.label() class="status" /></td>
                             <td>

@@ -10,7 +10,7 @@ use crate::api::{self, query};
 use crate::charts::{Bars, Trend};
 use crate::format;
 use crate::route::Route;
-use crate::ui::{load, show, Ctx, EnumSelect, ErrorLine, LightBadge, Tag, Title};
+use crate::ui::{load, show, Ctx, EnumSelect, ErrorLine, LightBadge, SupportersTag, Tag, Title};
 
 #[component]
 pub fn Supervision() -> impl IntoView {
@@ -75,7 +75,8 @@ pub fn Supervision() -> impl IntoView {
                                 {b.supervised.iter().map(|p| view! {
                                     <li>
                                         <a href=Route::Petition(p.id).href()>{p.title.clone()}</a>" "
-                                        <Tag wire=p.status.as_str() zh=p.status.label() class="status" />
+                                        <Tag wire=p.status.as_str() zh=p.status.label() class="status" />" "
+                                        <SupportersTag count=p.supporters />
                                     </li>
                                 }).collect_view()}
                             </ul>

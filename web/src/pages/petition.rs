@@ -14,7 +14,9 @@ use crate::format;
 use crate::pages::{categories, category_name};
 use crate::route::Route;
 use crate::session::local_problem;
-use crate::ui::{failure_line, load, send_form, show, Ctx, LightBadge, Load, Tag, Title};
+use crate::ui::{
+    failure_line, load, send_form, show, Ctx, LightBadge, Load, SupportersTag, Tag, Title,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 struct Everything {
@@ -67,6 +69,7 @@ pub fn Detail(id: i64) -> impl IntoView {
                         {p.supervised.then(|| view! { <span class="tag supervised">{t.supervised}</span> })}
                         {p.typical.then(|| view! { <span class="tag">{t.typical}</span> })}
                         {p.unreasonable.then(|| view! { <span class="tag">{t.unreasonable}</span> })}
+                        <SupportersTag count=p.supporters />
                     </div>
                     <p class="content">{p.content.clone()}</p>
                     <dl class="facts">

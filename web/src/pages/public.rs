@@ -4,12 +4,14 @@
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use minhu_types::{
-    Article, ArticlePatch, NewArticle, Page, PublicPetition, Ranking, UnitKind, ARTICLE_EDITORS,
+    Article, ArticlePatch, FeedSort, NewArticle, Page, PublicPetition, Ranking, Supporters,
+    UnitKind, ARTICLE_EDITORS,
 };
 
 use super::{categories, category_name};
 use crate::api::{self, query};
 use crate::format;
+use crate::readers::{feed_query, Mark};
 use crate::route::{valid_tracking_no, Route};
 use crate::ui::{failure_line, load, send_form, show, Ctx, EnumSelect, Load, Pager, Tag, Title};
 
@@ -19,6 +21,7 @@ pub fn Home() -> impl IntoView {
     let q = RwSignal::new(String::new());
     let typed = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
+    let sort = RwSignal::new(FeedSort::Newest);
     let page = RwSignal::new(1i64);
     let cats = categories();
     // Public pages go without the token: the server need not look up the account, and a
@@ -26,15 +29,14 @@ pub fn Home() -> impl IntoView {
     let feed = load(move |_| {
         let path = format!(
             "/public/petitions{}",
-            query(&[
-                ("q", Some(q.get())),
-                ("category_id", Some(category.get())),
-                ("page", Some(page.get().to_string())),
-                ("per_page", Some("10".into())),
-            ])
+            feed_query(&q.get(), &category.get(), sort.get(), page.get(), 10)
         );
         async move { api::get::<Page<PublicPetition>>(None, &path).await }
     });
+    let sorts = [
+        (FeedSort::Newest, ctx.t().sort_newest),
+        (FeedSort::Supporters, ctx.t().sort_supporters),
+    ];
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         page.set(1);
@@ -57,7 +59,10 @@ pub fn Home() -> impl IntoView {
         </section>
         <Track />
         <section aria-labelledby="feed-title">
-            <h3 id="feed-title">{move || ctx.t().feed_title}</h3>
+            <h3 id="feed-title">{move || match sort.get() {
+                FeedSort::Newest => ctx.t().feed_title,
+                FeedSort::Supporters => ctx.t().feed_title_supporters,
+            }}</h3>
             <form class="filters" role="search" on:submit=search>
                 <label for="feed-q" class="sr-only">{move || ctx.t().search}</label>
                 <input id="feed-q" type="search" placeholder=move || ctx.t().search_placeholder
@@ -71,6 +76,15 @@ pub fn Home() -> impl IntoView {
                         }).collect_view().into_any(),
                         _ => ().into_any(),
                     }}
+                </select>
+                <label for="feed-sort">{move || ctx.t().sort_by}</label>
+                <select id="feed-sort" on:change=move |ev| {
+                    page.set(1);
+                    sort.set(FeedSort::parse(&event_target_value(&ev)).unwrap_or(FeedSort::Newest));
+                }>
+                    {sorts.into_iter().map(|(s, label)| view! {
+                        <option value=s.as_str() selected=move || sort.get() == s>{label}</option>
+                    }).collect_view()}
                 </select>
                 <button class="button" type="submit">{move || ctx.t().search}</button>
             </form>
@@ -115,7 +129,153 @@ fn FeedItem(
             {reply.map(|r| view! {
                 <blockquote class="reply"><strong>{move || ctx.t().official_reply}</strong>{r}</blockquote>
             })}
+            <div class="reader-actions">
+                <SupportButton id=item.id supporters=item.supporters />
+            </div>
         </li>
+    }
+}
+
+/// 我也遇到: a toggle button that adds the signed-in reader's support to a published petition
+/// (POST) or takes it back (DELETE), showing the count the server answers. Whether this reader
+/// already supports it is known only from this visit's presses (see `crate::readers`).
+/// Signed out, a link to the login page.
+#[component]
+fn SupportButton(id: i64, supporters: i64) -> impl IntoView {
+    let ctx = Ctx::get();
+    let count = RwSignal::new(supporters);
+    let pressed = Memo::new(move |_| ctx.marks.with(|m| m.has(ctx.user_id(), Mark::Support, id)));
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<api::ApiError>);
+    // Said to screen readers once the server has answered.
+    let said = RwSignal::new(String::new());
+    let click = move |_| {
+        let Some(user) = ctx
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.user.id))
+        else {
+            ctx.go(Route::Login);
+            return;
+        };
+        // Busy, the button stays focusable (not disabled): a second press waits for the first.
+        if busy.get_untracked() {
+            return;
+        }
+        let on = !pressed.get_untracked();
+        busy.set(true);
+        failure.set(None);
+        let token = ctx.token();
+        leptos::task::spawn_local(async move {
+            let method = if on { Method::POST } else { Method::DELETE };
+            let r =
+                api::call::<Supporters>(method, token.as_deref(), &Mark::Support.path(id)).await;
+            busy.try_set(false);
+            match r {
+                Ok(s) => {
+                    count.try_set(s.supporters);
+                    ctx.marks.update(|m| m.set(user, Mark::Support, id, on));
+                    said.try_set((ctx.lang.get_untracked().text().support_name)(
+                        on,
+                        s.supporters,
+                    ));
+                }
+                Err(e) => {
+                    ctx.check(&e);
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let face = move || {
+        let t = ctx.t();
+        view! {
+            <span>{if pressed.get() { t.me_too_pressed } else { t.me_too }}</span>
+            " "<span class="count">{count.get()}</span>
+        }
+    };
+    view! {
+        {move || if ctx.signed_token.with(Option::is_some) {
+            view! {
+                <button type="button" class="button secondary small support"
+                    aria-pressed=move || pressed.get().to_string()
+                    aria-busy=move || busy.get().to_string()
+                    aria-label=move || (ctx.t().support_name)(pressed.get(), count.get())
+                    on:click=click>
+                    {face}
+                </button>
+            }.into_any()
+        } else {
+            view! {
+                <a class="button secondary small support" href=Route::Login.href()
+                    aria-label=move || format!("{}{}", (ctx.t().support_name)(false, count.get()), ctx.t().sign_in_to_support)>
+                    {face}
+                </a>
+            }.into_any()
+        }}
+        <span class="sr-only" role="status">{move || said.get()}</span>
+        {failure_line(failure)}
+    }
+}
+
+/// 关注: a toggle button that follows a published petition (its public milestones come as
+/// messages) or stops following it; signed out, a link to the login page.
+#[component]
+fn FollowButton(id: i64) -> impl IntoView {
+    let ctx = Ctx::get();
+    let pressed = Memo::new(move |_| ctx.marks.with(|m| m.has(ctx.user_id(), Mark::Follow, id)));
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<api::ApiError>);
+    let click = move |_| {
+        let Some(user) = ctx
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.user.id))
+        else {
+            ctx.go(Route::Login);
+            return;
+        };
+        if busy.get_untracked() {
+            return;
+        }
+        let on = !pressed.get_untracked();
+        busy.set(true);
+        failure.set(None);
+        let token = ctx.token();
+        leptos::task::spawn_local(async move {
+            let method = if on { Method::POST } else { Method::DELETE };
+            let r = api::no_content(method, token.as_deref(), &Mark::Follow.path(id)).await;
+            busy.try_set(false);
+            match r {
+                Ok(()) => ctx.marks.update(|m| m.set(user, Mark::Follow, id, on)),
+                Err(e) => {
+                    ctx.check(&e);
+                    failure.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        {move || if ctx.signed_token.with(Option::is_some) {
+            view! {
+                <button type="button" class="button secondary small follow"
+                    aria-pressed=move || pressed.get().to_string()
+                    aria-busy=move || busy.get().to_string()
+                    aria-describedby="follow-note"
+                    on:click=click>
+                    <span class="check" aria-hidden="true">{move || if pressed.get() { "✓ " } else { "" }}</span>
+                    {move || ctx.t().follow}
+                </button>
+            }.into_any()
+        } else {
+            view! {
+                <a class="button secondary small follow" href=Route::Login.href() aria-describedby="follow-note">
+                    {move || ctx.t().sign_in_to_follow}
+                </a>
+            }.into_any()
+        }}
+        <p id="follow-note" class="muted small follow-note" aria-live="polite">
+            {move || if pressed.get() { ctx.t().following_note } else { ctx.t().follow_note }}
+        </p>
+        {failure_line(failure)}
     }
 }
 
@@ -196,6 +356,10 @@ pub fn PublicPage(no: String) -> impl IntoView {
                     <p class="content">{p.content.clone()}</p>
                     {p.address.clone().map(|a| view! { <p class="muted">{move || ctx.t().address}": "{a}</p> })}
                     <PublicPhotos photos=p.photos.clone() />
+                    <div class="reader-actions">
+                        <SupportButton id=p.id supporters=p.supporters />
+                        <FollowButton id=p.id />
+                    </div>
                 </article>
                 <section class="card">
                     <h3>{ctx.t().replies}</h3>
