@@ -42,6 +42,7 @@ struct About {
     contact_phone: Option<String>,
     status: String,
     publish_consent: bool,
+    public_hidden: bool,
 }
 
 /// Writes the messages an event causes, in the caller's transaction.
@@ -60,6 +61,7 @@ pub fn enqueue(conn: &mut DbConn, c: &Cause<'_>) -> QueryResult<()> {
             petitions::contact_phone,
             petitions::status,
             petitions::publish_consent,
+            petitions::public_hidden,
         ))
         .first(conn)?;
     let urgent = p.urgency == Urgency::Emergency.as_str();
@@ -124,8 +126,9 @@ fn to_followers(
     let Some((title, body)) = render_for_follower(event, facts) else {
         return Ok(());
     };
-    let published = PetitionStatus::parse(&p.status)
-        .is_some_and(|s| crate::domain::privacy::in_public_feed(s, p.publish_consent));
+    let published = PetitionStatus::parse(&p.status).is_some_and(|s| {
+        crate::domain::privacy::in_public_feed(s, p.publish_consent, p.public_hidden)
+    });
     if !published {
         return Ok(());
     }

@@ -272,6 +272,9 @@ pub fn summary(p: &PetitionRow, masked: bool, now: NaiveDateTime) -> Petition {
         photos: Vec::new(),
         can_add_photos: false,
         supporters: p.supporters,
+        public_hidden: p.public_hidden,
+        public_title: p.public_title.as_deref().map(text),
+        public_content: p.public_content.as_deref().map(text),
     }
 }
 
@@ -402,12 +405,16 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
     let consenting: Vec<i64> = rows
         .iter()
         .zip(&progress)
-        .filter(|(p, q)| in_public_feed(p.status, p.publish_consent) && q.publish_consent)
+        .filter(|(p, q)| {
+            in_public_feed(p.status, p.publish_consent, p.public_hidden)
+                && q.publish_consent
+                && !q.public_hidden
+        })
         .map(|(_, q)| q.id)
         .collect();
     let in_feed: Vec<i64> = rows
         .iter()
-        .filter(|p| in_public_feed(p.status, p.publish_consent))
+        .filter(|p| in_public_feed(p.status, p.publish_consent, p.public_hidden))
         .map(|p| p.id)
         .collect();
     let replies = grouped(db::petitions::replies_of(conn, &consenting)?, |r| {
@@ -437,20 +444,21 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
         .map(|(p, progress)| {
             // What was written shows only while the petition is published (consent, and past
             // triage, not refused or withdrawn); otherwise only its progress.
-            let consent = in_public_feed(p.status, p.publish_consent);
+            let consent = in_public_feed(p.status, p.publish_consent, p.public_hidden);
             PublicPetition {
                 id: p.id,
                 supporters: p.supporters,
                 tracking_no: p.tracking_no.clone(),
                 kind: p.kind,
                 category_id: p.category_id,
+                // The editors' public version when there is one, masked all the same.
                 title: if consent {
-                    mask_text(&p.title)
+                    mask_text(p.public_title.as_deref().unwrap_or(&p.title))
                 } else {
                     "（未公开）".to_owned()
                 },
                 content: if consent {
-                    mask_text(&p.content)
+                    mask_text(p.public_content.as_deref().unwrap_or(&p.content))
                 } else {
                     String::new()
                 },
@@ -475,6 +483,7 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
                     .collect(),
                 photos: of(&photos, p.id)
                     .iter()
+                    .filter(|f| !f.hidden)
                     .map(db::photos::PhotoRow::to_photo)
                     .collect(),
                 timeline: of(&events, progress.id)

@@ -10,6 +10,7 @@ mod errors;
 mod knowledge;
 mod lifecycle;
 mod matrix;
+mod moderation;
 mod notifications;
 mod offered;
 mod open311;

@@ -45,8 +45,8 @@ use crate::city::City;
 use crate::support::{both, Resp, TestApp};
 
 /// Walks per database, steps per walk, refusals tried per step.
-const WALKS: u64 = 14;
-const STEPS: usize = 28;
+const WALKS: u64 = 16;
+const STEPS: usize = 36;
 const REFUSALS_PER_STEP: usize = 4;
 
 /// A deterministic pseudo-random source (xorshift), so that a failure names its seed and
@@ -268,6 +268,13 @@ fn spec(action: Action) -> Option<Spec> {
             false,
             |_, _, rng| Some(decision(rng)),
         ),
+        Moderate => (
+            false,
+            Url::Petition("moderation"),
+            PRESS,
+            false,
+            |_, _, rng| Some(json!({"hidden": rng.one_in(2), "reason": "经编辑审核"})),
+        ),
         // A unit replies on one of its assignments, named in the body.
         Reply => (true, Url::Petition("replies"), UNITS, true, |_, on, rng| {
             let On::Assignment(aid) = on else { return None };
@@ -414,6 +421,8 @@ fn weight(action: Action, status: PetitionStatus) -> usize {
         Reject | Merge | Withdraw => 1,
         // Stands still, or skips the units.
         Supervise | FollowUp | MarkTypical | Progress | AnswerDirectly => 3,
+        // Changes what the public sees, nothing of the lifecycle: rarely, not never.
+        Moderate => 1,
         Visit if status == PetitionStatus::Closed => 3,
         MarkUnreasonable | Appeal | GrantAppeal | RefuseAppeal => 6,
         Sign | DispatchDown | RequestExtension | RequestReturn | Reply => 20,

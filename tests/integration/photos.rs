@@ -38,7 +38,7 @@ async fn post_multipart(app: &TestApp, token: Option<&str>, petition: i64, body:
     req.body(body).send().await
 }
 
-async fn upload_as(
+pub(crate) async fn upload_as(
     app: &TestApp,
     token: &str,
     petition: i64,
@@ -50,14 +50,14 @@ async fn upload_as(
     post_multipart(app, Some(token), petition, body).await
 }
 
-fn encoded(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+pub(crate) fn encoded(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut out = Vec::new();
     img.write_to(&mut Cursor::new(&mut out), format)
         .expect("encode");
     out
 }
 
-fn picture(w: u32, h: u32) -> DynamicImage {
+pub(crate) fn picture(w: u32, h: u32) -> DynamicImage {
     DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| {
         image::Rgb([(x * 4) as u8, (y * 4) as u8, 120])
     }))

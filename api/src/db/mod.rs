@@ -7,6 +7,7 @@ pub mod dispatch;
 pub mod duplicates;
 pub mod figures;
 pub mod knowledge;
+pub mod moderation;
 pub mod notifications;
 mod outbox;
 pub mod partners;
@@ -263,10 +264,25 @@ pub fn subtree_range(path: &str) -> (String, String) {
 mod known_values {
     use minhu_types::*;
 
-    const POSTGRES: &str =
-        include_str!("../../../migrations/postgres/2026-12-01-000012_known_values/up.sql");
-    const SQLITE: &str =
-        include_str!("../../../migrations/sqlite/2026-12-01-000012_known_values/up.sql");
+    /// The migrations that write the lists, in order: a later one that redefines a list (a
+    /// new action) overrides the earlier definition.
+    const POSTGRES: &[&str] = &[
+        include_str!("../../../migrations/postgres/2026-12-01-000012_known_values/up.sql"),
+        include_str!("../../../migrations/postgres/2026-12-01-000016_moderation/up.sql"),
+    ];
+    const SQLITE: &[&str] = &[
+        include_str!("../../../migrations/sqlite/2026-12-01-000012_known_values/up.sql"),
+        include_str!("../../../migrations/sqlite/2026-12-01-000016_moderation/up.sql"),
+    ];
+
+    /// The last line of the migrations containing `needle`.
+    fn latest<'a>(files: &[&'a str], needle: &str) -> Option<&'a str> {
+        files
+            .iter()
+            .flat_map(|f| f.lines())
+            .filter(|l| l.contains(needle))
+            .last()
+    }
 
     fn list<T: Copy + Into<&'static str>>(all: &[T]) -> String {
         all.iter()
@@ -303,23 +319,21 @@ mod known_values {
         ];
         for (table, column, values) in columns {
             let name = format!("{table}_{column}_known");
-            let constraint = POSTGRES
-                .lines()
-                .find(|l| l.contains(&format!("ADD CONSTRAINT {name} ")))
+            let constraint = latest(POSTGRES, &format!("ADD CONSTRAINT {name} "))
                 .unwrap_or_else(|| panic!("no constraint {name} on PostgreSQL"));
             assert!(
                 constraint.contains(&format!("CHECK ({column} IN ({values}))")),
                 "{name} on PostgreSQL differs from the enum: {constraint}"
             );
-            let existing = format!("FROM {table} WHERE {column} NOT IN ({values});");
+            // Rows stored before the list was added are checked once, where it was added (a
+            // later migration that only widens a list has nothing to check).
+            let existing = format!("FROM {table} WHERE {column} NOT IN (");
             assert!(
-                SQLITE.contains(&existing),
+                SQLITE[0].contains(&existing),
                 "SQLite does not check stored {table}.{column}"
             );
             for when in ["insert", "update"] {
-                let trigger = SQLITE
-                    .lines()
-                    .find(|l| l.contains(&format!("TRIGGER {name}_{when} ")))
+                let trigger = latest(SQLITE, &format!("CREATE TRIGGER {name}_{when} "))
                     .unwrap_or_else(|| panic!("no trigger {name}_{when} on SQLite"));
                 assert!(
                     trigger.contains(&format!(" ON {table} WHEN NEW.{column} NOT IN ({values}) ")),
@@ -327,7 +341,7 @@ mod known_values {
                 );
             }
         }
-        let constraints = POSTGRES.matches("ADD CONSTRAINT").count();
+        let constraints = POSTGRES[0].matches("ADD CONSTRAINT").count();
         assert_eq!(
             constraints,
             columns.len(),

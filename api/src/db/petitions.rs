@@ -65,6 +65,9 @@ pub struct PetitionRow {
     pub appeal_reason: Option<String>,
     pub typical_at: Option<NaiveDateTime>,
     pub supporters: i64,
+    pub public_hidden: bool,
+    pub public_title: Option<String>,
+    pub public_content: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -110,6 +113,9 @@ pub struct PetitionChanges {
     pub appeal_state: Option<Option<String>>,
     pub appeal_reason: Option<Option<String>>,
     pub typical_at: Option<Option<NaiveDateTime>>,
+    pub public_hidden: Option<bool>,
+    pub public_title: Option<Option<String>>,
+    pub public_content: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -519,8 +525,10 @@ fn list_page(
             // Applied below with the `unit_id` filter: the same subquery.
             Scope::Subtree(_) => {}
             Scope::Public => {
-                q =
-                    q.filter(petitions::publish_consent.eq(true)).filter(
+                q = q
+                    .filter(petitions::publish_consent.eq(true))
+                    .filter(petitions::public_hidden.eq(false))
+                    .filter(
                         petitions::status.ne_all(
                             crate::domain::privacy::NOT_PUBLISHED
                                 .map(minhu_types::PetitionStatus::as_str),

@@ -19,6 +19,7 @@ pub struct PhotoRow {
     pub object_key: String,
     pub thumb_key: String,
     pub created_at: NaiveDateTime,
+    pub hidden: bool,
 }
 
 impl PhotoRow {
@@ -28,6 +29,7 @@ impl PhotoRow {
             content_type: self.content_type.clone(),
             width: self.width,
             height: self.height,
+            hidden: self.hidden,
         }
     }
 }

@@ -112,6 +112,20 @@ diesel::table! {
         appeal_reason -> Nullable<Text>,
         typical_at -> Nullable<Timestamp>,
         supporters -> BigInt,
+        public_hidden -> Bool,
+        public_title -> Nullable<Text>,
+        public_content -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    moderation_reports (id) {
+        id -> BigInt,
+        petition_id -> BigInt,
+        reporter_id -> BigInt,
+        reason -> Text,
+        created_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
     }
 }
 
@@ -428,6 +442,7 @@ diesel::table! {
         object_key -> Text,
         thumb_key -> Text,
         created_at -> Timestamp,
+        hidden -> Bool,
     }
 }
 
@@ -473,6 +488,7 @@ diesel::table! {
 }
 
 diesel::joinable!(photos -> petitions (petition_id));
+diesel::joinable!(moderation_reports -> petitions (petition_id));
 diesel::joinable!(notification_deliveries -> notifications (notification_id));
 diesel::joinable!(notifications -> petitions (petition_id));
 diesel::joinable!(users -> units (unit_id));
@@ -494,6 +510,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notification_deliveries,
     petition_supporters,
     petition_followers,
+    moderation_reports,
     rating_tokens,
     users,
     categories,

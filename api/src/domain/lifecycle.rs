@@ -21,6 +21,8 @@ pub struct Relations {
     pub press: bool,
     /// The background jobs (auto-close after the rating period).
     pub system: bool,
+    /// Platform administrators.
+    pub admin: bool,
 }
 
 impl Relations {
@@ -32,6 +34,7 @@ impl Relations {
             leadership: role == Role::Leader,
             press: role == Role::Reporter,
             system: role == Role::System,
+            admin: role == Role::Admin,
         }
     }
 
@@ -43,6 +46,7 @@ impl Relations {
             Rel::Leadership => self.leadership,
             Rel::Press => self.press,
             Rel::System => self.system,
+            Rel::Admin => self.admin,
         }
     }
 }
@@ -55,6 +59,7 @@ enum Rel {
     Leadership,
     Press,
     System,
+    Admin,
 }
 
 impl Rel {
@@ -66,6 +71,7 @@ impl Rel {
             Rel::Leadership => "领导",
             Rel::Press => "记者",
             Rel::System => "系统",
+            Rel::Admin => "管理员",
         }
     }
 }
@@ -320,6 +326,9 @@ static TABLE: &[Rule] = &[
     petition(Action::Supervise, Rel::Press, SUPERVISABLE, To::Same),
     petition(Action::FollowUp, Rel::Press, ALL, To::Same),
     petition(Action::MarkTypical, Rel::Press, ALL, To::Same),
+    // What the public sees of it (内容审核): the newspaper's editors and the administrators.
+    petition(Action::Moderate, Rel::Press, ALL, To::Same),
+    petition(Action::Moderate, Rel::Admin, ALL, To::Same),
     // Marks that leave an order out of scoring.
     petition(Action::MarkUnreasonable, Rel::Hotline, ASSESSED, To::Same),
     petition(Action::Appeal, Rel::Unit, ASSESSED, To::Same),

@@ -14,8 +14,8 @@ pub const NOT_PUBLISHED: [PetitionStatus; 4] = [
 ];
 
 /// Whether a petition is in the public feed (and its photos public).
-pub fn in_public_feed(status: PetitionStatus, publish_consent: bool) -> bool {
-    publish_consent && !NOT_PUBLISHED.contains(&status)
+pub fn in_public_feed(status: PetitionStatus, publish_consent: bool, hidden: bool) -> bool {
+    publish_consent && !hidden && !NOT_PUBLISHED.contains(&status)
 }
 
 /// May this caller see the petitioner's name, phone, account and exact address?

@@ -119,6 +119,13 @@ impl Recent {
             .map(|(_, b)| b.clone())
     }
 
+    /// Forgets every kept page (after a change the public must see at once).
+    pub fn clear(&self) {
+        if let Ok(mut pages) = self.pages.lock() {
+            pages.clear();
+        }
+    }
+
     pub fn put(&self, key: String, now: chrono::NaiveDateTime, page: Built) {
         if self.ttl <= chrono::Duration::zero() {
             return;

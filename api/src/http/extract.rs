@@ -73,6 +73,8 @@ role_set! {
     Reporters = [Reporter];
     /// The hotline office and administrators (dispatch rules, triage).
     Triage = [Operator, Admin];
+    /// Who decides what the public sees (内容审核): the newspaper's editors and administrators.
+    Moderators = [Reporter, Admin];
 }
 
 /// Who keeps the knowledge base.

@@ -252,6 +252,9 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/public/petitions", get => public::feed);
     resource!(cfg, "/public/petitions/{id}/support", post => readers::support, delete => readers::unsupport);
     resource!(cfg, "/petitions/{id}/follow", post => readers::follow, delete => readers::unfollow);
+    resource!(cfg, "/petitions/{id}/moderation", post => moderation::moderate);
+    resource!(cfg, "/public/petitions/{id}/reports", post => moderation::report);
+    resource!(cfg, "/moderation/reports", get => moderation::reports);
     resource!(cfg, "/deadline-policies", get => time_limits::list, post => time_limits::create);
     resource!(cfg, "/deadline-policies/{id}", patch => time_limits::update, delete => time_limits::delete);
     resource!(cfg, "/calendar", get => time_limits::calendar);

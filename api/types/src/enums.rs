@@ -269,6 +269,8 @@ string_enum! {
         RefuseAppeal = "refuse_appeal" / "驳回申诉",
         /// Picked by a reporter for the briefing (典型案例).
         MarkTypical = "mark_typical" / "选为典型案例",
+        /// What the public sees of it, decided by the press or an administrator (内容审核).
+        Moderate = "moderate" / "内容审核",
     }
 }
 

@@ -257,6 +257,15 @@ pub struct Petition {
     /// Readers who added their support (我也遇到), kept as they click.
     #[serde(default)]
     pub supporters: i64,
+    /// Moderation (内容审核): hidden from the public altogether.
+    #[serde(default)]
+    pub public_hidden: bool,
+    /// Moderation: the title and content the public sees instead of the original (still
+    /// masked); `None`: the original, masked.
+    #[serde(default)]
+    pub public_title: Option<String>,
+    #[serde(default)]
+    pub public_content: Option<String>,
 }
 
 /// A published petition (no token needed): masked, with its public replies and reporters'
@@ -285,6 +294,53 @@ pub struct PublicPetition {
     /// Readers who added their support (我也遇到).
     #[serde(default)]
     pub supporters: i64,
+}
+
+/// `POST /api/v1/petitions/{id}/moderation` (reporters, administrators): what the public sees.
+/// Fields left out stay as they are; `public_title`/`public_content` `""` return to the
+/// original. Each decision is on the timeline with its reason.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ModerationBody {
+    #[serde(default)]
+    pub hidden: Option<bool>,
+    /// 1–100 characters, or "" for the original.
+    #[serde(default)]
+    pub public_title: Option<String>,
+    /// 1–4,000 characters, or "" for the original.
+    #[serde(default)]
+    pub public_content: Option<String>,
+    /// The petition's photos hidden from the public (the others are shown).
+    #[serde(default)]
+    pub hidden_photo_ids: Option<Vec<i64>>,
+    /// Why (1–1,000 characters), on the timeline.
+    pub reason: String,
+}
+
+/// `POST /api/v1/public/petitions/{id}/reports` (signed in): 举报不当内容.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewReport {
+    /// 1–500 characters.
+    pub reason: String,
+}
+
+/// A reader's report on a public petition, in the editors' queue
+/// (`GET /api/v1/moderation/reports`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ModerationReport {
+    pub id: i64,
+    pub petition_id: i64,
+    pub tracking_no: String,
+    /// The title as the public sees it now.
+    pub public_title: String,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+    /// Set when a moderation decision on the petition followed the report.
+    pub resolved_at: Option<DateTime<Utc>>,
 }
 
 /// `POST|DELETE /api/v1/public/petitions/{id}/support`: the count afterwards.

@@ -14,6 +14,9 @@ pub struct Photo {
     pub content_type: String,
     pub width: i32,
     pub height: i32,
+    /// Hidden from the public by moderation (officials still see it).
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 /// The multipart body of `POST /api/v1/petitions/{id}/photos`.

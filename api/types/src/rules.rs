@@ -239,6 +239,31 @@ pub fn validate_text(field: &str, value: &str, max: usize) -> Result<(), Vec<Fie
     c.finish()
 }
 
+/// A moderation decision: a reason, at least one decision, a public version within the
+/// petition's limits ("" returns to the original).
+pub fn validate_moderation(b: &crate::ModerationBody) -> Result<(), Vec<FieldError>> {
+    let mut c = Checks::new();
+    c.text("reason", &b.reason, 1, 1_000);
+    c.check(
+        "hidden",
+        b.hidden.is_some()
+            || b.public_title.is_some()
+            || b.public_content.is_some()
+            || b.hidden_photo_ids.is_some(),
+        "请至少做出一项决定：隐藏、公开版本或隐藏照片",
+    );
+    if let Some(t) = b.public_title.as_deref().filter(|t| !t.is_empty()) {
+        c.text("public_title", t, 1, MAX_TITLE);
+    }
+    if let Some(t) = b.public_content.as_deref().filter(|t| !t.is_empty()) {
+        c.text("public_content", t, 1, MAX_CONTENT);
+    }
+    if let Some(ids) = &b.hidden_photo_ids {
+        c.check("hidden_photo_ids", ids.len() <= 100, "最多 100 张照片");
+    }
+    c.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

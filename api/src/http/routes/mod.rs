@@ -7,6 +7,7 @@ pub mod categories;
 pub mod dispatch;
 pub mod figures;
 pub mod knowledge;
+pub mod moderation;
 pub mod notifications;
 pub mod open311;
 pub mod ops;

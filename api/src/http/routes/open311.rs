@@ -477,8 +477,9 @@ pub async fn list_requests(
                             .transpose()
                     })
                     .filter(|r| {
-                        r.as_ref()
-                            .map_or(true, |r| in_public_feed(r.status, r.publish_consent))
+                        r.as_ref().map_or(true, |r| {
+                            in_public_feed(r.status, r.publish_consent, r.public_hidden)
+                        })
                     })
                     .collect::<Result<Vec<_>, _>>()?,
                 None => {
@@ -589,7 +590,7 @@ async fn one_request(
             return Ok(None);
         };
         // The same publication rule as the lists: what is not in the feed is not found.
-        if !in_public_feed(row.status, row.publish_consent) {
+        if !in_public_feed(row.status, row.publish_consent, row.public_hidden) {
             return Ok(None);
         }
         Ok(requests_of(conn, &[row], &origin)?.pop())

@@ -230,7 +230,9 @@ pub async fn get(
         .db(move |conn| {
             let photo = db::photos::find(conn, id).optional()?.ok_or_else(gone)?;
             let row = db::petitions::find(conn, photo.petition_id)?;
-            let public = in_public_feed(row.status, row.publish_consent);
+            // A photo hidden by moderation is for those who may see the petition itself.
+            let public =
+                in_public_feed(row.status, row.publish_consent, row.public_hidden) && !photo.hidden;
             if !public {
                 let caller = auth.0.ok_or_else(gone)?;
                 let actor = Actor::load(conn, caller, now)?;

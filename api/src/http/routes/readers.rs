@@ -12,10 +12,10 @@ use crate::http::AppState;
 
 /// 404 unless petition `id` is published (the petitioner's consent, past triage, not refused
 /// or withdrawn): only what the public sees can be supported or followed.
-fn published(conn: &mut DbConn, id: i64) -> AppResult<()> {
+pub(super) fn published(conn: &mut DbConn, id: i64) -> AppResult<()> {
     let row = db::petitions::find(conn, id).optional()?;
     match row {
-        Some(p) if in_public_feed(p.status, p.publish_consent) => Ok(()),
+        Some(p) if in_public_feed(p.status, p.publish_consent, p.public_hidden) => Ok(()),
         _ => Err(AppError::not_found(format!("没有编号 {id} 的公开诉求"))),
     }
 }

@@ -1,0 +1,12 @@
+DELETE FROM events WHERE action = 'moderate';
+DROP TRIGGER events_action_known_insert;
+DROP TRIGGER events_action_known_update;
+CREATE TRIGGER events_action_known_insert BEFORE INSERT ON events WHEN NEW.action NOT IN ('submit', 'accept', 'reject', 'merge', 'answer', 'request_info', 'supplement', 'withdraw', 'dispatch', 'sign', 'request_return', 'approve_return', 'refuse_return', 'dispatch_down', 'progress', 'request_extension', 'approve_extension', 'refuse_extension', 'reply', 'rate', 'visit', 'redo', 'supervise', 'follow_up', 'overdue', 'auto_close', 'mark_unreasonable', 'appeal', 'grant_appeal', 'refuse_appeal', 'mark_typical') BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: events_action_known'); END;
+CREATE TRIGGER events_action_known_update BEFORE UPDATE OF action ON events WHEN NEW.action NOT IN ('submit', 'accept', 'reject', 'merge', 'answer', 'request_info', 'supplement', 'withdraw', 'dispatch', 'sign', 'request_return', 'approve_return', 'refuse_return', 'dispatch_down', 'progress', 'request_extension', 'approve_extension', 'refuse_extension', 'reply', 'rate', 'visit', 'redo', 'supervise', 'follow_up', 'overdue', 'auto_close', 'mark_unreasonable', 'appeal', 'grant_appeal', 'refuse_appeal', 'mark_typical') BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: events_action_known'); END;
+DROP INDEX moderation_reports_queue;
+DROP INDEX moderation_reports_petition;
+DROP TABLE moderation_reports;
+ALTER TABLE photos DROP COLUMN hidden;
+ALTER TABLE petitions DROP COLUMN public_content;
+ALTER TABLE petitions DROP COLUMN public_title;
+ALTER TABLE petitions DROP COLUMN public_hidden;
