@@ -2,11 +2,13 @@
 //! the server's answer (`allowed_actions`); this module only knows what each one needs to be
 //! filled in and where it is sent. Plain data in, plain data out: tested natively.
 
+use std::collections::BTreeSet;
+
 use minhu_types::rules::validate_text;
 use minhu_types::{
     Action, AssignmentRole, DispatchBody, DispatchDownBody, ExtensionBody, FieldError, MergeBody,
-    NewFollowUp, NoteBody, Outcome, RatingBody, ReasonBody, ReplyBody, Satisfaction,
-    SupplementBody, VersionBody,
+    ModerationBody, NewFollowUp, NoteBody, Outcome, Petition, RatingBody, ReasonBody, ReplyBody,
+    Satisfaction, SupplementBody, VersionBody,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -27,6 +29,9 @@ pub enum Form {
     Extension,
     Rating,
     FollowUp,
+    /// Not a button: a panel of its own on the petition's page (内容审核 — what the public
+    /// sees), sent by [`moderation_request`].
+    Panel,
 }
 
 /// Actions done on the petition as a whole (the others are done on one unit's order).
@@ -67,6 +72,7 @@ pub fn form_of(action: Action) -> Form {
         Action::RequestExtension => Form::Extension,
         Action::Rate | Action::Visit => Form::Rating,
         Action::FollowUp => Form::FollowUp,
+        Action::Moderate => Form::Panel,
         _ => Form::Confirm,
     }
 }
@@ -330,7 +336,98 @@ pub fn request(
         Action::Submit | Action::Overdue | Action::AutoClose => {
             return Err(field_error("action", "该操作由系统完成"))
         }
+        // Its own panel and body: `moderation_request`.
+        Action::Moderate => return Err(field_error("action", "请在内容审核面板中操作")),
     })
+}
+
+/// Whether an action is offered as a button (the others have their own panel on the page, or
+/// are done by the system).
+pub fn is_button(action: Action) -> bool {
+    form_of(action) != Form::Panel
+        && !matches!(action, Action::Submit | Action::Overdue | Action::AutoClose)
+}
+
+pub const MAX_PUBLIC_TITLE: usize = minhu_types::rules::MAX_TITLE;
+pub const MAX_PUBLIC_CONTENT: usize = minhu_types::rules::MAX_CONTENT;
+pub const MAX_MODERATION_REASON: usize = 1_000;
+
+/// What an editor decides the public sees of a petition (内容审核), as the panel's fields.
+/// An empty public title or content means the original (masked, as always).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Moderation {
+    pub hidden: bool,
+    pub title: String,
+    pub content: String,
+    pub hidden_photos: BTreeSet<i64>,
+    pub reason: String,
+}
+
+impl Moderation {
+    /// The panel prefilled with what the public sees now; the reason is always new.
+    pub fn of(p: &Petition) -> Moderation {
+        Moderation {
+            hidden: p.public_hidden,
+            title: p.public_title.clone().unwrap_or_default(),
+            content: p.public_content.clone().unwrap_or_default(),
+            hidden_photos: p.photos.iter().filter(|f| f.hidden).map(|f| f.id).collect(),
+            reason: String::new(),
+        }
+    }
+
+    pub fn set_photo(&mut self, id: i64, hidden: bool) {
+        if hidden {
+            self.hidden_photos.insert(id);
+        } else {
+            self.hidden_photos.remove(&id);
+        }
+    }
+}
+
+/// The path and body of a moderation decision on `p`, or the fields to correct. Only what the
+/// editor changed is sent (fields left out stay as they are, so a decision taken meanwhile by
+/// another editor on another field is kept). A decision that changes nothing (a report found
+/// unfounded) confirms the petition's visibility as it is, so that it is still a decision:
+/// its reason goes on the timeline and it settles the readers' open reports.
+pub fn moderation_request(
+    p: &Petition,
+    m: &Moderation,
+) -> Result<(String, ModerationBody), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let title = m.title.trim();
+    let content = m.content.trim();
+    let mut check = |r: Result<(), Vec<FieldError>>| {
+        if let Err(e) = r {
+            errors.extend(e);
+        }
+    };
+    if !title.is_empty() {
+        check(validate_text("public_title", title, MAX_PUBLIC_TITLE));
+    }
+    if !content.is_empty() {
+        check(validate_text("public_content", content, MAX_PUBLIC_CONTENT));
+    }
+    check(validate_text("reason", &m.reason, MAX_MODERATION_REASON));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let now = Moderation::of(p);
+    let changed = |new: &str, old: &str| (new != old.trim()).then(|| new.to_owned());
+    let mut body = ModerationBody {
+        hidden: (m.hidden != now.hidden).then_some(m.hidden),
+        public_title: changed(title, &now.title),
+        public_content: changed(content, &now.content),
+        hidden_photo_ids: (m.hidden_photos != now.hidden_photos)
+            .then(|| m.hidden_photos.iter().copied().collect()),
+        reason: m.reason.trim().to_owned(),
+    };
+    let nothing = body.public_title.is_none()
+        && body.public_content.is_none()
+        && body.hidden_photo_ids.is_none();
+    if nothing {
+        body.hidden = Some(m.hidden);
+    }
+    Ok((format!("/petitions/{}/moderation", p.id), body))
 }
 
 #[cfg(test)]
@@ -355,8 +452,8 @@ mod tests {
         };
         for action in Action::ALL {
             let r = request(*action, ON, &f);
-            if matches!(action, Action::Submit | Action::Overdue | Action::AutoClose) {
-                assert!(r.is_err());
+            if !is_button(*action) {
+                assert!(r.is_err(), "{action:?}");
                 continue;
             }
             let (path, _) = r.unwrap_or_else(|e| panic!("{action:?}: {e:?}"));
@@ -420,5 +517,132 @@ mod tests {
         assert!(!ON_PETITION.contains(&Action::Reply));
         assert_eq!(form_of(Action::Visit), Form::Rating);
         assert!(is_refusal(Action::Reject) && !is_refusal(Action::Accept));
+    }
+
+    #[test]
+    fn moderation_is_a_panel_not_a_button() {
+        assert_eq!(form_of(Action::Moderate), Form::Panel);
+        assert!(!is_button(Action::Moderate) && !is_button(Action::AutoClose));
+        assert!(is_button(Action::Accept) && is_button(Action::MarkTypical));
+        assert!(!ON_PETITION.contains(&Action::Moderate));
+        assert_eq!(
+            request(Action::Moderate, ON, &Fields::default()).expect_err("panel")[0].field,
+            "action"
+        );
+    }
+
+    fn petition(extra: Value) -> Petition {
+        let mut v = json!({
+            "id": 7, "tracking_no": "20261123-000007", "kind": "help", "category_id": 1,
+            "urgency": "normal", "title": "路灯不亮", "content": "建设路路灯坏了", "source": "web",
+            "anonymous": false, "publish_consent": true, "status": "replied", "version": 4,
+            "redo_count": 0, "supervised": false, "auto_closed": false, "unreasonable": false,
+            "typical": false, "masked": true,
+            "created_at": "2026-11-23T08:00:00Z", "updated_at": "2026-11-23T08:00:00Z",
+            "photos": [
+                {"id": 31, "content_type": "image/jpeg", "width": 8, "height": 8},
+                {"id": 32, "content_type": "image/jpeg", "width": 8, "height": 8, "hidden": true}
+            ]
+        });
+        if let (Some(o), Value::Object(e)) = (v.as_object_mut(), extra) {
+            o.extend(e);
+        }
+        serde_json::from_value(v).expect("a petition")
+    }
+
+    #[test]
+    fn the_panel_starts_from_what_the_public_sees() {
+        let p = petition(json!({"public_hidden": true, "public_title": "（经编辑处理）路灯"}));
+        let m = Moderation::of(&p);
+        assert!(m.hidden);
+        assert_eq!(m.title, "（经编辑处理）路灯");
+        assert_eq!(m.content, "");
+        assert_eq!(m.hidden_photos, BTreeSet::from([32]));
+        assert_eq!(m.reason, "");
+        let shown = petition(
+            json!({"photos": [{"id": 31, "content_type": "image/jpeg", "width": 8, "height": 8}]}),
+        );
+        let m = Moderation::of(&shown);
+        assert!(!m.hidden && m.title.is_empty() && m.hidden_photos.is_empty());
+    }
+
+    #[test]
+    fn only_what_changed_is_sent_with_the_reason() {
+        let p = petition(json!({}));
+        let mut m = Moderation::of(&p);
+        m.title = " （经编辑处理）路灯不亮 ".into();
+        m.reason = " 标题含不实指控 ".into();
+        let (path, body) = moderation_request(&p, &m).expect("valid");
+        assert_eq!(path, "/petitions/7/moderation");
+        assert_eq!(
+            json(&body),
+            json!({"hidden": null, "public_title": "（经编辑处理）路灯不亮", "public_content": null,
+                   "hidden_photo_ids": null, "reason": "标题含不实指控"})
+        );
+        // Hiding the petition and a photo; showing the other photo again.
+        let mut m = Moderation::of(&p);
+        m.hidden = true;
+        m.set_photo(31, true);
+        m.set_photo(32, false);
+        m.reason = "涉及个人隐私".into();
+        let body = moderation_request(&p, &m).expect("valid").1;
+        assert_eq!(body.hidden, Some(true));
+        assert_eq!(body.hidden_photo_ids, Some(vec![31]));
+        assert_eq!((body.public_title, body.public_content), (None, None));
+        // A decision that changes nothing confirms the visibility as it is (still a decision,
+        // with its reason on the timeline, settling the open reports).
+        let mut m = Moderation::of(&p);
+        m.reason = "举报不成立".into();
+        assert_eq!(
+            moderation_request(&p, &m).expect("valid").1,
+            ModerationBody {
+                hidden: Some(false),
+                reason: "举报不成立".into(),
+                ..ModerationBody::default()
+            }
+        );
+        let hidden = petition(json!({"public_hidden": true}));
+        let mut m = Moderation::of(&hidden);
+        m.reason = "维持隐藏".into();
+        assert_eq!(
+            moderation_request(&hidden, &m).expect("valid").1.hidden,
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn emptying_the_public_version_returns_to_the_original() {
+        let p = petition(json!({"public_title": "改写的标题", "public_content": "改写的内容"}));
+        let mut m = Moderation::of(&p);
+        m.title = "  ".into();
+        m.content.clear();
+        m.reason = "恢复原文".into();
+        let body = moderation_request(&p, &m).expect("valid").1;
+        assert_eq!(body.public_title.as_deref(), Some(""));
+        assert_eq!(body.public_content.as_deref(), Some(""));
+        assert_eq!(body.hidden, None);
+    }
+
+    #[test]
+    fn moderation_fields_are_checked_before_sending() {
+        let p = petition(json!({}));
+        let fields = |m: &Moderation| -> Vec<String> {
+            moderation_request(&p, m)
+                .expect_err("invalid")
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        let mut m = Moderation::of(&p);
+        assert_eq!(fields(&m), ["reason"]);
+        m.title = "标".repeat(101);
+        m.content = "字".repeat(MAX_PUBLIC_CONTENT + 1);
+        m.reason = "理".repeat(1_001);
+        assert_eq!(fields(&m), ["public_title", "public_content", "reason"]);
+        // The limits count characters, not bytes.
+        m.title = "标".repeat(100);
+        m.content = "字".repeat(MAX_PUBLIC_CONTENT);
+        m.reason = "理".repeat(1_000);
+        assert!(moderation_request(&p, &m).is_ok());
     }
 }

@@ -74,7 +74,7 @@ pub fn menu(role: Option<Role>) -> Vec<Route> {
             Route::Dashboard,
         ],
         Some(Role::Handler) => vec![Route::Inbox, Route::Petitions],
-        Some(Role::Reporter) => vec![Route::Petitions, Route::Briefings],
+        Some(Role::Reporter) => vec![Route::Petitions, Route::Moderation, Route::Briefings],
         Some(Role::Leader) => vec![
             Route::Dashboard,
             Route::Supervision,
@@ -85,6 +85,7 @@ pub fn menu(role: Option<Role>) -> Vec<Route> {
             Route::Admin(AdminTab::Units),
             Route::Dashboard,
             Route::Petitions,
+            Route::Moderation,
         ],
         Some(Role::Partner | Role::System) => vec![Route::Mine],
     });
@@ -335,5 +336,22 @@ mod tests {
         assert_eq!(badge(0), None);
         assert_eq!(badge(3).as_deref(), Some("3"));
         assert_eq!(badge(120).as_deref(), Some("99+"));
+    }
+
+    #[test]
+    fn editors_and_administrators_have_the_moderation_queue() {
+        for role in [Role::Reporter, Role::Admin] {
+            assert!(menu(Some(role)).contains(&Route::Moderation), "{role:?}");
+        }
+        for role in [
+            Role::Citizen,
+            Role::Operator,
+            Role::Handler,
+            Role::Leader,
+            Role::Partner,
+        ] {
+            assert!(!menu(Some(role)).contains(&Route::Moderation), "{role:?}");
+        }
+        assert!(!menu(None).contains(&Route::Moderation));
     }
 }

@@ -2,11 +2,13 @@
 //! support (我也遇到) and which they follow. The server's answers carry only the count, not
 //! whether this reader is among it, so the app remembers its own presses in memory — for this
 //! visit and this account only (a reload or another account starts empty; pressing again is
-//! harmless, the server counts an account once).
+//! harmless, the server counts an account once). Also what a reader's report (举报不当内容)
+//! sends, and how the editors' queue of reports is asked for.
 
 use std::collections::BTreeSet;
 
-use minhu_types::FeedSort;
+use minhu_types::rules::validate_text;
+use minhu_types::{FeedSort, FieldError, NewReport};
 
 use crate::api::query;
 
@@ -85,6 +87,29 @@ pub fn feed_query(q: &str, category: &str, sort: FeedSort, page: i64, per_page: 
     ])
 }
 
+pub const MAX_REPORT_REASON: usize = 500;
+
+/// 举报不当内容: the path and body of a reader's report on a published petition, or the
+/// reason's problem (1–500 characters).
+pub fn report_request(petition: i64, reason: &str) -> Result<(String, NewReport), Vec<FieldError>> {
+    validate_text("reason", reason, MAX_REPORT_REASON)?;
+    Ok((
+        format!("/public/petitions/{petition}/reports"),
+        NewReport {
+            reason: reason.trim().to_owned(),
+        },
+    ))
+}
+
+/// The editors' queue (审核队列): the open reports only, or all of them.
+pub fn reports_query(open_only: bool, page: i64, per_page: i64) -> String {
+    query(&[
+        ("open", open_only.then(|| "true".to_owned())),
+        ("page", Some(page.to_string())),
+        ("per_page", Some(per_page.to_string())),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +153,28 @@ mod tests {
             feed_query("路灯", "3", FeedSort::Supporters, 2, 10),
             "?q=%E8%B7%AF%E7%81%AF&category_id=3&sort=supporters&page=2&per_page=10"
         );
+    }
+
+    #[test]
+    fn a_report_needs_a_reason_of_at_most_500_characters() {
+        assert_eq!(
+            report_request(12, "  标题泄露了邻居的全名 "),
+            Ok((
+                "/public/petitions/12/reports".to_owned(),
+                NewReport {
+                    reason: "标题泄露了邻居的全名".into()
+                }
+            ))
+        );
+        let field = |r: &str| report_request(12, r).expect_err("invalid")[0].field.clone();
+        assert_eq!(field("   "), "reason");
+        assert_eq!(field(&"举".repeat(501)), "reason");
+        assert!(report_request(12, &"举".repeat(500)).is_ok());
+    }
+
+    #[test]
+    fn the_queue_asks_for_open_reports_or_all() {
+        assert_eq!(reports_query(true, 1, 20), "?open=true&page=1&per_page=20");
+        assert_eq!(reports_query(false, 2, 20), "?page=2&per_page=20");
     }
 }

@@ -22,6 +22,8 @@ pub enum Route {
     Supervision,
     Dashboard,
     Briefings,
+    /// The editors' queue of readers' reports (审核队列): reporters and administrators.
+    Moderation,
     Admin(AdminTab),
     /// The signed-in user's messages (消息).
     Messages,
@@ -87,6 +89,7 @@ impl Route {
             ["supervision"] => Route::Supervision,
             ["dashboard"] => Route::Dashboard,
             ["briefings"] => Route::Briefings,
+            ["moderation"] => Route::Moderation,
             ["admin"] => Route::Admin(AdminTab::Units),
             ["admin", tab] => AdminTab::ALL
                 .into_iter()
@@ -117,6 +120,7 @@ impl Route {
             Route::Supervision => "/supervision".into(),
             Route::Dashboard => "/dashboard".into(),
             Route::Briefings => "/briefings".into(),
+            Route::Moderation => "/moderation".into(),
             Route::Admin(tab) => format!("/admin/{}", tab.slug()),
             Route::Messages => "/messages".into(),
             Route::Account => "/account".into(),
@@ -183,6 +187,7 @@ mod tests {
             Route::Supervision,
             Route::Dashboard,
             Route::Briefings,
+            Route::Moderation,
             Route::Admin(AdminTab::Units),
             Route::Admin(AdminTab::Users),
             Route::Admin(AdminTab::Categories),
@@ -227,6 +232,16 @@ mod tests {
         // The petitioner rates without an account; the messages are the account's.
         assert!(!Route::Rate("abc".into()).needs_login());
         assert!(Route::Messages.needs_login() && Route::Account.needs_login());
+    }
+
+    #[test]
+    fn the_moderation_queue() {
+        assert_eq!(Route::parse("/moderation"), Route::Moderation);
+        assert_eq!(Route::parse("/moderation/"), Route::Moderation);
+        assert_eq!(Route::parse("/moderation?open=true"), Route::Moderation);
+        assert_eq!(Route::Moderation.href(), "/moderation");
+        assert_eq!(Route::parse("/moderation/7"), Route::NotFound);
+        assert!(Route::Moderation.needs_login());
     }
 
     #[test]

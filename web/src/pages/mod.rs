@@ -5,6 +5,7 @@ pub mod admin;
 pub mod intake;
 pub mod lists;
 pub mod messages;
+pub mod moderation;
 pub mod officials;
 pub mod petition;
 pub mod public;
@@ -36,6 +37,7 @@ pub fn page(route: Route) -> AnyView {
         Route::Supervision => view! { <officials::Supervision /> }.into_any(),
         Route::Dashboard => view! { <officials::Dashboard /> }.into_any(),
         Route::Briefings => view! { <officials::Briefings /> }.into_any(),
+        Route::Moderation => view! { <moderation::Queue /> }.into_any(),
         Route::Admin(tab) => view! { <admin::Admin tab=tab /> }.into_any(),
         Route::Messages => view! { <messages::Messages /> }.into_any(),
         Route::Account => view! { <account::Account /> }.into_any(),

@@ -8,14 +8,18 @@ use minhu_types::{
     PetitionStatus, Photo, Role, Satisfaction, Suggestions, Unit,
 };
 
-use crate::actions::{form_of, is_refusal, request, Fields, Form, Target, ON_PETITION};
+use crate::actions::{
+    form_of, is_button, is_refusal, moderation_request, request, Fields, Form, Moderation, Target,
+    MAX_PUBLIC_CONTENT, MAX_PUBLIC_TITLE, ON_PETITION,
+};
 use crate::api::{self, query};
 use crate::format;
 use crate::pages::{categories, category_name};
 use crate::route::Route;
 use crate::session::local_problem;
 use crate::ui::{
-    failure_line, load, send_form, show, Ctx, LightBadge, Load, SupportersTag, Tag, Title,
+    failure_line, field_error, invalid, load, send_form, show, Ctx, LightBadge, Load,
+    SupportersTag, Tag, Title,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +49,8 @@ pub fn Detail(id: i64) -> impl IntoView {
         }
     });
     let cats = categories();
+    // Set when a moderation decision was just saved: the panel drawn with its answer says so.
+    let moderated = StoredValue::new(false);
     let title = Signal::derive(move || match data.get() {
         Load::Ready(e) => e.petition.title,
         _ => ctx.t().petition.to_owned(),
@@ -84,8 +90,17 @@ pub fn Detail(id: i64) -> impl IntoView {
                         <dd>{if p.publish_consent { t.published_yes } else { t.published_no }}{p.anonymous.then_some(t.anonymous_note)}</dd>
                     </dl>
                     {p.merged_into_id.map(|m| view! { <p class="notice">{t.merged_into}" "<a href=format!("/petitions/{m}")>{format!("#{m}")}</a></p> })}
+                    {p.public_hidden.then(|| view! { <p class="notice moderation-notice">{t.notice_hidden}</p> })}
+                    {match public_version(p) {
+                        (Some(title), _) => Some(view! { <p class="notice moderation-notice">{t.notice_public_version}<q>{title.to_owned()}</q></p> }.into_any()),
+                        (None, Some(_)) => Some(view! { <p class="notice moderation-notice">{t.notice_public_content}</p> }.into_any()),
+                        (None, None) => None,
+                    }}
                 </article>
                 <ActionBar actions=actions target=target reload=reload />
+                {p.allowed_actions.contains(&Action::Moderate).then(|| view! {
+                    <ModerationPanel petition=p.clone() data=data moderated=moderated />
+                })}
                 {triage_open(p.status, ctx.role()).then(|| view! { <TriageHelp petition=p.clone() reload=reload /> })}
                 {(!p.photos.is_empty() || p.can_add_photos).then(|| view! {
                     <Photos petition_id=p.id photos=p.photos.clone() can_add=p.can_add_photos reload=reload />
@@ -152,6 +167,204 @@ pub fn Detail(id: i64) -> impl IntoView {
                 </section>
             }
         })}
+    }
+}
+
+/// The public version's title and content, when an editor set one (`None`: the original).
+fn public_version(p: &Petition) -> (Option<&str>, Option<&str>) {
+    fn set(v: &Option<String>) -> Option<&str> {
+        v.as_deref().filter(|s| !s.trim().is_empty())
+    }
+    (set(&p.public_title), set(&p.public_content))
+}
+
+/// 内容审核 (reporters, administrators): what the public sees of the petition — hidden or
+/// shown, a public version of its title and content (masked like the original), single photos
+/// hidden — with a reason for the timeline. The answer is the petition as it is now, shown at
+/// once with its timeline.
+#[component]
+fn ModerationPanel(
+    petition: Petition,
+    data: RwSignal<Load<Everything>>,
+    moderated: StoredValue<bool>,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    let id = petition.id;
+    let fields = RwSignal::new(Moderation::of(&petition));
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<api::ApiError>);
+    // Drawn again with the answer to a decision: say it was saved (once), and put the keyboard
+    // there, as the form it was in is gone.
+    let just_saved = moderated.get_value();
+    moderated.set_value(false);
+    let status = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = status.get() {
+            if just_saved {
+                let _ = el.focus();
+            }
+        }
+    });
+    let (title_count, content_count) = (
+        move || fields.with(|f| format::chars(&f.title)),
+        move || fields.with(|f| format::chars(&f.content)),
+    );
+    let current = petition.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let (path, body) = match moderation_request(&current, &fields.get_untracked()) {
+            Ok(r) => r,
+            Err(errors) => {
+                failure.set(Some(local_problem(errors, ctx.t())));
+                return;
+            }
+        };
+        let token = ctx.token();
+        send_form(
+            Method::POST,
+            path,
+            body,
+            busy,
+            failure,
+            move |p: Petition| {
+                // The decision is on the timeline: shown together with the petition, in one go.
+                leptos::task::spawn_local(async move {
+                    let path = format!("/petitions/{id}/events");
+                    let events = api::get::<Vec<Event>>(token.as_deref(), &path).await.ok();
+                    moderated.try_set_value(true);
+                    data.try_update(|d| {
+                        if let Load::Ready(e) = d {
+                            e.petition = p;
+                            if let Some(events) = events {
+                                e.events = events;
+                            }
+                        }
+                    });
+                });
+            },
+        );
+    };
+    let (title_now, content_now) = public_version(&petition);
+    let version_set = title_now.is_some() || content_now.is_some();
+    let hidden_now = petition.public_hidden;
+    let photos = petition.photos.clone();
+    view! {
+        <section class="card moderation" aria-labelledby="moderation-heading">
+            <h3 id="moderation-heading">{t.moderation}</h3>
+            <p class="muted small">{t.moderation_intro}</p>
+            <dl class="facts">
+                <dt>{t.public_state}</dt>
+                <dd>
+                    {if hidden_now {
+                        view! { <span class="tag public-hidden">{t.hidden_publicly}</span> }.into_any()
+                    } else {
+                        view! { <span class="tag public-shown">{t.shown_publicly}</span> }.into_any()
+                    }}
+                </dd>
+                <dt>{t.public_version}</dt>
+                <dd>{if version_set { t.public_version_set } else { t.public_version_none }}</dd>
+            </dl>
+            <div role="status" tabindex="-1" node_ref=status class="moderation-status">
+                {just_saved.then(|| view! { <p class="success">{t.moderation_saved}</p> })}
+            </div>
+            <form class="form moderation-form" on:submit=submit novalidate aria-labelledby="moderation-heading">
+                <label class="check">
+                    <input type="checkbox" id="m-hidden" aria-describedby="m-hidden-hint hidden-error"
+                        prop:checked=move || fields.with(|f| f.hidden)
+                        on:change=move |ev| fields.update(|f| f.hidden = event_target_checked(&ev)) />
+                    {t.hide_from_public}
+                </label>
+                <span class="hint" id="m-hidden-hint">{t.hide_hint}</span>
+                {field_error(failure, "hidden")}
+                <label for="m-title">{t.public_title}</label>
+                <input id="m-title" aria-invalid=invalid(failure, "public_title")
+                    aria-describedby="m-version-hint public_title-error m-title-count"
+                    prop:value=move || fields.with(|f| f.title.clone())
+                    on:input=move |ev| fields.update(|f| f.title = event_target_value(&ev)) />
+                <span class="counter" id="m-title-count" class:over={move || title_count() > MAX_PUBLIC_TITLE}>
+                    {move || format!("{}/{MAX_PUBLIC_TITLE}", title_count())}
+                </span>
+                {field_error(failure, "public_title")}
+                <label for="m-content">{t.public_content}</label>
+                <textarea id="m-content" rows="5" aria-invalid=invalid(failure, "public_content")
+                    aria-describedby="m-version-hint public_content-error m-content-count"
+                    prop:value=move || fields.with(|f| f.content.clone())
+                    on:input=move |ev| fields.update(|f| f.content = event_target_value(&ev))></textarea>
+                <span class="counter" id="m-content-count" class:over={move || content_count() > MAX_PUBLIC_CONTENT}>
+                    {move || format!("{}/{MAX_PUBLIC_CONTENT}", content_count())}
+                </span>
+                {field_error(failure, "public_content")}
+                <p class="hint" id="m-version-hint">{t.public_version_hint}</p>
+                {(!photos.is_empty()).then(|| view! {
+                    <fieldset aria-describedby="hidden_photo_ids-error">
+                        <legend>{t.photos}</legend>
+                        <ul class="photos moderation-photos">
+                            {photos.into_iter().enumerate().map(|(i, photo)| {
+                                let pid = photo.id;
+                                view! {
+                                    <li>
+                                        <label class="check">
+                                            <PhotoThumb photo=photo n=i + 1 />
+                                            <span class="check-row">
+                                                <input type="checkbox" value=pid.to_string()
+                                                    prop:checked=move || fields.with(|f| f.hidden_photos.contains(&pid))
+                                                    on:change=move |ev| fields.update(|f| f.set_photo(pid, event_target_checked(&ev))) />
+                                                {t.hide_photo}
+                                            </span>
+                                        </label>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        {field_error(failure, "hidden_photo_ids")}
+                    </fieldset>
+                })}
+                <label for="m-reason">{t.moderation_reason}</label>
+                <textarea id="m-reason" rows="3" required aria-invalid=invalid(failure, "reason")
+                    aria-describedby="reason-error"
+                    prop:value=move || fields.with(|f| f.reason.clone())
+                    on:input=move |ev| fields.update(|f| f.reason = event_target_value(&ev))></textarea>
+                {field_error(failure, "reason")}
+                {failure_line(failure)}
+                <div class="buttons">
+                    <button class="button" type="submit" prop:disabled=move || busy.get()>
+                        {move || if busy.get() { t.saving } else { t.save_moderation }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// A photo's thumbnail alone (fetched with the token), to pick it in a form.
+#[component]
+fn PhotoThumb(photo: Photo, n: usize) -> impl IntoView {
+    let ctx = Ctx::get();
+    let src = RwSignal::new(None::<String>);
+    let urls = api::ObjectUrls::new();
+    on_cleanup({
+        let urls = urls.clone();
+        move || urls.revoke_all()
+    });
+    let token = ctx.token();
+    let path = format!("/photos/{}?size=thumb", photo.id);
+    leptos::task::spawn_local(async move {
+        if let Ok(url) = api::image_url(token.as_deref(), &path).await {
+            if urls.keep(&url) {
+                src.try_set(Some(url));
+            }
+        }
+    });
+    let alt = format!("{} {n}", ctx.t().photos);
+    view! {
+        {move || match src.get() {
+            Some(src) => view! { <img class="thumb" src=src alt=alt.clone() width=photo.width height=photo.height /> }.into_any(),
+            None => view! { <span class="muted small">{alt.clone()}</span> }.into_any(),
+        }}
     }
 }
 
@@ -270,7 +483,15 @@ fn Photos(
         <section class="card" aria-labelledby="photos-heading">
             <h3 id="photos-heading">{t.photos}" ("{photos.len()}")"</h3>
             <ul class="photos">
-                {photos.into_iter().enumerate().map(|(i, p)| view! { <li><PhotoView photo=p n=i + 1 /></li> }).collect_view()}
+                {photos.into_iter().enumerate().map(|(i, p)| {
+                    let hidden = p.hidden;
+                    view! {
+                        <li class:hidden-photo=hidden>
+                            <PhotoView photo=p n=i + 1 />
+                            {hidden.then(|| view! { <span class="tag public-hidden">{t.hidden_publicly}</span> })}
+                        </li>
+                    }
+                }).collect_view()}
             </ul>
             {(can_add && room).then(|| view! {
                 <label class="button secondary">
@@ -378,6 +599,8 @@ fn ActionBar(
 ) -> impl IntoView {
     let ctx = Ctx::get();
     let open = RwSignal::new(None::<Action>);
+    // Moderation has its own panel, and the system's actions are nobody's button.
+    let actions: Vec<Action> = actions.into_iter().filter(|a| is_button(*a)).collect();
     if actions.is_empty() {
         return ().into_any();
     }

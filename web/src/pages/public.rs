@@ -4,16 +4,20 @@
 use gloo_net::http::Method;
 use leptos::prelude::*;
 use minhu_types::{
-    Article, ArticlePatch, FeedSort, NewArticle, Page, PublicPetition, Ranking, Supporters,
-    UnitKind, ARTICLE_EDITORS,
+    Article, ArticlePatch, FeedSort, ModerationReport, NewArticle, Page, PublicPetition, Ranking,
+    Supporters, UnitKind, ARTICLE_EDITORS,
 };
 
 use super::{categories, category_name};
 use crate::api::{self, query};
 use crate::format;
-use crate::readers::{feed_query, Mark};
+use crate::readers::{feed_query, report_request, Mark, MAX_REPORT_REASON};
 use crate::route::{valid_tracking_no, Route};
-use crate::ui::{failure_line, load, send_form, show, Ctx, EnumSelect, Load, Pager, Tag, Title};
+use crate::session::local_problem;
+use crate::ui::{
+    failure_line, field_error, invalid, load, send_form, show, Ctx, EnumSelect, Load, Pager, Tag,
+    Title,
+};
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -279,6 +283,102 @@ fn FollowButton(id: i64) -> impl IntoView {
     }
 }
 
+/// 举报不当内容: a signed-in reader tells the editors what is wrong with a published petition
+/// (a reason of 1–500 characters), in a form that opens below the button; the editors' queue
+/// gets it. Signed out, a link to the login page.
+#[component]
+fn ReportButton(id: i64) -> impl IntoView {
+    let ctx = Ctx::get();
+    let open = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<api::ApiError>);
+    let received = RwSignal::new(false);
+    let button = NodeRef::<leptos::html::Button>::new();
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    // The reason gets the keyboard when the form opens.
+    Effect::new(move |_| {
+        if let Some(el) = textarea.get() {
+            let _ = el.focus();
+        }
+    });
+    let close = move || {
+        open.set(false);
+        failure.set(None);
+        if let Some(el) = button.get_untracked() {
+            let _ = el.focus();
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        match report_request(id, &reason.get_untracked()) {
+            Err(errors) => failure.set(Some(local_problem(errors, ctx.t()))),
+            Ok((path, body)) => send_form(
+                Method::POST,
+                path,
+                body,
+                busy,
+                failure,
+                move |_: ModerationReport| {
+                    reason.try_set(String::new());
+                    received.try_set(true);
+                    close();
+                },
+            ),
+        }
+    };
+    view! {
+        <div class="reader-report">
+        {move || if ctx.signed_token.with(Option::is_some) {
+            view! {
+                <button type="button" class="button secondary small report" node_ref=button
+                    aria-expanded=move || open.get().to_string() aria-controls="report-form"
+                    on:click=move |_| {
+                        received.set(false);
+                        open.update(|o| *o = !*o);
+                    }>
+                    {move || ctx.t().report}
+                </button>
+            }.into_any()
+        } else {
+            view! {
+                <a class="button secondary small report" href=Route::Login.href()>{move || ctx.t().sign_in_to_report}</a>
+            }.into_any()
+        }}
+        <div class="report-status" role="status">
+            {move || received.get().then(|| view! { <p class="success">{ctx.t().report_received}</p> })}
+        </div>
+        {move || (open.get() && ctx.signed_token.with(Option::is_some)).then(|| {
+            let t = ctx.t();
+            view! {
+                <form id="report-form" class="action-form report-form" on:submit=submit novalidate aria-labelledby="report-title">
+                    <h4 id="report-title">{t.report_title}</h4>
+                    <label for="report-reason">{t.report_reason}</label>
+                    <textarea id="report-reason" rows="3" required node_ref=textarea
+                        aria-invalid=invalid(failure, "reason") aria-describedby="report-hint reason-error report-count"
+                        prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                    <span class="hint" id="report-hint">{t.report_hint}</span>
+                    <span class="counter" id="report-count" class:over={move || format::chars(&reason.get()) > MAX_REPORT_REASON}>
+                        {move || format!("{}/{MAX_REPORT_REASON}", format::chars(&reason.get()))}
+                    </span>
+                    {field_error(failure, "reason")}
+                    {failure_line(failure)}
+                    <div class="buttons">
+                        <button class="button" type="submit" prop:disabled=move || busy.get()>
+                            {move || if busy.get() { t.submitting } else { t.send_report }}
+                        </button>
+                        <button class="button secondary" type="button" on:click=move |_| close()>{t.cancel}</button>
+                    </div>
+                </form>
+            }
+        })}
+        </div>
+    }
+}
+
 /// A published petition's photos: thumbnails linking to the whole photo. Public photos need
 /// no token, so the browser loads them itself (lazily, as they scroll into view).
 #[component]
@@ -360,6 +460,7 @@ pub fn PublicPage(no: String) -> impl IntoView {
                         <SupportButton id=p.id supporters=p.supporters />
                         <FollowButton id=p.id />
                     </div>
+                    <ReportButton id=p.id />
                 </article>
                 <section class="card">
                     <h3>{ctx.t().replies}</h3>
