@@ -94,7 +94,28 @@ pub fn reply(r: &ReplyRow, unit: Option<&UnitRow>, masked: bool) -> Reply {
         outcome: r.outcome,
         public: r.public,
         created_at: utc(r.created_at),
+        photos: Vec::new(),
     }
+}
+
+/// Photos split into the petition's own and each reply's evidence; `public` leaves out what
+/// moderation hid.
+fn split_photos(
+    rows: &[db::photos::PhotoRow],
+    public: bool,
+) -> (
+    Vec<minhu_types::Photo>,
+    HashMap<i64, Vec<minhu_types::Photo>>,
+) {
+    let mut own = Vec::new();
+    let mut of_reply: HashMap<i64, Vec<minhu_types::Photo>> = HashMap::new();
+    for f in rows.iter().filter(|f| !(public && f.hidden)) {
+        match f.reply_id {
+            Some(r) => of_reply.entry(r).or_default().push(f.to_photo()),
+            None => own.push(f.to_photo()),
+        }
+    }
+    (own, of_reply)
 }
 
 pub fn visit(v: &VisitRow, masked: bool) -> Visit {
@@ -340,10 +361,11 @@ pub fn detail(
         .iter()
         .map(|v| visit(v, !show))
         .collect();
-    view.photos = db::photos::of_petitions(conn, &[p.id])?
-        .iter()
-        .map(db::photos::PhotoRow::to_photo)
-        .collect();
+    let (own, mut of_reply) = split_photos(&db::photos::of_petitions(conn, &[p.id])?, false);
+    view.photos = own;
+    for r in &mut view.replies {
+        r.photos = of_reply.remove(&r.id).unwrap_or_default();
+    }
     view.can_add_photos = crate::domain::petitions::photo_rule(
         acc.petitioner,
         actor.role(),
@@ -424,7 +446,20 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
     let follow_ups = grouped(db::petitions::follow_ups_of(conn, &consenting)?, |f| {
         f.petition_id
     });
-    let photos = grouped(db::photos::of_petitions(conn, &in_feed)?, |f| f.petition_id);
+    // The petitions' own photos, and the evidence on the replies shown (a merged petition's
+    // are its primary's).
+    let mut with_photos: Vec<i64> = in_feed.iter().chain(&consenting).copied().collect();
+    with_photos.sort_unstable();
+    with_photos.dedup();
+    let all_photos = db::photos::of_petitions(conn, &with_photos)?;
+    let (_, reply_photos) = split_photos(&all_photos, true);
+    let photos = grouped(
+        all_photos
+            .into_iter()
+            .filter(|f| f.reply_id.is_none())
+            .collect(),
+        |f| f.petition_id,
+    );
     let mut unit_ids: Vec<i64> = replies
         .values()
         .flatten()
@@ -474,7 +509,10 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
                     .iter()
                     .filter(|_| consent && progress.publish_consent)
                     .filter(|r| r.public)
-                    .map(|r| reply(r, unit(r.unit_id), true))
+                    .map(|r| Reply {
+                        photos: reply_photos.get(&r.id).cloned().unwrap_or_default(),
+                        ..reply(r, unit(r.unit_id), true)
+                    })
                     .collect(),
                 follow_ups: of(&follow_ups, progress.id)
                     .iter()

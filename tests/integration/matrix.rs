@@ -102,6 +102,7 @@ static TABLE: &[(&str, Who, Reach)] = &[
     ("unsupport_petition", Anyone, All),
     ("follow_petition", Anyone, All),
     ("report_petition", Anyone, All),
+    ("upload_reply_photo", Roles(UNITS), Own),
     ("moderate_petition", Roles(&[Reporter, Admin]), All),
     ("list_moderation_reports", Roles(&[Reporter, Admin]), All),
     ("unfollow_petition", Anyone, All),
@@ -279,6 +280,7 @@ enum Kind {
     Rule,
     Policy,
     Photo,
+    Reply,
 }
 
 fn kind_of(path: &str) -> Kind {
@@ -298,6 +300,7 @@ fn kind_of(path: &str) -> Kind {
         Some("dispatch-rules") => Kind::Rule,
         Some("deadline-policies") => Kind::Policy,
         Some("photos") => Kind::Photo,
+        Some("replies") => Kind::Reply,
         _ => panic!("{path}: which object does its {{id}} name? Teach kind_of and World"),
     }
 }
@@ -327,6 +330,8 @@ struct World {
     rule: i64,
     policy: i64,
     photo: i64,
+    /// A reply of 修武县 on a petition of its own, and one of 新华区.
+    replies: [i64; 2],
 }
 
 const DAY: &str = "2026-10-08";
@@ -375,6 +380,40 @@ async fn world(app: &TestApp) -> World {
     let path = format!("/api/v1/petitions/{other}/assignments");
     let body = json!({"unit_id": c.xinhua_id, "role": "lead"});
     let other_order = id(post(app, &c.operator, &path, body).await["assignments"][0].clone());
+
+    // Replies to attach evidence to: each unit's on a petition of its own.
+    let mut replies = [0; 2];
+    for (i, (unit, token)) in [(c.xiuwu_id, &c.xiuwu), (c.xinhua_id, &c.xinhua)]
+        .into_iter()
+        .enumerate()
+    {
+        let p = id(post(app, &c.citizen, "/api/v1/petitions", c.petition(json!({}))).await);
+        post(
+            app,
+            &c.operator,
+            &format!("/api/v1/petitions/{p}/accept"),
+            json!({}),
+        )
+        .await;
+        let path = format!("/api/v1/petitions/{p}/assignments");
+        let order = id(post(
+            app,
+            &c.operator,
+            &path,
+            json!({"unit_id": unit, "role": "lead"}),
+        )
+        .await["assignments"][0]
+            .clone());
+        post(
+            app,
+            token,
+            &format!("/api/v1/assignments/{order}/sign"),
+            json!({}),
+        )
+        .await;
+        let body = json!({"body": "已处理。", "outcome": "resolved", "public": true});
+        replies[i] = id(post(app, token, &format!("/api/v1/petitions/{p}/replies"), body).await);
+    }
 
     let partner = app.issue_partner(&c.admin, "县融媒体中心").await;
     let partner = app.partner_token(&partner).await;
@@ -437,6 +476,7 @@ async fn world(app: &TestApp) -> World {
         rule,
         policy,
         photo,
+        replies,
     }
 }
 
@@ -456,6 +496,7 @@ fn fill(template: &str, w: &World, kind: Kind, target: Target) -> String {
         Kind::Rule => w.rule,
         Kind::Policy => w.policy,
         Kind::Photo => w.photo,
+        Kind::Reply => w.replies[i],
     };
     let path = template
         .replace("{id}", &id.to_string())
@@ -510,6 +551,9 @@ fn owns(caller: &str, kind: Kind, target: Target) -> bool {
             matches!(caller, "other_citizen" | "xinhua")
         }
         (Kind::Webhook, _) => caller == "partner",
+        // Replies are their units' (both petitions are the citizen's).
+        (Kind::Reply, Target::Main) => caller == "xiuwu",
+        (Kind::Reply, Target::Other) => caller == "xinhua",
         _ => false,
     }
 }
@@ -629,7 +673,7 @@ async fn every_role_on_every_operation(app: TestApp) {
             ));
         }
         let targets: &[Target] = match kind {
-            Kind::Petition | Kind::Assignment => &[Target::Main, Target::Other],
+            Kind::Petition | Kind::Assignment | Kind::Reply => &[Target::Main, Target::Other],
             _ => &[Target::Main],
         };
         for &target in targets {

@@ -619,3 +619,101 @@ async fn photos_in_s3_compatible_storage(backend: Backend) {
     assert_eq!(objects().await, keys);
 }
 both_backends!(photos_in_s3_compatible_storage);
+
+/// A reply's photos of the work done: only the replying unit adds them, with the same checks;
+/// a public reply shows them to everyone, a private one only to those who see the petition;
+/// they do not count against the petition's own nine.
+async fn evidence_on_replies(app: TestApp) {
+    let city = City::build(&app).await;
+    let (id, aid) = city.dispatched(&app).await;
+    city.call(
+        &app,
+        &city.xiuwu,
+        &format!("/api/v1/assignments/{aid}/sign"),
+        json!({}),
+        200,
+    )
+    .await;
+    let reply = city
+        .call(
+            &app,
+            &city.xiuwu,
+            &format!("/api/v1/petitions/{id}/replies"),
+            json!({"body": "路面已修复，附修复前后照片。", "outcome": "resolved", "public": true}),
+            201,
+        )
+        .await;
+    let rid = reply["id"].as_i64().expect("reply id");
+    let png = encoded(&picture(24, 16), ImageFormat::Png);
+    let to_reply = |token: String, bytes: Vec<u8>| {
+        let app = &app;
+        async move {
+            let body = multipart("file", "after.png", "image/png", &bytes);
+            app.post(&format!("/api/v1/replies/{rid}/photos"))
+                .token(&token)
+                .header(
+                    "content-type",
+                    &format!("multipart/form-data; boundary={BOUNDARY}"),
+                )
+                .body(body)
+                .send()
+                .await
+        }
+    };
+    let res = to_reply(city.xiuwu.clone(), png.clone()).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let photo = res.value()["id"].as_i64().expect("photo id");
+    // Not the petitioner, not the hotline office, not another unit; not a text file.
+    to_reply(city.citizen.clone(), png.clone())
+        .await
+        .problem(403);
+    to_reply(city.operator.clone(), png.clone())
+        .await
+        .problem(403);
+    to_reply(city.xinhua.clone(), png.clone())
+        .await
+        .problem(404);
+    to_reply(city.xiuwu.clone(), b"not an image".to_vec())
+        .await
+        .problem(415);
+
+    // The petitioner sees it on the reply; the petition's own photos are untouched.
+    let mine = app
+        .get(&format!("/api/v1/petitions/{id}"))
+        .token(&city.citizen)
+        .send()
+        .await
+        .value();
+    assert_eq!(mine["replies"][0]["photos"][0]["id"], json!(photo));
+    assert_eq!(mine["photos"], json!([]));
+    assert_eq!(mine["can_add_photos"], json!(true));
+    // A public reply: on the public page and without a token.
+    let no = mine["tracking_no"].as_str().expect("no");
+    let public = app.get(&format!("/api/v1/track/{no}")).send().await.value();
+    assert_eq!(public["replies"][0]["photos"][0]["id"], json!(photo));
+    assert_eq!(public["photos"], json!([]));
+    let res = app.get(&format!("/api/v1/photos/{photo}")).send().await;
+    assert_eq!(res.status, 200);
+    // Hidden by the editors: gone from the public page and refused without a token.
+    let res = app
+        .post(&format!("/api/v1/petitions/{id}/moderation"))
+        .token(&city.reporter)
+        .json(json!({"hidden_photo_ids": [photo], "reason": "照片含有路人面部"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let public = app.get(&format!("/api/v1/track/{no}")).send().await.value();
+    assert_eq!(public["replies"][0]["photos"], json!([]));
+    app.get(&format!("/api/v1/photos/{photo}"))
+        .send()
+        .await
+        .problem(404);
+    let res = app
+        .get(&format!("/api/v1/photos/{photo}"))
+        .token(&city.citizen)
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+}
+
+both!(evidence_on_replies);

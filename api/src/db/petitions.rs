@@ -1124,6 +1124,13 @@ pub fn insert_idempotent(
 }
 
 /// Unit rows by id, for naming units in views.
+pub fn find_reply(conn: &mut DbConn, id: i64) -> QueryResult<ReplyRow> {
+    replies::table
+        .find(id)
+        .select(ReplyRow::as_select())
+        .first(conn)
+}
+
 pub fn units_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnitRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());

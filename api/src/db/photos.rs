@@ -20,6 +20,8 @@ pub struct PhotoRow {
     pub thumb_key: String,
     pub created_at: NaiveDateTime,
     pub hidden: bool,
+    /// A unit's evidence on its reply; `None`: the petition's own photo.
+    pub reply_id: Option<i64>,
 }
 
 impl PhotoRow {
@@ -43,6 +45,7 @@ pub struct NewPhotoRow<'a> {
     pub object_key: &'a str,
     pub thumb_key: &'a str,
     pub now: NaiveDateTime,
+    pub reply_id: Option<i64>,
 }
 
 pub fn insert(conn: &mut DbConn, p: &NewPhotoRow<'_>) -> QueryResult<PhotoRow> {
@@ -56,6 +59,7 @@ pub fn insert(conn: &mut DbConn, p: &NewPhotoRow<'_>) -> QueryResult<PhotoRow> {
             photos::object_key.eq(p.object_key),
             photos::thumb_key.eq(p.thumb_key),
             photos::created_at.eq(p.now),
+            photos::reply_id.eq(p.reply_id),
         ))
         .returning(photos::all_columns)
         .get_result(conn)
@@ -80,9 +84,19 @@ pub fn of_petitions(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<
         .load(conn)
 }
 
+/// The petition's own photos (not its replies' evidence).
 pub fn count(conn: &mut DbConn, petition_id: i64) -> QueryResult<i64> {
     photos::table
         .filter(photos::petition_id.eq(petition_id))
+        .filter(photos::reply_id.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// A reply's evidence photos.
+pub fn count_of_reply(conn: &mut DbConn, reply_id: i64) -> QueryResult<i64> {
+    photos::table
+        .filter(photos::reply_id.eq(reply_id))
         .count()
         .get_result(conn)
 }

@@ -443,6 +443,7 @@ diesel::table! {
         thumb_key -> Text,
         created_at -> Timestamp,
         hidden -> Bool,
+        reply_id -> Nullable<BigInt>,
     }
 }
 

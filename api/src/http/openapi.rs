@@ -49,6 +49,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         routes::partners::rotate,
         routes::partners::revoke,
         routes::photos::upload,
+        routes::photos::upload_to_reply,
         routes::photos::get,
         routes::knowledge::list,
         routes::knowledge::find,

@@ -145,6 +145,9 @@ pub struct Reply {
     /// Shown in the public feed (masked); otherwise only to the petitioner and officials.
     pub public: bool,
     pub created_at: DateTime<Utc>,
+    /// The unit's evidence (before and after), as the caller may see it.
+    #[serde(default)]
+    pub photos: Vec<crate::Photo>,
 }
 
 /// A petitioner's rating or an operator's follow-up call (回访).

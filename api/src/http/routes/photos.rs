@@ -130,17 +130,113 @@ pub async fn upload(
     id: web::Path<i64>,
     parts: Multipart,
 ) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let caller: Caller = auth.0;
+    store(state, auth.0, Attach::Petition(id.into_inner()), parts).await
+}
+
+/// Add a photo of the work done (before and after) to a reply: the replying unit (a handler of
+/// its unit or of one above it), as petition photos are checked and stored; public replies show
+/// them.
+#[utoipa::path(
+    post, path = "/api/v1/replies/{id}/photos", tag = "petitions", operation_id = "upload_reply_photo",
+    params(("id" = i64, Path, description = "Reply id")),
+    request_body(content = minhu_types::PhotoUpload, content_type = "multipart/form-data"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored", body = Photo),
+        (status = 400, description = "Malformed multipart body", body = Problem),
+        (status = 403, description = "Only the replying unit adds evidence", body = Problem),
+        (status = 404, description = "No such reply, or not visible to the caller", body = Problem),
+        (status = 409, description = "Nine photos already, or the petition has ended", body = Problem),
+        (status = 413, description = "Over 10 MB, or more pixels than a photo has", body = Problem),
+        (status = 415, description = "Not multipart, or not a JPEG, PNG or WebP image", body = Problem),
+        (status = 422, description = "No `file` part, or an image that does not decode", body = Problem),
+    )
+)]
+pub async fn upload_to_reply(
+    state: web::Data<AppState>,
+    auth: Auth<crate::http::extract::Handlers>,
+    id: web::Path<i64>,
+    parts: Multipart,
+) -> AppResult<HttpResponse> {
+    store(state, auth.0, Attach::Reply(id.into_inner()), parts).await
+}
+
+/// What an upload is attached to.
+#[derive(Debug, Clone, Copy)]
+enum Attach {
+    Petition(i64),
+    Reply(i64),
+}
+
+/// Whether `actor` may attach a photo now; answers the petition (locked when `lock`) and the
+/// reply it goes with.
+fn may_attach(
+    conn: &mut DbConn,
+    actor: &Actor,
+    to: Attach,
+    lock: bool,
+) -> AppResult<(i64, Option<i64>)> {
+    let petition = |conn: &mut DbConn, id: i64| {
+        if lock {
+            db::petitions::lock(conn, id)
+        } else {
+            db::petitions::find(conn, id)
+        }
+        .optional()?
+        .ok_or_else(not_found)
+    };
+    match to {
+        Attach::Petition(id) => {
+            let row = petition(conn, id)?;
+            may_add(conn, actor, &row)?;
+            Ok((id, None))
+        }
+        Attach::Reply(rid) => {
+            let no_reply = || AppError::not_found("答复不存在，或您无权查看");
+            let reply = db::petitions::find_reply(conn, rid)
+                .optional()?
+                .ok_or_else(no_reply)?;
+            let row = petition(conn, reply.petition_id)?;
+            access(conn, actor, &row).map_err(|_| no_reply())?;
+            let unit = match reply.unit_id {
+                Some(u) => Some(db::units::find(conn, u)?),
+                None => None,
+            };
+            if !unit.as_ref().is_some_and(|u| actor.covers(u)) {
+                return Err(AppError::forbidden(
+                    "只有作出答复的承办单位可以添加办理照片",
+                ));
+            }
+            if row.status.has_ended() {
+                return Err(AppError::conflict(
+                    "invalid_transition",
+                    format!("诉求已{}，不能再添加照片", row.status.label()),
+                ));
+            }
+            let n = db::photos::count_of_reply(conn, rid)?;
+            if n >= MAX_PER_PETITION as i64 {
+                return Err(AppError::conflict(
+                    "too_many_photos",
+                    format!("每条答复最多 {MAX_PER_PETITION} 张照片，已有 {n} 张"),
+                ));
+            }
+            Ok((row.id, Some(rid)))
+        }
+    }
+}
+
+/// Checks, reads, re-encodes and stores one photo, then records it if it may still be added.
+async fn store(
+    state: web::Data<AppState>,
+    caller: Caller,
+    to: Attach,
+    parts: Multipart,
+) -> AppResult<HttpResponse> {
     let now = state.clock.now();
-    // Refuse early what would be refused anyway, before reading 10 MB.
-    state
+    let (id, _) = state
         .db(move |conn| {
             let actor = Actor::load(conn, caller, now)?;
-            let row = db::petitions::find(conn, id)
-                .optional()?
-                .ok_or_else(not_found)?;
-            may_add(conn, &actor, &row)
+            may_attach(conn, &actor, to, false)
         })
         .await?;
     let bytes = read_file(parts).await?;
@@ -170,11 +266,8 @@ pub async fn upload(
         .db(move |conn| {
             transaction(conn, |conn| {
                 let actor = Actor::load(conn, caller, now)?;
-                let row = db::petitions::lock(conn, id)
-                    .optional()?
-                    .ok_or_else(not_found)?;
-                // Again under the lock: two uploads at once cannot make ten.
-                may_add(conn, &actor, &row)?;
+                // Again under the petition's lock: two uploads at once cannot make ten.
+                let (id, reply_id) = may_attach(conn, &actor, to, true)?;
                 Ok(db::photos::insert(
                     conn,
                     &NewPhotoRow {
@@ -186,6 +279,7 @@ pub async fn upload(
                         object_key: &k,
                         thumb_key: &tk,
                         now,
+                        reply_id,
                     },
                 )?)
             })
