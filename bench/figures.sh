@@ -41,6 +41,13 @@ for n in "${SIZES[@]}"; do
   OUT[$n-rankall]=$(lat "http://127.0.0.1:$PORT/api/v1/rankings?period=2026-10&unit_kind=district&include_children=true")
   OUT[$n-brief]=$(lat -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/briefings?from=2026-11-09&to=2026-11-15")
   OUT[$n-year]=$(lat -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/stats/overview?from=2025-11-23&to=2026-11-22")
+  # Trends are for leaders, the press and the hotline office: a reporter's token.
+  curl -s -o /dev/null -X POST -H "Authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"username": "bench_reporter", "password": "bench-reporter-password", "display_name": "bench", "role": "reporter"}' \
+    "http://127.0.0.1:$PORT/api/v1/users"
+  press=$(login_token "http://127.0.0.1:$PORT" bench_reporter bench-reporter-password)
+  OUT[$n-trend]=$(lat -H "Authorization: Bearer $press" "http://127.0.0.1:$PORT/api/v1/stats/trends?period=2026-10")
+  OUT[$n-trendarea]=$(lat -H "Authorization: Bearer $press" "http://127.0.0.1:$PORT/api/v1/stats/trends?period=2026-10&by=area")
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 done
 echo
@@ -51,4 +58,6 @@ for n in "${SIZES[@]}"; do
   echo "  monthly ranking of districts + subtrees: ${OUT[$n-rankall]}"
   echo "  weekly briefing:                         ${OUT[$n-brief]}"
   echo "  overview for a year:                     ${OUT[$n-year]}"
+  echo "  trends by category (month, 环比, 同比):    ${OUT[$n-trend]}"
+  echo "  trends by area (month, 环比, 同比):        ${OUT[$n-trendarea]}"
 done

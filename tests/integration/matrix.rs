@@ -103,6 +103,7 @@ static TABLE: &[(&str, Who, Reach)] = &[
     ("follow_petition", Anyone, All),
     ("report_petition", Anyone, All),
     ("upload_reply_photo", Roles(UNITS), Own),
+    ("get_stats_trends", Roles(&[Leader, Reporter, Operator]), All),
     ("moderate_petition", Roles(&[Reporter, Admin]), All),
     ("list_moderation_reports", Roles(&[Reporter, Admin]), All),
     ("unfollow_petition", Anyone, All),

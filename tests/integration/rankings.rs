@@ -727,3 +727,104 @@ async fn kept_figures_match_the_petitions_after_a_job_run(app: TestApp) {
 }
 
 both!(kept_figures_match_the_petitions_after_a_job_run);
+
+/// Trends: a month against the one before (环比) and a year earlier (同比), by category and by
+/// area, the fastest risers first, as JSON and CSV; for leaders, the press and the hotline office.
+async fn trends_compare_with_the_period_before_and_a_year_earlier(app: TestApp) {
+    use minhu_types::Trends;
+    let c = City::build(&app).await;
+    let res = app
+        .post("/api/v1/categories")
+        .token(&c.admin)
+        .json(serde_json::json!({"name": "路灯", "code": "11"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let lights = res.value()["id"].as_i64().expect("id");
+    let at = |y, m, d| {
+        chrono::NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(2, 0, 0))
+            .expect("time")
+    };
+    for (when, n, category) in [
+        (at(2025, 11, 10), 1, c.category_id),
+        (at(2026, 10, 10), 2, c.category_id),
+        (at(2026, 11, 10), 4, c.category_id),
+        (at(2026, 11, 12), 1, lights),
+    ] {
+        app.state.clock.set(Some(when));
+        for _ in 0..n {
+            let id = c
+                .submit(&app, serde_json::json!({"category_id": category}))
+                .await["id"]
+                .as_i64()
+                .expect("id");
+            if when >= at(2026, 11, 1) {
+                c.accept(&app, id).await;
+                c.call(
+                    &app,
+                    &c.operator,
+                    &format!("/api/v1/petitions/{id}/assignments"),
+                    serde_json::json!({"unit_id": c.xiuwu_id, "role": "lead"}),
+                    201,
+                )
+                .await;
+            }
+        }
+    }
+    app.state.clock.set(Some(at(2026, 12, 1)));
+    let get = |token: String, query: &'static str| {
+        let app = &app;
+        async move {
+            app.get(&format!("/api/v1/stats/trends{query}"))
+                .token(&token)
+                .send()
+                .await
+        }
+    };
+    let res = get(c.leader.clone(), "").await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let t: Trends = res.json();
+    assert_eq!(
+        t.period.from.to_string(),
+        "2026-11-01",
+        "the last whole month"
+    );
+    let farm = &t.items[0];
+    assert_eq!(
+        (
+            farm.label.as_str(),
+            farm.count,
+            farm.previous,
+            farm.year_ago
+        ),
+        ("助农", 4, 2, 1)
+    );
+    assert_eq!((farm.change, farm.yoy_change), (Some(1.0), Some(3.0)));
+    let lamp = t.items.iter().find(|i| i.label == "路灯").expect("路灯");
+    assert_eq!((lamp.count, lamp.previous, lamp.change), (1, 0, None));
+    let rising: Vec<&str> = t.rising.iter().map(|i| i.label.as_str()).collect();
+    assert_eq!(rising, ["助农", "路灯"]);
+
+    let t: Trends = get(c.reporter.clone(), "?period=2026-11&by=area")
+        .await
+        .json();
+    let xiuwu = t
+        .items
+        .iter()
+        .find(|i| i.label == "修武县")
+        .expect("修武县");
+    assert_eq!((xiuwu.count, xiuwu.previous), (5, 0));
+    let res = get(c.operator.clone(), "?period=2026-W46&format=csv").await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert!(res
+        .header("content-type")
+        .unwrap_or("")
+        .starts_with("text/csv"));
+    assert!(res.text().contains("助农"), "{}", res.text());
+    get(c.leader.clone(), "?period=2026-13").await.problem(422);
+    get(c.citizen.clone(), "").await.problem(403);
+    get(c.xiuwu.clone(), "").await.problem(403);
+}
+
+both!(trends_compare_with_the_period_before_and_a_year_earlier);

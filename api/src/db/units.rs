@@ -123,6 +123,19 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<UnitRow>> {
 
 /// The kinds of a unit's direct children.
 /// Whether any unit sits directly below `id`.
+/// The areas of trends: units right under the hotline office (districts, city departments).
+pub fn top_level(conn: &mut DbConn) -> QueryResult<Vec<UnitRow>> {
+    let offices: Vec<i64> = units::table
+        .filter(units::kind.eq(minhu_types::UnitKind::HotlineOffice.as_str()))
+        .select(units::id)
+        .load(conn)?;
+    units::table
+        .filter(units::parent_id.eq_any(offices))
+        .order(units::id.asc())
+        .select(UnitRow::as_select())
+        .load(conn)
+}
+
 pub fn has_units_below(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
     use diesel::dsl::exists;
     diesel::select(exists(units::table.filter(units::parent_id.eq(id)))).get_result(conn)

@@ -325,7 +325,6 @@ pub fn last_complete_month(
     today: NaiveDate,
     cutoff_day: Option<u32>,
 ) -> Option<(NaiveDate, NaiveDate)> {
-    use chrono::Datelike;
     // Start a month ahead (a cutoff puts late days of a month into the next one's period).
     let (mut y, mut m) = if today.month() == 12 {
         (today.year() + 1, 1)
@@ -340,6 +339,58 @@ pub fn last_complete_month(
         (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
     }
     None
+}
+
+/// A period named as people name it: an assessment month or an ISO week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Month(i32, u32),
+    Week(i32, u32),
+}
+
+impl Named {
+    /// `YYYY-MM` or `YYYY-Www`.
+    pub fn parse(s: &str) -> Option<Named> {
+        if let Some((y, w)) = s.split_once("-W") {
+            let (y, w) = (y.parse().ok()?, w.parse().ok()?);
+            week(y, w).map(|_| Named::Week(y, w))
+        } else {
+            let (y, m) = s.split_once('-')?;
+            let (y, m): (i32, u32) = (y.parse().ok()?, m.parse().ok()?);
+            (1..=12).contains(&m).then_some(Named::Month(y, m))
+        }
+    }
+
+    /// The month a period of `month(…)` ending on `to` is named by.
+    pub fn month_ending(to: NaiveDate) -> Named {
+        Named::Month(to.year(), to.month())
+    }
+
+    /// This period, the one before it (环比) and the same one a year earlier (同比).
+    pub fn with_comparisons(self, cutoff_day: Option<u32>) -> Option<[(NaiveDate, NaiveDate); 3]> {
+        match self {
+            Named::Month(y, m) => {
+                let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+                Some([
+                    month(y, m, cutoff_day)?,
+                    month(py, pm, cutoff_day)?,
+                    month(y - 1, m, cutoff_day)?,
+                ])
+            }
+            Named::Week(y, w) => {
+                let this = week(y, w)?;
+                let seven = Duration::days(7);
+                // A year without a 53rd week compares with its last.
+                let year_ago = week(y - 1, w).or_else(|| week(y - 1, 52))?;
+                Some([this, (this.0 - seven, this.1 - seven), year_ago])
+            }
+        }
+    }
+}
+
+/// (now − before) / before; `None` when nothing was counted before.
+pub fn change(now: i64, before: i64) -> Option<f64> {
+    (before > 0).then(|| (now - before) as f64 / before as f64)
 }
 
 /// Splits `from..=to` into the whole calendar months inside it (`YYYY-MM`) and the day ranges
@@ -580,5 +631,35 @@ mod tests {
             last_complete_month(d(2026, 12, 25), Some(26)),
             Some((d(2026, 10, 26), d(2026, 11, 25)))
         );
+    }
+
+    #[test]
+    fn periods_compare_with_the_one_before_and_a_year_earlier() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        let [this, prev, ago] = Named::parse("2026-01")
+            .expect("month")
+            .with_comparisons(None)
+            .expect("periods");
+        assert_eq!(this, (d(2026, 1, 1), d(2026, 1, 31)));
+        assert_eq!(prev, (d(2025, 12, 1), d(2025, 12, 31)));
+        assert_eq!(ago, (d(2025, 1, 1), d(2025, 1, 31)));
+        let [this, prev, ago] = Named::parse("2026-W10")
+            .expect("week")
+            .with_comparisons(None)
+            .expect("periods");
+        assert_eq!(this, (d(2026, 3, 2), d(2026, 3, 8)));
+        assert_eq!(prev, (d(2026, 2, 23), d(2026, 3, 1)));
+        assert_eq!(ago, (d(2025, 3, 3), d(2025, 3, 9)));
+        // 2026 has a 53rd week, 2025 does not.
+        let [_, _, ago] = Named::parse("2026-W53")
+            .expect("week")
+            .with_comparisons(None)
+            .expect("periods");
+        assert_eq!(ago, (d(2025, 12, 22), d(2025, 12, 28)));
+        for bad in ["2026-13", "2026-W54", "2026", "W10", "2026-00"] {
+            assert_eq!(Named::parse(bad), None, "{bad}");
+        }
+        assert_eq!(change(15, 10), Some(0.5));
+        assert_eq!(change(5, 0), None);
     }
 }

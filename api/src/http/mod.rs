@@ -263,6 +263,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/supervision", get => supervision::board);
     resource!(cfg, "/rankings", get => figures::rankings);
     resource!(cfg, "/stats/overview", get => figures::overview);
+    resource!(cfg, "/stats/trends", get => figures::trends);
     resource!(cfg, "/briefings", get => figures::briefing);
     resource!(cfg, "/ranking-settings", get => figures::get_settings, put => figures::put_settings);
     resource!(cfg, "/petitions/{id}/unreasonable", post => petition_actions::mark_unreasonable);

@@ -759,3 +759,46 @@ pub struct Briefing {
     /// Typical cases reporters picked in the period.
     pub typical: Vec<BriefingCase>,
 }
+
+/// What trends are counted by (`GET /api/v1/stats/trends?by=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TrendBy {
+    /// Petitions submitted, by category.
+    #[default]
+    Category,
+    /// Orders received by the top-level units (districts and city departments).
+    Area,
+}
+
+/// One category's or area's count in the period against the one before (环比) and the same
+/// period a year earlier (同比).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TrendItem {
+    /// The category's or unit's id.
+    pub key: String,
+    pub label: String,
+    pub count: i64,
+    pub previous: i64,
+    /// (count − previous) / previous; `None` when nothing was counted before.
+    pub change: Option<f64>,
+    pub year_ago: i64,
+    /// (count − year_ago) / year_ago; `None` when nothing was counted a year earlier.
+    pub yoy_change: Option<f64>,
+}
+
+/// `GET /api/v1/stats/trends` (leaders, reporters, the hotline office), from the kept figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Trends {
+    pub period: Period,
+    pub previous: Period,
+    pub year_ago: Period,
+    pub by: TrendBy,
+    /// Every category or area counted in any of the three periods, most first.
+    pub items: Vec<TrendItem>,
+    /// Those rising fastest against the previous period (at most five).
+    pub rising: Vec<TrendItem>,
+}

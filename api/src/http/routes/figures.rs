@@ -535,3 +535,170 @@ pub async fn briefing(
             .body(crate::briefing::csv(&b)),
     })
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TrendQuery {
+    /// `YYYY-MM` (an assessment month) or `YYYY-Www` (an ISO week). Default: the last month
+    /// that has ended.
+    pub period: Option<String>,
+    /// `category` (default) or `area`.
+    pub by: Option<minhu_types::TrendBy>,
+    /// `json` (default) or `csv`.
+    pub format: Option<TrendFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TrendFormat {
+    Json,
+    Csv,
+}
+
+/// Leaders, the press and the hotline office: who sees what is rising.
+pub struct Watchers;
+impl crate::http::extract::Allowed for Watchers {
+    const ROLES: &'static [minhu_types::Role] = &[
+        minhu_types::Role::Leader,
+        minhu_types::Role::Reporter,
+        minhu_types::Role::Operator,
+    ];
+}
+
+/// What is rising (趋势): petitions by category, or orders by area (the top-level units), in a
+/// month or week against the one before (环比) and the same one a year earlier (同比), with the
+/// fastest risers. From the kept figures: the same cost whatever the history.
+#[utoipa::path(
+    get, path = "/api/v1/stats/trends", tag = "figures", operation_id = "get_stats_trends",
+    params(TrendQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The trends", content(
+            (minhu_types::Trends = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 422, description = "A period that is not YYYY-MM or YYYY-Www", body = minhu_types::Problem),
+    )
+)]
+pub async fn trends(
+    state: web::Data<AppState>,
+    _auth: Auth<Watchers>,
+    q: crate::http::query::Query<TrendQuery>,
+) -> AppResult<actix_web::HttpResponse> {
+    use crate::domain::figures::{change, last_complete_month, Named};
+    use minhu_types::{TrendBy, TrendItem, Trends};
+    let q = q.into_inner();
+    let now = state.clock.now();
+    let by = q.by.unwrap_or_default();
+    let trends = state
+        .db(move |conn| {
+            let s = settings(conn)?;
+            let named = match q.period.as_deref() {
+                Some(p) => Named::parse(p).ok_or_else(|| {
+                    AppError::invalid_field("period", "周期的格式为 YYYY-MM 或 YYYY-Www")
+                })?,
+                None => Named::month_ending(
+                    last_complete_month(local_date(now), s.cutoff_day)
+                        .ok_or_else(|| AppError::invalid_field("period", "无法确定上一个考核月"))?
+                        .1,
+                ),
+            };
+            let periods = named
+                .with_comparisons(s.cutoff_day)
+                .ok_or_else(|| AppError::invalid_field("period", "没有这个周期"))?;
+            // key → (label, [this, previous, a year ago])
+            let mut counts: std::collections::BTreeMap<i64, [i64; 3]> = Default::default();
+            let labels: HashMap<i64, String> = match by {
+                TrendBy::Category => {
+                    for (i, (from, to)) in periods.iter().enumerate() {
+                        for (_, c, _, _, n) in db::figures::count_groups(conn, *from, *to)? {
+                            counts.entry(c).or_default()[i] += n;
+                        }
+                    }
+                    category_names(conn)?
+                }
+                TrendBy::Area => {
+                    let areas: HashMap<i64, String> = db::units::top_level(conn)?
+                        .into_iter()
+                        .map(|u| (u.id, u.name))
+                        .collect();
+                    for (i, (from, to)) in periods.iter().enumerate() {
+                        for (unit, c) in db::figures::sums(conn, *from, *to)? {
+                            if areas.contains_key(&unit) {
+                                counts.entry(unit).or_default()[i] += c.received;
+                            }
+                        }
+                    }
+                    areas
+                }
+            };
+            let mut items: Vec<TrendItem> = counts
+                .into_iter()
+                .filter(|(_, c)| c.iter().any(|n| *n > 0))
+                .map(|(key, [count, previous, year_ago])| TrendItem {
+                    label: labels.get(&key).cloned().unwrap_or_else(|| key.to_string()),
+                    key: key.to_string(),
+                    count,
+                    previous,
+                    change: change(count, previous),
+                    year_ago,
+                    yoy_change: change(count, year_ago),
+                })
+                .collect();
+            items.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+            let mut rising: Vec<TrendItem> = items
+                .iter()
+                .filter(|i| i.count > i.previous)
+                .cloned()
+                .collect();
+            rising.sort_by(|a, b| {
+                (b.count - b.previous)
+                    .cmp(&(a.count - a.previous))
+                    .then_with(|| a.label.cmp(&b.label))
+            });
+            rising.truncate(5);
+            let period = |(from, to): (NaiveDate, NaiveDate)| minhu_types::Period { from, to };
+            Ok(Trends {
+                period: period(periods[0]),
+                previous: period(periods[1]),
+                year_ago: period(periods[2]),
+                by,
+                items,
+                rising,
+            })
+        })
+        .await?;
+    Ok(match q.format.unwrap_or(TrendFormat::Json) {
+        TrendFormat::Json => actix_web::HttpResponse::Ok().json(trends),
+        TrendFormat::Csv => actix_web::HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                "content-disposition",
+                format!("attachment; filename=\"trends-{}.csv\"", trends.period.from),
+            ))
+            .body(trends_csv(&trends)),
+    })
+}
+
+/// The trends as CSV, one row per category or area.
+fn trends_csv(t: &minhu_types::Trends) -> String {
+    use crate::briefing::field;
+    use std::fmt::Write;
+    let pct = |c: Option<f64>| c.map(|c| format!("{:.1}%", c * 100.0)).unwrap_or_default();
+    let mut s = String::from("\u{feff}key,label,count,previous,change,year_ago,yoy_change\n");
+    for i in &t.items {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{}",
+            field(&i.key),
+            field(&i.label),
+            i.count,
+            i.previous,
+            pct(i.change),
+            i.year_ago,
+            pct(i.yoy_change)
+        );
+    }
+    s
+}
