@@ -149,6 +149,8 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         routes::figures::BriefingFormat,
         routes::audit::AuditFormat,
         routes::figures::TrendFormat,
+        minhu_types::FeedSort,
+        minhu_types::TrendBy,
         minhu_types::PhotoSize,
         routes::open311::Format,
         routes::open311::Open311Error,
