@@ -14,6 +14,15 @@ pub fn columns(values: &[i64], height: f64) -> Vec<f64> {
         .collect()
 }
 
+/// Widths (0–`width`) for pairs of values on one scale (the largest of either side is full).
+pub fn paired(values: &[(i64, i64)], width: f64) -> Vec<(f64, f64)> {
+    let flat: Vec<i64> = values.iter().flat_map(|(a, b)| [*a, *b]).collect();
+    columns(&flat, width)
+        .chunks(2)
+        .map(|c| (c[0], c[1]))
+        .collect()
+}
+
 /// A trend by day: one column per day, with the first and last dates under it.
 #[component]
 pub fn Trend(points: Vec<KeyCount>, label: String) -> impl IntoView {
@@ -66,9 +75,55 @@ pub fn Bars(
     }
 }
 
+/// Two bars per row on one scale: this period's count (`first`) over the previous one's
+/// (`second`), with a legend; the first `limit` rows.
+#[component]
+pub fn PairedBars(
+    items: Vec<(String, i64, i64)>,
+    label: String,
+    first: String,
+    second: String,
+    #[prop(default = 10)] limit: usize,
+) -> impl IntoView {
+    let mut items = items;
+    items.truncate(limit);
+    let widths = paired(
+        &items.iter().map(|(_, a, b)| (*a, *b)).collect::<Vec<_>>(),
+        100.0,
+    );
+    view! {
+        <figure class="bars paired" aria-label=label>
+            <figcaption class="legend">
+                <span class="key key-now" aria-hidden="true"></span>{first.clone()}" "
+                <span class="key key-before" aria-hidden="true"></span>{second.clone()}
+            </figcaption>
+            {items.into_iter().zip(widths).map(|((name, a, b), (wa, wb))| view! {
+                <div class="bar-row">
+                    <span class="bar-label">{name}</span>
+                    <span class="bar-pair" aria-hidden="true">
+                        <span class="bar-track"><span class="bar-fill" style=format!("width:{wa:.1}%")></span></span>
+                        <span class="bar-track"><span class="bar-fill before" style=format!("width:{wb:.1}%")></span></span>
+                    </span>
+                    <span class="bar-value">{a}<br /><span class="muted">{b}</span></span>
+                </div>
+            }).collect_view()}
+        </figure>
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::columns;
+    use super::{columns, paired};
+
+    #[test]
+    fn pairs_share_one_scale() {
+        assert_eq!(
+            paired(&[(10, 5), (2, 20)], 100.0),
+            vec![(50.0, 25.0), (10.0, 100.0)]
+        );
+        assert_eq!(paired(&[(0, 0)], 100.0), vec![(0.0, 0.0)]);
+        assert!(paired(&[], 100.0).is_empty());
+    }
 
     #[test]
     fn columns_scale_to_the_largest() {

@@ -63,6 +63,22 @@ pub fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
 }
 
+/// A change as a signed percentage with one decimal (`+12.5%`, `-3.0%`, `0.0%`), or a dash when
+/// there was nothing to compare with (环比, 同比).
+pub fn signed_percent(change: Option<f64>) -> String {
+    match change {
+        Some(c) if c.is_finite() => {
+            let p = (c * 1000.0).round() / 10.0;
+            if p == 0.0 {
+                "0.0%".to_owned()
+            } else {
+                format!("{p:+.1}%")
+            }
+        }
+        _ => "—".to_owned(),
+    }
+}
+
 pub fn score(score: Option<f64>) -> String {
     score.map_or_else(|| "—".to_owned(), |s| format!("{s:.2}"))
 }
@@ -80,6 +96,20 @@ pub fn month_of(day: NaiveDate) -> String {
 pub fn previous_month(day: NaiveDate) -> String {
     let first = day.with_day0(0).unwrap_or(day);
     month_of(first.pred_opt().unwrap_or(first))
+}
+
+/// `YYYY-Www`: the ISO week containing `day` (weeks start on Monday; the week-based year).
+pub fn iso_week(day: NaiveDate) -> String {
+    let w = day.iso_week();
+    format!("{:04}-W{:02}", w.year(), w.week())
+}
+
+/// The ISO weeks before the one containing `day`, the most recent first (`n` of them).
+pub fn weeks_before(day: NaiveDate, n: usize) -> Vec<String> {
+    (1..=n as u64)
+        .filter_map(|i| day.checked_sub_days(chrono::Days::new(7 * i)))
+        .map(iso_week)
+        .collect()
 }
 
 /// Trims a form value; an empty one is "not given".
@@ -161,6 +191,32 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 1, 15).expect("date");
         assert_eq!(month_of(d), "2026-01");
         assert_eq!(previous_month(d), "2025-12");
+    }
+
+    #[test]
+    fn changes_are_signed_percentages() {
+        assert_eq!(signed_percent(Some(0.125)), "+12.5%");
+        assert_eq!(signed_percent(Some(-0.03)), "-3.0%");
+        assert_eq!(signed_percent(Some(0.0)), "0.0%");
+        assert_eq!(signed_percent(Some(-0.0001)), "0.0%", "no minus zero");
+        assert_eq!(signed_percent(Some(2.0)), "+200.0%");
+        assert_eq!(signed_percent(Some(-1.0)), "-100.0%");
+        assert_eq!(signed_percent(None), "—");
+        assert_eq!(signed_percent(Some(f64::INFINITY)), "—");
+    }
+
+    #[test]
+    fn iso_weeks() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        assert_eq!(iso_week(d(2026, 11, 23)), "2026-W48");
+        // 1 January 2027 is a Friday: still the last week of 2026 (53 weeks that year).
+        assert_eq!(iso_week(d(2027, 1, 1)), "2026-W53");
+        assert_eq!(iso_week(d(2025, 12, 29)), "2026-W01");
+        assert_eq!(
+            weeks_before(d(2026, 1, 7), 3),
+            vec!["2026-W01", "2025-W52", "2025-W51"]
+        );
+        assert!(weeks_before(d(2026, 1, 7), 0).is_empty());
     }
 
     #[test]

@@ -72,13 +72,20 @@ pub fn menu(role: Option<Role>) -> Vec<Route> {
             Route::Approvals,
             Route::Supervision,
             Route::Dashboard,
+            Route::Trends,
         ],
         Some(Role::Handler) => vec![Route::Inbox, Route::Petitions],
-        Some(Role::Reporter) => vec![Route::Petitions, Route::Moderation, Route::Briefings],
+        Some(Role::Reporter) => vec![
+            Route::Petitions,
+            Route::Moderation,
+            Route::Briefings,
+            Route::Trends,
+        ],
         Some(Role::Leader) => vec![
             Route::Dashboard,
             Route::Supervision,
             Route::Briefings,
+            Route::Trends,
             Route::Petitions,
         ],
         Some(Role::Admin) => vec![
@@ -353,5 +360,21 @@ mod tests {
             assert!(!menu(Some(role)).contains(&Route::Moderation), "{role:?}");
         }
         assert!(!menu(None).contains(&Route::Moderation));
+    }
+
+    #[test]
+    fn leaders_reporters_and_the_hotline_office_have_trends() {
+        for role in [Role::Leader, Role::Reporter, Role::Operator] {
+            let m = menu(Some(role));
+            assert_eq!(
+                m.iter().filter(|r| **r == Route::Trends).count(),
+                1,
+                "{role:?}"
+            );
+        }
+        for role in [Role::Citizen, Role::Handler, Role::Admin, Role::Partner] {
+            assert!(!menu(Some(role)).contains(&Route::Trends), "{role:?}");
+        }
+        assert!(!menu(None).contains(&Route::Trends));
     }
 }

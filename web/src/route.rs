@@ -22,6 +22,9 @@ pub enum Route {
     Supervision,
     Dashboard,
     Briefings,
+    /// Counts by category or area against the previous period and a year earlier (趋势):
+    /// leaders, reporters and the hotline office.
+    Trends,
     /// The editors' queue of readers' reports (审核队列): reporters and administrators.
     Moderation,
     Admin(AdminTab),
@@ -89,6 +92,7 @@ impl Route {
             ["supervision"] => Route::Supervision,
             ["dashboard"] => Route::Dashboard,
             ["briefings"] => Route::Briefings,
+            ["trends"] => Route::Trends,
             ["moderation"] => Route::Moderation,
             ["admin"] => Route::Admin(AdminTab::Units),
             ["admin", tab] => AdminTab::ALL
@@ -120,6 +124,7 @@ impl Route {
             Route::Supervision => "/supervision".into(),
             Route::Dashboard => "/dashboard".into(),
             Route::Briefings => "/briefings".into(),
+            Route::Trends => "/trends".into(),
             Route::Moderation => "/moderation".into(),
             Route::Admin(tab) => format!("/admin/{}", tab.slug()),
             Route::Messages => "/messages".into(),
@@ -187,6 +192,7 @@ mod tests {
             Route::Supervision,
             Route::Dashboard,
             Route::Briefings,
+            Route::Trends,
             Route::Moderation,
             Route::Admin(AdminTab::Units),
             Route::Admin(AdminTab::Users),
@@ -242,6 +248,16 @@ mod tests {
         assert_eq!(Route::Moderation.href(), "/moderation");
         assert_eq!(Route::parse("/moderation/7"), Route::NotFound);
         assert!(Route::Moderation.needs_login());
+    }
+
+    #[test]
+    fn the_trends_page() {
+        assert_eq!(Route::parse("/trends"), Route::Trends);
+        assert_eq!(Route::parse("/trends/"), Route::Trends);
+        assert_eq!(Route::parse("/trends?by=area"), Route::Trends);
+        assert_eq!(Route::Trends.href(), "/trends");
+        assert_eq!(Route::parse("/trends/2026-10"), Route::NotFound);
+        assert!(Route::Trends.needs_login());
     }
 
     #[test]

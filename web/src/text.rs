@@ -388,6 +388,28 @@ pub struct Text {
     pub report_hint: &'static str,
     pub send_report: &'static str,
     pub report_received: &'static str,
+    /// 办理照片: a unit's evidence on its reply (before and after).
+    pub reply_photos: &'static str,
+    pub add_reply_photo: &'static str,
+    pub reply_photo_hint: &'static str,
+    /// 趋势.
+    pub trends: &'static str,
+    pub trends_intro: &'static str,
+    pub this_week: &'static str,
+    pub last_week: &'static str,
+    pub trend_group: &'static str,
+    pub trend_by_category: &'static str,
+    pub trend_by_area: &'static str,
+    pub trend_category: &'static str,
+    pub trend_area: &'static str,
+    pub trend_count: &'static str,
+    pub trend_previous: &'static str,
+    pub trend_change: &'static str,
+    pub trend_year_ago: &'static str,
+    pub trend_yoy: &'static str,
+    pub rising_fastest: &'static str,
+    pub nothing_rising: &'static str,
+    pub trend_chart: &'static str,
     pub steps: &'static [(&'static str, &'static str)],
     pub time_left: fn(&str) -> String,
     pub time_over: fn(&str) -> String,
@@ -397,6 +419,10 @@ pub struct Text {
     pub page_of: fn(i64, i64, i64) -> String,
     pub ranking_note: fn(&str, &str, i64) -> String,
     pub briefing_title: fn(&str, &str) -> String,
+    /// The trends table's caption: the period and the grouping.
+    pub trend_caption: fn(&str, &str, &str) -> String,
+    /// The periods compared with: the previous one and a year earlier.
+    pub trend_compared: fn(&str, &str, &str, &str) -> String,
     pub created: fn(&str) -> String,
     pub tracking_no_is: fn(&str) -> String,
     /// The bell's accessible name, with the number of unread messages.
@@ -434,6 +460,7 @@ impl Text {
             Route::Supervision => self.supervision,
             Route::Dashboard => self.dashboard,
             Route::Briefings => self.briefings,
+            Route::Trends => self.trends,
             Route::Moderation => self.moderation_queue,
             Route::Knowledge => self.knowledge,
             Route::Admin(AdminTab::Units) => self.unit_tree,
@@ -753,6 +780,26 @@ pub static ZH: Text = Text {
     report_hint: "请说明哪里不当，例如泄露个人信息、内容不实或含侮辱性语言（最多 500 字）。编辑核实后处理。",
     send_report: "提交举报",
     report_received: "已收到您的举报，编辑将尽快处理",
+    reply_photos: "办理照片",
+    add_reply_photo: "添加办理照片",
+    reply_photo_hint: "办理前、办理后的现场照片：JPEG、PNG 或 WebP，每张不超过 10 MB，每条答复最多 9 张；位置等拍摄信息会被去除。",
+    trends: "趋势",
+    trends_intro: "各分类、各地区的诉求量与上期（环比）和去年同期（同比）相比。",
+    this_week: "本周",
+    last_week: "上周",
+    trend_group: "统计口径",
+    trend_by_category: "按分类",
+    trend_by_area: "按地区",
+    trend_category: "分类",
+    trend_area: "地区",
+    trend_count: "本期",
+    trend_previous: "上期",
+    trend_change: "环比",
+    trend_year_ago: "去年同期",
+    trend_yoy: "同比",
+    rising_fastest: "上升最快",
+    nothing_rising: "本期没有比上期增加的分类或地区。",
+    trend_chart: "本期与上期对比",
     home: "首页",
     steps: &[
         ("提交诉求", "写下问题和地址，获得查询编号"),
@@ -768,6 +815,8 @@ pub static ZH: Text = Text {
     page_of: |p, n, total| format!("第 {p}/{n} 页，共 {total} 条"),
     ranking_note: |from, to, min| format!("统计期 {from} 至 {to}；有效回访少于 {min} 件的单位不排名。"),
     briefing_title: |from, to| format!("民呼必应简报（{from} 至 {to}）"),
+    trend_caption: |by, from, to| format!("{from} 至 {to}，{by}"),
+    trend_compared: |pf, pt, yf, yt| format!("上期 {pf} 至 {pt}；去年同期 {yf} 至 {yt}"),
     created: |name| format!("已创建：{name}"),
     tracking_no_is: |no| format!("诉求 {no}"),
     bell_label: |n| if n > 0 { format!("消息，{n} 条未读") } else { "消息，无未读".to_owned() },
@@ -1112,6 +1161,26 @@ pub static EN: Text = Text {
     report_hint: "Say what is wrong, e.g. personal details, untrue or insulting content (at most 500 characters). The editors check and decide.",
     send_report: "Send the report",
     report_received: "Thank you: the editors have your report and will look at it soon",
+    reply_photos: "Evidence photos",
+    add_reply_photo: "Add an evidence photo",
+    reply_photo_hint: "Before and after the work: JPEG, PNG or WebP, up to 10 MB each, at most 9 per reply; location and other camera data are removed.",
+    trends: "Trends",
+    trends_intro: "Petitions by category and by area against the previous period and the same period a year earlier.",
+    this_week: "This week",
+    last_week: "Last week",
+    trend_group: "Count",
+    trend_by_category: "By category",
+    trend_by_area: "By area",
+    trend_category: "Category",
+    trend_area: "Area",
+    trend_count: "This period",
+    trend_previous: "Previous period",
+    trend_change: "Change",
+    trend_year_ago: "A year earlier",
+    trend_yoy: "Year on year",
+    rising_fastest: "Rising fastest",
+    nothing_rising: "Nothing rose against the previous period.",
+    trend_chart: "This period against the previous one",
     home: "Home",
     steps: &[
         ("Submit", "Describe the problem and where it is; you get a tracking number"),
@@ -1127,6 +1196,8 @@ pub static EN: Text = Text {
     page_of: |p, n, total| format!("Page {p} of {n}, {total} in all"),
     ranking_note: |from, to, min| format!("From {from} to {to}; units with fewer than {min} valid follow-up calls are not ranked."),
     briefing_title: |from, to| format!("Minhu briefing ({from} to {to})"),
+    trend_caption: |by, from, to| format!("{from} to {to}, {}", by.to_lowercase()),
+    trend_compared: |pf, pt, yf, yt| format!("Previous period {pf} to {pt}; a year earlier {yf} to {yt}"),
     created: |name| format!("Created: {name}"),
     tracking_no_is: |no| format!("Petition {no}"),
     bell_label: |n| if n > 0 { format!("Messages, {n} unread") } else { "Messages, none unread".to_owned() },
@@ -1217,5 +1288,37 @@ mod tests {
             }
         }
         assert_ne!(ZH.report, EN.report);
+    }
+
+    #[test]
+    fn trends_and_evidence_strings() {
+        assert_eq!(ZH.route_name(&Route::Trends), "趋势");
+        assert_eq!(EN.route_name(&Route::Trends), "Trends");
+        assert_eq!(ZH.reply_photos, "办理照片");
+        assert_eq!(ZH.add_reply_photo, "添加办理照片");
+        assert_eq!(
+            (ZH.trend_caption)(ZH.trend_by_area, "2026-10-01", "2026-10-31"),
+            "2026-10-01 至 2026-10-31，按地区"
+        );
+        assert_eq!(
+            (EN.trend_caption)(EN.trend_by_area, "2026-10-01", "2026-10-31"),
+            "2026-10-01 to 2026-10-31, by area"
+        );
+        for t in [&ZH, &EN] {
+            for s in [
+                t.trends,
+                t.trend_by_category,
+                t.trend_by_area,
+                t.trend_change,
+                t.trend_yoy,
+                t.rising_fastest,
+                t.reply_photos,
+                t.add_reply_photo,
+                t.reply_photo_hint,
+            ] {
+                assert!(!s.trim().is_empty());
+            }
+        }
+        assert_ne!(ZH.trends, EN.trends);
     }
 }

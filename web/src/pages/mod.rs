@@ -11,6 +11,7 @@ pub mod petition;
 pub mod public;
 pub mod rate;
 pub mod submit;
+pub mod trends;
 
 use leptos::prelude::*;
 use minhu_types::{Category, Page};
@@ -37,6 +38,7 @@ pub fn page(route: Route) -> AnyView {
         Route::Supervision => view! { <officials::Supervision /> }.into_any(),
         Route::Dashboard => view! { <officials::Dashboard /> }.into_any(),
         Route::Briefings => view! { <officials::Briefings /> }.into_any(),
+        Route::Trends => view! { <trends::Trends /> }.into_any(),
         Route::Moderation => view! { <moderation::Queue /> }.into_any(),
         Route::Admin(tab) => view! { <admin::Admin tab=tab /> }.into_any(),
         Route::Messages => view! { <messages::Messages /> }.into_any(),

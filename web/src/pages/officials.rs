@@ -189,7 +189,7 @@ pub fn Dashboard() -> impl IntoView {
 }
 
 /// Saves `text` as a file the browser downloads.
-fn download(name: &str, mime: &str, text: &str) -> Option<()> {
+pub(crate) fn download(name: &str, mime: &str, text: &str) -> Option<()> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);

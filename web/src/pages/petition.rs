@@ -5,7 +5,7 @@ use gloo_net::http::Method;
 use leptos::prelude::*;
 use minhu_types::{
     Action, Assignment, AssignmentRole, Event, FollowUp, MergeBody, Outcome, Page, Petition,
-    PetitionStatus, Photo, Role, Satisfaction, Suggestions, Unit,
+    PetitionStatus, Photo, Reply, Role, Satisfaction, Suggestions, Unit,
 };
 
 use crate::actions::{
@@ -125,6 +125,7 @@ pub fn Detail(id: i64) -> impl IntoView {
                                 " · "{format::datetime(r.created_at)}
                                 {(!r.public).then(|| view! { <span class="tag">{t.internal}</span> })}
                                 <p>{r.body.clone()}</p>
+                                <ReplyPhotos reply=r.clone() reload=reload />
                             </blockquote>
                         }).collect_view().into_any()
                     }}
@@ -454,6 +455,93 @@ fn Photos(
 ) -> impl IntoView {
     let ctx = Ctx::get();
     let t = ctx.t();
+    let room = photos.len() < MAX_PHOTOS;
+    let count = photos.len();
+    view! {
+        <section class="card" aria-labelledby="photos-heading">
+            <h3 id="photos-heading">{t.photos}" ("{count}")"</h3>
+            <PhotoGrid photos=photos label=t.photos />
+            {(can_add && room).then(|| view! {
+                <PhotoUpload path=format!("/petitions/{petition_id}/photos") label=t.add_photo
+                    hint=t.photo_hint reload=reload />
+            })}
+        </section>
+    }
+}
+
+/// At most this many photos on a petition, and on each reply.
+const MAX_PHOTOS: usize = 9;
+
+/// Whether the page offers 添加办理照片 on a reply: to a handler of the unit that made it. (The
+/// server also lets units above it add photos, and refuses everybody else.)
+fn offers_reply_photos(
+    role: Option<Role>,
+    user_unit: Option<i64>,
+    reply_unit: Option<i64>,
+) -> bool {
+    role == Some(Role::Handler) && user_unit.is_some() && user_unit == reply_unit
+}
+
+/// 办理照片: a reply's evidence (before and after), and for the replying unit's handlers the
+/// button that adds one.
+#[component]
+fn ReplyPhotos(reply: Reply, reload: RwSignal<u32>) -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    let (role, unit) = ctx.session.with_untracked(|s| {
+        s.as_ref()
+            .map_or((None, None), |s| (Some(s.user.role), s.user.unit_id))
+    });
+    let can_add = offers_reply_photos(role, unit, reply.unit.as_ref().map(|u| u.id))
+        && reply.photos.len() < MAX_PHOTOS;
+    if reply.photos.is_empty() && !can_add {
+        return ().into_any();
+    }
+    let heading = format!("reply-photos-{}", reply.id);
+    view! {
+        <div class="reply-photos" role="group" aria-labelledby=heading.clone()>
+            <h4 id=heading.clone()>{t.reply_photos}</h4>
+            {(!reply.photos.is_empty()).then(|| view! { <PhotoGrid photos=reply.photos.clone() label=t.reply_photos /> })}
+            {can_add.then(|| view! {
+                <PhotoUpload path=format!("/replies/{}/photos", reply.id) label=t.add_reply_photo
+                    hint=t.reply_photo_hint reload=reload />
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+/// Photos as thumbnails that open the whole photo, each named `label n`; those hidden from the
+/// public by moderation say so.
+#[component]
+fn PhotoGrid(photos: Vec<Photo>, label: &'static str) -> impl IntoView {
+    let t = Ctx::get().t();
+    view! {
+        <ul class="photos">
+            {photos.into_iter().enumerate().map(|(i, p)| {
+                let hidden = p.hidden;
+                view! {
+                    <li class:hidden-photo=hidden>
+                        <PhotoView photo=p label=label n=i + 1 />
+                        {hidden.then(|| view! { <span class="tag public-hidden">{t.hidden_publicly}</span> })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The button that uploads a photo to `path` (multipart `file`): busy while it travels, the
+/// server's refusal under it (403 for a unit that may not), and the page reloaded after a 201.
+#[component]
+fn PhotoUpload(
+    path: String,
+    label: &'static str,
+    hint: &'static str,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<api::ApiError>);
     let on_change = move |ev: leptos::ev::Event| {
@@ -465,8 +553,8 @@ fn Photos(
         busy.set(true);
         failure.set(None);
         let token = ctx.token();
+        let path = path.clone();
         leptos::task::spawn_local(async move {
-            let path = format!("/petitions/{petition_id}/photos");
             let r = api::upload::<Photo>(token.as_deref(), &path, &file).await;
             busy.try_set(false);
             match r {
@@ -478,36 +566,19 @@ fn Photos(
             }
         });
     };
-    let room = photos.len() < 9;
     view! {
-        <section class="card" aria-labelledby="photos-heading">
-            <h3 id="photos-heading">{t.photos}" ("{photos.len()}")"</h3>
-            <ul class="photos">
-                {photos.into_iter().enumerate().map(|(i, p)| {
-                    let hidden = p.hidden;
-                    view! {
-                        <li class:hidden-photo=hidden>
-                            <PhotoView photo=p n=i + 1 />
-                            {hidden.then(|| view! { <span class="tag public-hidden">{t.hidden_publicly}</span> })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            {(can_add && room).then(|| view! {
-                <label class="button secondary">
-                    {move || if busy.get() { t.uploading } else { t.add_photo }}
-                    <input type="file" class="sr-only" accept="image/jpeg,image/png,image/webp"
-                        on:change=on_change prop:disabled=move || busy.get() />
-                </label>
-                <p class="muted small">{t.photo_hint}</p>
-            })}
-            {failure_line(failure)}
-        </section>
+        <label class="button secondary">
+            {move || if busy.get() { t.uploading } else { label }}
+            <input type="file" class="sr-only" accept="image/jpeg,image/png,image/webp"
+                on:change=on_change prop:disabled=move || busy.get() />
+        </label>
+        <p class="muted small">{hint}</p>
+        {failure_line(failure)}
     }
 }
 
 #[component]
-fn PhotoView(photo: Photo, n: usize) -> impl IntoView {
+fn PhotoView(photo: Photo, label: &'static str, n: usize) -> impl IntoView {
     let ctx = Ctx::get();
     let id = photo.id;
     let thumb = RwSignal::new(None::<String>);
@@ -538,7 +609,7 @@ fn PhotoView(photo: Photo, n: usize) -> impl IntoView {
             fetch(format!("/photos/{id}"), full);
         }
     };
-    let alt = format!("{} {n}", ctx.t().photos);
+    let alt = format!("{label} {n}");
     let src = move || {
         if open.get() {
             full.get().or_else(|| thumb.get())
@@ -832,5 +903,23 @@ fn UnitNode(unit: Unit, selected: RwSignal<Fields>, group: &'static str) -> impl
             </label>
             {move || expanded.get().then(|| view! { <ul role="group"><UnitLevel parent=Some(id) selected=selected group=group /></ul> })}
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_replying_units_handlers_add_evidence() {
+        assert!(offers_reply_photos(Some(Role::Handler), Some(7), Some(7)));
+        assert!(!offers_reply_photos(Some(Role::Handler), Some(7), Some(8)));
+        assert!(
+            !offers_reply_photos(Some(Role::Handler), None, None),
+            "the hotline's reply"
+        );
+        assert!(!offers_reply_photos(Some(Role::Handler), Some(7), None));
+        assert!(!offers_reply_photos(Some(Role::Operator), Some(7), Some(7)));
+        assert!(!offers_reply_photos(None, None, Some(7)));
     }
 }

@@ -382,13 +382,19 @@ fn ReportButton(id: i64) -> impl IntoView {
 /// A published petition's photos: thumbnails linking to the whole photo. Public photos need
 /// no token, so the browser loads them itself (lazily, as they scroll into view).
 #[component]
-fn PublicPhotos(photos: Vec<minhu_types::Photo>) -> impl IntoView {
+fn PublicPhotos(
+    photos: Vec<minhu_types::Photo>,
+    /// What each photo is called ("照片 1"; "办理照片 1" under a reply).
+    #[prop(optional)]
+    label: Option<&'static str>,
+) -> impl IntoView {
     let ctx = Ctx::get();
+    let label = label.unwrap_or(ctx.t().photos);
     (!photos.is_empty()).then(|| {
         view! {
             <ul class="photos">
                 {photos.into_iter().enumerate().map(|(i, p)| {
-                    let alt = format!("{} {}", ctx.t().photos, i + 1);
+                    let alt = format!("{label} {}", i + 1);
                     view! {
                         <li><a class="photo" href=format!("{}/photos/{}", api::BASE, p.id) target="_blank" rel="noopener">
                             <img src=format!("{}/photos/{}?size=thumb", api::BASE, p.id) alt=alt loading="lazy"
@@ -397,6 +403,22 @@ fn PublicPhotos(photos: Vec<minhu_types::Photo>) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
+        }
+    })
+}
+
+/// 办理照片 under a public reply (those moderation hid are not shown; the server leaves them
+/// out of public answers anyway).
+#[component]
+fn ReplyPhotos(photos: Vec<minhu_types::Photo>) -> impl IntoView {
+    let ctx = Ctx::get();
+    let photos: Vec<_> = photos.into_iter().filter(|p| !p.hidden).collect();
+    (!photos.is_empty()).then(|| {
+        view! {
+            <div class="reply-photos">
+                <h4>{ctx.t().reply_photos}</h4>
+                <PublicPhotos photos=photos label=ctx.t().reply_photos />
+            </div>
         }
     })
 }
@@ -472,6 +494,7 @@ pub fn PublicPage(no: String) -> impl IntoView {
                                 <strong>{r.unit.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| ctx.t().hotline.to_owned())}</strong>
                                 " · "{format::datetime(r.created_at)}
                                 <p>{r.body.clone()}</p>
+                                <ReplyPhotos photos=r.photos.clone() />
                             </blockquote>
                         }).collect_view().into_any()
                     }}
