@@ -211,6 +211,10 @@ impl Message<'_> {
 fn to_petitioner(conn: &mut DbConn, m: &Message<'_>, p: &About) -> QueryResult<()> {
     let who = db::notifications::reach_of(conn, p.submitter_id)?;
     let role = Role::parse(&who.role);
+    if !matches!(role, Some(Role::System | Role::Citizen)) {
+        // Partners hear through their webhooks; officials do not petition.
+        return Ok(());
+    }
     // A reply asks for a rating: a single-use link that needs no account.
     let link = match m.event {
         Event::Replied => Some(format!(
@@ -228,9 +232,7 @@ fn to_petitioner(conn: &mut DbConn, m: &Message<'_>, p: &About) -> QueryResult<(
             }
             Ok(())
         }
-        Some(Role::Citizen) => m.to_account(conn, &who, link.as_deref(), None),
-        // Partners hear through their webhooks; officials do not petition.
-        _ => Ok(()),
+        _ => m.to_account(conn, &who, link.as_deref(), None),
     }
 }
 
