@@ -18,7 +18,7 @@ use crate::domain::lifecycle;
 use crate::domain::notifications::{
     events_for, render, render_for_follower, sms_text, Audience, Event, Facts, QuietHours,
 };
-use crate::domain::webhooks::{backoff, MAX_ATTEMPTS};
+use crate::domain::webhooks::retry_at;
 use crate::error::AppResult;
 
 /// A timeline event, as `workflow::record` writes it.
@@ -141,9 +141,8 @@ fn to_followers(
         now: c.now,
     };
     let link = format!("/t/{}", p.tracking_no);
-    for user in db::readers::followers(conn, c.petition_id)? {
-        if user != p.submitter_id {
-            let who = db::notifications::reach_of(conn, user)?;
+    for who in db::notifications::followers(conn, c.petition_id)? {
+        if who.id != p.submitter_id {
             m.to_account(conn, &who, Some(&link), None)?;
         }
     }
@@ -446,7 +445,7 @@ pub async fn deliver_due(pool: &db::Pool, clock: &Clock, ch: &Channels) -> AppRe
         let attempts = d.attempts + 1;
         let after = clock.now();
         // Without the channel configured there is nothing to retry with: given up at once.
-        let retry_at = (configured && attempts < MAX_ATTEMPTS).then(|| after + backoff(attempts));
+        let retry_at = retry_at(attempts, configured, after);
         db::run(pool, move |conn| {
             Ok(db::notifications::record_attempt(
                 conn,

@@ -10,7 +10,7 @@ use minhu_types::{PetitionStatus, WebhookEvent, WebhookEventData};
 use crate::clock::Clock;
 use crate::db::schema::petitions;
 use crate::db::{self, DbConn};
-use crate::domain::webhooks::{backoff, event_for, is_public, signature, Reach, MAX_ATTEMPTS};
+use crate::domain::webhooks::{event_for, is_public, retry_at, signature, Reach};
 use crate::error::AppResult;
 
 /// How long one attempt may take before another server may try again: well over the longest
@@ -109,7 +109,7 @@ pub async fn deliver_due(pool: &db::Pool, clock: &Clock, reach: Reach) -> AppRes
         }
         let attempts = delivery.attempts + 1;
         let after = clock.now();
-        let retry_at = (attempts < MAX_ATTEMPTS && !given_up).then(|| after + backoff(attempts));
+        let retry_at = retry_at(attempts, !given_up, after);
         db::run(pool, move |conn| {
             Ok(db::webhooks::record_attempt(
                 conn,

@@ -178,4 +178,18 @@ impl City {
             p["assignments"][0]["id"].as_i64().expect("assignment id"),
         )
     }
+
+    /// 修武县 signs its order `aid` of petition `id` and replies with `reply`; returns the reply.
+    pub async fn signed_and_replied(
+        &self,
+        app: &TestApp,
+        id: i64,
+        aid: i64,
+        reply: Value,
+    ) -> Value {
+        let sign = format!("/api/v1/assignments/{aid}/sign");
+        self.call(app, &self.xiuwu, &sign, json!({}), 200).await;
+        let path = format!("/api/v1/petitions/{id}/replies");
+        self.call(app, &self.xiuwu, &path, reply, 201).await
+    }
 }

@@ -62,20 +62,11 @@ async fn petitioners_units_and_leaders_hear_and_rate_by_link(app: TestApp) {
     assert!(!unit[0].body.contains("13912345678"), "{}", unit[0].body);
     assert!(inbox(&app, &c.xinhua).await.is_empty());
 
-    c.call(
+    c.signed_and_replied(
         &app,
-        &c.xiuwu,
-        &format!("/api/v1/assignments/{aid}/sign"),
-        json!({}),
-        200,
-    )
-    .await;
-    c.call(
-        &app,
-        &c.xiuwu,
-        &format!("/api/v1/petitions/{id}/replies"),
+        id,
+        aid,
         json!({"body": "已联系县农业局帮助销售。", "outcome": "resolved", "public": true}),
-        201,
     )
     .await;
     let mine = inbox(&app, &c.citizen).await;
@@ -368,20 +359,11 @@ async fn sms_reaches_callers_with_retries_and_quiet_hours(backend: Backend) {
         .send()
         .await;
     assert_eq!(res.status, 200, "{}", res.text());
-    c.call(
+    c.signed_and_replied(
         &app,
-        &c.xiuwu,
-        &format!("/api/v1/assignments/{aid}/sign"),
-        json!({}),
-        200,
-    )
-    .await;
-    c.call(
-        &app,
-        &c.xiuwu,
-        &format!("/api/v1/petitions/{pid}/replies"),
+        pid,
+        aid,
         json!({"body": "已协调收购。", "outcome": "resolved", "public": false}),
-        201,
     )
     .await;
     assert_eq!(deliver(&app).await.delivered, 1);

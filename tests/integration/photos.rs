@@ -626,21 +626,12 @@ both_backends!(photos_in_s3_compatible_storage);
 async fn evidence_on_replies(app: TestApp) {
     let city = City::build(&app).await;
     let (id, aid) = city.dispatched(&app).await;
-    city.call(
-        &app,
-        &city.xiuwu,
-        &format!("/api/v1/assignments/{aid}/sign"),
-        json!({}),
-        200,
-    )
-    .await;
     let reply = city
-        .call(
+        .signed_and_replied(
             &app,
-            &city.xiuwu,
-            &format!("/api/v1/petitions/{id}/replies"),
+            id,
+            aid,
             json!({"body": "路面已修复，附修复前后照片。", "outcome": "resolved", "public": true}),
-            201,
         )
         .await;
     let rid = reply["id"].as_i64().expect("reply id");

@@ -137,22 +137,9 @@ async fn followers_hear_the_public_milestones(app: TestApp) {
         )
         .await;
     let aid = p["assignments"][0]["id"].as_i64().expect("assignment");
-    c.call(
-        &app,
-        &c.xiuwu,
-        &format!("/api/v1/assignments/{aid}/sign"),
-        json!({}),
-        200,
-    )
-    .await;
-    c.call(
-        &app,
-        &c.xiuwu,
-        &format!("/api/v1/petitions/{id}/replies"),
-        json!({"body": "已联系收购商，联系人 13700009999。", "outcome": "resolved", "public": true}),
-        201,
-    )
-    .await;
+    c
+        .signed_and_replied(&app, id, aid, json!({"body": "已联系收购商，联系人 13700009999。", "outcome": "resolved", "public": true}))
+        .await;
     let told: Page<Notification> = app
         .get("/api/v1/notifications")
         .token(&reader)

@@ -199,6 +199,18 @@ pub fn handlers_of(conn: &mut DbConn, unit_id: i64) -> QueryResult<Vec<Reach>> {
         .load(conn)
 }
 
+/// The active accounts following a petition, in one query (a popular petition has many).
+pub fn followers(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<Reach>> {
+    use super::schema::petition_followers as pf;
+    users::table
+        .inner_join(pf::table.on(pf::user_id.eq(users::id)))
+        .filter(pf::petition_id.eq(petition_id))
+        .filter(users::active.eq(true))
+        .order(users::id.asc())
+        .select(REACH)
+        .load(conn)
+}
+
 /// Every active leader.
 pub fn leaders(conn: &mut DbConn) -> QueryResult<Vec<Reach>> {
     users::table

@@ -101,12 +101,3 @@ pub fn unfollow(conn: &mut DbConn, petition_id: i64, user_id: i64) -> QueryResul
     .execute(conn)
     .map(|_| ())
 }
-
-/// The accounts following a petition.
-pub fn followers(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<i64>> {
-    pf::table
-        .filter(pf::petition_id.eq(petition_id))
-        .order(pf::user_id.asc())
-        .select(pf::user_id)
-        .load(conn)
-}

@@ -41,6 +41,17 @@ pub fn backoff(attempts: i64) -> Duration {
     Duration::seconds((30_i64 << doublings).min(6 * 3600))
 }
 
+/// When to try an outbox delivery again after its `attempts`-th failed attempt at `after`:
+/// never once it cannot succeed (`retryable` false) or after `MAX_ATTEMPTS`. The rule of both
+/// outboxes (webhooks, SMS and e-mail).
+pub fn retry_at(
+    attempts: i64,
+    retryable: bool,
+    after: chrono::NaiveDateTime,
+) -> Option<chrono::NaiveDateTime> {
+    (retryable && attempts < MAX_ATTEMPTS).then(|| after + backoff(attempts))
+}
+
 /// What the server may call, from its configuration.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Reach {
