@@ -159,6 +159,16 @@ impl From<diesel::result::Error> for AppError {
                     "另一项操作同时修改了相关工单，本次未作任何更改，请刷新后重试",
                 )
             }
+            // The server went away under this connection (restart, failover): the pool drops
+            // it when it comes back, so a retry gets a fresh one.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ClosedConnection,
+                info,
+            ) => {
+                tracing::warn!(error = info.message(), "database connection lost");
+                AppError::unavailable("数据库连接中断，请稍后重试")
+                    .with_header(header::RETRY_AFTER, "1")
+            }
             other => AppError::internal(format!("database: {other}")),
         }
     }

@@ -21,6 +21,7 @@ mod privacy;
 mod rankings;
 mod readers;
 mod reference_data;
+mod statements;
 mod time_limits;
 mod triage;
 mod webhooks;

@@ -20,6 +20,8 @@ pub mod units;
 pub mod users;
 pub mod webhooks;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -39,7 +41,19 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
-pub type Pool = r2d2::Pool<Manager>;
+/// The connection pool, with the count of statements its connections ran.
+#[derive(Clone, Debug)]
+pub struct Pool {
+    inner: r2d2::Pool<Manager>,
+    statements: Arc<AtomicU64>,
+}
+
+impl std::ops::Deref for Pool {
+    type Target = r2d2::Pool<Manager>;
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 
 /// A transaction whose closure answers in `AppError`: any error rolls everything back.
@@ -72,10 +86,26 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migratio
 const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
      PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
 
-/// Opens connections of the configured backend (and only that one).
+/// Opens connections of the configured backend (and only that one), counting the statements
+/// they run (for `/metrics`, and for tests that pin how many a request takes).
 #[derive(Debug)]
 pub struct Manager {
     url: DatabaseUrl,
+    statements: Arc<AtomicU64>,
+}
+
+/// Statements sent through the pool's connections since it opened.
+pub fn statements_run(pool: &Pool) -> u64 {
+    pool.statements.load(Ordering::Relaxed)
+}
+
+fn counted(statements: &Arc<AtomicU64>) -> impl diesel::connection::Instrumentation {
+    let statements = Arc::clone(statements);
+    move |event: diesel::connection::InstrumentationEvent<'_>| {
+        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+            statements.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 impl ManageConnection for Manager {
@@ -84,15 +114,19 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
-                .map(DbConn::Pg)
-                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Postgres(url) => {
+                let mut conn =
+                    PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                conn.set_instrumentation(counted(&self.statements));
+                Ok(DbConn::Pg(conn))
+            }
             DatabaseUrl::Sqlite(path) => {
                 let path = path.to_string_lossy();
                 let mut conn =
                     SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(SQLITE_PRAGMAS)
                     .map_err(r2d2::Error::QueryError)?;
+                conn.set_instrumentation(counted(&self.statements));
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -102,8 +136,14 @@ impl ManageConnection for Manager {
         ping(conn).map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// Checked when a connection goes back to the pool: one whose server went away, or whose
+    /// transaction could not be ended, is dropped instead of handed out again.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        match conn {
+            DbConn::Pg(c) => c.is_broken(),
+            DbConn::Sqlite(c) => c.is_broken(),
+        }
     }
 }
 
@@ -122,17 +162,25 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, String> {
                 .map_err(|e| format!("DATABASE_URL: cannot create {}: {e}", dir.display()))?;
         }
     }
-    r2d2::Pool::builder()
+    let statements = Arc::<AtomicU64>::default();
+    let inner = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
+        // No `SELECT 1` before every use (a round trip per request): a connection that broke is
+        // dropped when it comes back (`has_broken`), and the request that met it answers 503.
+        .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
-        .build(Manager { url: url.clone() })
+        .build(Manager {
+            url: url.clone(),
+            statements: Arc::clone(&statements),
+        })
         .map_err(|e| {
             format!(
                 "DATABASE_URL: cannot connect to the {} database: {e}",
                 url.backend_name()
             )
-        })
+        })?;
+    Ok(Pool { inner, statements })
 }
 
 /// Applies the pending migrations of the connection's backend; returns their names. On

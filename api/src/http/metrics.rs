@@ -16,6 +16,8 @@ pub struct PoolState {
     pub connections: u32,
     pub idle: u32,
     pub max: u32,
+    /// Statements run through the pool since it opened.
+    pub statements: u64,
 }
 
 #[derive(Default)]
@@ -113,6 +115,9 @@ impl Metrics {
         out.push_str("# HELP minhu_db_pool_max_connections Size limit of the database pool.\n");
         out.push_str("# TYPE minhu_db_pool_max_connections gauge\n");
         let _ = writeln!(out, "minhu_db_pool_max_connections {}", pool.max);
+        out.push_str("# HELP minhu_db_statements_total SQL statements sent to the database.\n");
+        out.push_str("# TYPE minhu_db_statements_total counter\n");
+        let _ = writeln!(out, "minhu_db_statements_total {}", pool.statements);
         out
     }
 }
@@ -134,6 +139,7 @@ mod tests {
             connections: 2,
             idle: 1,
             max: 16,
+            statements: 0,
         });
         assert!(text.contains(
             "minhu_http_requests_total{method=\"GET\",route=\"/api/v1/units\",status=\"200\"} 2"
@@ -154,6 +160,7 @@ mod tests {
             connections: 1,
             idle: 1,
             max: 2,
+            statements: 0,
         });
         let series = text
             .lines()

@@ -22,11 +22,31 @@ pub fn submit(
     source: Source,
 ) -> AppResult<(i64, bool)> {
     let caller = actor.caller;
+    let day = tracking_day(db::utc(actor.now));
+    // On PostgreSQL the day's counter is one row every submission of the day updates: taken
+    // inside the submission's transaction, its lock would be held to the commit and the day's
+    // submissions would go one at a time. So the number is drawn first, in a transaction of its
+    // own (a retry with a known key draws none). A submission that then fails leaves a gap in
+    // the day's numbers, as a sequence would; numbers stay unique and in order of drawing.
+    let mut drawn = None;
+    if matches!(conn, DbConn::Pg(_)) {
+        if let Some(existing) = key
+            .map(|k| db::petitions::find_idempotent(conn, caller.user_id, k))
+            .transpose()?
+            .flatten()
+        {
+            return Ok((existing, false));
+        }
+        drawn = Some(db::petitions::draw_tracking_no(conn, &day)?);
+    }
     let created = transaction(conn, |conn| {
         let now = actor.now;
-        // The counter upsert is the first statement: on SQLite it takes the write lock, so
+        // On SQLite the counter upsert is the first statement: it takes the write lock, so
         // the idempotency check below sees every committed submission.
-        let tracking_no = db::petitions::next_tracking_no(conn, &tracking_day(db::utc(now)))?;
+        let tracking_no = match drawn.take() {
+            Some(no) => no,
+            None => db::petitions::next_tracking_no(conn, &day)?,
+        };
         if let Some(k) = key {
             if let Some(existing) = db::petitions::find_idempotent(conn, caller.user_id, k)? {
                 return Ok((existing, false));

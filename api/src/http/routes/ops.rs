@@ -79,6 +79,7 @@ pub async fn metrics(
         connections: s.connections,
         idle: s.idle_connections,
         max: state.pool.max_size(),
+        statements: crate::db::statements_run(&state.pool),
     };
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

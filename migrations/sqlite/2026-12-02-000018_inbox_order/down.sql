@@ -1,0 +1,1 @@
+CREATE INDEX assignments_inbox ON assignments (state DESC, reply_by, id);
