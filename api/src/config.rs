@@ -102,6 +102,10 @@ pub struct Config {
     /// SMS (`MINHU_SMS_*`), e-mail (`MINHU_SMTP_URL`, `MINHU_MAIL_FROM`) and the web app's
     /// address for links in them (`MINHU_PUBLIC_URL`).
     pub channels: crate::notifications::Channels,
+    /// `MINHU_DATABASE_REPLICA_URL`: a PostgreSQL streaming standby for reads that may lag.
+    pub replica: Option<DatabaseUrl>,
+    /// `MINHU_REPLICA_MAX_LAG_SECS` (default 5): beyond it, those reads go to the primary.
+    pub replica_max_lag: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -266,8 +270,33 @@ impl Config {
             ),
             Some(t) => Some(t),
         };
+        let replica = match get("MINHU_DATABASE_REPLICA_URL") {
+            None => None,
+            Some(v) => match (&database_url, DatabaseUrl::parse(&v)?) {
+                (DatabaseUrl::Postgres(_), url @ DatabaseUrl::Postgres(_)) => Some(url),
+                _ => return Err(
+                    "MINHU_DATABASE_REPLICA_URL: a read standby is a PostgreSQL server (postgres://…) of a PostgreSQL DATABASE_URL"
+                        .to_owned(),
+                ),
+            },
+        };
+        let replica_max_lag = match get("MINHU_REPLICA_MAX_LAG_SECS") {
+            None => Duration::from_secs(5),
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| *n <= 3600)
+                .map(Duration::from_secs)
+                .ok_or_else(|| {
+                    format!(
+                        "MINHU_REPLICA_MAX_LAG_SECS: expected seconds from 0 to 3600, got {v:?}"
+                    )
+                })?,
+        };
         let channels = channels(&get, flag("MINHU_SMS_ALLOW_HTTP")?, bind)?;
         Ok(Config {
+            replica,
+            replica_max_lag,
             channels,
             metrics_token,
             track_rate_limit,
@@ -511,6 +540,8 @@ mod tests {
             ("MINHU_PARTNER_RATE_LIMIT", "-1"),
             ("MINHU_CORS_ORIGINS", "*"),
             ("MINHU_WEBHOOK_ALLOW_HTTP", "yes"),
+            ("MINHU_DATABASE_REPLICA_URL", "postgres://standby/minhu"),
+            ("MINHU_REPLICA_MAX_LAG_SECS", "soon"),
         ] {
             let err = config(&[(var, value)]).expect_err(var);
             assert!(

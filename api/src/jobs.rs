@@ -61,6 +61,8 @@ pub fn run(
             now,
         };
         let mut report = Report::default();
+        // Failed sign-ins counted for the replicas together are needed for a minute at most.
+        db::limits::sweep(conn, now - Duration::hours(1))?;
 
         // Replied, and the latest reply older than the rating period: close without a visit.
         let cutoff = now - Duration::days(close_after_days);

@@ -109,6 +109,13 @@ pub fn build_state(config: &Config) -> Result<AppState, String> {
     state.recent_feed = crate::http::cache::Recent::new(config.public_cache_ms);
     state.webhook_reach = config.webhook_reach;
     state.channels = config.channels.clone();
+    state.shared_limits = matches!(config.database_url, crate::config::DatabaseUrl::Postgres(_));
+    state.replica = config.replica.as_ref().map(|url| {
+        std::sync::Arc::new(crate::db::replica::Replica::new(
+            db::connect_replica(url, config.db_pool_size),
+            config.replica_max_lag,
+        ))
+    });
     Ok(state)
 }
 
@@ -139,6 +146,9 @@ pub async fn serve(mut config: Config, started: Instant) -> Result<(), String> {
         state.channels.clone(),
         std::time::Duration::from_secs(2),
     );
+    if let Some(replica) = &state.replica {
+        crate::db::replica::spawn(std::sync::Arc::clone(replica));
+    }
     let server = HttpServer::new(move || app(state.clone()))
         .bind(config.bind)
         .map_err(|e| format!("MINHU_BIND: cannot listen on {}: {e}", config.bind))?

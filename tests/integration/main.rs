@@ -21,6 +21,7 @@ mod privacy;
 mod rankings;
 mod readers;
 mod reference_data;
+mod replicas;
 mod statements;
 mod time_limits;
 mod triage;

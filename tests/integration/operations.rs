@@ -12,9 +12,10 @@ async fn health_readiness_and_metrics(app: TestApp) {
         app.get("/healthz").send().await.value(),
         json!({"status": "ok"})
     );
+    // Without a read standby every read goes to the primary.
     assert_eq!(
         app.get("/readyz").send().await.value(),
-        json!({"status": "ok"})
+        json!({"status": "ok", "primary": "ok", "replica": "none"})
     );
     app.get("/api/v1/units").send().await; // a 401, counted like any other request
     let res = app.get("/metrics").send().await;
@@ -37,6 +38,7 @@ async fn health_readiness_and_metrics(app: TestApp) {
     );
     assert!(text.contains("minhu_http_request_duration_seconds_bucket{method=\"GET\",route=\"/readyz\",le=\"+Inf\"} 1"));
     assert!(text.contains("minhu_db_pool_max_connections 4"));
+    assert!(text.contains("minhu_db_statements_total "));
 }
 
 async fn the_web_app_and_the_api_document_are_served(app: TestApp) {

@@ -828,3 +828,83 @@ async fn trends_compare_with_the_period_before_and_a_year_earlier(app: TestApp) 
 }
 
 both!(trends_compare_with_the_period_before_and_a_year_earlier);
+
+/// Repeat clusters in the trends: the period's petitions the hotline office merged into one,
+/// by that one, most repeated first, its title masked; merges of another period do not count.
+async fn trends_name_the_matters_raised_again_and_again(app: TestApp) {
+    use minhu_types::Trends;
+    let c = City::build(&app).await;
+    let at = |m, d| {
+        chrono::NaiveDate::from_ymd_opt(2026, m, d)
+            .and_then(|d| d.and_hms_opt(2, 0, 0))
+            .expect("time")
+    };
+    let submit = |title: &'static str| {
+        let (app, c) = (&app, &c);
+        async move {
+            c.submit(app, serde_json::json!({"title": title})).await["id"]
+                .as_i64()
+                .expect("id")
+        }
+    };
+    let merge = |from: i64, into: i64| {
+        let (app, c) = (&app, &c);
+        async move {
+            c.call(
+                app,
+                &c.operator,
+                &format!("/api/v1/petitions/{from}/merge"),
+                serde_json::json!({"into_id": into}),
+                200,
+            )
+            .await;
+        }
+    };
+    app.state.clock.set(Some(at(10, 20)));
+    let lamp = submit("东门路灯不亮，联系13912345678").await;
+    let noise = submit("夜间施工噪音").await;
+    let old_repeat = submit("东门路灯还是不亮").await;
+    merge(old_repeat, lamp).await;
+    app.state.clock.set(Some(at(11, 5)));
+    for _ in 0..3 {
+        let again = submit("东门路灯坏了").await;
+        merge(again, lamp).await;
+    }
+    let again = submit("工地夜里还在施工").await;
+    merge(again, noise).await;
+    submit("一件只说一次的事").await;
+
+    app.state.clock.set(Some(at(12, 1)));
+    let res = app
+        .get("/api/v1/stats/trends?period=2026-11")
+        .token(&c.reporter)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let t: Trends = res.json();
+    let clusters: Vec<(i64, i64)> = t
+        .clusters
+        .iter()
+        .map(|k| (k.petition_id, k.repeats))
+        .collect();
+    assert_eq!(clusters, [(lamp, 3), (noise, 1)]);
+    assert!(
+        !t.clusters[0].title.contains("13912345678") && t.clusters[0].title.contains("东门路灯"),
+        "{}",
+        t.clusters[0].title
+    );
+    let t: Trends = app
+        .get("/api/v1/stats/trends?period=2026-10")
+        .token(&c.leader)
+        .send()
+        .await
+        .json();
+    let october: Vec<(i64, i64)> = t
+        .clusters
+        .iter()
+        .map(|k| (k.petition_id, k.repeats))
+        .collect();
+    assert_eq!(october, [(lamp, 1)]);
+}
+
+both!(trends_name_the_matters_raised_again_and_again);

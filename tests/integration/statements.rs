@@ -1,6 +1,7 @@
-//! Lists cost the same number of statements whatever the page holds (no query per item): the
-//! public feed, officials' list, a unit's inbox, Open311 requests and a citizen's own list,
-//! each read with one item and again with a full page of items in several states.
+//! Lists at any size of history: they cost the same number of statements whatever the page
+//! holds (no query per item) — the public feed, officials' list, a unit's inbox, Open311
+//! requests and a citizen's own list, each read with one item and again with a full page of
+//! items in several states — and a unit's inbox pages the work in hand before its history.
 
 use serde_json::json;
 
@@ -53,4 +54,63 @@ async fn lists_take_a_fixed_number_of_statements(app: TestApp) {
     }
 }
 
-both!(lists_take_a_fixed_number_of_statements);
+/// (id, state) of each order on one page of 修武县's inbox, and the page's total.
+async fn inbox_page(app: &TestApp, c: &City, query: &str) -> (Vec<(i64, String)>, i64) {
+    let res = app
+        .get(&format!("/api/v1/assignments{query}"))
+        .token(&c.xiuwu)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let v = res.value();
+    let items = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_i64().expect("id"),
+                i["state"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    (items, v["total"].as_i64().expect("total"))
+}
+
+async fn the_inbox_puts_the_work_in_hand_first(app: TestApp) {
+    let c = City::build(&app).await;
+    // Oldest first: two answered orders, one in handling, one to sign.
+    let mut answered = Vec::new();
+    for _ in 0..2 {
+        let (id, aid) = c.dispatched(&app).await;
+        let reply = json!({"body": "已处理", "outcome": "resolved", "public": false});
+        c.signed_and_replied(&app, id, aid, reply).await;
+        answered.push(aid);
+    }
+    let (_, handling) = c.dispatched(&app).await;
+    let sign = format!("/api/v1/assignments/{handling}/sign");
+    c.call(&app, &c.xiuwu, &sign, json!({}), 200).await;
+    let (_, to_sign) = c.dispatched(&app).await;
+
+    let (items, total) = inbox_page(&app, &c, "").await;
+    let ids: Vec<i64> = items.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        ids,
+        [to_sign, handling, answered[1], answered[0]],
+        "{items:?}"
+    );
+    assert_eq!(total, 4);
+    // Page by page across the live orders and history, with the same total on every page.
+    let mut paged = Vec::new();
+    for page in 1..=5 {
+        let (items, total) = inbox_page(&app, &c, &format!("?per_page=1&page={page}")).await;
+        assert_eq!(total, 4, "page {page}");
+        paged.extend(items.into_iter().map(|(id, _)| id));
+    }
+    assert_eq!(paged, ids);
+}
+
+both!(
+    lists_take_a_fixed_number_of_statements,
+    the_inbox_puts_the_work_in_hand_first,
+);

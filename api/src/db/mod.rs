@@ -7,6 +7,7 @@ pub mod dispatch;
 pub mod duplicates;
 pub mod figures;
 pub mod knowledge;
+pub mod limits;
 pub mod moderation;
 pub mod notifications;
 mod outbox;
@@ -14,6 +15,7 @@ pub mod partners;
 pub mod petitions;
 pub mod photos;
 pub mod readers;
+pub mod replica;
 pub mod schema;
 pub mod time_limits;
 pub mod units;
@@ -181,6 +183,23 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, String> {
             )
         })?;
     Ok(Pool { inner, statements })
+}
+
+/// Opens the read standby's pool without waiting for it: the service starts, and answers from
+/// the primary, whether the standby is up or not; a connection that cannot be had within a
+/// second counts as the standby being down.
+pub fn connect_replica(url: &DatabaseUrl, max_size: u32) -> Pool {
+    let statements = Arc::<AtomicU64>::default();
+    let inner = r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(0))
+        .test_on_check_out(false)
+        .connection_timeout(Duration::from_secs(1))
+        .build_unchecked(Manager {
+            url: url.clone(),
+            statements: Arc::clone(&statements),
+        });
+    Pool { inner, statements }
 }
 
 /// Applies the pending migrations of the connection's backend; returns their names. On

@@ -366,6 +366,32 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<PetitionRow> {
         .first(conn)
 }
 
+/// Repeat clusters: the petitions created in `[from, to)` that were merged into another,
+/// counted by the one they were merged into, most first — `(that one's id, count)`. Read
+/// through `petitions_merged`, which holds only merged petitions: the cost follows the period's
+/// merges, not the size of history.
+pub fn repeat_clusters(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(i64, i64)>> {
+    use diesel::dsl::count_star;
+    let rows: Vec<(Option<i64>, i64)> = petitions::table
+        .filter(petitions::merged_into_id.is_not_null())
+        .filter(petitions::created_at.ge(from))
+        .filter(petitions::created_at.lt(to))
+        .group_by(petitions::merged_into_id)
+        .select((petitions::merged_into_id, count_star()))
+        .order((count_star().desc(), petitions::merged_into_id.asc()))
+        .limit(limit)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, n)| id.map(|id| (id, n)))
+        .collect())
+}
+
 /// Several petitions by id (in no particular order).
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<PetitionRow>> {
     if ids.is_empty() {

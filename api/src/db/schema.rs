@@ -537,3 +537,22 @@ diesel::allow_tables_to_appear_in_same_query!(
     day_action_counts,
     settings,
 );
+
+diesel::table! {
+    limit_hits (id) {
+        id -> BigInt,
+        scope -> Text,
+        key -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rate_buckets (scope, key) {
+        scope -> Text,
+        key -> Text,
+        tokens -> Double,
+        at -> Timestamp,
+        allowed -> Bool,
+    }
+}

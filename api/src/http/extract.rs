@@ -3,7 +3,6 @@
 
 use std::future::ready;
 use std::marker::PhantomData;
-use std::time::Instant;
 
 use futures_util::future::LocalBoxFuture;
 
@@ -175,7 +174,7 @@ async fn admit(state: web::Data<AppState>, claims: Claims) -> Result<Caller, App
             }
         }
         // Counted only once admitted: a leaked, retired token cannot use up the allowance.
-        if let Err(wait) = state.partner_limit.check(user_id, Instant::now()) {
+        if let Err(wait) = state.partner_request(user_id).await? {
             return Err(AppError::too_many_requests(
                 wait,
                 format!(

@@ -4,6 +4,7 @@ pub mod cache;
 pub mod error;
 pub mod extract;
 pub mod json;
+pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod query;
@@ -57,6 +58,11 @@ pub struct AppState {
     pub photos: crate::photos::PhotoStore,
     /// How SMS and e-mail leave the server.
     pub channels: crate::notifications::Channels,
+    /// Whether the sign-in throttles and partners' rates are kept in the database (PostgreSQL:
+    /// shared by every replica) rather than in this process's memory (`http::limits`).
+    pub shared_limits: bool,
+    /// The read standby (`MINHU_DATABASE_REPLICA_URL`), when there is one.
+    pub replica: Option<std::sync::Arc<crate::db::replica::Replica>>,
 }
 
 impl AppState {
@@ -87,6 +93,8 @@ impl AppState {
             recent_feed: cache::Recent::new(crate::config::PUBLIC_CACHE_MS),
             webhook_reach: Default::default(),
             channels: Default::default(),
+            replica: None,
+            shared_limits: false,
             photos,
         }
     }
@@ -98,6 +106,35 @@ impl AppState {
         T: Send + 'static,
     {
         crate::db::run(&self.pool, f).await
+    }
+
+    /// Runs a read that may lag (public pages, figures, Open311 GET) on the read standby when it
+    /// is up and caught up, otherwise on the primary. A standby that fails under the read
+    /// (gone, or the read cancelled by its replay) hands it to the primary at once and counts
+    /// as down until its next check.
+    pub async fn read_db<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: Fn(&mut DbConn) -> AppResult<T> + Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        use crate::db::replica::ReplicaState;
+        let Some(replica) = self
+            .replica
+            .as_ref()
+            .filter(|r| r.state() == ReplicaState::Ok)
+        else {
+            return self.db(f).await;
+        };
+        let f = std::sync::Arc::new(f);
+        let on_standby = std::sync::Arc::clone(&f);
+        match crate::db::run(&replica.pool, move |conn| on_standby(conn)).await {
+            Err(e) if e.status.is_server_error() => {
+                tracing::warn!(error = ?e, "the read standby failed a read: reading from the primary");
+                replica.set_state(ReplicaState::Down);
+                self.db(move |conn| f(conn)).await
+            }
+            other => other,
+        }
     }
 
     /// Runs CPU-heavy work on actix's blocking pool once one of the cores' slots is free,

@@ -1,7 +1,8 @@
 //! Requests per minute for each key (a partner, a client address), as a token bucket: a key may
 //! spend a whole minute's allowance at once, then gets one request back every
-//! `60 / per_minute` seconds. Kept in memory per process: behind a load balancer each replica
-//! allows the full rate.
+//! `60 / per_minute` seconds. Kept in memory per process: the tracking lookups per address, and
+//! partners' requests on the embedded default; on PostgreSQL partners' buckets are kept in the
+//! database by the same rule, shared by every replica (`http::limits`).
 
 use std::collections::HashMap;
 use std::hash::Hash;

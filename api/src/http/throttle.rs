@@ -2,8 +2,8 @@
 //! client address) within the window, further attempts are refused with 429 until the oldest
 //! failure leaves the window. An attempt is counted as a failure when it starts, in the same
 //! step as the check (`attempt`), so parallel attempts cannot all pass the check before any of
-//! them is counted; a success then takes it back. Kept in memory per process: several replicas
-//! each count separately.
+//! them is counted; a success then takes it back. This is the embedded default's keeping, in
+//! memory; on PostgreSQL every replica counts in the database by the same rule (`http::limits`).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -25,6 +25,14 @@ impl LoginThrottle {
             window,
             failures: Mutex::new(HashMap::new()),
         }
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    pub fn window(&self) -> Duration {
+        self.window
     }
 
     /// Checks and counts one attempt for `key` atomically: `Err(seconds to wait)` when it has

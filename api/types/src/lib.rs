@@ -326,6 +326,15 @@ pub struct PartnerCredentials {
 pub struct Health {
     #[cfg_attr(feature = "openapi", schema(example = "ok"))]
     pub status: String,
+    /// `/readyz`: the primary database answered (`ok`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = "ok"))]
+    pub primary: Option<String>,
+    /// `/readyz`: the read standby — `ok`, `lagging` (reads go to the primary), `down` (the
+    /// same) or `none` (not configured).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = "none"))]
+    pub replica: Option<String>,
 }
 
 /// Tells "field absent" (`None`) from "field: null" (`Some(None)`) in PATCH bodies.

@@ -801,4 +801,24 @@ pub struct Trends {
     pub items: Vec<TrendItem>,
     /// Those rising fastest against the previous period (at most five).
     pub rising: Vec<TrendItem>,
+    /// The matters raised again and again in the period (at most ten): petitions of the period
+    /// that the hotline office merged (并单) into one, by that one, most repeats first — the
+    /// candidate topics for 每月一题 and for stories.
+    #[serde(default)]
+    pub clusters: Vec<TrendCluster>,
+}
+
+/// One repeat cluster of the trends: the petition the others were merged into (its title
+/// masked), and how many of the period's petitions repeated it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TrendCluster {
+    pub petition_id: i64,
+    pub tracking_no: String,
+    pub title: String,
+    pub category_id: i64,
+    /// Petitions of the period merged into it.
+    pub repeats: i64,
+    /// Readers who said 我也遇到.
+    pub supporters: i64,
 }

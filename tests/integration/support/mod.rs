@@ -263,7 +263,7 @@ pub struct TestApp {
     svc: Svc,
     pub state: web::Data<AppState>,
     // Dropped last: the database outlives the app's pool.
-    pub db: TestDb,
+    pub db: Rc<TestDb>,
 }
 
 struct Boxed<S>(S);
@@ -299,6 +299,16 @@ impl TestApp {
     }
 
     pub async fn on(db: TestDb) -> TestApp {
+        Self::sharing(Rc::new(db)).await
+    }
+
+    /// Another replica of the service on this app's database: its own pool, kept pages and
+    /// in-memory limits, as a second process behind a load balancer would have.
+    pub async fn replica(&self) -> TestApp {
+        Self::sharing(Rc::clone(&self.db)).await
+    }
+
+    async fn sharing(db: Rc<TestDb>) -> TestApp {
         let state = web::Data::new(minhu::server::build_state(&db.config()).expect("app state"));
         let svc = test::init_service(minhu::http::app(state.clone())).await;
         TestApp {
@@ -313,7 +323,7 @@ impl TestApp {
         let TestApp { svc, state, db } = self;
         drop(svc);
         drop(state);
-        Self::on(db).await
+        Self::sharing(db).await
     }
 
     pub fn request(&self, method: Method, path: &str) -> Req<'_> {

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use minhu_types::{TrendBy, TrendItem, Trends as TrendData};
+use minhu_types::{TrendBy, TrendCluster, TrendItem, Trends as TrendData};
 
 use super::officials::download;
 use crate::api::{self, query};
@@ -212,7 +212,33 @@ fn TrendView(data: TrendData) -> impl IntoView {
                     first=t.trend_count.to_owned() second=t.trend_previous.to_owned() />
             </section>
         </div>
+        <section class="card" aria-labelledby="clusters-heading">
+            <h3 id="clusters-heading">{t.repeat_clusters}</h3>
+            <p class="muted small">{t.repeat_clusters_hint}</p>
+            <Clusters items=data.clusters.clone() />
+        </section>
     }
+}
+
+#[component]
+fn Clusters(items: Vec<TrendCluster>) -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    if items.is_empty() {
+        return view! { <p class="muted">{t.nothing_repeated}</p> }.into_any();
+    }
+    view! {
+        <ol class="rising">
+            {items.into_iter().map(|k| view! {
+                <li>
+                    <a href=format!("/petitions/{}", k.petition_id)>{k.title}</a>" "
+                    <span class="muted small">{k.tracking_no}</span>" "
+                    <strong>{format!("{} {}", t.repeats, k.repeats)}</strong>
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
 }
 
 fn rising(change: Option<f64>) -> bool {

@@ -1,7 +1,5 @@
 //! Registration, login, partner token exchange, and `me`.
 
-use std::time::Instant;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::OptionalExtension;
 use minhu_types::{
@@ -17,6 +15,7 @@ use crate::domain::accounts::{normalize_username, validate_registration};
 use crate::http::error::{AppError, AppResult};
 use crate::http::extract::{token_claims, Anyone, Auth};
 use crate::http::json::{Json, OptionalJson};
+use crate::http::limits::Throttle;
 use crate::http::AppState;
 
 /// Register a citizen account.
@@ -93,22 +92,32 @@ pub async fn login(
     let username = normalize_username(&req.username);
     // The connection's address (a forwarded header could be forged); none in in-process tests.
     let address = http.peer_addr().map(|a| a.ip().to_string());
-    // Both counted as the attempt starts (atomically), so parallel guesses are held too.
+    // Both counted as the attempt starts (atomically), so parallel guesses are held too; on
+    // PostgreSQL by every replica together (`http::limits`).
+    let mut address_counted = None;
     if let Some(address) = &address {
-        if let Err(wait) = state.address_throttle.attempt(address, Instant::now()) {
-            return Err(AppError::too_many_requests(
-                wait,
-                format!("此地址登录失败次数过多，请 {wait} 秒后再试"),
-            ));
+        match state.sign_in_attempt(Throttle::Address, address).await? {
+            Ok(counted) => address_counted = Some((address.clone(), counted)),
+            Err(wait) => {
+                return Err(AppError::too_many_requests(
+                    wait,
+                    format!("此地址登录失败次数过多，请 {wait} 秒后再试"),
+                ))
+            }
         }
     }
-    let forgive_address = || {
-        if let Some(address) = &address {
-            state.address_throttle.forgive_one(address);
+    let forgive_address = || async {
+        match &address_counted {
+            Some((address, counted)) => {
+                state
+                    .sign_in_forgive(Throttle::Address, address, *counted)
+                    .await
+            }
+            None => Ok(()),
         }
     };
-    if let Err(wait) = state.login_throttle.attempt(&username, Instant::now()) {
-        forgive_address();
+    if let Err(wait) = state.sign_in_attempt(Throttle::Account, &username).await? {
+        forgive_address().await?;
         return Err(AppError::too_many_requests(
             wait,
             format!("该账号登录失败次数过多，请 {wait} 秒后再试"),
@@ -136,8 +145,8 @@ pub async fn login(
             "用户名或密码错误",
         ));
     };
-    state.login_throttle.record_success(&key);
-    forgive_address();
+    state.sign_in_succeeded(Throttle::Account, &key).await?;
+    forgive_address().await?;
     if !user.active {
         return Err(AppError::unauthorized(
             "account_disabled",
@@ -162,7 +171,7 @@ pub async fn token(
     Json(req): Json<ClientCredentials>,
 ) -> AppResult<web::Json<TokenResponse>> {
     let key = format!("client:{}", req.client_id);
-    if let Err(wait) = state.login_throttle.attempt(&key, Instant::now()) {
+    if let Err(wait) = state.sign_in_attempt(Throttle::Account, &key).await? {
         return Err(AppError::too_many_requests(
             wait,
             format!("该客户端认证失败次数过多，请 {wait} 秒后再试"),
@@ -193,7 +202,7 @@ pub async fn token(
             "client_id 或 client_secret 错误，或该合作方已停用",
         ));
     };
-    state.login_throttle.record_success(&key);
+    state.sign_in_succeeded(Throttle::Account, &key).await?;
     state.partner_token(&user, credentials_at).map(web::Json)
 }
 

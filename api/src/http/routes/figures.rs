@@ -108,7 +108,7 @@ pub async fn rankings(
     let today = local_date(state.clock.now());
     let (period, q) = (period.into_inner(), q.into_inner());
     state
-        .db(move |conn| {
+        .read_db(move |conn| {
             let s = settings(conn)?;
             let p = resolve_period(&period, s.cutoff_day, today)?;
             let sums: HashMap<i64, Counts> =
@@ -304,7 +304,7 @@ pub async fn overview(
     let now = state.clock.now();
     let period = period.into_inner();
     state
-        .db(move |conn| {
+        .read_db(move |conn| {
             let s = settings(conn)?;
             let p = resolve_period(&period, s.cutoff_day, local_date(now))?;
             let names = category_names(conn)?;
@@ -441,7 +441,7 @@ pub async fn briefing(
         ));
     }
     let b = state
-        .db(move |conn| {
+        .read_db(move |conn| {
             let p = Period { from, to };
             let actions: HashMap<String, i64> = db::figures::action_counts(conn, from, to)?
                 .into_iter()
@@ -592,7 +592,7 @@ pub async fn trends(
     let now = state.clock.now();
     let by = q.by.unwrap_or_default();
     let trends = state
-        .db(move |conn| {
+        .read_db(move |conn| {
             let s = settings(conn)?;
             let named = match q.period.as_deref() {
                 Some(p) => Named::parse(p).ok_or_else(|| {
@@ -658,6 +658,7 @@ pub async fn trends(
                     .then_with(|| a.label.cmp(&b.label))
             });
             rising.truncate(5);
+            let clusters = repeat_clusters(conn, periods[0])?;
             let period = |(from, to): (NaiveDate, NaiveDate)| minhu_types::Period { from, to };
             Ok(Trends {
                 period: period(periods[0]),
@@ -666,6 +667,7 @@ pub async fn trends(
                 by,
                 items,
                 rising,
+                clusters,
             })
         })
         .await?;
@@ -679,6 +681,36 @@ pub async fn trends(
             ))
             .body(trends_csv(&trends)),
     })
+}
+
+/// The period's repeat clusters (at most ten): what its petitions were merged into, most
+/// repeated first, titles masked.
+fn repeat_clusters(
+    conn: &mut DbConn,
+    (from, to): (NaiveDate, NaiveDate),
+) -> AppResult<Vec<minhu_types::TrendCluster>> {
+    use crate::domain::calendar::local_midnight;
+    let end = to.succ_opt().unwrap_or(to);
+    let found =
+        db::petitions::repeat_clusters(conn, local_midnight(from), local_midnight(end), 10)?;
+    let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
+    let primaries: HashMap<i64, db::petitions::PetitionRow> = db::petitions::find_many(conn, &ids)?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok(found
+        .into_iter()
+        .filter_map(|(id, repeats)| {
+            primaries.get(&id).map(|p| minhu_types::TrendCluster {
+                petition_id: p.id,
+                tracking_no: p.tracking_no.clone(),
+                title: crate::domain::privacy::mask_text(&p.title),
+                category_id: p.category_id,
+                repeats,
+                supporters: p.supporters,
+            })
+        })
+        .collect())
 }
 
 /// The trends as CSV, one row per category or area.

@@ -118,6 +118,23 @@ fn format_of(raw: &str) -> Result<Format, Answer> {
     }
 }
 
+/// Runs a read that may lag (on the read standby when there is one); a storage failure is
+/// the spec's 500.
+async fn read<T: Send + 'static>(
+    state: &AppState,
+    format: Format,
+    f: impl Fn(&mut DbConn) -> Result<T, AppError> + Send + Sync + 'static,
+) -> Result<T, Answer> {
+    state.read_db(f).await.map_err(|e| {
+        tracing::error!(error = ?e, "open311");
+        Answer::error(
+            format,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error, please retry",
+        )
+    })
+}
+
 /// Runs storage work; a storage failure is the spec's 500.
 async fn db<T: Send + 'static>(
     state: &AppState,
@@ -283,7 +300,7 @@ pub async fn discovery(req: HttpRequest, format: web::Path<String>) -> HttpRespo
 pub async fn services(state: web::Data<AppState>, format: web::Path<String>) -> HttpResponse {
     let result = async {
         let format = format_of(&format)?;
-        let categories = db(&state, format, all_categories).await?;
+        let categories = read(&state, format, all_categories).await?;
         Ok(Answer::ok(
             format,
             "services",
@@ -312,7 +329,7 @@ pub async fn service_definition(
     let (code, format) = path.into_inner();
     let result = async {
         let format = format_of(&format)?;
-        let categories = db(&state, format, all_categories).await?;
+        let categories = read(&state, format, all_categories).await?;
         if !categories.iter().any(|c| c.id.to_string() == code) {
             return Err(Answer::error(
                 format,
@@ -465,8 +482,8 @@ pub async fn list_requests(
                 .collect()
         });
         let origin = origin_of(&req);
-        let items = db(&state, format, move |conn| {
-            let rows = match ids {
+        let items = read(&state, format, move |conn| {
+            let rows = match &ids {
                 // Asked for by number: each one's public page, as tracking shows it.
                 // By number, but still only what the public list shows.
                 Some(ids) => ids
@@ -484,7 +501,10 @@ pub async fn list_requests(
                     .collect::<Result<Vec<_>, _>>()?,
                 None => {
                     let mut rows = Vec::new();
-                    for code in codes.map_or(vec![None], |c| c.into_iter().map(Some).collect()) {
+                    let codes = codes
+                        .as_ref()
+                        .map_or(vec![None], |c| c.iter().copied().map(Some).collect());
+                    for code in codes {
                         let filter = db::petitions::PetitionFilter {
                             category_id: code,
                             from: Some(start),
@@ -650,10 +670,15 @@ pub async fn create_request(
         })
         .await?
         .ok_or_else(forbidden)?;
-        if let Err(wait) = state
-            .partner_limit
-            .check(partner.user_id, std::time::Instant::now())
-        {
+        let allowance = state.partner_request(partner.user_id).await.map_err(|e| {
+            tracing::error!(error = ?e, "open311");
+            Answer::error(
+                format,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error, please retry",
+            )
+        })?;
+        if let Err(wait) = allowance {
             return Err(Answer {
                 retry_after: Some(wait),
                 ..Answer::error(

@@ -14,10 +14,14 @@ use crate::http::AppState;
 pub async fn healthz() -> web::Json<Health> {
     web::Json(Health {
         status: "ok".into(),
+        primary: None,
+        replica: None,
     })
 }
 
-/// The database answers: a load balancer may send traffic here.
+/// The database answers: a load balancer may send traffic here. Says where the reads that may
+/// lag go: `replica` is `ok` (to the standby), `lagging` or `down` (to the primary meanwhile),
+/// or `none`. A standby's state never makes this replica unready: the primary serves.
 #[utoipa::path(
     get, path = "/readyz", tag = "operations", operation_id = "readyz",
     responses(
@@ -38,8 +42,14 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<web::Json<Health>> 
                 e
             }
         })?;
+    let replica = state
+        .replica
+        .as_ref()
+        .map_or(crate::db::replica::ReplicaState::None, |r| r.state());
     Ok(web::Json(Health {
         status: "ok".into(),
+        primary: Some("ok".into()),
+        replica: Some(replica.as_str().into()),
     }))
 }
 

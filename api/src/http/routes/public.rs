@@ -54,7 +54,7 @@ pub async fn track(
         return Err(AppError::not_found("查询编号的格式为 YYYYMMDD-NNNNNN"));
     }
     let page = state
-        .db(move |conn| {
+        .read_db(move |conn| {
             let row = db::petitions::find_by_tracking_no(conn, &no)
                 .optional()?
                 .ok_or_else(|| AppError::not_found(format!("没有编号为 {no} 的诉求")))?;
@@ -115,9 +115,12 @@ pub async fn feed(
         return Ok(page.respond(&req));
     }
     let (items, total) = state
-        .db(move |conn| {
+        .read_db(move |conn| {
             let filter = PetitionFilter {
-                q: q.q.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+                q: q.q
+                    .as_deref()
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty()),
                 category_id: q.category_id,
                 kind: q.kind.map(|k| k.as_str().to_owned()),
                 by_supporters: q.sort == Some(minhu_types::FeedSort::Supporters),

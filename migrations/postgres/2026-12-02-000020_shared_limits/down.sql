@@ -1,0 +1,2 @@
+DROP TABLE rate_buckets;
+DROP TABLE limit_hits;
