@@ -61,11 +61,13 @@ INSERT INTO assignments (petition_id, unit_id, role, parent_id, state, sign_by, 
 SELECT g, unit_id, 'lead', NULL, CASE WHEN status = 'dispatched' THEN 'pending' ELSE 'handling' END,
        created_at + INTERVAL '1 day', created_at + INTERVAL '7 days', created_at, created_at + INTERVAL '5 days'
 FROM gen WHERE status IN ('dispatched','handling');
+
 -- … and the answered orders of the closed ones (a unit's inbox pages through them).
 INSERT INTO assignments (petition_id, unit_id, role, parent_id, state, sign_by, reply_by, created_at, yellow_at)
 SELECT g, unit_id, 'lead', NULL, 'replied',
        created_at + INTERVAL '1 day', created_at + INTERVAL '7 days', created_at, created_at + INTERVAL '5 days'
 FROM gen WHERE status = 'closed';
+UPDATE assignments a SET unit_path = u.path FROM units u WHERE u.id = a.unit_id;
 
 -- The figures, as the actions would have left them (every order received, most signed in
 -- time, answered, visited; some redone), written day by day as live traffic writes them.

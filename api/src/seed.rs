@@ -536,6 +536,7 @@ fn petition(
             &NewAssignmentRow {
                 petition_id: id,
                 unit_id: unit.id,
+                unit_path: &unit.path,
                 role: "lead",
                 parent_id: None,
                 state: if r >= 4 {

@@ -114,3 +114,43 @@ both!(
     lists_take_a_fixed_number_of_statements,
     the_inbox_puts_the_work_in_hand_first,
 );
+
+/// An order follows its unit when the unit moves: the inbox and the officials' list of the
+/// unit's new parent hold it, the old parent's no longer do.
+async fn orders_follow_their_unit_when_it_moves(app: TestApp) {
+    let c = City::build(&app).await;
+    let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
+    c.accept(&app, id).await;
+    c.call(
+        &app,
+        &c.operator,
+        &format!("/api/v1/petitions/{id}/assignments"),
+        json!({"unit_id": c.huanfeng_id, "role": "lead"}),
+        201,
+    )
+    .await;
+    let holds = |token: String, path: &'static str| {
+        let app = &app;
+        async move {
+            let res = app.get(path).token(&token).send().await;
+            assert_eq!(res.status, 200, "{}", res.text());
+            res.value()["total"].as_i64().expect("total")
+        }
+    };
+    assert_eq!(holds(c.xiuwu.clone(), "/api/v1/assignments").await, 1);
+    assert_eq!(holds(c.xinhua.clone(), "/api/v1/assignments").await, 0);
+    let res = app
+        .patch(&format!("/api/v1/units/{}", c.huanfeng_id))
+        .token(&c.admin)
+        .json(json!({"parent_id": c.xinhua_id}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(holds(c.xiuwu.clone(), "/api/v1/assignments").await, 0);
+    assert_eq!(holds(c.xiuwu.clone(), "/api/v1/petitions").await, 0);
+    assert_eq!(holds(c.xinhua.clone(), "/api/v1/assignments").await, 1);
+    assert_eq!(holds(c.xinhua.clone(), "/api/v1/petitions").await, 1);
+    assert_eq!(holds(c.huanfeng.clone(), "/api/v1/assignments").await, 1);
+}
+
+both!(orders_follow_their_unit_when_it_moves);

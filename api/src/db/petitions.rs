@@ -149,6 +149,8 @@ pub struct AssignmentRow {
 pub struct NewAssignmentRow<'a> {
     pub petition_id: i64,
     pub unit_id: i64,
+    /// The unit's path, kept with the order (`units::reparent` keeps it when the unit moves).
+    pub unit_path: &'a str,
     pub role: &'a str,
     pub parent_id: Option<i64>,
     pub state: &'a str,
@@ -614,9 +616,8 @@ fn list_page(
             q = q.filter(
                 petitions::id.eq_any(
                     assignments::table
-                        .inner_join(units::table)
-                        .filter(units::path.ge(lo))
-                        .filter(units::path.lt(hi))
+                        .filter(assignments::unit_path.ge(lo))
+                        .filter(assignments::unit_path.lt(hi))
                         .select(assignments::petition_id),
                 ),
             );
@@ -773,8 +774,8 @@ fn inbox_query(path: &str, filter: &InboxFilter) -> InboxQuery {
     let mut q = assignments::table
         .inner_join(units::table)
         .inner_join(petitions::table)
-        .filter(units::path.ge(lo))
-        .filter(units::path.lt(hi))
+        .filter(assignments::unit_path.ge(lo))
+        .filter(assignments::unit_path.lt(hi))
         .into_boxed();
     if let Some(s) = &filter.state {
         q = q.filter(assignments::state.eq(s.clone()));

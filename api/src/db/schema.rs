@@ -292,6 +292,7 @@ diesel::table! {
         replied_on_time -> Nullable<Bool>,
         overdue_at -> Nullable<Timestamp>,
         yellow_sent_at -> Nullable<Timestamp>,
+        unit_path -> Text,
     }
 }
 

@@ -174,8 +174,14 @@ pub fn reparent(
     for (id, path) in subtree {
         let rebased = crate::domain::units::rebase(&path, &unit.path, &new_path);
         diesel::update(units::table.find(id))
-            .set(units::path.eq(rebased))
+            .set(units::path.eq(&rebased))
             .execute(conn)?;
+        // Orders carry their unit's path (a unit's inbox selects by it).
+        diesel::update(
+            super::schema::assignments::table.filter(super::schema::assignments::unit_id.eq(id)),
+        )
+        .set(super::schema::assignments::unit_path.eq(&rebased))
+        .execute(conn)?;
     }
     Ok(())
 }

@@ -85,6 +85,7 @@ pub fn new_order(
         &NewAssignmentRow {
             petition_id: ctx.petition.id,
             unit_id: unit.id,
+            unit_path: &unit.path,
             role: role.as_str(),
             parent_id,
             state: AssignmentState::Pending.as_str(),
