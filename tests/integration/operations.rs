@@ -52,6 +52,40 @@ async fn the_web_app_and_the_api_document_are_served(app: TestApp) {
             .is_some_and(|c| c.starts_with("text/html")));
     }
     app.get("/missing.js").send().await.problem(404);
+    assert_eq!(
+        app.get("/").send().await.header("cache-control"),
+        Some("no-cache")
+    );
+
+    // A build file named by its content is kept a year, and sent precompressed as the browser
+    // takes it: brotli first, then gzip, else as it is (bytes as stored: nothing per request).
+    let dir = &app.db.dir;
+    std::fs::write(dir.join("minhu-0123456789.js"), "export default 1;").expect("js");
+    std::fs::write(dir.join("minhu-0123456789.js.br"), b"brotli bytes").expect("br");
+    std::fs::write(dir.join("minhu-0123456789.js.gz"), b"gzip bytes").expect("gz");
+    for (accept, encoding, body) in [
+        (Some("gzip, deflate, br, zstd"), Some("br"), "brotli bytes"),
+        (Some("gzip"), Some("gzip"), "gzip bytes"),
+        (Some("br;q=0, gzip;q=0.8"), Some("gzip"), "gzip bytes"),
+        (None, None, "export default 1;"),
+    ] {
+        let mut req = app.get("/minhu-0123456789.js");
+        if let Some(a) = accept {
+            req = req.header("accept-encoding", a);
+        }
+        let res = req.send().await;
+        assert_eq!(res.status, 200, "{accept:?}");
+        assert_eq!(res.header("content-encoding"), encoding, "{accept:?}");
+        assert_eq!(res.text(), body, "{accept:?}");
+        assert!(res.header("content-type").is_some_and(
+            |c| c.starts_with("text/javascript") || c.starts_with("application/javascript")
+        ));
+        assert_eq!(
+            res.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(res.header("vary"), Some("Accept-Encoding"));
+    }
 
     assert_eq!(
         app.get("/docs").send().await.header("location"),

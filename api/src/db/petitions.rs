@@ -761,19 +761,14 @@ pub struct InboxFilter {
     pub overdue_at: Option<NaiveDateTime>,
 }
 
-type InboxJoin = diesel::helper_types::InnerJoin<
-    diesel::helper_types::InnerJoin<assignments::table, units::table>,
-    petitions::table,
->;
-type InboxQuery =
-    diesel::helper_types::IntoBoxed<'static, InboxJoin, <DbConn as Connection>::Backend>;
+type OrdersQuery =
+    diesel::helper_types::IntoBoxed<'static, assignments::table, <DbConn as Connection>::Backend>;
 
-/// Assignments in the subtree at `path` matching `filter`, with their unit and petition.
-fn inbox_query(path: &str, filter: &InboxFilter) -> InboxQuery {
+/// Assignments in the subtree at `path` matching `filter`: orders alone, read by their own
+/// columns (the unit's path is kept on each order), without joining anything.
+fn inbox_query(path: &str, filter: &InboxFilter) -> OrdersQuery {
     let (lo, hi) = subtree_range(path);
     let mut q = assignments::table
-        .inner_join(units::table)
-        .inner_join(petitions::table)
         .filter(assignments::unit_path.ge(lo))
         .filter(assignments::unit_path.lt(hi))
         .into_boxed();
@@ -811,7 +806,7 @@ const LIVE_RANK: &str = "CASE assignments.state WHEN 'pending' THEN 0 ELSE 1 END
 /// then in handling, earliest deadline first), then the rest of its history, newest first.
 /// The live orders are the work in hand and are counted exactly; history is read in the order
 /// of its key and counted only a few pages ahead (`Paging::total`), so a page costs the same
-/// at ten million petitions as at a thousand: at most four statements.
+/// at ten million petitions as at a thousand: four statements (five past the end).
 pub fn inbox(
     conn: &mut DbConn,
     path: &str,
@@ -824,15 +819,8 @@ pub fn inbox(
     let done = || {
         inbox_query(path, filter).filter(assignments::state.ne_all(names(lifecycle::LIVE_ORDERS)))
     };
-    let row = || {
-        (
-            AssignmentRow::as_select(),
-            UnitRow::as_select(),
-            PetitionRow::as_select(),
-        )
-    };
     let live_total: i64 = live().count().get_result(conn)?;
-    let mut items = if paging.offset() < live_total {
+    let mut ids: Vec<i64> = if paging.offset() < live_total {
         live()
             .order((
                 diesel::dsl::sql::<diesel::sql_types::Integer>(LIVE_RANK).asc(),
@@ -841,40 +829,51 @@ pub fn inbox(
             ))
             .limit(paging.per_page)
             .offset(paging.offset())
-            .select(row())
+            .select(assignments::id)
             .load(conn)?
     } else {
         Vec::new()
     };
+    // History newest first, counted a few pages ahead; its first rows complete the page.
     let history = Paging {
         page: 1,
         per_page: paging.per_page,
     };
     let skip = (paging.offset() - live_total).max(0);
-    let counted = done()
+    let window: Vec<i64> = done()
         .order(assignments::id.desc())
         .offset(skip)
         .limit(history.count_window())
         .select(assignments::id)
-        .load::<i64>(conn)?
-        .len() as i64;
+        .load(conn)?;
+    let counted = window.len() as i64;
     let total = if counted == 0 && skip > 0 {
         live_total + done().count().get_result::<i64>(conn)?
     } else {
         live_total + skip + counted
     };
-    let wanted = paging.per_page - items.len() as i64;
-    if wanted > 0 {
-        items.extend(
-            done()
-                .order(assignments::id.desc())
-                .offset(skip)
-                .limit(wanted)
-                .select(row())
-                .load::<(AssignmentRow, UnitRow, PetitionRow)>(conn)?,
-        );
-    }
-    Ok((items, total))
+    let wanted = (paging.per_page as usize).saturating_sub(ids.len());
+    ids.extend(window.into_iter().take(wanted));
+    Ok((orders_by_id(conn, &ids)?, total))
+}
+
+/// These assignments with their units and petitions, in the order of `ids` (one statement).
+fn orders_by_id(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> QueryResult<Vec<(AssignmentRow, UnitRow, PetitionRow)>> {
+    let mut rows: Vec<(AssignmentRow, UnitRow, PetitionRow)> = assignments::table
+        .inner_join(units::table)
+        .inner_join(petitions::table)
+        .filter(assignments::id.eq_any(ids))
+        .select((
+            AssignmentRow::as_select(),
+            UnitRow::as_select(),
+            PetitionRow::as_select(),
+        ))
+        .load(conn)?;
+    rows.sort_by_key(|(a, _, _)| ids.iter().position(|id| *id == a.id));
+    Ok(rows)
 }
 
 /// The first `limit` assignments matching `filter` anywhere, earliest deadline first, without
@@ -884,15 +883,12 @@ pub fn by_deadline(
     filter: &InboxFilter,
     limit: i64,
 ) -> QueryResult<Vec<(AssignmentRow, UnitRow, PetitionRow)>> {
-    inbox_query("/", filter)
+    let ids: Vec<i64> = inbox_query("/", filter)
         .order((assignments::reply_by.asc(), assignments::id.asc()))
         .limit(limit)
-        .select((
-            AssignmentRow::as_select(),
-            UnitRow::as_select(),
-            PetitionRow::as_select(),
-        ))
-        .load(conn)
+        .select(assignments::id)
+        .load(conn)?;
+    orders_by_id(conn, &ids)
 }
 
 /// Per unit: open assignments, how many are yellow, how many red, at `now`.
