@@ -110,9 +110,11 @@ fn split_photos(
     let mut own = Vec::new();
     let mut of_reply: HashMap<i64, Vec<minhu_types::Photo>> = HashMap::new();
     for f in rows.iter().filter(|f| !(public && f.hidden)) {
-        match f.reply_id {
-            Some(r) => of_reply.entry(r).or_default().push(f.to_photo()),
-            None => own.push(f.to_photo()),
+        match (f.reply_id, f.event_id) {
+            (Some(r), _) => of_reply.entry(r).or_default().push(f.to_photo()),
+            // A progress note's: on the timeline (`timeline`), not the petition's own.
+            (None, Some(_)) => {}
+            (None, None) => own.push(f.to_photo()),
         }
     }
     (own, of_reply)
@@ -164,6 +166,7 @@ pub fn event(e: &EventRow, unit: Option<&UnitRow>, masked: bool) -> Event {
             .as_deref()
             .map(|n| if masked { mask_text(n) } else { n.to_owned() }),
         created_at: utc(e.created_at),
+        photos: Vec::new(),
     }
 }
 
@@ -381,10 +384,17 @@ pub fn timeline(conn: &mut DbConn, p: &PetitionRow, masked: bool) -> AppResult<V
     let rows = db::petitions::events_of(conn, &[p.id])?;
     let ids: Vec<i64> = rows.iter().filter_map(|e| e.actor_unit_id).collect();
     let units = db::petitions::units_by_id(conn, &ids)?;
+    let mut of_event: HashMap<i64, Vec<minhu_types::Photo>> = HashMap::new();
+    for f in db::photos::of_petitions(conn, &[p.id])? {
+        if let Some(e) = f.event_id {
+            of_event.entry(e).or_default().push(f.to_photo());
+        }
+    }
     Ok(rows
         .iter()
-        .map(|e| {
-            event(
+        .map(|e| Event {
+            photos: of_event.remove(&e.id).unwrap_or_default(),
+            ..event(
                 e,
                 e.actor_unit_id
                     .and_then(|id| units.iter().find(|u| u.id == id)),
@@ -456,7 +466,7 @@ pub fn public_many(conn: &mut DbConn, rows: &[PetitionRow]) -> AppResult<Vec<Pub
     let photos = grouped(
         all_photos
             .into_iter()
-            .filter(|f| f.reply_id.is_none())
+            .filter(|f| f.reply_id.is_none() && f.event_id.is_none())
             .collect(),
         |f| f.petition_id,
     );

@@ -103,6 +103,7 @@ static TABLE: &[(&str, Who, Reach)] = &[
     ("follow_petition", Anyone, All),
     ("report_petition", Anyone, All),
     ("upload_reply_photo", Roles(UNITS), Own),
+    ("upload_progress_photo", Roles(UNITS), Own),
     ("get_stats_trends", Roles(&[Leader, Reporter, Operator]), All),
     ("moderate_petition", Roles(&[Reporter, Admin]), All),
     ("list_moderation_reports", Roles(&[Reporter, Admin]), All),
@@ -282,6 +283,7 @@ enum Kind {
     Policy,
     Photo,
     Reply,
+    Progress,
 }
 
 fn kind_of(path: &str) -> Kind {
@@ -302,6 +304,7 @@ fn kind_of(path: &str) -> Kind {
         Some("deadline-policies") => Kind::Policy,
         Some("photos") => Kind::Photo,
         Some("replies") => Kind::Reply,
+        Some("events") => Kind::Progress,
         _ => panic!("{path}: which object does its {{id}} name? Teach kind_of and World"),
     }
 }
@@ -333,6 +336,8 @@ struct World {
     photo: i64,
     /// A reply of 修武县 on a petition of its own, and one of 新华区.
     replies: [i64; 2],
+    /// A progress note of each of them on the same petitions (their timeline events).
+    progress: [i64; 2],
 }
 
 const DAY: &str = "2026-10-08";
@@ -384,6 +389,7 @@ async fn world(app: &TestApp) -> World {
 
     // Replies to attach evidence to: each unit's on a petition of its own.
     let mut replies = [0; 2];
+    let mut progress = [0; 2];
     for (i, (unit, token)) in [(c.xiuwu_id, &c.xiuwu), (c.xinhua_id, &c.xinhua)]
         .into_iter()
         .enumerate()
@@ -412,6 +418,19 @@ async fn world(app: &TestApp) -> World {
             json!({}),
         )
         .await;
+        let path = format!("/api/v1/assignments/{order}/progress");
+        post(app, token, &path, json!({"note": "已到现场查看。"})).await;
+        let events = app
+            .get(&format!("/api/v1/petitions/{p}/events"))
+            .token(token)
+            .send()
+            .await
+            .value();
+        progress[i] = events
+            .as_array()
+            .and_then(|e| e.iter().rev().find(|e| e["action"] == "progress"))
+            .and_then(|e| e["id"].as_i64())
+            .expect("the progress note's event");
         let body = json!({"body": "已处理。", "outcome": "resolved", "public": true});
         replies[i] = id(post(app, token, &format!("/api/v1/petitions/{p}/replies"), body).await);
     }
@@ -478,6 +497,7 @@ async fn world(app: &TestApp) -> World {
         policy,
         photo,
         replies,
+        progress,
     }
 }
 
@@ -498,6 +518,7 @@ fn fill(template: &str, w: &World, kind: Kind, target: Target) -> String {
         Kind::Policy => w.policy,
         Kind::Photo => w.photo,
         Kind::Reply => w.replies[i],
+        Kind::Progress => w.progress[i],
     };
     let path = template
         .replace("{id}", &id.to_string())
@@ -553,8 +574,8 @@ fn owns(caller: &str, kind: Kind, target: Target) -> bool {
         }
         (Kind::Webhook, _) => caller == "partner",
         // Replies are their units' (both petitions are the citizen's).
-        (Kind::Reply, Target::Main) => caller == "xiuwu",
-        (Kind::Reply, Target::Other) => caller == "xinhua",
+        (Kind::Reply | Kind::Progress, Target::Main) => caller == "xiuwu",
+        (Kind::Reply | Kind::Progress, Target::Other) => caller == "xinhua",
         _ => false,
     }
 }
@@ -674,7 +695,9 @@ async fn every_role_on_every_operation(app: TestApp) {
             ));
         }
         let targets: &[Target] = match kind {
-            Kind::Petition | Kind::Assignment | Kind::Reply => &[Target::Main, Target::Other],
+            Kind::Petition | Kind::Assignment | Kind::Reply | Kind::Progress => {
+                &[Target::Main, Target::Other]
+            }
             _ => &[Target::Main],
         };
         for &target in targets {

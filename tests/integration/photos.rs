@@ -708,3 +708,119 @@ async fn evidence_on_replies(app: TestApp) {
 }
 
 both!(evidence_on_replies);
+
+/// Photos on a progress note (办理进展): the unit that noted it adds them, nine to a note, with
+/// the same checks; they show on the timeline to those who see the petition, never on the
+/// public page or without a token, and are not the petition's own.
+async fn photos_on_progress_notes(app: TestApp) {
+    let city = City::build(&app).await;
+    let (id, aid) = city.dispatched(&app).await;
+    city.call(
+        &app,
+        &city.xiuwu,
+        &format!("/api/v1/assignments/{aid}/sign"),
+        json!({}),
+        200,
+    )
+    .await;
+    city.call(
+        &app,
+        &city.xiuwu,
+        &format!("/api/v1/assignments/{aid}/progress"),
+        json!({"note": "已到现场，路面开挖中。"}),
+        200,
+    )
+    .await;
+    let timeline = |token: String| {
+        let app = &app;
+        async move {
+            app.get(&format!("/api/v1/petitions/{id}/events"))
+                .token(&token)
+                .send()
+                .await
+                .value()
+        }
+    };
+    let events = timeline(city.xiuwu.clone()).await;
+    let of = |events: &serde_json::Value, action: &str| {
+        events
+            .as_array()
+            .and_then(|e| e.iter().rev().find(|e| e["action"] == action))
+            .cloned()
+            .expect("event")
+    };
+    let note = of(&events, "progress")["id"].as_i64().expect("event id");
+    let accepted = of(&events, "accept")["id"].as_i64().expect("event id");
+    let png = encoded(&picture(24, 16), ImageFormat::Png);
+    let to_event = |token: String, event: i64, bytes: Vec<u8>| {
+        let app = &app;
+        async move {
+            let body = multipart("file", "before.png", "image/png", &bytes);
+            app.post(&format!("/api/v1/events/{event}/photos"))
+                .token(&token)
+                .header(
+                    "content-type",
+                    &format!("multipart/form-data; boundary={BOUNDARY}"),
+                )
+                .body(body)
+                .send()
+                .await
+        }
+    };
+    let res = to_event(city.xiuwu.clone(), note, png.clone()).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let photo = res.value()["id"].as_i64().expect("photo id");
+    // Not another unit, not the petitioner, not an event that is not a progress note.
+    to_event(city.xinhua.clone(), note, png.clone())
+        .await
+        .problem(404);
+    to_event(city.citizen.clone(), note, png.clone())
+        .await
+        .problem(403);
+    to_event(city.xiuwu.clone(), accepted, png.clone())
+        .await
+        .problem(422);
+    to_event(city.xiuwu.clone(), note, b"not an image".to_vec())
+        .await
+        .problem(415);
+    // Nine to a note.
+    for _ in 1..9 {
+        let res = to_event(city.xiuwu.clone(), note, png.clone()).await;
+        assert_eq!(res.status, 201, "{}", res.text());
+    }
+    to_event(city.xiuwu.clone(), note, png.clone())
+        .await
+        .problem(409);
+
+    // On the timeline for the petitioner; not the petition's own; not public.
+    let events = timeline(city.citizen.clone()).await;
+    let photos = of(&events, "progress")["photos"].clone();
+    assert_eq!(photos.as_array().map(Vec::len), Some(9));
+    assert_eq!(photos[0]["id"], json!(photo));
+    assert!(of(&events, "accept")["photos"]
+        .as_array()
+        .is_some_and(Vec::is_empty));
+    let mine = app
+        .get(&format!("/api/v1/petitions/{id}"))
+        .token(&city.citizen)
+        .send()
+        .await
+        .value();
+    assert_eq!(mine["photos"], json!([]));
+    assert_eq!(mine["can_add_photos"], json!(true));
+    app.get(&format!("/api/v1/photos/{photo}"))
+        .send()
+        .await
+        .problem(404);
+    let res = app
+        .get(&format!("/api/v1/photos/{photo}"))
+        .token(&city.citizen)
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    let no = mine["tracking_no"].as_str().expect("no");
+    let public = app.get(&format!("/api/v1/track/{no}")).send().await.value();
+    assert_eq!(public["photos"], json!([]));
+}
+
+both!(photos_on_progress_notes);

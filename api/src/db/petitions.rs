@@ -984,6 +984,13 @@ pub fn insert_event(conn: &mut DbConn, row: &NewEventRow<'_>) -> QueryResult<i64
 }
 
 /// The events of these petitions, by petition then in order (one query for a whole list).
+pub fn find_event(conn: &mut DbConn, id: i64) -> QueryResult<EventRow> {
+    events::table
+        .find(id)
+        .select(EventRow::as_select())
+        .first(conn)
+}
+
 pub fn events_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<EventRow>> {
     if petition_ids.is_empty() {
         return Ok(Vec::new());

@@ -22,6 +22,8 @@ pub struct PhotoRow {
     pub hidden: bool,
     /// A unit's evidence on its reply; `None`: the petition's own photo.
     pub reply_id: Option<i64>,
+    /// A unit's photo of the work on its progress note (an event of the timeline).
+    pub event_id: Option<i64>,
 }
 
 impl PhotoRow {
@@ -46,6 +48,7 @@ pub struct NewPhotoRow<'a> {
     pub thumb_key: &'a str,
     pub now: NaiveDateTime,
     pub reply_id: Option<i64>,
+    pub event_id: Option<i64>,
 }
 
 pub fn insert(conn: &mut DbConn, p: &NewPhotoRow<'_>) -> QueryResult<PhotoRow> {
@@ -60,6 +63,7 @@ pub fn insert(conn: &mut DbConn, p: &NewPhotoRow<'_>) -> QueryResult<PhotoRow> {
             photos::thumb_key.eq(p.thumb_key),
             photos::created_at.eq(p.now),
             photos::reply_id.eq(p.reply_id),
+            photos::event_id.eq(p.event_id),
         ))
         .returning(photos::all_columns)
         .get_result(conn)
@@ -84,11 +88,12 @@ pub fn of_petitions(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<
         .load(conn)
 }
 
-/// The petition's own photos (not its replies' evidence).
+/// The petition's own photos (not its replies' or progress notes' evidence).
 pub fn count(conn: &mut DbConn, petition_id: i64) -> QueryResult<i64> {
     photos::table
         .filter(photos::petition_id.eq(petition_id))
         .filter(photos::reply_id.is_null())
+        .filter(photos::event_id.is_null())
         .count()
         .get_result(conn)
 }
@@ -97,6 +102,14 @@ pub fn count(conn: &mut DbConn, petition_id: i64) -> QueryResult<i64> {
 pub fn count_of_reply(conn: &mut DbConn, reply_id: i64) -> QueryResult<i64> {
     photos::table
         .filter(photos::reply_id.eq(reply_id))
+        .count()
+        .get_result(conn)
+}
+
+/// A progress note's photos.
+pub fn count_of_event(conn: &mut DbConn, event_id: i64) -> QueryResult<i64> {
+    photos::table
+        .filter(photos::event_id.eq(event_id))
         .count()
         .get_result(conn)
 }

@@ -445,6 +445,7 @@ diesel::table! {
         created_at -> Timestamp,
         hidden -> Bool,
         reply_id -> Nullable<BigInt>,
+        event_id -> Nullable<BigInt>,
     }
 }
 

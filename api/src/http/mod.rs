@@ -255,6 +255,7 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/petitions/{id}/photos", post => photos::upload);
     resource!(cfg, "/photos/{id}", get => photos::get);
     resource!(cfg, "/replies/{id}/photos", post => photos::upload_to_reply);
+    resource!(cfg, "/events/{id}/photos", post => photos::upload_to_progress);
     resource!(cfg, "/webhooks", get => webhooks::list, post => webhooks::create);
     resource!(cfg, "/webhooks/{id}", delete => webhooks::delete);
     resource!(cfg, "/webhooks/{id}/deliveries", get => webhooks::deliveries);

@@ -50,6 +50,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
         routes::partners::revoke,
         routes::photos::upload,
         routes::photos::upload_to_reply,
+        routes::photos::upload_to_progress,
         routes::photos::get,
         routes::knowledge::list,
         routes::knowledge::find,

@@ -188,6 +188,9 @@ pub struct Event {
     pub assignment_id: Option<i64>,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Photos of the work on a progress note (`POST /api/v1/events/{id}/photos`).
+    #[serde(default)]
+    pub photos: Vec<crate::Photo>,
 }
 
 /// A petition as the caller may see it. Personal information is masked (褚某, 138****5678,

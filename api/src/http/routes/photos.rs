@@ -161,21 +161,79 @@ pub async fn upload_to_reply(
     store(state, auth.0, Attach::Reply(id.into_inner()), parts).await
 }
 
+/// Add a photo of the work to a progress note (办理进展, before and after): the unit that
+/// noted it (a handler of its unit or of one above it), as petition photos are checked and
+/// stored; nine per note. Progress notes are for those who may see the petition, and so are
+/// their photos.
+#[utoipa::path(
+    post, path = "/api/v1/events/{id}/photos", tag = "petitions", operation_id = "upload_progress_photo",
+    params(("id" = i64, Path, description = "The progress note's event id (timeline)")),
+    request_body(content = minhu_types::PhotoUpload, content_type = "multipart/form-data"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored", body = Photo),
+        (status = 400, description = "Malformed multipart body", body = Problem),
+        (status = 403, description = "Only the unit that noted the progress adds its photos", body = Problem),
+        (status = 404, description = "No such event, or not visible to the caller", body = Problem),
+        (status = 409, description = "Nine photos already, or the petition has ended", body = Problem),
+        (status = 413, description = "Over 10 MB, or more pixels than a photo has", body = Problem),
+        (status = 415, description = "Not multipart, or not a JPEG, PNG or WebP image", body = Problem),
+        (status = 422, description = "Not a progress note, no `file` part, or an image that does not decode", body = Problem),
+    )
+)]
+pub async fn upload_to_progress(
+    state: web::Data<AppState>,
+    auth: Auth<crate::http::extract::Handlers>,
+    id: web::Path<i64>,
+    parts: Multipart,
+) -> AppResult<HttpResponse> {
+    store(state, auth.0, Attach::Progress(id.into_inner()), parts).await
+}
+
 /// What an upload is attached to.
 #[derive(Debug, Clone, Copy)]
 enum Attach {
     Petition(i64),
     Reply(i64),
+    /// A progress note: an event of the timeline.
+    Progress(i64),
+}
+
+/// Photos attached to: (petition, reply, progress note).
+type Attached = (i64, Option<i64>, Option<i64>);
+
+/// A unit's evidence (a reply's or a progress note's) may be added by its unit while the
+/// petition is open, nine to each.
+fn unit_may_add(
+    actor: &Actor,
+    unit: Option<&db::units::UnitRow>,
+    row: &db::petitions::PetitionRow,
+    already: i64,
+    what: &str,
+) -> AppResult<()> {
+    if !unit.is_some_and(|u| actor.covers(u)) {
+        return Err(AppError::forbidden(format!(
+            "只有{what}的承办单位可以添加办理照片"
+        )));
+    }
+    if row.status.has_ended() {
+        return Err(AppError::conflict(
+            "invalid_transition",
+            format!("诉求已{}，不能再添加照片", row.status.label()),
+        ));
+    }
+    if already >= MAX_PER_PETITION as i64 {
+        return Err(AppError::conflict(
+            "too_many_photos",
+            format!("每条{what}最多 {MAX_PER_PETITION} 张照片，已有 {already} 张"),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether `actor` may attach a photo now; answers the petition (locked when `lock`) and the
 /// reply it goes with.
-fn may_attach(
-    conn: &mut DbConn,
-    actor: &Actor,
-    to: Attach,
-    lock: bool,
-) -> AppResult<(i64, Option<i64>)> {
+fn may_attach(conn: &mut DbConn, actor: &Actor, to: Attach, lock: bool) -> AppResult<Attached> {
     let petition = |conn: &mut DbConn, id: i64| {
         if lock {
             db::petitions::lock(conn, id)
@@ -189,7 +247,7 @@ fn may_attach(
         Attach::Petition(id) => {
             let row = petition(conn, id)?;
             may_add(conn, actor, &row)?;
-            Ok((id, None))
+            Ok((id, None, None))
         }
         Attach::Reply(rid) => {
             let no_reply = || AppError::not_found("答复不存在，或您无权查看");
@@ -202,25 +260,30 @@ fn may_attach(
                 Some(u) => Some(db::units::find(conn, u)?),
                 None => None,
             };
-            if !unit.as_ref().is_some_and(|u| actor.covers(u)) {
-                return Err(AppError::forbidden(
-                    "只有作出答复的承办单位可以添加办理照片",
-                ));
-            }
-            if row.status.has_ended() {
-                return Err(AppError::conflict(
-                    "invalid_transition",
-                    format!("诉求已{}，不能再添加照片", row.status.label()),
-                ));
-            }
             let n = db::photos::count_of_reply(conn, rid)?;
-            if n >= MAX_PER_PETITION as i64 {
-                return Err(AppError::conflict(
-                    "too_many_photos",
-                    format!("每条答复最多 {MAX_PER_PETITION} 张照片，已有 {n} 张"),
+            unit_may_add(actor, unit.as_ref(), &row, n, "答复")?;
+            Ok((row.id, Some(rid), None))
+        }
+        Attach::Progress(eid) => {
+            let no_event = || AppError::not_found("办理进展不存在，或您无权查看");
+            let event = db::petitions::find_event(conn, eid)
+                .optional()?
+                .ok_or_else(no_event)?;
+            let row = petition(conn, event.petition_id)?;
+            access(conn, actor, &row).map_err(|_| no_event())?;
+            if event.action != minhu_types::Action::Progress {
+                return Err(AppError::invalid_field(
+                    "id",
+                    "只能给办理进展添加照片（答复的照片请加在答复上）",
                 ));
             }
-            Ok((row.id, Some(rid)))
+            let unit = match event.actor_unit_id {
+                Some(u) => Some(db::units::find(conn, u)?),
+                None => None,
+            };
+            let n = db::photos::count_of_event(conn, eid)?;
+            unit_may_add(actor, unit.as_ref(), &row, n, "办理进展")?;
+            Ok((row.id, None, Some(eid)))
         }
     }
 }
@@ -233,7 +296,7 @@ async fn store(
     parts: Multipart,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
-    let (id, _) = state
+    let (id, _, _) = state
         .db(move |conn| {
             let actor = Actor::load(conn, caller, now)?;
             may_attach(conn, &actor, to, false)
@@ -267,7 +330,7 @@ async fn store(
             transaction(conn, |conn| {
                 let actor = Actor::load(conn, caller, now)?;
                 // Again under the petition's lock: two uploads at once cannot make ten.
-                let (id, reply_id) = may_attach(conn, &actor, to, true)?;
+                let (id, reply_id, event_id) = may_attach(conn, &actor, to, true)?;
                 Ok(db::photos::insert(
                     conn,
                     &NewPhotoRow {
@@ -280,6 +343,7 @@ async fn store(
                         thumb_key: &tk,
                         now,
                         reply_id,
+                        event_id,
                     },
                 )?)
             })
@@ -324,9 +388,11 @@ pub async fn get(
         .db(move |conn| {
             let photo = db::photos::find(conn, id).optional()?.ok_or_else(gone)?;
             let row = db::petitions::find(conn, photo.petition_id)?;
-            // A photo hidden by moderation is for those who may see the petition itself.
-            let public =
-                in_public_feed(row.status, row.publish_consent, row.public_hidden) && !photo.hidden;
+            // A photo hidden by moderation, or of a progress note (not on the public page), is
+            // for those who may see the petition itself.
+            let public = in_public_feed(row.status, row.publish_consent, row.public_hidden)
+                && !photo.hidden
+                && photo.event_id.is_none();
             if !public {
                 let caller = auth.0.ok_or_else(gone)?;
                 let actor = Actor::load(conn, caller, now)?;
