@@ -85,7 +85,28 @@ async fn the_web_app_and_the_api_document_are_served(app: TestApp) {
             Some("public, max-age=31536000, immutable")
         );
         assert_eq!(res.header("vary"), Some("Accept-Encoding"));
+        let disposition = res.header("content-disposition").unwrap_or("inline");
+        assert!(
+            disposition.starts_with("inline"),
+            "shown, not downloaded: {disposition}"
+        );
     }
+    // index.html precompressed too: a page, not a download of `index.html.br`.
+    std::fs::write(dir.join("index.html.br"), b"brotli page").expect("br");
+    let res = app
+        .get("/login")
+        .header("accept-encoding", "br")
+        .send()
+        .await;
+    assert_eq!(res.header("content-encoding"), Some("br"));
+    assert!(!res
+        .header("content-disposition")
+        .is_some_and(|d| d.starts_with("attachment")));
+    assert!(res
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/html")));
+    assert_eq!(res.header("cache-control"), Some("no-cache"));
+    std::fs::remove_file(dir.join("index.html.br")).expect("rm");
 
     assert_eq!(
         app.get("/docs").send().await.header("location"),

@@ -61,9 +61,11 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Ht
     let named = match precompressed {
         Some((path, encoding)) => {
             let ext = target.extension().and_then(|e| e.to_str()).unwrap_or("");
+            // Shown, not downloaded: the name on disk (`….br`) is not the page's.
             NamedFile::open_async(&path).await.map(|f| {
                 f.set_content_type(actix_files::file_extension_to_mime(ext))
                     .set_content_encoding(encoding)
+                    .disable_content_disposition()
             })
         }
         None => NamedFile::open_async(&target).await,
