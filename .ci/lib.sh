@@ -64,6 +64,26 @@ build_web() { # build_web PROFILE(dev|release)
     mv "$out.tmp/minhu_bg.opt.wasm" "$out.tmp/minhu_bg.wasm"
   fi
   cp "$ROOT"/web/static/* "$out.tmp"/
+  # Named by their content, so browsers keep them a year without asking again; index.html,
+  # which names them, is revalidated on every visit (api/src/http/spa.rs).
+  local f hash stem ext
+  for f in minhu.js minhu_bg.wasm style.css; do
+    hash=$(sha256sum "$out.tmp/$f" | cut -c1-10)
+    stem="${f%.*}" ext="${f##*.}"
+    mv "$out.tmp/$f" "$out.tmp/$stem-$hash.$ext"
+    sed -i "s|/${stem}\.${ext}|/$stem-$hash.$ext|g" "$out.tmp/index.html"
+  done
+  if [ "$profile" != dev ]; then
+    # Kept precompressed beside each file: the server sends the variant the browser takes.
+    apt_install brotli
+    for f in "$out.tmp"/*.js "$out.tmp"/*.wasm "$out.tmp"/*.css "$out.tmp"/*.html; do
+      gzip -9 -k -n "$f"
+      brotli -q 11 -k "$f"
+    done
+    log "the web app: $(for f in "$out.tmp"/*.wasm "$out.tmp"/*.js "$out.tmp"/*.css "$out.tmp"/*.html; do
+      printf '%s %s B (gzip %s, br %s); ' "$(basename "$f")" "$(stat -c %s "$f")" "$(stat -c %s "$f.gz")" "$(stat -c %s "$f.br")"
+    done)"
+  fi
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
 

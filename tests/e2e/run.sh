@@ -10,6 +10,10 @@ if [ ! -d "$E2E/node_modules/playwright-core" ]; then
   log "installing playwright-core (drives Debian's chromium; no browser download)"
   mkdir -p "$E2E" && npm install --silent --prefix "$E2E" playwright-core@1.65 >/dev/null
 fi
+if [ ! -f "$E2E/node_modules/axe-core/axe.min.js" ]; then
+  log "installing axe-core (the accessibility checks, run inside the page)"
+  mkdir -p "$E2E" && npm install --silent --prefix "$E2E" axe-core@4 >/dev/null
+fi
 export NODE_PATH="$E2E/node_modules"
 
 cargo build -q -p minhu # a no-op after `cargo test`; never test a stale server

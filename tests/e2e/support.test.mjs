@@ -127,7 +127,7 @@ test(`a reader adds 我也遇到 and follows a published petition (${BACKEND})`,
   const hrefs = sortedItems.map((p) => `/t/${p.tracking_no}`);
   await page.waitForFunction(([hrefs, counts]) => {
     const items = [...document.querySelectorAll('li.feed-item')];
-    const shown = items.map((li) => li.querySelector('h4 a').getAttribute('href'));
+    const shown = items.map((li) => li.querySelector('h3 a').getAttribute('href'));
     const numbers = items.map((li) => Number(li.querySelector('.support .count')?.textContent));
     return JSON.stringify(shown) === JSON.stringify(hrefs) && JSON.stringify(numbers) === JSON.stringify(counts);
   }, [hrefs, counts]);

@@ -265,8 +265,11 @@ fn Header() -> impl IntoView {
                 }}
             </nav>
             <div class="account">
-                <button class="link" on:click=toggle aria-label=move || ctx.t().switch_language>
-                    {move || ctx.lang.get().other().name()}
+                // Named by what it does, then by the language it offers (the visible text, in that
+                // language): a name that hides the visible text fails speech input.
+                <button class="link" on:click=toggle>
+                    <span class="sr-only">{move || ctx.t().switch_language}" "</span>
+                    <span lang=move || ctx.lang.get().other().code()>{move || ctx.lang.get().other().name()}</span>
                 </button>
                 {move || ctx.signed_token.with(Option::is_some).then(|| {
                     let n = ctx.unread.get();

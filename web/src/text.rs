@@ -392,6 +392,7 @@ pub struct Text {
     pub reply_photos: &'static str,
     pub add_reply_photo: &'static str,
     pub reply_photo_hint: &'static str,
+    pub progress_photo_hint: &'static str,
     /// 趋势.
     pub trends: &'static str,
     pub trends_intro: &'static str,
@@ -787,6 +788,7 @@ pub static ZH: Text = Text {
     reply_photos: "办理照片",
     add_reply_photo: "添加办理照片",
     reply_photo_hint: "办理前、办理后的现场照片：JPEG、PNG 或 WebP，每张不超过 10 MB，每条答复最多 9 张；位置等拍摄信息会被去除。",
+    progress_photo_hint: "办理过程中的现场照片：JPEG、PNG 或 WebP，每张不超过 10 MB，每条进展最多 9 张；只有能查看此诉求的人看得到，位置等拍摄信息会被去除。",
     trends: "趋势",
     trends_intro: "各分类、各地区的诉求量与上期（环比）和去年同期（同比）相比。",
     this_week: "本周",
@@ -1172,6 +1174,7 @@ pub static EN: Text = Text {
     reply_photos: "Evidence photos",
     add_reply_photo: "Add an evidence photo",
     reply_photo_hint: "Before and after the work: JPEG, PNG or WebP, up to 10 MB each, at most 9 per reply; location and other camera data are removed.",
+    progress_photo_hint: "The work as it goes: JPEG, PNG or WebP, up to 10 MB each, at most 9 per progress note; only those who may see this petition see them; location and other camera data are removed.",
     trends: "Trends",
     trends_intro: "Petitions by category and by area against the previous period and the same period a year earlier.",
     this_week: "This week",

@@ -255,7 +255,7 @@ pub fn Title(text: Signal<String>) -> impl IntoView {
             doc.set_title(&format!("{} · {}", text.get(), ctx.t().product));
         }
     });
-    view! { <h2 class="page-title">{move || text.get()}</h2> }
+    view! { <h1 class="page-title">{move || text.get()}</h1> }
 }
 
 /// The message for one form field (the server's, or the form's own check), shown next to it
@@ -317,5 +317,26 @@ pub fn EnumSelect(
                 <option value=wire selected=move || value.get() == wire>{move || ctx.lang.get().label(wire, zh)}</option>
             }).collect_view()}
         </select>
+    }
+}
+
+/// Puts the focus on the first field of `fields` (wire name, element id; in the form's order)
+/// that one of `errors` names, so a keyboard or screen-reader user lands where to correct.
+pub fn focus_first_problem(errors: &[minhu_types::FieldError], fields: &[(&str, &str)]) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(el) = fields
+        .iter()
+        .find(|(f, _)| errors.iter().any(|e| e.field == *f))
+        .and_then(|(_, id)| doc.get_element_by_id(id))
+    else {
+        return;
+    };
+    // `focus` is HTMLElement's; called by name (web-sys' HtmlElement is not among our features).
+    if let Ok(focus) = js_sys::Reflect::get(&el, &"focus".into()) {
+        if let Some(focus) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&focus) {
+            let _ = focus.call0(&el);
+        }
     }
 }

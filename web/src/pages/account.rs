@@ -189,7 +189,7 @@ pub fn Account() -> impl IntoView {
             </section>
         })}
         <section class="card" aria-labelledby="notification-settings">
-            <h3 id="notification-settings">{t.notification_settings}</h3>
+            <h2 id="notification-settings">{t.notification_settings}</h2>
             <p class="muted">{t.notification_settings_intro}</p>
             {show(settings, |s: &NotificationSettings| view! { <SettingsForm initial=s.clone() /> })}
         </section>

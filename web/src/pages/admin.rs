@@ -79,12 +79,12 @@ fn Units() -> impl IntoView {
     view! {
         <div class="grid-2">
             <section class="card">
-                <h3>{t.unit_tree}</h3>
+                <h2>{t.unit_tree}</h2>
                 <p class="muted small">{t.unit_tree_hint}</p>
                 {move || { generation.track(); view! { <UnitTree root=None selected=parent /> } }}
             </section>
             <form class="card form" on:submit=submit novalidate>
-                <h3>{t.new_unit}</h3>
+                <h2>{t.new_unit}</h2>
                 <label for="unit-name">{t.name}</label>
                 <input id="unit-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                 <label for="unit-kind">{t.unit_kind}</label>
@@ -150,7 +150,7 @@ fn Users() -> impl IntoView {
     view! {
         <div class="grid-2">
             <section class="card">
-                <h3>{t.users}</h3>
+                <h2>{t.users}</h2>
                 {show(list, move |p: &Page<UserDetail>| {
                     let lang = ctx.lang.get_untracked();
                     view! {
@@ -173,7 +173,7 @@ fn Users() -> impl IntoView {
                 })}
             </section>
             <form class="card form" on:submit=submit novalidate>
-                <h3>{t.new_user}</h3>
+                <h2>{t.new_user}</h2>
                 <label for="user-name">{t.username}</label>
                 <input id="user-name" autocomplete="off" prop:value=move || username.get() on:input=move |ev| username.set(event_target_value(&ev)) />
                 <label for="user-password">{t.initial_password}</label>
@@ -230,7 +230,7 @@ fn Categories() -> impl IntoView {
     view! {
         <div class="grid-2">
             <section class="card">
-                <h3>{t.categories}</h3>
+                <h2>{t.categories}</h2>
                 {show(list, move |items: &Vec<Category>| view! {
                     <ul class="plain">
                         {items.iter().map(|c| view! {
@@ -241,7 +241,7 @@ fn Categories() -> impl IntoView {
                 })}
             </section>
             <form class="card form" on:submit=submit novalidate>
-                <h3>{t.new_category}</h3>
+                <h2>{t.new_category}</h2>
                 <label for="cat-name">{t.name}</label>
                 <input id="cat-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                 <label for="cat-code">{t.code_optional}</label>
@@ -295,7 +295,7 @@ fn Partners() -> impl IntoView {
     view! {
         <div class="grid-2">
             <section class="card">
-                <h3>{t.partners}</h3>
+                <h2>{t.partners}</h2>
                 {show(list, move |p: &Page<Partner>| view! {
                     <ul class="plain">
                         {p.items.iter().map(|x| {
@@ -335,7 +335,7 @@ fn Partners() -> impl IntoView {
                 })}
             </section>
             <form class="card form" on:submit=submit novalidate>
-                <h3>{t.new_partner}</h3>
+                <h2>{t.new_partner}</h2>
                 <label for="partner-name">{t.name}</label>
                 <input id="partner-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                 {failure_line(failure)}
@@ -445,7 +445,7 @@ fn Dispatch() -> impl IntoView {
     view! {
         <div class="grid-2">
             <section class="card">
-                <h3>{t.dispatch_catalogue}</h3>
+                <h2>{t.dispatch_catalogue}</h2>
                 <p class="muted small">{t.dispatch_hint}</p>
                 {show(settings, move |s: &DispatchSettings| view! {
                     <label class="check">
@@ -484,7 +484,7 @@ fn Dispatch() -> impl IntoView {
                 })}
             </section>
             <form class="card form" on:submit=submit novalidate>
-                <h3>{t.new_rule}</h3>
+                <h2>{t.new_rule}</h2>
                 <label for="rule-category">{t.category}</label>
                 <select id="rule-category" on:change=move |ev| category.set(event_target_value(&ev))>
                     <option value="">"—"</option>

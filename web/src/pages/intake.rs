@@ -12,7 +12,20 @@ use crate::api::{self, ApiError};
 use crate::format::{chars, optional};
 use crate::route::Route;
 use crate::session::local_problem;
-use crate::ui::{failure_line, load, send_form, Ctx, EnumSelect, Load, Title};
+use crate::ui::{failure_line, focus_first_problem, load, send_form, Ctx, EnumSelect, Load, Title};
+
+/// The form's fields in their order on the page: (the request's field, the input's id).
+const FIELDS: &[(&str, &str)] = &[
+    ("contact_phone", "caller-phone"),
+    ("contact_name", "caller-name"),
+    ("source", "channel"),
+    ("kind", "kind"),
+    ("category_id", "category"),
+    ("urgency", "urgency"),
+    ("title", "title"),
+    ("content", "content"),
+    ("address", "address"),
+];
 
 /// The form's values as the API wants them.
 pub struct Call {
@@ -151,6 +164,7 @@ pub fn Intake() -> impl IntoView {
         };
         let errors = call.problems(ctx.t());
         if !errors.is_empty() {
+            focus_first_problem(&errors, FIELDS);
             failure.set(Some(local_problem(errors, ctx.t())));
             return;
         }
@@ -205,7 +219,7 @@ pub fn Intake() -> impl IntoView {
                 {move || match history.get() {
                     Load::Ready(Some(page)) if page.items.is_empty() => view! { <p class="hint">{ctx.t().no_history}</p> }.into_any(),
                     Load::Ready(Some(page)) => view! {
-                        <h3>{ctx.t().caller_history}{format!("（{}）", page.total)}</h3>
+                        <h2>{ctx.t().caller_history}{format!("（{}）", page.total)}</h2>
                         <ul>
                             {page.items.into_iter().map(|p| view! {
                                 <li>
@@ -249,7 +263,7 @@ pub fn Intake() -> impl IntoView {
             <section aria-live="polite">
                 {move || match answers.get() {
                     Load::Ready(items) if !items.is_empty() => view! {
-                        <h3>{ctx.t().on_the_spot}</h3>
+                        <h2>{ctx.t().on_the_spot}</h2>
                         <ul>
                             {items.into_iter().map(|a| view! {
                                 <li><strong>{a.question}</strong><p>{a.answer}</p></li>
@@ -271,11 +285,11 @@ pub fn Intake() -> impl IntoView {
                 prop:value=move || address.get() on:input=move |ev| address.set(event_target_value(&ev)) />
             {field_error("address")}
             <label class="check">
-                <input type="checkbox" prop:checked=move || accept.get() on:change=move |ev| accept.set(event_target_checked(&ev)) />
+                <input id="accept-now" type="checkbox" prop:checked=move || accept.get() on:change=move |ev| accept.set(event_target_checked(&ev)) />
                 {t.accept_now}
             </label>
             {failure_line(failure)}
-            <button class="button" type="submit" prop:disabled=move || busy.get()>
+            <button id="register-call" class="button" type="submit" prop:disabled=move || busy.get()>
                 {move || if busy.get() { t.submitting } else { t.register_call }}
             </button>
         </form>

@@ -139,10 +139,10 @@ fn Message(item: Notification) -> impl IntoView {
     view! {
         <li class="message" class:unread=move || !read.get()>
             <article node_ref=node tabindex="-1" aria-labelledby=heading.clone()>
-                <h3 id=heading.clone()>
+                <h2 id=heading.clone()>
                     {move || (!read.get()).then(|| view! { <span class="tag unread">{t.unread}</span>" " })}
                     {item.title.clone()}
-                </h3>
+                </h2>
                 <p class="meta">
                     <time class="muted">{format::datetime(item.created_at)}</time>
                     {item.tracking_no.clone().map(|no| view! {

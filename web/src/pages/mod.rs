@@ -53,7 +53,7 @@ fn NotFound() -> impl IntoView {
     let ctx = Ctx::get();
     view! {
         <section class="card">
-            <h2>{move || ctx.t().not_found}</h2>
+            <h1 class="page-title">{move || ctx.t().not_found}</h1>
             <p><a href="/">{move || ctx.t().back_home}</a></p>
         </section>
     }

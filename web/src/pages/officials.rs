@@ -25,7 +25,7 @@ pub fn Supervision() -> impl IntoView {
             let now = format::now();
             view! {
                 <section class="card">
-                    <h3>{t.by_unit}</h3>
+                    <h2>{t.by_unit}</h2>
                     <div class="table-wrap">
                         <table class="table">
                             <thead><tr>
@@ -48,7 +48,7 @@ pub fn Supervision() -> impl IntoView {
                     </div>
                 </section>
                 <section class="card">
-                    <h3>{t.urgent_orders}</h3>
+                    <h2>{t.urgent_orders}</h2>
                     {if b.urgent.is_empty() {
                         view! { <p class="muted">{t.nothing_to_do}</p> }.into_any()
                     } else {
@@ -66,7 +66,7 @@ pub fn Supervision() -> impl IntoView {
                     }}
                 </section>
                 <section class="card">
-                    <h3>{t.supervised_petitions}</h3>
+                    <h2>{t.supervised_petitions}</h2>
                     {if b.supervised.is_empty() {
                         view! { <p class="muted">{t.nothing_found}</p> }.into_any()
                     } else {
@@ -144,31 +144,31 @@ pub fn Dashboard() -> impl IntoView {
                     <div class="stat"><span class="stat-n">{o.avg_reply_hours.map_or_else(|| "—".into(), |h| format!("{h:.1}"))}</span><span>{t.avg_reply_hours}</span></div>
                 </div>
                 <section class="card">
-                    <h3>{t.trend_by_day}</h3>
+                    <h2>{t.trend_by_day}</h2>
                     <Trend points=o.by_day.clone() label=t.trend_by_day.to_owned() />
                 </section>
                 <div class="grid-2">
                     <section class="card">
-                        <h3>{t.by_category}</h3>
+                        <h2>{t.by_category}</h2>
                         <Bars items=o.by_category.clone() label=t.by_category.to_owned() />
                     </section>
                     <section class="card">
-                        <h3>{t.by_status}</h3>
+                        <h2>{t.by_status}</h2>
                         <Bars items=relabel(&o.by_status, |k| minhu_types::PetitionStatus::parse(k).map(|s| s.label())) label=t.by_status.to_owned() />
                     </section>
                     <section class="card">
-                        <h3>{t.by_kind}</h3>
+                        <h2>{t.by_kind}</h2>
                         <Bars items=relabel(&o.by_kind, |k| minhu_types::PetitionKind::parse(k).map(|s| s.label())) label=t.by_kind.to_owned() />
                     </section>
                     <section class="card">
-                        <h3>{t.by_source}</h3>
+                        <h2>{t.by_source}</h2>
                         <Bars items=relabel(&o.by_source, |k| minhu_types::Source::parse(k).map(|s| s.label())) label=t.by_source.to_owned() />
                     </section>
                 </div>
             }
         })}
         <section class="card">
-            <h3>{t.ranking_by_unit}</h3>
+            <h2>{t.ranking_by_unit}</h2>
             <div class="filters">
                 <label for="dash-kind">{t.unit_kind}</label>
                 <EnumSelect id="dash-kind" options=kinds value=kind />
@@ -251,7 +251,7 @@ pub fn Briefings() -> impl IntoView {
         <ErrorLine error=error />
         {show(data, move |b: &Briefing| view! {
             <article class="card briefing">
-                <h3>{(t.briefing_title)(&b.period.from.to_string(), &b.period.to.to_string())}</h3>
+                <h2>{(t.briefing_title)(&b.period.from.to_string(), &b.period.to.to_string())}</h2>
                 <div class="stats">
                     <div class="stat"><span class="stat-n">{b.received}</span><span>{t.received}</span></div>
                     <div class="stat"><span class="stat-n">{b.accepted}</span><span>{t.accepted}</span></div>
@@ -259,7 +259,7 @@ pub fn Briefings() -> impl IntoView {
                     <div class="stat"><span class="stat-n">{b.replied}</span><span>{t.replied}</span></div>
                     <div class="stat"><span class="stat-n">{b.closed}</span><span>{t.closed}</span></div>
                 </div>
-                <h4>{t.by_unit}</h4>
+                <h3>{t.by_unit}</h3>
                 <div class="table-wrap">
                     <table class="table">
                         <thead><tr>
@@ -282,9 +282,9 @@ pub fn Briefings() -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-                <h4>{t.overdue_cases}</h4>
+                <h3>{t.overdue_cases}</h3>
                 <Cases cases=b.overdue.clone() />
-                <h4>{t.typical_cases}</h4>
+                <h3>{t.typical_cases}</h3>
                 <Cases cases=b.typical.clone() />
             </article>
         })}

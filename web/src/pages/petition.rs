@@ -5,7 +5,7 @@ use gloo_net::http::Method;
 use leptos::prelude::*;
 use minhu_types::{
     Action, Assignment, AssignmentRole, Event, FollowUp, MergeBody, Outcome, Page, Petition,
-    PetitionStatus, Photo, Reply, Role, Satisfaction, Suggestions, Unit,
+    PetitionStatus, Photo, Role, Satisfaction, Suggestions, Unit,
 };
 
 use crate::actions::{
@@ -107,14 +107,14 @@ pub fn Detail(id: i64) -> impl IntoView {
                 })}
                 {(!p.assignments.is_empty()).then(|| view! {
                     <section class="card">
-                        <h3>{t.orders}</h3>
+                        <h2>{t.orders}</h2>
                         <ul class="orders">
                             {p.assignments.iter().map(|a| view! { <Order order=a.clone() version=p.version reload=reload /> }).collect_view()}
                         </ul>
                     </section>
                 })}
                 <section class="card">
-                    <h3>{t.replies}</h3>
+                    <h2>{t.replies}</h2>
                     {if p.replies.is_empty() {
                         view! { <p class="muted">{t.no_reply_yet}</p> }.into_any()
                     } else {
@@ -125,7 +125,9 @@ pub fn Detail(id: i64) -> impl IntoView {
                                 " · "{format::datetime(r.created_at)}
                                 {(!r.public).then(|| view! { <span class="tag">{t.internal}</span> })}
                                 <p>{r.body.clone()}</p>
-                                <ReplyPhotos reply=r.clone() reload=reload />
+                                <UnitPhotos photos=r.photos.clone() unit=r.unit.as_ref().map(|u| u.id)
+                                    path=format!("/replies/{}/photos", r.id) key=format!("reply-photos-{}", r.id)
+                                    hint=t.reply_photo_hint reload=reload />
                             </blockquote>
                         }).collect_view().into_any()
                     }}
@@ -141,10 +143,10 @@ pub fn Detail(id: i64) -> impl IntoView {
                 </section>
                 {(!e.follow_ups.is_empty()).then(|| view! {
                     <section class="card">
-                        <h3>{t.follow_ups}</h3>
+                        <h2>{t.follow_ups}</h2>
                         {e.follow_ups.iter().map(|f| view! {
                             <article class="follow-up">
-                                <h4>{f.title.clone()}</h4>
+                                <h3>{f.title.clone()}</h3>
                                 <p class="muted">{f.author.clone()}" · "{format::datetime(f.created_at)}</p>
                                 <p>{f.body.clone()}</p>
                             </article>
@@ -152,7 +154,7 @@ pub fn Detail(id: i64) -> impl IntoView {
                     </section>
                 })}
                 <section class="card">
-                    <h3>{t.timeline}</h3>
+                    <h2>{t.timeline}</h2>
                     <ol class="timeline">
                         {e.events.iter().map(|ev| view! {
                             <li>
@@ -162,6 +164,11 @@ pub fn Detail(id: i64) -> impl IntoView {
                                     {ev.actor_unit.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| ctx.lang.get_untracked().label(ev.actor_role.as_str(), ev.actor_role.label()))}
                                 </span>
                                 {ev.note.clone().map(|n| view! { <span class="note">{n}</span> })}
+                                {(ev.action == Action::Progress).then(|| view! {
+                                    <UnitPhotos photos=ev.photos.clone() unit=ev.actor_unit.as_ref().map(|u| u.id)
+                                        path=format!("/events/{}/photos", ev.id) key=format!("progress-photos-{}", ev.id)
+                                        hint=t.progress_photo_hint reload=reload />
+                                })}
                             </li>
                         }).collect_view()}
                     </ol>
@@ -255,7 +262,7 @@ fn ModerationPanel(
     let photos = petition.photos.clone();
     view! {
         <section class="card moderation" aria-labelledby="moderation-heading">
-            <h3 id="moderation-heading">{t.moderation}</h3>
+            <h2 id="moderation-heading">{t.moderation}</h2>
             <p class="muted small">{t.moderation_intro}</p>
             <dl class="facts">
                 <dt>{t.public_state}</dt>
@@ -404,17 +411,17 @@ fn TriageHelp(petition: Petition, reload: RwSignal<u32>) -> impl IntoView {
     };
     view! {
         <section class="card triage" aria-labelledby="triage-help">
-            <h3 id="triage-help">{ctx.t().triage_help}</h3>
+            <h2 id="triage-help">{ctx.t().triage_help}</h2>
             {show(data, move |s: &Suggestions| {
                 let t = ctx.t();
                 view! {
                     {(!s.units.is_empty()).then(|| view! {
-                        <h4>{t.suggested_units}</h4>
+                        <h3>{t.suggested_units}</h3>
                         <ul>{s.units.iter().map(|u| view! {
                             <li>{u.unit.name.clone()}" "<Tag wire=u.role.as_str() zh=u.role.label() /></li>
                         }).collect_view()}</ul>
                     })}
-                    <h4>{t.possible_duplicates}</h4>
+                    <h3>{t.possible_duplicates}</h3>
                     {if s.duplicates.is_empty() {
                         view! { <p class="muted">{t.no_duplicates}</p> }.into_any()
                     } else {
@@ -434,7 +441,7 @@ fn TriageHelp(petition: Petition, reload: RwSignal<u32>) -> impl IntoView {
                         }).collect_view()}</ul> }.into_any()
                     }}
                     {(!s.articles.is_empty()).then(|| view! {
-                        <h4>{t.kb_suggestions}</h4>
+                        <h3>{t.kb_suggestions}</h3>
                         <ul>{s.articles.iter().map(|a| view! { <li>{a.article.question.clone()}</li> }).collect_view()}</ul>
                     })}
                 }
@@ -459,7 +466,7 @@ fn Photos(
     let count = photos.len();
     view! {
         <section class="card" aria-labelledby="photos-heading">
-            <h3 id="photos-heading">{t.photos}" ("{count}")"</h3>
+            <h2 id="photos-heading">{t.photos}" ("{count}")"</h2>
             <PhotoGrid photos=photos label=t.photos />
             {(can_add && room).then(|| view! {
                 <PhotoUpload path=format!("/petitions/{petition_id}/photos") label=t.add_photo
@@ -482,29 +489,33 @@ fn offers_reply_photos(
     role == Some(Role::Handler) && user_unit.is_some() && user_unit == reply_unit
 }
 
-/// 办理照片: a reply's evidence (before and after), and for the replying unit's handlers the
-/// button that adds one.
+/// 办理照片: a unit's evidence (before and after) on its reply or progress note, and for that
+/// unit's handlers the button that adds one (`path`); `key` names the group for screen readers.
 #[component]
-fn ReplyPhotos(reply: Reply, reload: RwSignal<u32>) -> impl IntoView {
+fn UnitPhotos(
+    photos: Vec<Photo>,
+    unit: Option<i64>,
+    path: String,
+    key: String,
+    hint: &'static str,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
     let ctx = Ctx::get();
     let t = ctx.t();
-    let (role, unit) = ctx.session.with_untracked(|s| {
+    let (role, user_unit) = ctx.session.with_untracked(|s| {
         s.as_ref()
             .map_or((None, None), |s| (Some(s.user.role), s.user.unit_id))
     });
-    let can_add = offers_reply_photos(role, unit, reply.unit.as_ref().map(|u| u.id))
-        && reply.photos.len() < MAX_PHOTOS;
-    if reply.photos.is_empty() && !can_add {
+    let can_add = offers_reply_photos(role, user_unit, unit) && photos.len() < MAX_PHOTOS;
+    if photos.is_empty() && !can_add {
         return ().into_any();
     }
-    let heading = format!("reply-photos-{}", reply.id);
     view! {
-        <div class="reply-photos" role="group" aria-labelledby=heading.clone()>
-            <h4 id=heading.clone()>{t.reply_photos}</h4>
-            {(!reply.photos.is_empty()).then(|| view! { <PhotoGrid photos=reply.photos.clone() label=t.reply_photos /> })}
+        <div class="reply-photos" role="group" aria-labelledby=key.clone()>
+            <h3 id=key.clone()>{t.reply_photos}</h3>
+            {(!photos.is_empty()).then(|| view! { <PhotoGrid photos=photos.clone() label=t.reply_photos /> })}
             {can_add.then(|| view! {
-                <PhotoUpload path=format!("/replies/{}/photos", reply.id) label=t.add_reply_photo
-                    hint=t.reply_photo_hint reload=reload />
+                <PhotoUpload path=path.clone() label=t.add_reply_photo hint=hint reload=reload />
             })}
         </div>
     }
@@ -759,7 +770,12 @@ fn ActionForm(
     };
     view! {
         <form class="action-form" on:submit=submit novalidate aria-label=lang.label(action.as_str(), action.label())>
-            <h4>{lang.label(action.as_str(), action.label())}</h4>
+            // A section of the page under its title; under the order's section for an order.
+            {if unit.is_some() {
+                view! { <h3>{lang.label(action.as_str(), action.label())}</h3> }.into_any()
+            } else {
+                view! { <h2>{lang.label(action.as_str(), action.label())}</h2> }.into_any()
+            }}
             {(form == Form::Confirm).then(|| view! { <p>{t.confirm_action}</p> })}
             {(form == Form::Merge).then(|| view! {
                 <label for="f-into">{t.merge_into}</label>

@@ -63,10 +63,10 @@ pub fn Home() -> impl IntoView {
         </section>
         <Track />
         <section aria-labelledby="feed-title">
-            <h3 id="feed-title">{move || match sort.get() {
+            <h2 id="feed-title">{move || match sort.get() {
                 FeedSort::Newest => ctx.t().feed_title,
                 FeedSort::Supporters => ctx.t().feed_title_supporters,
-            }}</h3>
+            }}</h2>
             <form class="filters" role="search" on:submit=search>
                 <label for="feed-q" class="sr-only">{move || ctx.t().search}</label>
                 <input id="feed-q" type="search" placeholder=move || ctx.t().search_placeholder
@@ -126,7 +126,7 @@ fn FeedItem(
                 <span class="muted">{move || cats.with(|c| category_name(c, category_id))}</span>
                 <span class="muted">{format::datetime(item.created_at)}</span>
             </div>
-            <h4><a href=href>{item.title.clone()}</a></h4>
+            <h3><a href=href>{item.title.clone()}</a></h3>
             <p class="clamp">{item.content.clone()}</p>
             // The feed stays light: three thumbnails at most, the rest on the petition's page.
             <PublicPhotos photos=item.photos.into_iter().take(3).collect() />
@@ -355,7 +355,7 @@ fn ReportButton(id: i64) -> impl IntoView {
             let t = ctx.t();
             view! {
                 <form id="report-form" class="action-form report-form" on:submit=submit novalidate aria-labelledby="report-title">
-                    <h4 id="report-title">{t.report_title}</h4>
+                    <h3 id="report-title">{t.report_title}</h3>
                     <label for="report-reason">{t.report_reason}</label>
                     <textarea id="report-reason" rows="3" required node_ref=textarea
                         aria-invalid=invalid(failure, "reason") aria-describedby="report-hint reason-error report-count"
@@ -416,7 +416,7 @@ fn ReplyPhotos(photos: Vec<minhu_types::Photo>) -> impl IntoView {
     (!photos.is_empty()).then(|| {
         view! {
             <div class="reply-photos">
-                <h4>{ctx.t().reply_photos}</h4>
+                <h3>{ctx.t().reply_photos}</h3>
                 <PublicPhotos photos=photos label=ctx.t().reply_photos />
             </div>
         }
@@ -474,7 +474,7 @@ pub fn PublicPage(no: String) -> impl IntoView {
                         <span class="muted">{move || cats.with(|c| category_name(c, category_id))}</span>
                         <span class="muted">{format::datetime(p.created_at)}</span>
                     </div>
-                    <h3>{p.title.clone()}</h3>
+                    <h2>{p.title.clone()}</h2>
                     <p class="content">{p.content.clone()}</p>
                     {p.address.clone().map(|a| view! { <p class="muted">{move || ctx.t().address}": "{a}</p> })}
                     <PublicPhotos photos=p.photos.clone() />
@@ -485,7 +485,7 @@ pub fn PublicPage(no: String) -> impl IntoView {
                     <ReportButton id=p.id />
                 </article>
                 <section class="card">
-                    <h3>{ctx.t().replies}</h3>
+                    <h2>{ctx.t().replies}</h2>
                     {if p.replies.is_empty() {
                         view! { <p class="muted">{ctx.t().no_reply_yet}</p> }.into_any()
                     } else {
@@ -501,10 +501,10 @@ pub fn PublicPage(no: String) -> impl IntoView {
                 </section>
                 {(!p.follow_ups.is_empty()).then(|| view! {
                     <section class="card">
-                        <h3>{ctx.t().follow_ups}</h3>
+                        <h2>{ctx.t().follow_ups}</h2>
                         {p.follow_ups.iter().map(|f| view! {
                             <article class="follow-up">
-                                <h4>{f.title.clone()}</h4>
+                                <h3>{f.title.clone()}</h3>
                                 <p class="muted">{f.author.clone()}" · "{format::datetime(f.created_at)}</p>
                                 <p>{f.body.clone()}</p>
                             </article>
@@ -512,7 +512,7 @@ pub fn PublicPage(no: String) -> impl IntoView {
                     </section>
                 })}
                 <section class="card">
-                    <h3>{ctx.t().timeline}</h3>
+                    <h2>{ctx.t().timeline}</h2>
                     <ol class="timeline">
                         {p.timeline.iter().map(|e| view! {
                             <li>
@@ -672,7 +672,7 @@ pub fn Knowledge() -> impl IntoView {
                                     } else {
                                         let a = &article;
                                         view! {
-                                            <h3>{a.question.clone()}</h3>
+                                            <h2>{a.question.clone()}</h2>
                                             <p class="prewrap">{a.answer.clone()}</p>
                                             <p class="muted small">
                                                 {(!a.public).then(|| view! { <span class="tag">{ctx.t().internal}</span>" " })}

@@ -70,7 +70,7 @@ pub fn Rate(token: String) -> impl IntoView {
             if done.get() {
                 return view! {
                     <section class="card" role="status" aria-labelledby="rate-thanks">
-                        <h3 id="rate-thanks">{t.rate_thanks}</h3>
+                        <h2 id="rate-thanks">{t.rate_thanks}</h2>
                         <p>{t.rate_thanks_body}</p>
                         <p><a href="/">{t.back_home}</a></p>
                     </section>
@@ -168,10 +168,10 @@ fn RateForm(
                 <span class="muted">{t.tracking_no}</span>
                 <span class="mono">{invite.tracking_no.clone()}</span>
             </div>
-            <h3 id="rate-petition">{invite.title.clone()}</h3>
+            <h2 id="rate-petition">{invite.title.clone()}</h2>
         </article>
         <section class="card" aria-labelledby="rate-replies">
-            <h3 id="rate-replies">{t.replies}</h3>
+            <h2 id="rate-replies">{t.replies}</h2>
             {if invite.replies.is_empty() {
                 view! { <p class="muted">{t.no_reply_yet}</p> }.into_any()
             } else {
@@ -186,7 +186,7 @@ fn RateForm(
             }}
         </section>
         <section class="card" aria-labelledby="rate-form">
-            <h3 id="rate-form">{t.your_rating}</h3>
+            <h2 id="rate-form">{t.your_rating}</h2>
             <p class="muted">{t.rate_intro}</p>
             <form class="form" on:submit=submit novalidate aria-labelledby="rate-form">
                 <fieldset aria-describedby="satisfaction-error">

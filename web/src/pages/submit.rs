@@ -10,7 +10,18 @@ use crate::api::ApiError;
 use crate::format::{chars, optional};
 use crate::route::Route;
 use crate::session::local_problem;
-use crate::ui::{failure_line, send_form, Ctx, EnumSelect, Load, Title};
+use crate::ui::{failure_line, focus_first_problem, send_form, Ctx, EnumSelect, Load, Title};
+
+/// The form's fields in their order on the page: (the request's field, the input's id).
+const FIELDS: &[(&str, &str)] = &[
+    ("kind", "kind"),
+    ("category_id", "category"),
+    ("urgency", "urgency"),
+    ("title", "title"),
+    ("content", "content"),
+    ("address", "address"),
+    ("contact_phone", "contact-phone"),
+];
 
 /// The form's values as the API wants them (the category may still be unset: 0).
 pub struct Draft {
@@ -93,6 +104,7 @@ pub fn Submit() -> impl IntoView {
             );
         }
         if !errors.is_empty() {
+            focus_first_problem(&errors, FIELDS);
             failure.set(Some(local_problem(errors, ctx.t())));
             return;
         }
@@ -167,15 +179,15 @@ pub fn Submit() -> impl IntoView {
             <span class="hint">{t.contact_phone_hint}</span>
             {field_error("contact_phone")}
             <label class="check">
-                <input type="checkbox" prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev)) />
+                <input id="publish-consent" type="checkbox" prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev)) />
                 {t.publish_consent}
             </label>
             <label class="check">
-                <input type="checkbox" prop:checked=move || anonymous.get() on:change=move |ev| anonymous.set(event_target_checked(&ev)) />
+                <input id="anonymous" type="checkbox" prop:checked=move || anonymous.get() on:change=move |ev| anonymous.set(event_target_checked(&ev)) />
                 {t.anonymous}
             </label>
             {failure_line(failure)}
-            <button class="button" type="submit" prop:disabled=move || busy.get()>
+            <button id="submit-petition" class="button" type="submit" prop:disabled=move || busy.get()>
                 {move || if busy.get() { t.submitting } else { t.submit }}
             </button>
         </form>

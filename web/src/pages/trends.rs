@@ -203,17 +203,17 @@ fn TrendView(data: TrendData) -> impl IntoView {
         </section>
         <div class="grid-2">
             <section class="card" aria-labelledby="rising-heading">
-                <h3 id="rising-heading">{t.rising_fastest}</h3>
+                <h2 id="rising-heading">{t.rising_fastest}</h2>
                 <Rising items=data.rising.clone() />
             </section>
             <section class="card">
-                <h3>{t.trend_chart}</h3>
+                <h2>{t.trend_chart}</h2>
                 <PairedBars items=bars label=t.trend_chart.to_owned()
                     first=t.trend_count.to_owned() second=t.trend_previous.to_owned() />
             </section>
         </div>
         <section class="card" aria-labelledby="clusters-heading">
-            <h3 id="clusters-heading">{t.repeat_clusters}</h3>
+            <h2 id="clusters-heading">{t.repeat_clusters}</h2>
             <p class="muted small">{t.repeat_clusters_hint}</p>
             <Clusters items=data.clusters.clone() />
         </section>
