@@ -385,7 +385,7 @@ pub fn timeline(conn: &mut DbConn, p: &PetitionRow, masked: bool) -> AppResult<V
     let ids: Vec<i64> = rows.iter().filter_map(|e| e.actor_unit_id).collect();
     let units = db::petitions::units_by_id(conn, &ids)?;
     let mut of_event: HashMap<i64, Vec<minhu_types::Photo>> = HashMap::new();
-    for f in db::photos::of_petitions(conn, &[p.id])? {
+    for f in db::photos::of_progress_notes(conn, p.id)? {
         if let Some(e) = f.event_id {
             of_event.entry(e).or_default().push(f.to_photo());
         }

@@ -5,26 +5,7 @@
 // browser without an account, rated 满意, and a second visit says the link is used.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, login, logout, SHOTS, BACKEND, URL, DEMO_PASSWORD } from './support.mjs';
-
-const API = URL + '/api/v1';
-
-/** One API call; the answer's JSON, or a thrown error with the status and the body. */
-async function call(method, path, token, body) {
-  const headers = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(API + path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function signIn(username, password = DEMO_PASSWORD) {
-  return call('POST', '/auth/login', null, { username, password });
-}
+import { open, login, logout, SHOTS, BACKEND, URL, call, signIn, API } from './support.mjs';
 
 /** The bell in the header, by its accessible name ("消息，3 条未读", or "消息，无未读" at 0). */
 const bell = (page, n) =>

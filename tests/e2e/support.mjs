@@ -51,3 +51,23 @@ export async function act(page, label, fill = async () => {}) {
   await form.getByRole('button', { name: `确定 ${label}` }).click();
   await form.waitFor({ state: 'detached' });
 }
+
+export const API = URL + '/api/v1';
+
+/** One API call; the answer's JSON, or a thrown error with the status and the body. */
+export async function call(method, path, token, body) {
+  const headers = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const r = await fetch(API + path, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Signs in through the API: the login response (`access_token`, `user`). */
+export async function signIn(username, password = DEMO_PASSWORD) {
+  return call('POST', '/auth/login', null, { username, password });
+}

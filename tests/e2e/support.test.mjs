@@ -6,22 +6,7 @@
 // sorted by 我也遇到 shows the server's order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, login, SHOTS, BACKEND, URL } from './support.mjs';
-
-const API = URL + '/api/v1';
-
-/** One API call; the answer's JSON, or a thrown error with the status and the body. */
-async function call(method, path, token, body) {
-  const headers = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(API + path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+import { open, login, SHOTS, BACKEND, URL, call, API } from './support.mjs';
 
 /** The 我也遇到 button by its accessible name: the count, and whether it is pressed. */
 const supportButton = (scope, n, pressed = false) =>

@@ -156,27 +156,23 @@ impl City {
     pub async fn dispatched(&self, app: &TestApp) -> (i64, i64) {
         let p = self.submit(app, json!({})).await;
         let id = p["id"].as_i64().expect("id");
-        self.call(
-            app,
-            &self.operator,
-            &format!("/api/v1/petitions/{id}/accept"),
-            json!({}),
-            200,
-        )
-        .await;
+        self.accept(app, id).await;
+        (id, self.dispatch(app, id, self.xiuwu_id).await)
+    }
+
+    /// Dispatches accepted petition `id` to `unit` as lead (the hotline office); returns the
+    /// assignment's id.
+    pub async fn dispatch(&self, app: &TestApp, id: i64, unit: i64) -> i64 {
         let p = self
             .call(
                 app,
                 &self.operator,
                 &format!("/api/v1/petitions/{id}/assignments"),
-                json!({"unit_id": self.xiuwu_id, "role": "lead"}),
+                json!({"unit_id": unit, "role": "lead"}),
                 201,
             )
             .await;
-        (
-            id,
-            p["assignments"][0]["id"].as_i64().expect("assignment id"),
-        )
+        p["assignments"][0]["id"].as_i64().expect("assignment id")
     }
 
     /// 修武县 signs its order `aid` of petition `id` and replies with `reply`; returns the reply.

@@ -26,12 +26,16 @@ fn multipart(field: &str, filename: &str, content_type: &str, bytes: &[u8]) -> V
 
 /// `POST /petitions/{petition}/photos` with a multipart body, as `token` (or without one).
 async fn post_multipart(app: &TestApp, token: Option<&str>, petition: i64, body: Vec<u8>) -> Resp {
-    let mut req = app
-        .post(&format!("/api/v1/petitions/{petition}/photos"))
-        .header(
-            "content-type",
-            &format!("multipart/form-data; boundary={BOUNDARY}"),
-        );
+    let path = format!("/api/v1/petitions/{petition}/photos");
+    post_multipart_to(app, token, &path, body).await
+}
+
+/// `POST path` with a multipart body, as `token` (or without one).
+async fn post_multipart_to(app: &TestApp, token: Option<&str>, path: &str, body: Vec<u8>) -> Resp {
+    let mut req = app.post(path).header(
+        "content-type",
+        &format!("multipart/form-data; boundary={BOUNDARY}"),
+    );
     if let Some(t) = token {
         req = req.token(t);
     }
@@ -640,15 +644,8 @@ async fn evidence_on_replies(app: TestApp) {
         let app = &app;
         async move {
             let body = multipart("file", "after.png", "image/png", &bytes);
-            app.post(&format!("/api/v1/replies/{rid}/photos"))
-                .token(&token)
-                .header(
-                    "content-type",
-                    &format!("multipart/form-data; boundary={BOUNDARY}"),
-                )
-                .body(body)
-                .send()
-                .await
+            let path = format!("/api/v1/replies/{rid}/photos");
+            post_multipart_to(app, Some(&token), &path, body).await
         }
     };
     let res = to_reply(city.xiuwu.clone(), png.clone()).await;
@@ -756,15 +753,8 @@ async fn photos_on_progress_notes(app: TestApp) {
         let app = &app;
         async move {
             let body = multipart("file", "before.png", "image/png", &bytes);
-            app.post(&format!("/api/v1/events/{event}/photos"))
-                .token(&token)
-                .header(
-                    "content-type",
-                    &format!("multipart/form-data; boundary={BOUNDARY}"),
-                )
-                .body(body)
-                .send()
-                .await
+            let path = format!("/api/v1/events/{event}/photos");
+            post_multipart_to(app, Some(&token), &path, body).await
         }
     };
     let res = to_event(city.xiuwu.clone(), note, png.clone()).await;

@@ -761,14 +761,7 @@ async fn trends_compare_with_the_period_before_and_a_year_earlier(app: TestApp) 
                 .expect("id");
             if when >= at(2026, 11, 1) {
                 c.accept(&app, id).await;
-                c.call(
-                    &app,
-                    &c.operator,
-                    &format!("/api/v1/petitions/{id}/assignments"),
-                    serde_json::json!({"unit_id": c.xiuwu_id, "role": "lead"}),
-                    201,
-                )
-                .await;
+                c.dispatch(&app, id, c.xiuwu_id).await;
             }
         }
     }

@@ -127,16 +127,7 @@ async fn followers_hear_the_public_milestones(app: TestApp) {
         let res = follow(reader.clone(), actix_web::http::Method::POST, id).await;
         assert_eq!(res.status, 204, "{}", res.text());
     }
-    let p = c
-        .call(
-            &app,
-            &c.operator,
-            &format!("/api/v1/petitions/{id}/assignments"),
-            json!({"unit_id": c.xiuwu_id, "role": "lead"}),
-            201,
-        )
-        .await;
-    let aid = p["assignments"][0]["id"].as_i64().expect("assignment");
+    let aid = c.dispatch(&app, id, c.xiuwu_id).await;
     c
         .signed_and_replied(&app, id, aid, json!({"body": "已联系收购商，联系人 13700009999。", "outcome": "resolved", "public": true}))
         .await;

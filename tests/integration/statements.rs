@@ -121,14 +121,7 @@ async fn orders_follow_their_unit_when_it_moves(app: TestApp) {
     let c = City::build(&app).await;
     let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
     c.accept(&app, id).await;
-    c.call(
-        &app,
-        &c.operator,
-        &format!("/api/v1/petitions/{id}/assignments"),
-        json!({"unit_id": c.huanfeng_id, "role": "lead"}),
-        201,
-    )
-    .await;
+    c.dispatch(&app, id, c.huanfeng_id).await;
     let holds = |token: String, path: &'static str| {
         let app = &app;
         async move {

@@ -954,7 +954,6 @@ pub fn typical_between(
         .load(conn)
 }
 
-/// Does any assignment of the petition sit in the subtree at `path`?
 /// Whether the petition was dispatched into the subtree at `path`, and whether one of those
 /// assignments is still live (not returned).
 pub fn dispatched_into(
@@ -964,10 +963,9 @@ pub fn dispatched_into(
 ) -> QueryResult<(bool, bool)> {
     let (lo, hi) = subtree_range(path);
     let states: Vec<String> = assignments::table
-        .inner_join(units::table)
         .filter(assignments::petition_id.eq(petition_id))
-        .filter(units::path.ge(lo))
-        .filter(units::path.lt(hi))
+        .filter(assignments::unit_path.ge(lo))
+        .filter(assignments::unit_path.lt(hi))
         .select(assignments::state)
         .load(conn)?;
     let live = states

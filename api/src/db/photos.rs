@@ -88,6 +88,16 @@ pub fn of_petitions(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<
         .load(conn)
 }
 
+/// The photos on the petition's progress notes, in upload order.
+pub fn of_progress_notes(conn: &mut DbConn, petition_id: i64) -> QueryResult<Vec<PhotoRow>> {
+    photos::table
+        .filter(photos::petition_id.eq(petition_id))
+        .filter(photos::event_id.is_not_null())
+        .order(photos::id.asc())
+        .select(PhotoRow::as_select())
+        .load(conn)
+}
+
 /// The petition's own photos (not its replies' or progress notes' evidence).
 pub fn count(conn: &mut DbConn, petition_id: i64) -> QueryResult<i64> {
     photos::table

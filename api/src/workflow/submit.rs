@@ -43,11 +43,13 @@ pub fn submit(
         let now = actor.now;
         // On SQLite the counter upsert is the first statement: it takes the write lock, so
         // the idempotency check below sees every committed submission.
-        let tracking_no = match drawn.take() {
-            Some(no) => no,
-            None => db::petitions::next_tracking_no(conn, &day)?,
+        let (tracking_no, key_checked) = match drawn.take() {
+            Some(no) => (no, true),
+            None => (db::petitions::next_tracking_no(conn, &day)?, false),
         };
-        if let Some(k) = key {
+        // On PostgreSQL the key was looked up before drawing; one stored since then makes the
+        // key's insert below fail, and the winner is read after the rollback.
+        if let Some(k) = key.filter(|_| !key_checked) {
             if let Some(existing) = db::petitions::find_idempotent(conn, caller.user_id, k)? {
                 return Ok((existing, false));
             }

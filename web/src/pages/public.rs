@@ -153,43 +153,23 @@ fn SupportButton(id: i64, supporters: i64) -> impl IntoView {
     let failure = RwSignal::new(None::<api::ApiError>);
     // Said to screen readers once the server has answered.
     let said = RwSignal::new(String::new());
-    let click = move |_| {
-        let Some(user) = ctx
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.user.id))
-        else {
-            ctx.go(Route::Login);
-            return;
-        };
-        // Busy, the button stays focusable (not disabled): a second press waits for the first.
-        if busy.get_untracked() {
-            return;
-        }
-        let on = !pressed.get_untracked();
-        busy.set(true);
-        failure.set(None);
-        let token = ctx.token();
-        leptos::task::spawn_local(async move {
-            let method = if on { Method::POST } else { Method::DELETE };
-            let r =
-                api::call::<Supporters>(method, token.as_deref(), &Mark::Support.path(id)).await;
-            busy.try_set(false);
-            match r {
-                Ok(s) => {
-                    count.try_set(s.supporters);
-                    ctx.marks.update(|m| m.set(user, Mark::Support, id, on));
-                    said.try_set((ctx.lang.get_untracked().text().support_name)(
-                        on,
-                        s.supporters,
-                    ));
-                }
-                Err(e) => {
-                    ctx.check(&e);
-                    failure.try_set(Some(e));
-                }
-            }
-        });
-    };
+    let click = toggle_mark(
+        Mark::Support,
+        id,
+        pressed,
+        busy,
+        failure,
+        |method, token, path| async move {
+            api::call::<Supporters>(method, token.as_deref(), &path).await
+        },
+        move |s: Supporters, on| {
+            count.try_set(s.supporters);
+            said.try_set((ctx.lang.get_untracked().text().support_name)(
+                on,
+                s.supporters,
+            ));
+        },
+    );
     let face = move || {
         let t = ctx.t();
         view! {
@@ -221,15 +201,24 @@ fn SupportButton(id: i64, supporters: i64) -> impl IntoView {
     }
 }
 
-/// 关注: a toggle button that follows a published petition (its public milestones come as
-/// messages) or stops following it; signed out, a link to the login page.
-#[component]
-fn FollowButton(id: i64) -> impl IntoView {
+/// The click of a 我也遇到 or 关注 toggle: signed out, to the login page; otherwise one press at
+/// a time (busy, the button stays focusable and a second press waits), POST to set the mark or
+/// DELETE to take it back (`send`), remember it for this reader, and hand the answer to `done`
+/// with whether the mark is now set; a refusal shows under the button.
+fn toggle_mark<T: 'static, Fut>(
+    mark: Mark,
+    id: i64,
+    pressed: Memo<bool>,
+    busy: RwSignal<bool>,
+    failure: RwSignal<Option<api::ApiError>>,
+    send: impl Fn(Method, Option<String>, String) -> Fut + Copy + 'static,
+    done: impl Fn(T, bool) + Copy + 'static,
+) -> impl Fn(leptos::ev::MouseEvent) + Copy + 'static
+where
+    Fut: std::future::Future<Output = Result<T, api::ApiError>> + 'static,
+{
     let ctx = Ctx::get();
-    let pressed = Memo::new(move |_| ctx.marks.with(|m| m.has(ctx.user_id(), Mark::Follow, id)));
-    let busy = RwSignal::new(false);
-    let failure = RwSignal::new(None::<api::ApiError>);
-    let click = move |_| {
+    move |_| {
         let Some(user) = ctx
             .session
             .with_untracked(|s| s.as_ref().map(|s| s.user.id))
@@ -246,17 +235,39 @@ fn FollowButton(id: i64) -> impl IntoView {
         let token = ctx.token();
         leptos::task::spawn_local(async move {
             let method = if on { Method::POST } else { Method::DELETE };
-            let r = api::no_content(method, token.as_deref(), &Mark::Follow.path(id)).await;
+            let r = send(method, token, mark.path(id)).await;
             busy.try_set(false);
             match r {
-                Ok(()) => ctx.marks.update(|m| m.set(user, Mark::Follow, id, on)),
+                Ok(answer) => {
+                    ctx.marks.update(|m| m.set(user, mark, id, on));
+                    done(answer, on);
+                }
                 Err(e) => {
                     ctx.check(&e);
                     failure.try_set(Some(e));
                 }
             }
         });
-    };
+    }
+}
+
+/// 关注: a toggle button that follows a published petition (its public milestones come as
+/// messages) or stops following it; signed out, a link to the login page.
+#[component]
+fn FollowButton(id: i64) -> impl IntoView {
+    let ctx = Ctx::get();
+    let pressed = Memo::new(move |_| ctx.marks.with(|m| m.has(ctx.user_id(), Mark::Follow, id)));
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<api::ApiError>);
+    let click = toggle_mark(
+        Mark::Follow,
+        id,
+        pressed,
+        busy,
+        failure,
+        |method, token, path| async move { api::no_content(method, token.as_deref(), &path).await },
+        |(), _| {},
+    );
     view! {
         {move || if ctx.signed_token.with(Option::is_some) {
             view! {
