@@ -17,11 +17,13 @@ use sha2::{Digest, Sha256};
 
 /// Who is acting: the account as its row stands now (the HTTP layer admits it from a verified
 /// token; the jobs act as the system account).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub user_id: i64,
     pub role: Role,
     pub unit_id: Option<i64>,
+    /// The path of the account's unit in the unit tree (`/1/4/`), read with the account.
+    pub unit_path: Option<String>,
 }
 
 /// The marker stored instead of a hash for accounts that cannot log in with a password.

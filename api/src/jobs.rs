@@ -56,8 +56,8 @@ pub fn run(
                 user_id: system,
                 role: Role::System,
                 unit_id: None,
+                unit_path: None,
             },
-            unit_path: None,
             now,
         };
         let mut report = Report::default();

@@ -33,8 +33,9 @@ pub struct Cause<'a> {
     pub now: NaiveDateTime,
 }
 
+/// What an event's messages and webhooks need of its petition: read once per event.
 #[derive(Queryable)]
-struct About {
+pub struct About {
     tracking_no: String,
     title: String,
     urgency: String,
@@ -43,27 +44,39 @@ struct About {
     status: String,
     publish_consent: bool,
     public_hidden: bool,
+    pub partner_id: Option<i64>,
+}
+
+impl About {
+    pub fn load(conn: &mut DbConn, petition_id: i64) -> QueryResult<About> {
+        petitions::table
+            .find(petition_id)
+            .select((
+                petitions::tracking_no,
+                petitions::title,
+                petitions::urgency,
+                petitions::submitter_id,
+                petitions::contact_phone,
+                petitions::status,
+                petitions::publish_consent,
+                petitions::public_hidden,
+                petitions::partner_id,
+            ))
+            .first(conn)
+    }
+
+    pub fn tracking_no(&self) -> &str {
+        &self.tracking_no
+    }
+}
+
+/// Whether the event tells anybody anything (most do not: asked of the table before reading).
+pub fn tells_anyone(c: &Cause<'_>) -> bool {
+    !events_for(c.action, c.from, c.to, true).is_empty()
 }
 
 /// Writes the messages an event causes, in the caller's transaction.
-pub fn enqueue(conn: &mut DbConn, c: &Cause<'_>) -> QueryResult<()> {
-    // Most events tell nobody: ask the table before reading anything.
-    if events_for(c.action, c.from, c.to, true).is_empty() {
-        return Ok(());
-    }
-    let p: About = petitions::table
-        .find(c.petition_id)
-        .select((
-            petitions::tracking_no,
-            petitions::title,
-            petitions::urgency,
-            petitions::submitter_id,
-            petitions::contact_phone,
-            petitions::status,
-            petitions::publish_consent,
-            petitions::public_hidden,
-        ))
-        .first(conn)?;
+pub fn enqueue(conn: &mut DbConn, c: &Cause<'_>, p: &About) -> QueryResult<()> {
     let urgent = p.urgency == Urgency::Emergency.as_str();
     for event in events_for(c.action, c.from, c.to, urgent) {
         let reply = if event == Event::Replied {
@@ -93,7 +106,7 @@ pub fn enqueue(conn: &mut DbConn, c: &Cause<'_>) -> QueryResult<()> {
             now: c.now,
         };
         match event.audience() {
-            Audience::Petitioner => to_petitioner(conn, &message, &p)?,
+            Audience::Petitioner => to_petitioner(conn, &message, p)?,
             Audience::Unit => {
                 let Some(aid) = c.assignment_id else { continue };
                 let unit: i64 = assignments::table
@@ -110,7 +123,7 @@ pub fn enqueue(conn: &mut DbConn, c: &Cause<'_>) -> QueryResult<()> {
                 }
             }
         }
-        to_followers(conn, event, &facts, &p, c)?;
+        to_followers(conn, event, &facts, p, c)?;
     }
     Ok(())
 }

@@ -439,7 +439,8 @@ fn petition(
             created_at: created,
             updated_at: created,
         },
-    )?;
+    )?
+    .id;
     let event = |conn: &mut DbConn,
                  action: Action,
                  actor: i64,

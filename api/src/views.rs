@@ -310,12 +310,37 @@ pub fn detail(
     p: &PetitionRow,
     acc: &Access,
 ) -> AppResult<Petition> {
+    detail_from(conn, actor, p, acc, false)
+}
+
+/// [`detail`] of a petition created in this request, before anything was attached to it: the
+/// same view, without reading the orders, replies, visits and photos it cannot have yet.
+pub fn detail_of_new(
+    conn: &mut DbConn,
+    actor: &Actor,
+    p: &PetitionRow,
+    acc: &Access,
+) -> AppResult<Petition> {
+    detail_from(conn, actor, p, acc, true)
+}
+
+fn detail_from(
+    conn: &mut DbConn,
+    actor: &Actor,
+    p: &PetitionRow,
+    acc: &Access,
+    new: bool,
+) -> AppResult<Petition> {
     let show = unmasked(actor, p, acc);
     if show && !acc.petitioner {
         audit_unmasked(conn, actor, [p], "detail")?;
     }
     let mut view = summary(p, !show, actor.now);
-    let all = db::petitions::assignments_of(conn, p.id)?;
+    let all = if new {
+        Vec::new()
+    } else {
+        db::petitions::assignments_of(conn, p.id)?
+    };
     let status = p.status;
     let lead = has_lead(&all);
 
@@ -347,7 +372,11 @@ pub fn detail(
         view.assignments.push(one);
     }
     view.allowed_actions = actions;
-    let replies = db::petitions::replies_of(conn, &[p.id])?;
+    let replies = if new {
+        Vec::new()
+    } else {
+        db::petitions::replies_of(conn, &[p.id])?
+    };
     let unit_ids: Vec<i64> = replies.iter().filter_map(|r| r.unit_id).collect();
     let units = db::petitions::units_by_id(conn, &unit_ids)?;
     view.replies = replies
@@ -360,11 +389,18 @@ pub fn detail(
             )
         })
         .collect();
-    view.visits = db::petitions::visits_of(conn, p.id)?
-        .iter()
-        .map(|v| visit(v, !show))
-        .collect();
-    let (own, mut of_reply) = split_photos(&db::photos::of_petitions(conn, &[p.id])?, false);
+    if !new {
+        view.visits = db::petitions::visits_of(conn, p.id)?
+            .iter()
+            .map(|v| visit(v, !show))
+            .collect();
+    }
+    let photos = if new {
+        Vec::new()
+    } else {
+        db::photos::of_petitions(conn, &[p.id])?
+    };
+    let (own, mut of_reply) = split_photos(&photos, false);
     view.photos = own;
     for r in &mut view.replies {
         r.photos = of_reply.remove(&r.id).unwrap_or_default();

@@ -8,7 +8,6 @@ use diesel::prelude::*;
 use minhu_types::{PetitionStatus, WebhookEvent, WebhookEventData};
 
 use crate::clock::Clock;
-use crate::db::schema::petitions;
 use crate::db::{self, DbConn};
 use crate::domain::webhooks::{event_for, is_public, retry_at, signature, Reach};
 use crate::error::AppResult;
@@ -22,6 +21,7 @@ const BATCH: i64 = 50;
 /// Writes the deliveries a status change causes, in the caller's transaction.
 pub fn enqueue(
     conn: &mut DbConn,
+    about: &crate::notifications::About,
     petition_id: i64,
     event_row_id: i64,
     from: Option<PetitionStatus>,
@@ -31,13 +31,10 @@ pub fn enqueue(
     let (Some(event), Some(status)) = (event_for(from, to), to) else {
         return Ok(());
     };
-    let (partner_id, tracking_no): (Option<i64>, String) = petitions::table
-        .find(petition_id)
-        .select((petitions::partner_id, petitions::tracking_no))
-        .first(conn)?;
-    let Some(partner_id) = partner_id else {
+    let Some(partner_id) = about.partner_id else {
         return Ok(());
     };
+    let tracking_no = about.tracking_no().to_owned();
     // Only for an active partner's active webhooks.
     let hooks = db::webhooks::active_of_partner(conn, partner_id)?;
     if !hooks.iter().any(|h| h.wants(&event)) {

@@ -147,3 +147,211 @@ async fn orders_follow_their_unit_when_it_moves(app: TestApp) {
 }
 
 both!(orders_follow_their_unit_when_it_moves);
+
+/// The ids of every item of a list, following its `next` links from `first`; checks that the
+/// link keeps the list's filters and that reading a page by its link costs what the first
+/// page costs (keyset paging: the same at any depth).
+async fn walk(app: &TestApp, token: Option<&str>, first: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut path = first.to_owned();
+    let mut pages = 0;
+    let first_cost = statements(app, token, first).await;
+    loop {
+        app.state.recent_feed.clear();
+        let mut req = app.get(&path);
+        if let Some(t) = token {
+            req = req.token(t);
+        }
+        let res = req.send().await;
+        assert_eq!(res.status, 200, "GET {path}: {}", res.text());
+        let v = res.value();
+        let items = v["items"].as_array().expect("items");
+        ids.extend(items.iter().map(|i| i["id"].as_i64().expect("id")));
+        pages += 1;
+        assert!(pages < 50, "the links do not end: {path}");
+        match v["next"].as_str() {
+            Some(next) => {
+                assert!(next.contains("per_page=3"), "{next} keeps per_page");
+                assert!(
+                    !next.contains("page=1&") && !next.contains("&page="),
+                    "{next}"
+                );
+                assert_eq!(statements(app, token, next).await, first_cost, "{next}");
+                path = next.to_owned();
+            }
+            None => {
+                assert!(v.get("next").is_none(), "no `next: null` on the last page");
+                break;
+            }
+        }
+    }
+    ids
+}
+
+async fn next_links_walk_every_item_once(app: TestApp) {
+    let c = City::build(&app).await;
+    for i in 0..10 {
+        let id = c
+            .submit(
+                &app,
+                json!({"kind": if i % 2 == 0 { "help" } else { "complaint" }}),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        if i % 3 != 0 {
+            c.accept(&app, id).await;
+        }
+    }
+    let all = |token: Option<String>, path: &'static str| {
+        let app = &app;
+        async move {
+            let mut req = app.get(path);
+            if let Some(t) = &token {
+                req = req.token(t);
+            }
+            let v = req.send().await.value();
+            assert!(v.get("next").is_none(), "one page holds all: {v}");
+            v["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| i["id"].as_i64().expect("id"))
+                .collect::<Vec<i64>>()
+        }
+    };
+    for (token, whole, paged) in [
+        (
+            Some(&c.operator),
+            "/api/v1/petitions?per_page=100",
+            "/api/v1/petitions?per_page=3",
+        ),
+        (
+            Some(&c.operator),
+            "/api/v1/petitions?kind=complaint&per_page=100",
+            "/api/v1/petitions?kind=complaint&per_page=3",
+        ),
+        (
+            Some(&c.citizen),
+            "/api/v1/petitions?per_page=100",
+            "/api/v1/petitions?per_page=3",
+        ),
+        (
+            None,
+            "/api/v1/public/petitions?per_page=100",
+            "/api/v1/public/petitions?per_page=3",
+        ),
+        (
+            Some(&c.operator),
+            "/api/v1/callers/13812345678/petitions?per_page=100",
+            "/api/v1/callers/13812345678/petitions?per_page=3",
+        ),
+    ] {
+        let expected = all(token.cloned(), whole).await;
+        assert!(
+            expected.len() > 3,
+            "{whole}: more than a page to walk ({expected:?})"
+        );
+        assert!(expected.windows(2).all(|w| w[0] > w[1]), "newest first");
+        assert_eq!(
+            walk(&app, token.map(String::as_str), paged).await,
+            expected,
+            "{paged}"
+        );
+    }
+}
+
+/// Offset paging stops at a depth where it would walk history; the cursor refuses what it
+/// cannot follow, saying what to use instead.
+async fn deep_pages_and_bad_cursors_are_refused(app: TestApp) {
+    let c = City::build(&app).await;
+    for (token, path, field) in [
+        (
+            Some(&c.operator),
+            "/api/v1/petitions?page=101&per_page=100",
+            "page",
+        ),
+        (None, "/api/v1/public/petitions?page=501", "page"),
+        (
+            Some(&c.xiuwu),
+            "/api/v1/assignments?page=1001&per_page=10",
+            "page",
+        ),
+        (
+            Some(&c.admin),
+            "/api/v1/audit/contact-reads?page=10001&per_page=1",
+            "page",
+        ),
+        (
+            Some(&c.operator),
+            "/api/v1/petitions?after=5&page=2",
+            "page",
+        ),
+        (
+            Some(&c.operator),
+            "/api/v1/petitions?after=5&status=submitted",
+            "after",
+        ),
+        (Some(&c.operator), "/api/v1/petitions?after=0", "after"),
+        (
+            None,
+            "/api/v1/public/petitions?after=5&sort=supporters",
+            "after",
+        ),
+    ] {
+        let mut req = app.get(path);
+        if let Some(t) = token {
+            req = req.token(t);
+        }
+        let res = req.send().await;
+        assert_eq!(res.status, 422, "GET {path}: {}", res.text());
+        let v = res.value();
+        assert_eq!(v["errors"][0]["field"], field, "GET {path}: {v}");
+    }
+    // As deep as offset paging goes, it still answers.
+    let res = app
+        .get("/api/v1/petitions?page=100&per_page=100")
+        .token(&c.operator)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+}
+
+/// A submission answers with the petition exactly as reading it afterwards shows it (the
+/// answer is built from the stored row, without reading what a new petition cannot have).
+async fn a_submission_answers_what_a_read_shows(app: TestApp) {
+    let c = City::build(&app).await;
+    let posted = c.submit(&app, json!({})).await;
+    let id = posted["id"].as_i64().expect("id");
+    let read = app
+        .get(&format!("/api/v1/petitions/{id}"))
+        .token(&c.citizen)
+        .send()
+        .await
+        .value();
+    assert_eq!(posted, read);
+    // A call the hotline office registers (shown to it unmasked, so audited either way).
+    let body = c.petition(json!({"contact_name": "王先生", "contact_phone": "13700001111"}));
+    let res = app
+        .post("/api/v1/petitions")
+        .token(&c.operator)
+        .json(body)
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let posted = res.value();
+    let id = posted["id"].as_i64().expect("id");
+    let read = app
+        .get(&format!("/api/v1/petitions/{id}"))
+        .token(&c.operator)
+        .send()
+        .await
+        .value();
+    assert_eq!(posted, read);
+}
+
+both!(
+    next_links_walk_every_item_once,
+    deep_pages_and_bad_cursors_are_refused,
+    a_submission_answers_what_a_read_shows,
+);

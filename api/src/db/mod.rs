@@ -274,9 +274,15 @@ impl Paging {
             total,
             page: self.page,
             per_page: self.per_page,
+            next: None,
         }
     }
 }
+
+/// How deep offset paging goes into a list over history (`page` × `per_page`): an offset makes
+/// the database walk every row before it, so past this depth such lists are read with their
+/// `next` links (keyset paging, the same cost at any depth).
+pub const MAX_HISTORY_OFFSET: i64 = 10_000;
 
 /// How far past the current page a list over history counts: its `total` is exact when the
 /// list ends within this many pages after the current one, and otherwise a lower bound (what

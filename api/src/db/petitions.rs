@@ -303,18 +303,19 @@ pub fn draw_tracking_no(conn: &mut DbConn, day: &str) -> QueryResult<String> {
     })
 }
 
-pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<i64> {
-    let id = diesel::insert_into(petitions::table)
+/// Stores a new petition with its masked search text; answers the row as stored.
+pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<PetitionRow> {
+    let stored: PetitionRow = per_backend!(conn, |c| diesel::insert_into(petitions::table)
         .values(row)
-        .returning(petitions::id)
-        .get_result(conn)?;
+        .returning(PetitionRow::as_returning())
+        .get_result(c))?;
     diesel::insert_into(petition_search::table)
         .values((
-            petition_search::petition_id.eq(id),
+            petition_search::petition_id.eq(stored.id),
             petition_search::masked.eq(search_text(row.title, row.content)),
         ))
         .execute(conn)?;
-    Ok(id)
+    Ok(stored)
 }
 
 /// What a search by someone who sees the petition masked may match: title and content as
@@ -511,6 +512,17 @@ pub struct PetitionFilter {
     /// A caller's history: the contact phone, or the submitting account's phone, is one of these
     /// forms (`rules::phone_forms`).
     pub phones: Option<Vec<String>>,
+    /// Keyset paging: only petitions with a smaller id (lists newest first by id).
+    pub before_id: Option<i64>,
+}
+
+impl PetitionFilter {
+    /// Whether the list runs newest first by id, the order `next` links (`before_id`) follow.
+    pub fn by_id(&self) -> bool {
+        !self.by_created
+            && !self.by_supporters
+            && self.status.as_deref() != Some(minhu_types::PetitionStatus::Submitted.as_str())
+    }
 }
 
 /// Emergencies first, then urgent, then the rest (the names sort otherwise).
@@ -665,6 +677,9 @@ fn list_page(
         }
         if let Some(to) = filter.to {
             q = q.filter(petitions::created_at.lt(to));
+        }
+        if let Some(before) = filter.before_id {
+            q = q.filter(petitions::id.lt(before));
         }
         q
     };

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use minhu_types::{Role, User, UserDetail};
 
-use super::schema::{revoked_tokens, users};
+use super::schema::{categories, revoked_tokens, units, users};
 use super::{utc, DbConn, Paging};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -105,6 +105,23 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<UserRow> {
         .first(conn)
 }
 
+/// The account's display name and phone, and whether category `category_id` exists: what a
+/// submission needs to know before storing, in one statement.
+pub fn contact_and_category(
+    conn: &mut DbConn,
+    id: i64,
+    category_id: i64,
+) -> QueryResult<(String, Option<String>, bool)> {
+    users::table
+        .find(id)
+        .select((
+            users::display_name,
+            users::phone,
+            diesel::dsl::exists(categories::table.find(category_id)),
+        ))
+        .first(conn)
+}
+
 /// By normalized (lower-case) username.
 pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<UserRow>> {
     users::table
@@ -166,35 +183,37 @@ pub struct SessionRow {
     pub unit_id: Option<i64>,
     pub active: bool,
     pub token_epoch: i64,
+    /// The path of the account's unit (`units.path`), read with the account.
+    pub unit_path: Option<String>,
 }
 
-/// The account `user_id` as it is now, and whether the token `jti` was revoked: two point
-/// reads by primary key, on every authenticated request.
+/// The account `user_id` as it is now (with its unit's path), and whether the token `jti` was
+/// revoked: one statement (a point read by primary key, its unit joined by key, the revocation
+/// looked up by its key in the same query), on
+/// every authenticated request. A token without an id is never revoked alone (logout revokes
+/// such a token's account epoch instead), and no revoked token has the empty id.
 pub fn session(
     conn: &mut DbConn,
     user_id: i64,
     jti: Option<&str>,
 ) -> QueryResult<Option<(SessionRow, bool)>> {
-    let Some(row) = users::table
-        .find(user_id)
+    let jti = jti.unwrap_or("");
+    let row = users::table
+        .left_join(units::table)
+        .filter(users::id.eq(user_id))
         .select((
-            users::role,
-            users::unit_id,
-            users::active,
-            users::token_epoch,
+            (
+                users::role,
+                users::unit_id,
+                users::active,
+                users::token_epoch,
+                units::path.nullable(),
+            ),
+            diesel::dsl::exists(revoked_tokens::table.find(jti)),
         ))
-        .first::<SessionRow>(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let revoked = match jti {
-        Some(jti) => {
-            diesel::select(diesel::dsl::exists(revoked_tokens::table.find(jti))).get_result(conn)?
-        }
-        None => false,
-    };
-    Ok(Some((row, revoked)))
+        .first::<(SessionRow, bool)>(conn)
+        .optional()?;
+    Ok(row.map(|(row, revoked)| (row, revoked && !jti.is_empty())))
 }
 
 /// Signs one token out (a no-op when it already was).

@@ -188,6 +188,7 @@ async fn admit(state: web::Data<AppState>, claims: Claims) -> Result<Caller, App
         user_id,
         role,
         unit_id: row.unit_id,
+        unit_path: row.unit_path,
     })
 }
 
@@ -301,4 +302,86 @@ impl PageQuery {
         c.finish().map_err(AppError::validation)?;
         Ok(crate::db::Paging { page, per_page })
     }
+
+    /// [`paging`](Self::paging) of a list over history, which offset paging reads only so deep
+    /// ([`MAX_HISTORY_OFFSET`](crate::db::MAX_HISTORY_OFFSET) rows); past it, its `next` links.
+    pub fn history_paging(self) -> Result<crate::db::Paging, AppError> {
+        let paging = self.paging()?;
+        if paging.offset() >= crate::db::MAX_HISTORY_OFFSET {
+            return Err(AppError::invalid_field(
+                "page",
+                format!(
+                    "翻页过深：按页码只能查看前 {} 条，请沿上一页返回的 next 链接（after 参数）继续往后查看",
+                    crate::db::MAX_HISTORY_OFFSET
+                ),
+            ));
+        }
+        Ok(paging)
+    }
+}
+
+/// `?after=` of the lists over history that run newest first.
+#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CursorQuery {
+    /// Keyset paging: only items older than the one with this id — what the previous page's
+    /// `next` link carries. Costs the same at any depth; with it `page` stays 1 and `total`
+    /// counts from here.
+    #[param(minimum = 1)]
+    pub after: Option<i64>,
+}
+
+impl CursorQuery {
+    /// The cursor, checked against the page asked for and against the list's order.
+    pub fn before_id(
+        self,
+        paging: crate::db::Paging,
+        by_id: bool,
+    ) -> Result<Option<i64>, AppError> {
+        let Some(after) = self.after else {
+            return Ok(None);
+        };
+        if after < 1 {
+            return Err(AppError::invalid_field(
+                "after",
+                "after 须为正整数（上一页 next 链接中的值）",
+            ));
+        }
+        if paging.page != 1 {
+            return Err(AppError::invalid_field(
+                "page",
+                "使用 after 时不能再指定 page",
+            ));
+        }
+        if !by_id {
+            return Err(AppError::invalid_field(
+                "after",
+                "after 只用于按时间从新到旧排列的列表（此排序请用 page）",
+            ));
+        }
+        Ok(Some(after))
+    }
+}
+
+/// The page with its `next` link when the list goes on: this request's path and query with
+/// `after=` this page's last id in place of `page` and `after` (for lists newest first by id).
+pub fn with_next<T>(
+    mut page: minhu_types::Page<T>,
+    req: &HttpRequest,
+    by_id: bool,
+    last_id: impl Fn(&T) -> i64,
+) -> minhu_types::Page<T> {
+    let shown = (page.page - 1) * page.per_page + page.items.len() as i64;
+    if !by_id || page.total <= shown {
+        return page;
+    }
+    if let Some(last) = page.items.last().map(last_id) {
+        let mut pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+        pairs.retain(|(k, _)| k != "page" && k != "after");
+        pairs.push(("after".to_owned(), last.to_string()));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        page.next = Some(format!("{}?{query}", req.path()));
+    }
+    page
 }

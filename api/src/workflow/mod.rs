@@ -28,29 +28,22 @@ use crate::domain::policy::{choose, Policy, FALLBACK_REPLY, FALLBACK_SIGN};
 use crate::domain::units::in_subtree;
 use crate::error::{AppError, AppResult};
 
-/// The caller, with the path of their unit (for handlers' subtree checks), and the time the
-/// request acts at.
+/// The caller (with the path of their unit, for handlers' subtree checks, read with the account
+/// when the request was admitted) and the time the request acts at.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub caller: Caller,
-    pub unit_path: Option<String>,
     pub now: NaiveDateTime,
 }
 
 impl Actor {
-    pub fn load(conn: &mut DbConn, caller: Caller, now: NaiveDateTime) -> AppResult<Actor> {
-        let unit_path = match caller.unit_id {
-            Some(id) => {
-                use diesel::OptionalExtension;
-                db::units::find(conn, id).optional()?.map(|u| u.path)
-            }
-            None => None,
-        };
-        Ok(Actor {
-            caller,
-            unit_path,
-            now,
-        })
+    pub fn of(caller: Caller, now: NaiveDateTime) -> Actor {
+        Actor { caller, now }
+    }
+
+    /// The path of the caller's unit in the unit tree, if they belong to one.
+    pub fn unit_path(&self) -> Option<&str> {
+        self.caller.unit_path.as_deref()
     }
 
     pub fn role(&self) -> Role {
@@ -60,10 +53,7 @@ impl Actor {
     /// A handler whose unit's subtree holds `unit`.
     pub fn covers(&self, unit: &UnitRow) -> bool {
         self.caller.role == Role::Handler
-            && self
-                .unit_path
-                .as_deref()
-                .is_some_and(|p| in_subtree(&unit.path, p))
+            && self.unit_path().is_some_and(|p| in_subtree(&unit.path, p))
     }
 }
 
@@ -85,7 +75,7 @@ pub fn not_found() -> AppError {
 /// subtree's, the hotline office, leaders, reporters and administrators all.
 pub fn access(conn: &mut DbConn, actor: &Actor, row: &PetitionRow) -> AppResult<Access> {
     let petitioner = row.submitter_id == actor.caller.user_id;
-    let (unit_on_order, unit_on_live_order) = match (actor.role(), &actor.unit_path) {
+    let (unit_on_order, unit_on_live_order) = match (actor.role(), actor.unit_path()) {
         (Role::Handler, Some(path)) => db::petitions::dispatched_into(conn, row.id, path)?,
         _ => (false, false),
     };
@@ -325,21 +315,28 @@ pub fn record(
             created_at: now,
         },
     )?;
-    // The partner hears of it in the same transaction: no change without its event.
-    crate::webhooks::enqueue(conn, petition_id, event_id, from, to, now)?;
-    // … and so do the people it concerns.
-    crate::notifications::enqueue(
-        conn,
-        &crate::notifications::Cause {
-            petition_id,
-            action,
-            from,
-            to,
-            assignment_id,
-            note,
-            now,
-        },
-    )?;
+    // The partner hears of it in the same transaction: no change without its event; and so do
+    // the people it concerns. What both need of the petition is read once, if either speaks.
+    let cause = crate::notifications::Cause {
+        petition_id,
+        action,
+        from,
+        to,
+        assignment_id,
+        note,
+        now,
+    };
+    let hook = crate::domain::webhooks::event_for(from, to).is_some();
+    let tell = crate::notifications::tells_anyone(&cause);
+    if hook || tell {
+        let about = crate::notifications::About::load(conn, petition_id)?;
+        if hook {
+            crate::webhooks::enqueue(conn, &about, petition_id, event_id, from, to, now)?;
+        }
+        if tell {
+            crate::notifications::enqueue(conn, &cause, &about)?;
+        }
+    }
     db::figures::count_action(
         conn,
         crate::domain::calendar::local_date(now),

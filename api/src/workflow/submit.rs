@@ -1,7 +1,6 @@
 //! Submitting a petition: the one path by which a petition comes into being, whoever brings it
 //! (a citizen, a partner, a partner through Open311).
 
-use diesel::OptionalExtension;
 use minhu_types::{Action, NewPetition, PetitionStatus, Role, Source};
 
 use crate::db::petitions::NewPetitionRow;
@@ -10,18 +9,32 @@ use crate::domain::petitions::tracking_day;
 use crate::error::{AppError, AppResult};
 use crate::workflow::{record, Actor};
 
+/// What a submission produced.
+pub struct Submitted {
+    pub id: i64,
+    /// `false` for a petition created earlier under the same idempotency key.
+    pub fresh: bool,
+    /// The petition as this submission stored it, when nothing has changed it since (not for
+    /// a replay, nor for a call the hotline office accepted in the same step).
+    pub stored: Option<db::petitions::PetitionRow>,
+}
+
 /// Creates a petition for the actor from a checked body: the petition, its masked search text
 /// and repeat-index entry, its first event, the day's figures and the idempotency key, in one
-/// transaction. Answers the petition's id, and `false` for a petition created earlier under the
-/// same key.
+/// transaction.
 pub fn submit(
     conn: &mut DbConn,
     actor: &Actor,
     body: &NewPetition,
     key: Option<&str>,
     source: Source,
-) -> AppResult<(i64, bool)> {
-    let caller = actor.caller;
+) -> AppResult<Submitted> {
+    let earlier = |id| Submitted {
+        id,
+        fresh: false,
+        stored: None,
+    };
+    let caller = &actor.caller;
     let day = tracking_day(db::utc(actor.now));
     // On PostgreSQL the day's counter is one row every submission of the day updates: taken
     // inside the submission's transaction, its lock would be held to the commit and the day's
@@ -35,7 +48,7 @@ pub fn submit(
             .transpose()?
             .flatten()
         {
-            return Ok((existing, false));
+            return Ok(earlier(existing));
         }
         drawn = Some(db::petitions::draw_tracking_no(conn, &day)?);
     }
@@ -51,15 +64,19 @@ pub fn submit(
         // key's insert below fail, and the winner is read after the rollback.
         if let Some(k) = key.filter(|_| !key_checked) {
             if let Some(existing) = db::petitions::find_idempotent(conn, caller.user_id, k)? {
-                return Ok((existing, false));
+                return Ok(Err(existing));
             }
         }
-        db::categories::find(conn, body.category_id)
-            .optional()?
-            .ok_or_else(|| {
-                AppError::invalid_field("category_id", format!("分类 {} 不存在", body.category_id))
-            })?;
-        let me = db::users::find(conn, caller.user_id)?;
+        // The caller's name and phone (a citizen's defaults) and whether the category exists,
+        // in one statement.
+        let (display_name, phone, category_exists) =
+            db::users::contact_and_category(conn, caller.user_id, body.category_id)?;
+        if !category_exists {
+            return Err(AppError::invalid_field(
+                "category_id",
+                format!("分类 {} 不存在", body.category_id),
+            ));
+        }
         // A call the hotline office registers belongs to no person's account: to the system
         // account, so nobody acts on it as its petitioner (the caller is reached by phone).
         let submitter_id = if caller.role == Role::Operator {
@@ -77,7 +94,7 @@ pub fn submit(
                 .as_deref()
                 .map(str::trim)
                 .or(if caller.role == Role::Citizen {
-                    Some(me.display_name.as_str())
+                    Some(display_name.as_str())
                 } else {
                     None
                 });
@@ -85,8 +102,8 @@ pub fn submit(
             .contact_phone
             .as_deref()
             .map(str::trim)
-            .or(me.phone.as_deref().filter(|_| caller.role == Role::Citizen));
-        let id = db::petitions::insert(
+            .or(phone.as_deref().filter(|_| caller.role == Role::Citizen));
+        let stored = db::petitions::insert(
             conn,
             &NewPetitionRow {
                 tracking_no: &tracking_no,
@@ -113,6 +130,7 @@ pub fn submit(
                 updated_at: now,
             },
         )?;
+        let id = stored.id;
         db::duplicates::add(
             conn,
             id,
@@ -143,9 +161,9 @@ pub fn submit(
             PetitionStatus::Submitted.as_str(),
             1,
         )?;
-        Ok((id, true))
+        Ok(Ok(stored))
     });
-    let (id, fresh) = match created {
+    let stored = match created {
         Err(e)
             if e.internal
                 .as_deref()
@@ -153,14 +171,16 @@ pub fn submit(
         {
             // Two requests with one key raced on PostgreSQL: the other one won.
             let k = key.unwrap_or_default();
-            (
+            return Ok(earlier(
                 db::petitions::find_idempotent(conn, caller.user_id, k)?.ok_or(e)?,
-                false,
-            )
+            ));
         }
-        other => other?,
+        Err(e) => return Err(e),
+        Ok(Err(existing)) => return Ok(earlier(existing)),
+        Ok(Ok(stored)) => stored,
     };
-    if fresh && body.accept && caller.role == Role::Operator {
+    let id = stored.id;
+    if body.accept && caller.role == Role::Operator {
         // Submitted and accepted in one step; the catalogue may dispatch it at once.
         crate::workflow::act(
             conn,
@@ -172,6 +192,15 @@ pub fn submit(
             |_, _| Ok(crate::workflow::Effect::default()),
         )?;
         crate::workflow::orders::auto_dispatch(conn, actor, id)?;
+        return Ok(Submitted {
+            id,
+            fresh: true,
+            stored: None,
+        });
     }
-    Ok((id, fresh))
+    Ok(Submitted {
+        id,
+        fresh: true,
+        stored: Some(stored),
+    })
 }

@@ -70,6 +70,12 @@ pub struct Page<T> {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    /// Where the list continues, for lists over history that run newest first (petitions, the
+    /// public feed, a caller's history): the same request with `after=` the last item's id,
+    /// instead of `page`. Costs the same at any depth (keyset paging); absent on the last page
+    /// and on lists without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// `POST /api/v1/auth/register`. The account is always a citizen's: there is no role field.

@@ -47,16 +47,16 @@ pub async fn list(
     query: crate::http::query::Query<InboxQuery>,
     page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<web::Json<Page<Assignment>>> {
-    let paging = page.into_inner().paging()?;
+    let paging = page.into_inner().history_paging()?;
     let q = query.into_inner();
     let caller = auth.0;
     let now = state.clock.now();
     let (items, total) = state
         .db(move |conn| {
-            let actor = Actor::load(conn, caller, now)?;
-            let path = match (actor.role(), &actor.unit_path) {
+            let actor = Actor::of(caller, now);
+            let path = match (actor.role(), actor.unit_path()) {
                 (Role::Operator, _) => "/".to_owned(),
-                (_, Some(p)) => p.clone(),
+                (_, Some(p)) => p.to_owned(),
                 (_, None) => return Ok((Vec::new(), 0)),
             };
             let filter = InboxFilter {
@@ -93,7 +93,7 @@ async fn on_assignment(
     let now = state.clock.now();
     state
         .db(move |conn| {
-            let actor = Actor::load(conn, caller, now)?;
+            let actor = Actor::of(caller, now);
             let (a, _) = db::petitions::find_assignment(conn, id)
                 .optional()?
                 .ok_or_else(|| AppError::not_found("办理记录不存在，或不属于您的单位"))?;

@@ -56,7 +56,7 @@ pub async fn contact_reads(
     query: crate::http::query::Query<ContactReadQuery>,
     page: crate::http::query::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
-    let paging = page.into_inner().paging()?;
+    let paging = page.into_inner().history_paging()?;
     let q = query.into_inner();
     if let (Some(from), Some(to)) = (q.from, q.to) {
         if to < from {

@@ -228,11 +228,7 @@ pub async fn suggestions(
                 .ok_or_else(|| AppError::not_found(format!("诉求 {id} 不存在")))?;
             let units = db::dispatch::suggest(conn, &row)?;
             let found = db::duplicates::suggest(conn, &row)?;
-            let actor = crate::workflow::Actor {
-                caller,
-                unit_path: None,
-                now,
-            };
+            let actor = crate::workflow::Actor { caller, now };
             let unmasked = list_unmasked(role, false, true);
             if unmasked {
                 let rows = found.iter().map(|(p, _)| p);

@@ -21,7 +21,10 @@ const SCORED: i64 = 5000;
 
 /// Whether the caller may read internal articles.
 fn internal(caller: &MaybeAuth) -> bool {
-    caller.0.is_some_and(|c| Staff::ROLES.contains(&c.role))
+    caller
+        .0
+        .as_ref()
+        .is_some_and(|c| Staff::ROLES.contains(&c.role))
 }
 
 fn check_category(conn: &mut DbConn, id: Option<i64>) -> AppResult<()> {

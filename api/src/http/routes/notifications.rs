@@ -203,8 +203,8 @@ fn petitioner_of(
             user_id: who.id,
             role: who.role,
             unit_id: None,
+            unit_path: None,
         },
-        unit_path: None,
         now,
     };
     Ok((actor, row))

@@ -767,6 +767,7 @@ pub async fn create_request(
             user_id: partner.user_id,
             role: Role::Partner,
             unit_id: None,
+            unit_path: None,
         };
         let (created, _) =
             super::petitions::submit(&state, caller, petition, None, Source::Open311)

@@ -16,7 +16,7 @@ use crate::db::{self, DbConn};
 use crate::domain::petitions::{validate_new, validate_text};
 use crate::domain::privacy::list_unmasked;
 use crate::http::error::{AppError, AppResult};
-use crate::http::extract::{Anyone, Auth, Caller, PageQuery};
+use crate::http::extract::{with_next, Anyone, Auth, Caller, CursorQuery, PageQuery};
 use crate::http::json::Json;
 use crate::http::AppState;
 use crate::views;
@@ -37,7 +37,7 @@ pub(super) async fn with_actor<T: Send + 'static>(
     let now = state.clock.now();
     state
         .db(move |conn| {
-            let actor = Actor::load(conn, caller, now)?;
+            let actor = Actor::of(caller, now);
             f(conn, &actor)
         })
         .await
@@ -153,9 +153,16 @@ pub async fn submit(
     source: Source,
 ) -> AppResult<(Petition, bool)> {
     with_actor(state, caller, move |conn, actor| {
-        let (id, fresh) =
-            crate::workflow::submit::submit(conn, actor, &body, key.as_deref(), source)?;
-        Ok((detail_of(conn, actor, id)?, fresh))
+        let done = crate::workflow::submit::submit(conn, actor, &body, key.as_deref(), source)?;
+        let view = match &done.stored {
+            // Just stored and nothing attached yet: shown from the row, as a read would.
+            Some(row) => {
+                let acc = access(conn, actor, row)?;
+                views::detail_of_new(conn, actor, row, &acc)?
+            }
+            None => detail_of(conn, actor, done.id)?,
+        };
+        Ok((view, done.fresh))
     })
     .await
 }
@@ -226,6 +233,7 @@ impl PetitionQuery {
             by_created: false,
             by_supporters: false,
             phones: None,
+            before_id: None,
         })
     }
 }
@@ -235,29 +243,36 @@ impl PetitionQuery {
 /// for one's own petitions.
 #[utoipa::path(
     get, path = "/api/v1/petitions", tag = "petitions", operation_id = "list_petitions",
-    params(PetitionQuery, PageQuery),
+    params(PetitionQuery, PageQuery, CursorQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "One page of petitions", body = Page<Petition>))
+    responses(
+        (status = 200, description = "One page of petitions (newest first, with a `next` link while the list goes on)", body = Page<Petition>),
+        (status = 422, description = "A page deeper than 10,000 petitions (use `next`), or `after` with `page` or with the triage order", body = Problem),
+    )
 )]
 pub async fn list(
     state: web::Data<AppState>,
+    req: HttpRequest,
     auth: Auth<Anyone>,
     query: crate::http::query::Query<PetitionQuery>,
     page: crate::http::query::Query<PageQuery>,
+    cursor: crate::http::query::Query<CursorQuery>,
 ) -> AppResult<web::Json<Page<Petition>>> {
-    let paging = page.into_inner().paging()?;
+    let paging = page.into_inner().history_paging()?;
     let q = query.into_inner();
     let caller = auth.0;
-    let (items, total) = with_actor(&state, caller, move |conn, actor| {
+    let cursor = cursor.into_inner();
+    let (items, total, by_id) = with_actor(&state, caller, move |conn, actor| {
         let mut filter = q.filter(conn, actor.now)?;
+        filter.before_id = cursor.before_id(paging, filter.by_id())?;
         let scope = match actor.role() {
-            Role::Citizen | Role::Partner => Scope::Submitter(caller.user_id),
-            Role::Handler => match &actor.unit_path {
-                Some(p) => Scope::Subtree(p.clone()),
-                None => return Ok((Vec::new(), 0)),
+            Role::Citizen | Role::Partner => Scope::Submitter(actor.caller.user_id),
+            Role::Handler => match actor.unit_path() {
+                Some(p) => Scope::Subtree(p.to_owned()),
+                None => return Ok((Vec::new(), 0, false)),
             },
             Role::Operator | Role::Leader | Role::Reporter | Role::Admin => Scope::All,
-            Role::System => return Ok((Vec::new(), 0)),
+            Role::System => return Ok((Vec::new(), 0, false)),
         };
         let own = matches!(scope, Scope::Submitter(_));
         // Lists show petitions masked except one's own: `q` matches only what they show.
@@ -265,13 +280,15 @@ pub async fn list(
         let (rows, total) = db::petitions::list(conn, &scope, &filter, paging)?;
         Ok((
             rows.iter()
-                .map(|r| views::summary(r, !list_unmasked(caller.role, own, false), actor.now))
+                .map(|r| views::summary(r, !list_unmasked(actor.role(), own, false), actor.now))
                 .collect(),
             total,
+            filter.by_id(),
         ))
     })
     .await?;
-    Ok(web::Json(paging.page_of(items, total)))
+    let page = paging.page_of(items, total);
+    Ok(web::Json(with_next(page, &req, by_id, |p: &Petition| p.id)))
 }
 
 /// A caller's history (hotline office): every petition whose contact phone, or whose
@@ -280,7 +297,7 @@ pub async fn list(
 /// `0391-2345678`). Shown unmasked to the office, and each read is audited.
 #[utoipa::path(
     get, path = "/api/v1/callers/{phone}/petitions", tag = "petitions", operation_id = "list_caller_petitions",
-    params(("phone" = String, Path, description = "The caller's phone number, in any usual form"), PageQuery),
+    params(("phone" = String, Path, description = "The caller's phone number, in any usual form"), PageQuery, CursorQuery),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of the caller's petitions", body = Page<Petition>),
@@ -289,16 +306,20 @@ pub async fn list(
 )]
 pub async fn callers(
     state: web::Data<AppState>,
+    req: HttpRequest,
     auth: Auth<Operators>,
     phone: web::Path<String>,
     page: crate::http::query::Query<PageQuery>,
+    cursor: crate::http::query::Query<CursorQuery>,
 ) -> AppResult<web::Json<Page<Petition>>> {
-    let paging = page.into_inner().paging()?;
+    let paging = page.into_inner().history_paging()?;
+    let before_id = cursor.into_inner().before_id(paging, true)?;
     let forms = minhu_types::rules::phone_forms(&phone)
         .ok_or_else(|| AppError::invalid_field("phone", "请填写手机号码或带区号的固定电话"))?;
     let (items, total) = with_actor(&state, auth.0, move |conn, actor| {
         let filter = PetitionFilter {
             phones: Some(forms),
+            before_id,
             ..PetitionFilter::default()
         };
         let (rows, total) = db::petitions::list(conn, &Scope::All, &filter, paging)?;
@@ -313,7 +334,8 @@ pub async fn callers(
         Ok((items, total))
     })
     .await?;
-    Ok(web::Json(paging.page_of(items, total)))
+    let page = paging.page_of(items, total);
+    Ok(web::Json(with_next(page, &req, true, |p: &Petition| p.id)))
 }
 
 /// One petition with its assignments, replies, visits and the actions the caller may take.

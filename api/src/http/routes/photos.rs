@@ -296,9 +296,10 @@ async fn store(
     parts: Multipart,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
+    let checker = caller.clone();
     let (id, _, _) = state
         .db(move |conn| {
-            let actor = Actor::load(conn, caller, now)?;
+            let actor = Actor::of(checker, now);
             may_attach(conn, &actor, to, false)
         })
         .await?;
@@ -328,7 +329,7 @@ async fn store(
     let saved = state
         .db(move |conn| {
             transaction(conn, |conn| {
-                let actor = Actor::load(conn, caller, now)?;
+                let actor = Actor::of(caller.clone(), now);
                 // Again under the petition's lock: two uploads at once cannot make ten.
                 let (id, reply_id, event_id) = may_attach(conn, &actor, to, true)?;
                 Ok(db::photos::insert(
@@ -395,7 +396,7 @@ pub async fn get(
                 && photo.event_id.is_none();
             if !public {
                 let caller = auth.0.ok_or_else(gone)?;
-                let actor = Actor::load(conn, caller, now)?;
+                let actor = Actor::of(caller, now);
                 access(conn, &actor, &row).map_err(|_| gone())?;
             }
             Ok((photo, public))

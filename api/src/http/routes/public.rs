@@ -8,7 +8,7 @@ use minhu_types::{Page, PetitionKind, Problem, PublicPetition};
 use crate::db::petitions::{PetitionFilter, Scope};
 use crate::db::{self};
 use crate::http::error::{AppError, AppResult};
-use crate::http::extract::PageQuery;
+use crate::http::extract::{with_next, CursorQuery, PageQuery};
 use crate::http::AppState;
 use crate::views;
 
@@ -79,9 +79,10 @@ pub struct FeedQuery {
 /// and reporters' follow-ups.
 #[utoipa::path(
     get, path = "/api/v1/public/petitions", tag = "public", operation_id = "list_public_petitions",
-    params(FeedQuery, PageQuery),
+    params(FeedQuery, PageQuery, CursorQuery),
     responses(
-        (status = 200, description = "One page of the feed (with `ETag` and a short public `Cache-Control`)", body = Page<PublicPetition>),
+        (status = 200, description = "One page of the feed (with `ETag` and a short public `Cache-Control`; newest first with a `next` link while the feed goes on)", body = Page<PublicPetition>),
+        (status = 422, description = "A page deeper than 10,000 petitions (use `next`), or `after` with `page` or with `sort=supporters`", body = Problem),
         (status = 304, description = "Not modified since the `ETag` sent in `If-None-Match`"),
     )
 )]
@@ -90,9 +91,12 @@ pub async fn feed(
     req: actix_web::HttpRequest,
     query: crate::http::query::Query<FeedQuery>,
     page: crate::http::query::Query<PageQuery>,
+    cursor: crate::http::query::Query<CursorQuery>,
 ) -> AppResult<actix_web::HttpResponse> {
-    let paging = page.into_inner().paging()?;
+    let paging = page.into_inner().history_paging()?;
     let q = query.into_inner();
+    let by_id = q.sort != Some(minhu_types::FeedSort::Supporters);
+    let before_id = cursor.into_inner().before_id(paging, by_id)?;
     if q.q
         .as_ref()
         .is_some_and(|t| t.chars().count() > 100 || t.contains('\0'))
@@ -123,14 +127,16 @@ pub async fn feed(
                     .filter(|t| !t.is_empty()),
                 category_id: q.category_id,
                 kind: q.kind.map(|k| k.as_str().to_owned()),
-                by_supporters: q.sort == Some(minhu_types::FeedSort::Supporters),
+                by_supporters: !by_id,
+                before_id,
                 ..PetitionFilter::default()
             };
             let (rows, total) = db::petitions::list(conn, &Scope::Public, &filter, paging)?;
             Ok((views::public_many(conn, &rows)?, total))
         })
         .await?;
-    let page = crate::http::cache::Built::of(&paging.page_of(items, total))?;
+    let page = with_next(paging.page_of(items, total), &req, by_id, |p| p.id);
+    let page = crate::http::cache::Built::of(&page)?;
     state.recent_feed.put(key, now, page.clone());
     Ok(page.respond(&req))
 }

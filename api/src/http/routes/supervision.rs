@@ -26,7 +26,6 @@ pub async fn board(
     let masked = !crate::domain::privacy::list_unmasked(auth.role, false, true);
     let actor = crate::workflow::Actor {
         caller: auth.0,
-        unit_path: None,
         now,
     };
     state
