@@ -61,6 +61,11 @@ pub fn run(
             now,
         };
         let mut report = Report::default();
+        // The figure tables are partitioned by month on PostgreSQL: the year to come's
+        // partitions exist before any figure of theirs is written (a lookup when they do).
+        if let DbConn::Pg(pg) = conn {
+            diesel::sql_query("SELECT minhu_keep_partitions(12)").execute(pg)?;
+        }
         // Failed sign-ins counted for the replicas together are needed for a minute at most.
         db::limits::sweep(conn, now - Duration::hours(1))?;
 

@@ -901,3 +901,78 @@ async fn trends_name_the_matters_raised_again_and_again(app: TestApp) {
 }
 
 both!(trends_name_the_matters_raised_again_and_again);
+
+/// On PostgreSQL the figure tables are partitioned by month (the monthly ones by year): a day's
+/// figures land in its month's partition; a day outside the kept months lands in the default
+/// partition and stays readable; the jobs keep the months to come; the kept figures still equal
+/// the recomputed ones. SQLite keeps plain tables.
+async fn figures_live_in_monthly_partitions_on_postgres(app: TestApp) {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let c = City::build(&app).await;
+    c.submit(&app, json!({})).await;
+    let state = app.state.clone();
+    actix_web::web::block(move || {
+        let mut conn = state.pool.get().expect("conn");
+        let minhu::db::DbConn::Pg(pg) = &mut *conn else {
+            return;
+        };
+        let today = minhu::domain::calendar::local_date(minhu::db::now());
+        let home = |pg: &mut diesel::PgConnection, sql: String| {
+            diesel::sql_query(sql)
+                .load::<Name>(pg)
+                .expect("query")
+                .into_iter()
+                .map(|n| n.name)
+                .collect::<Vec<_>>()
+        };
+        let month = today.format("%Y_%m").to_string();
+        assert_eq!(
+            home(pg, format!("SELECT tableoid::regclass::text AS name FROM day_action_counts WHERE day = '{today}'")),
+            [format!("day_action_counts_{month}")]
+        );
+        assert_eq!(
+            home(pg, format!("SELECT DISTINCT tableoid::regclass::text AS name FROM petition_month_counts WHERE month = '{}'", today.format("%Y-%m"))),
+            [format!("petition_month_counts_{}", today.format("%Y"))]
+        );
+        // Far ahead: the default partition takes it, and adding that month later keeps it there.
+        diesel::sql_query("INSERT INTO day_action_counts (day, action, n) VALUES ('2099-01-02', 'submit', 1)")
+            .execute(pg)
+            .expect("insert");
+        diesel::sql_query("SELECT minhu_add_partition('day_action_counts', '2099-01')")
+            .execute(pg)
+            .expect("a month the default partition holds rows of is left there");
+        assert_eq!(
+            home(pg, "SELECT tableoid::regclass::text AS name FROM day_action_counts WHERE day = '2099-01-02'".into()),
+            ["day_action_counts_default"]
+        );
+        diesel::sql_query("DELETE FROM day_action_counts WHERE day = '2099-01-02'")
+            .execute(pg)
+            .expect("delete");
+        // The jobs keep a year of months ahead.
+        minhu::jobs::run(&mut conn, minhu::db::now(), 7)
+            .expect("jobs")
+            .expect("ran");
+        let minhu::db::DbConn::Pg(pg) = &mut *conn else {
+            unreachable!()
+        };
+        let ahead = today + chrono::Months::new(12);
+        for table in ["unit_day_figures", "day_figures", "petition_day_counts", "day_action_counts"] {
+            let name = format!("{table}_{}", ahead.format("%Y_%m"));
+            assert_eq!(
+                home(pg, format!("SELECT coalesce(to_regclass('{name}')::text, 'missing') AS name")),
+                std::slice::from_ref(&name)
+            );
+        }
+        let check = minhu::db::figures::rebuild(&mut conn, false).expect("check");
+        assert_eq!(check.differences(), 0, "{check:?}");
+    })
+    .await
+    .expect("block");
+}
+
+both!(figures_live_in_monthly_partitions_on_postgres);
