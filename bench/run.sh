@@ -16,6 +16,8 @@
 # ready and idle resident memory.
 #   BACKENDS="postgres" MEASURES="feed track" bash bench/run.sh 10000000   — a subset (e.g. the
 #   feed at ten million petitions, where SQLite is not filled anyway).
+#   REUSE=1 BENCH_DB=name …  — measure PostgreSQL's existing database as it is (filled before,
+#   e.g. by `minhu migrate` and bench/history.sql), instead of a fresh one.
 source "$(dirname "$0")/../.ci/lib.sh"
 cd "$ROOT"
 SIZES=("$@"); [ ${#SIZES[@]} -eq 0 ] && SIZES=(1000 100000)
@@ -26,7 +28,7 @@ cargo build -q --release -p minhu
 BIN="$CARGO_TARGET_DIR/release/minhu"
 WORK="$(mktemp -d)"
 PORT=18181
-DB=minhu_bench
+DB=${BENCH_DB:-minhu_bench}
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -62,8 +64,10 @@ for n in "${SIZES[@]}"; do
     if [ "$backend" = sqlite ]; then
       url="sqlite://$WORK/bench.db"
     else
-      psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
-      psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $DB" >/dev/null
+      if [ -z "${REUSE:-}" ]; then
+        psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
+        psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $DB" >/dev/null
+      fi
       url="postgres://postgres@127.0.0.1:5432/$DB"
     fi
     export DATABASE_URL="$url" MINHU_DATA_DIR="$WORK/data" MINHU_BIND="127.0.0.1:$PORT" RUST_LOG=warn
@@ -71,6 +75,8 @@ for n in "${SIZES[@]}"; do
     start=$(date +%s.%N)
     if [ "$backend" = sqlite ]; then
       "$BIN" seed-bulk --petitions "$n" >/dev/null
+    elif [ -n "${REUSE:-}" ]; then
+      "$BIN" migrate >/dev/null
     else
       "$BIN" migrate >/dev/null
       psql -q -h 127.0.0.1 -U postgres -v n="$n" -f bench/history.sql "$url" >/dev/null
@@ -86,11 +92,13 @@ for n in "${SIZES[@]}"; do
       for u in "demo_operator operator 1" "demo_unit1 handler 2"; do
         read -r name role unit <<<"$u"
         curl -fs "$base/api/v1/users" -H "authorization: Bearer $admin" -H 'content-type: application/json' \
-          -d "{\"username\":\"$name\",\"password\":\"$MINHU_DEMO_PASSWORD\",\"display_name\":\"$name\",\"role\":\"$role\",\"unit_id\":$unit}" >/dev/null
+          -d "{\"username\":\"$name\",\"password\":\"$MINHU_DEMO_PASSWORD\",\"display_name\":\"$name\",\"role\":\"$role\",\"unit_id\":$unit}" >/dev/null \
+          || [ -n "${REUSE:-}" ]
       done
     fi
     curl -fs "$base/api/v1/auth/register" -H 'content-type: application/json' \
-      -d '{"username":"bench","password":"bench-password","display_name":"压测市民","phone":"13800001111"}' >/dev/null
+      -d '{"username":"bench","password":"bench-password","display_name":"压测市民","phone":"13800001111"}' >/dev/null \
+      || [ -n "${REUSE:-}" ]
     MINHU_TOKEN=$(login_token "$base" bench bench-password)
     OPERATOR=$(login_token "$base" demo_operator "$MINHU_DEMO_PASSWORD")
     UNIT=$(login_token "$base" demo_unit1 "$MINHU_DEMO_PASSWORD")
