@@ -310,7 +310,28 @@ pub fn detail(
     p: &PetitionRow,
     acc: &Access,
 ) -> AppResult<Petition> {
-    detail_from(conn, actor, p, acc, false)
+    detail_from(conn, actor, p, acc, Attached::Unread)
+}
+
+/// [`detail`] with the petition's orders read already (with the petition, in one statement).
+pub fn detail_with_orders(
+    conn: &mut DbConn,
+    actor: &Actor,
+    p: &PetitionRow,
+    acc: &Access,
+    orders: db::petitions::Orders,
+) -> AppResult<Petition> {
+    detail_from(conn, actor, p, acc, Attached::Orders(orders))
+}
+
+/// What is known of a petition's attachments before its view is built.
+enum Attached {
+    /// Nothing: everything is read.
+    Unread,
+    /// Its orders; replies, visits and photos are read.
+    Orders(db::petitions::Orders),
+    /// Created in this request: nothing can be attached yet.
+    New,
 }
 
 /// [`detail`] of a petition created in this request, before anything was attached to it: the
@@ -321,7 +342,7 @@ pub fn detail_of_new(
     p: &PetitionRow,
     acc: &Access,
 ) -> AppResult<Petition> {
-    detail_from(conn, actor, p, acc, true)
+    detail_from(conn, actor, p, acc, Attached::New)
 }
 
 fn detail_from(
@@ -329,17 +350,18 @@ fn detail_from(
     actor: &Actor,
     p: &PetitionRow,
     acc: &Access,
-    new: bool,
+    attached: Attached,
 ) -> AppResult<Petition> {
+    let new = matches!(attached, Attached::New);
     let show = unmasked(actor, p, acc);
     if show && !acc.petitioner {
         audit_unmasked(conn, actor, [p], "detail")?;
     }
     let mut view = summary(p, !show, actor.now);
-    let all = if new {
-        Vec::new()
-    } else {
-        db::petitions::assignments_of(conn, p.id)?
+    let all = match attached {
+        Attached::New => Vec::new(),
+        Attached::Orders(orders) => orders,
+        Attached::Unread => db::petitions::assignments_of(conn, p.id)?,
     };
     let status = p.status;
     let lead = has_lead(&all);
@@ -389,7 +411,9 @@ fn detail_from(
             )
         })
         .collect();
-    if !new {
+    // A visit (回访) follows a reply: the lifecycle allows it only on a replied petition, and
+    // only a reply makes one replied. No replies, no visits to read.
+    if !replies.is_empty() {
         view.visits = db::petitions::visits_of(conn, p.id)?
             .iter()
             .map(|v| visit(v, !show))

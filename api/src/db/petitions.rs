@@ -722,6 +722,30 @@ fn list_page(
     Ok((items, total))
 }
 
+/// The petition with its orders and their units, in order, in one statement (`NotFound` if
+/// there is no such petition).
+pub fn find_with_orders(conn: &mut DbConn, id: i64) -> QueryResult<(PetitionRow, Orders)> {
+    let rows: Vec<(PetitionRow, Option<(AssignmentRow, UnitRow)>)> = petitions::table
+        .left_join(assignments::table.inner_join(units::table))
+        .filter(petitions::id.eq(id))
+        .order(assignments::id.asc())
+        .select((
+            PetitionRow::as_select(),
+            Option::<(AssignmentRow, UnitRow)>::as_select(),
+        ))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let (petition, first) = rows.next().ok_or(diesel::result::Error::NotFound)?;
+    let orders = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, order)| order))
+        .collect();
+    Ok((petition, orders))
+}
+
+/// A petition's orders with their units.
+pub type Orders = Vec<(AssignmentRow, UnitRow)>;
+
 pub fn assignments_of(
     conn: &mut DbConn,
     petition_id: i64,

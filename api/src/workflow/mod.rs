@@ -74,11 +74,32 @@ pub fn not_found() -> AppError {
 /// 404 unless the caller may see the petition: a citizen or partner their own, a handler their
 /// subtree's, the hotline office, leaders, reporters and administrators all.
 pub fn access(conn: &mut DbConn, actor: &Actor, row: &PetitionRow) -> AppResult<Access> {
-    let petitioner = row.submitter_id == actor.caller.user_id;
-    let (unit_on_order, unit_on_live_order) = match (actor.role(), actor.unit_path()) {
+    let on_order = match (actor.role(), actor.unit_path()) {
         (Role::Handler, Some(path)) => db::petitions::dispatched_into(conn, row.id, path)?,
         _ => (false, false),
     };
+    decide_access(actor, row, on_order)
+}
+
+/// [`access`] when the petition's orders are loaded already: whether the caller's unit holds
+/// one is read from them (each order's unit path), not asked of the database again.
+pub fn access_among(
+    actor: &Actor,
+    row: &PetitionRow,
+    orders: &[(AssignmentRow, UnitRow)],
+) -> AppResult<Access> {
+    let mut mine = orders.iter().filter(|(_, u)| actor.covers(u)).peekable();
+    let on_order = mine.peek().is_some();
+    let on_live_order = mine.any(|(a, _)| a.state != minhu_types::AssignmentState::Returned);
+    decide_access(actor, row, (on_order, on_live_order))
+}
+
+fn decide_access(
+    actor: &Actor,
+    row: &PetitionRow,
+    (unit_on_order, unit_on_live_order): (bool, bool),
+) -> AppResult<Access> {
+    let petitioner = row.submitter_id == actor.caller.user_id;
     let sees_all = matches!(
         actor.role(),
         Role::Operator | Role::Leader | Role::Reporter | Role::Admin | Role::System

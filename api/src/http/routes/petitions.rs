@@ -20,7 +20,7 @@ use crate::http::extract::{with_next, Anyone, Auth, Caller, CursorQuery, PageQue
 use crate::http::json::Json;
 use crate::http::AppState;
 use crate::views;
-use crate::workflow::{access, not_found, Actor};
+use crate::workflow::{access, access_among, not_found, Actor};
 
 pub(super) const MAX_NOTE: usize = 1_000;
 
@@ -45,9 +45,9 @@ pub(super) async fn with_actor<T: Send + 'static>(
 
 /// The petition as the actor sees it after an action.
 pub(super) fn detail_of(conn: &mut DbConn, actor: &Actor, id: i64) -> AppResult<Petition> {
-    let row = db::petitions::find(conn, id)?;
-    let acc = access(conn, actor, &row)?;
-    views::detail(conn, actor, &row, &acc)
+    let (row, orders) = db::petitions::find_with_orders(conn, id)?;
+    let acc = access_among(actor, &row, &orders)?;
+    views::detail_with_orders(conn, actor, &row, &acc, orders)
 }
 
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -358,11 +358,11 @@ pub async fn find(
 ) -> AppResult<web::Json<Petition>> {
     let id = id.into_inner();
     with_actor(&state, auth.0, move |conn, actor| {
-        let row = db::petitions::find(conn, id)
+        let (row, orders) = db::petitions::find_with_orders(conn, id)
             .optional()?
             .ok_or_else(not_found)?;
-        let acc = access(conn, actor, &row)?;
-        views::detail(conn, actor, &row, &acc)
+        let acc = access_among(actor, &row, &orders)?;
+        views::detail_with_orders(conn, actor, &row, &acc, orders)
     })
     .await
     .map(web::Json)
