@@ -45,33 +45,57 @@ ensure_wasm_opt() {
   npm install --silent --prefix "$MINHU_CACHE/binaryen" binaryen@132 >/dev/null
 }
 
+file_sizes() { # file_sizes FILE...: each one's name and size, plain, gzip and brotli
+  local f sep=""
+  for f in "$@"; do
+    printf '%s%s %s B (gzip %s, br %s)' "$sep" "$(basename "$f")" "$(stat -c %s "$f")" \
+      "$(stat -c %s "$f.gz")" "$(stat -c %s "$f.br")"
+    sep=", "
+  done
+}
+
+# Two builds of the web crate, both in web/dist: the residents' app (`minhu.js`, without the
+# `work` feature: the public site, submitting, one's own petitions, messages, account, rating)
+# and the work app (`minhu-work.js`, every page). index.html loads the work app for the
+# officials' pages only, so a resident's first visit downloads the smaller one.
 build_web() { # build_web PROFILE(dev|release)
   local profile="${1:-release}" cargo_profile dir
   cargo_profile=$([ "$profile" = dev ] && echo dev || echo wasm-release)
   dir=$([ "$profile" = dev ] && echo debug || echo wasm-release)
-  log "building the web app ($profile)"
-  (cd "$ROOT" && cargo build -q -p minhu-web --lib --target wasm32-unknown-unknown --profile "$cargo_profile")
   local out="$ROOT/web/dist"
   rm -rf "$out.tmp" && mkdir -p "$out.tmp"
-  wasm-bindgen --target web --no-typescript --out-dir "$out.tmp" --out-name minhu \
-    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$dir/minhu_web.wasm"
-  if [ "$profile" != dev ]; then
-    ensure_wasm_opt
-    log "shrinking the wasm (wasm-opt -Oz)"
-    "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-reference-types --enable-multivalue --enable-mutable-globals \
-      -o "$out.tmp/minhu_bg.opt.wasm" "$out.tmp/minhu_bg.wasm"
-    mv "$out.tmp/minhu_bg.opt.wasm" "$out.tmp/minhu_bg.wasm"
-  fi
+  local name features
+  for name in minhu minhu-work; do
+    # Both share the target directory: only minhu-web itself is rebuilt for the other features,
+    # and its wasm (one file name for both) is taken right after each build.
+    features=""
+    [ "$name" = minhu ] && features=--no-default-features
+    log "building the web app: $name ($profile)"
+    (cd "$ROOT" && cargo build -q -p minhu-web --lib --target wasm32-unknown-unknown \
+      --profile "$cargo_profile" $features)
+    wasm-bindgen --target web --no-typescript --out-dir "$out.tmp" --out-name "$name" \
+      "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$dir/minhu_web.wasm"
+    if [ "$profile" != dev ]; then
+      ensure_wasm_opt
+      log "shrinking $name's wasm (wasm-opt -Oz)"
+      "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        --enable-reference-types --enable-multivalue --enable-mutable-globals \
+        -o "$out.tmp/${name}_bg.opt.wasm" "$out.tmp/${name}_bg.wasm"
+      mv "$out.tmp/${name}_bg.opt.wasm" "$out.tmp/${name}_bg.wasm"
+    fi
+  done
   cp "$ROOT"/web/static/* "$out.tmp"/
   # Named by their content, so browsers keep them a year without asking again; index.html,
-  # which names them, is revalidated on every visit (api/src/http/spa.rs).
+  # which names them, is revalidated on every visit (api/src/http/spa.rs). Each name is
+  # replaced only where it stands whole, between quotes ('/minhu.js' is not '/minhu-work.js').
   local f hash stem ext
-  for f in minhu.js minhu_bg.wasm style.css; do
+  for f in minhu.js minhu_bg.wasm minhu-work.js minhu-work_bg.wasm style.css; do
     hash=$(sha256sum "$out.tmp/$f" | cut -c1-10)
     stem="${f%.*}" ext="${f##*.}"
     mv "$out.tmp/$f" "$out.tmp/$stem-$hash.$ext"
-    sed -i "s|/${stem}\.${ext}|/$stem-$hash.$ext|g" "$out.tmp/index.html"
+    grep -q "[\"']/$stem\.$ext[\"']" "$out.tmp/index.html" \
+      || { echo "index.html does not name /$f" >&2; return 1; }
+    sed -i "s|\([\"']\)/${stem}\.${ext}\([\"']\)|\1/$stem-$hash.$ext\2|g" "$out.tmp/index.html"
   done
   if [ "$profile" != dev ]; then
     # Kept precompressed beside each file: the server sends the variant the browser takes.
@@ -80,9 +104,10 @@ build_web() { # build_web PROFILE(dev|release)
       gzip -9 -k -n "$f"
       brotli -q 11 -k "$f"
     done
-    log "the web app: $(for f in "$out.tmp"/*.wasm "$out.tmp"/*.js "$out.tmp"/*.css "$out.tmp"/*.html; do
-      printf '%s %s B (gzip %s, br %s); ' "$(basename "$f")" "$(stat -c %s "$f")" "$(stat -c %s "$f.gz")" "$(stat -c %s "$f.br")"
-    done)"
+    local h='??????????' # a content hash
+    log "the web app: residents $(file_sizes "$out.tmp"/minhu_bg-$h.wasm "$out.tmp"/minhu-$h.js);" \
+      "work app $(file_sizes "$out.tmp"/minhu-work_bg-$h.wasm "$out.tmp"/minhu-work-$h.js);" \
+      "both $(file_sizes "$out.tmp"/style-$h.css "$out.tmp"/index.html)"
   fi
   rm -rf "$out" && mv "$out.tmp" "$out"
 }

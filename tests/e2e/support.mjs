@@ -34,6 +34,9 @@ export async function login(page, username, password = DEMO_PASSWORD) {
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(password);
   await page.getByRole('button', { name: '登录', exact: true }).click();
+  // The user's start page: in the same app for a citizen, loaded afresh (the work app) for an
+  // official.
+  await page.waitForURL((u) => u.pathname !== '/login');
   await page.getByRole('button', { name: '退出登录' }).waitFor();
 }
 

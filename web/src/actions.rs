@@ -2,13 +2,18 @@
 //! the server's answer (`allowed_actions`); this module only knows what each one needs to be
 //! filled in and where it is sent. Plain data in, plain data out: tested natively.
 
+#[cfg(feature = "work")]
 use std::collections::BTreeSet;
 
 use minhu_types::rules::validate_text;
 use minhu_types::{
-    Action, AssignmentRole, DispatchBody, DispatchDownBody, ExtensionBody, FieldError, MergeBody,
-    ModerationBody, NewFollowUp, NoteBody, Outcome, Petition, RatingBody, ReasonBody, ReplyBody,
-    Satisfaction, SupplementBody, VersionBody,
+    Action, AssignmentRole, FieldError, Outcome, RatingBody, Satisfaction, SupplementBody,
+    VersionBody,
+};
+#[cfg(feature = "work")]
+use minhu_types::{
+    DispatchBody, DispatchDownBody, ExtensionBody, MergeBody, ModerationBody, NewFollowUp,
+    NoteBody, Petition, ReasonBody, ReplyBody,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -136,6 +141,7 @@ pub struct Target {
     pub version: i64,
 }
 
+#[cfg(feature = "work")]
 const MAX_NOTE: usize = 1_000;
 const MAX_BODY: usize = 4_000;
 
@@ -154,8 +160,52 @@ fn field_error(field: &str, message: &str) -> Vec<FieldError> {
     }]
 }
 
+/// The petitioner's actions: the only ones the residents' app performs (the work app performs
+/// every one; `Route::needs_work_app_for` sends officials there for a petition's page).
+pub const PETITIONERS: &[Action] = &[Action::Supplement, Action::Withdraw, Action::Rate];
+
 /// The API path and JSON body for `action` on `target`, or the fields to correct.
 pub fn request(
+    action: Action,
+    target: Target,
+    f: &Fields,
+) -> Result<(String, Value), Vec<FieldError>> {
+    let p = format!("/petitions/{}", target.petition_id);
+    let version = Some(target.version);
+    Ok(match action {
+        Action::Withdraw => (format!("{p}/withdraw"), json(VersionBody { version })),
+        Action::Supplement => (
+            format!("{p}/supplement"),
+            json(SupplementBody {
+                content: required("content", &f.text, MAX_BODY)?,
+                version,
+            }),
+        ),
+        Action::Rate | Action::Visit => {
+            let body = RatingBody {
+                satisfaction: f.satisfaction,
+                resolved: f.resolved,
+                contacted: f.contacted,
+                comment: crate::format::optional(&f.text),
+                version,
+            };
+            let path = if action == Action::Rate {
+                format!("{p}/rating")
+            } else {
+                format!("{p}/visits")
+            };
+            (path, json(body))
+        }
+        #[cfg(feature = "work")]
+        _ => return officials_request(action, target, f),
+        #[cfg(not(feature = "work"))]
+        _ => return Err(field_error("action", "请在工作台中办理")),
+    })
+}
+
+/// [`request`] for the officials' actions (only in the work app).
+#[cfg(feature = "work")]
+fn officials_request(
     action: Action,
     target: Target,
     f: &Fields,
@@ -171,7 +221,6 @@ pub fn request(
     let decision = || json(minhu_types::DecisionBody::default());
     Ok(match action {
         Action::Accept => (format!("{p}/accept"), json(VersionBody { version })),
-        Action::Withdraw => (format!("{p}/withdraw"), json(VersionBody { version })),
         Action::Reject => (
             format!("{p}/reject"),
             json(ReasonBody {
@@ -217,13 +266,6 @@ pub fn request(
                 version,
             }),
         ),
-        Action::Supplement => (
-            format!("{p}/supplement"),
-            json(SupplementBody {
-                content: required("content", &f.text, MAX_BODY)?,
-                version,
-            }),
-        ),
         Action::Merge => {
             let into_id = f
                 .into_id
@@ -263,21 +305,6 @@ pub fn request(
                     version,
                 }),
             )
-        }
-        Action::Rate | Action::Visit => {
-            let body = RatingBody {
-                satisfaction: f.satisfaction,
-                resolved: f.resolved,
-                contacted: f.contacted,
-                comment: crate::format::optional(&f.text),
-                version,
-            };
-            let path = if action == Action::Rate {
-                format!("{p}/rating")
-            } else {
-                format!("{p}/visits")
-            };
-            (path, json(body))
         }
         Action::FollowUp => (
             format!("{p}/follow-ups"),
@@ -338,6 +365,9 @@ pub fn request(
         }
         // Its own panel and body: `moderation_request`.
         Action::Moderate => return Err(field_error("action", "请在内容审核面板中操作")),
+        Action::Withdraw | Action::Supplement | Action::Rate | Action::Visit => {
+            return request(action, target, f)
+        }
     })
 }
 
@@ -348,12 +378,16 @@ pub fn is_button(action: Action) -> bool {
         && !matches!(action, Action::Submit | Action::Overdue | Action::AutoClose)
 }
 
+#[cfg(feature = "work")]
 pub const MAX_PUBLIC_TITLE: usize = minhu_types::rules::MAX_TITLE;
+#[cfg(feature = "work")]
 pub const MAX_PUBLIC_CONTENT: usize = minhu_types::rules::MAX_CONTENT;
+#[cfg(feature = "work")]
 pub const MAX_MODERATION_REASON: usize = 1_000;
 
 /// What an editor decides the public sees of a petition (内容审核), as the panel's fields.
 /// An empty public title or content means the original (masked, as always).
+#[cfg(feature = "work")]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Moderation {
     pub hidden: bool,
@@ -363,6 +397,7 @@ pub struct Moderation {
     pub reason: String,
 }
 
+#[cfg(feature = "work")]
 impl Moderation {
     /// The panel prefilled with what the public sees now; the reason is always new.
     pub fn of(p: &Petition) -> Moderation {
@@ -389,6 +424,7 @@ impl Moderation {
 /// another editor on another field is kept). A decision that changes nothing (a report found
 /// unfounded) confirms the petition's visibility as it is, so that it is still a decision:
 /// its reason goes on the timeline and it settles the readers' open reports.
+#[cfg(feature = "work")]
 pub fn moderation_request(
     p: &Petition,
     m: &Moderation,
@@ -430,7 +466,36 @@ pub fn moderation_request(
     Ok((format!("/petitions/{}/moderation", p.id), body))
 }
 
+/// What the residents' app needs (in both builds).
 #[cfg(test)]
+mod petitioners {
+    use super::*;
+
+    #[test]
+    fn the_residents_app_performs_the_petitioners_actions() {
+        let on = Target {
+            petition_id: 7,
+            assignment_id: None,
+            version: 3,
+        };
+        let f = Fields {
+            text: "门牌号是12号".into(),
+            ..Fields::default()
+        };
+        for a in PETITIONERS {
+            assert!(ON_PETITION.contains(a) && is_button(*a), "{a:?}");
+            // The forms the residents' app draws (the others are the work app's).
+            assert!(
+                matches!(form_of(*a), Form::Confirm | Form::Supplement | Form::Rating),
+                "{a:?}"
+            );
+            let (path, _) = request(*a, on, &f).expect("sent");
+            assert!(path.starts_with("/petitions/7/"), "{path}");
+        }
+    }
+}
+
+#[cfg(all(test, feature = "work"))]
 mod tests {
     use super::*;
     use serde_json::json;

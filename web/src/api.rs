@@ -119,6 +119,7 @@ pub async fn get<T: DeserializeOwned>(token: Option<&str>, path: &str) -> Result
 }
 
 /// A text body (the briefing as Markdown or CSV), for download.
+#[cfg(feature = "work")]
 pub async fn get_text(token: Option<&str>, path: &str) -> Result<String, ApiError> {
     let resp = request(Method::GET, token, path)
         .send()
@@ -157,6 +158,7 @@ pub async fn sign_out(token: &str) {
 }
 
 /// DELETE: the API answers 204 without a body.
+#[cfg(feature = "work")]
 pub async fn delete(token: Option<&str>, path: &str) -> Result<(), ApiError> {
     no_content(Method::DELETE, token, path).await
 }

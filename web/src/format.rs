@@ -65,6 +65,7 @@ pub fn percent(rate: Option<f64>) -> String {
 
 /// A change as a signed percentage with one decimal (`+12.5%`, `-3.0%`, `0.0%`), or a dash when
 /// there was nothing to compare with (环比, 同比).
+#[cfg(any(test, feature = "work"))]
 pub fn signed_percent(change: Option<f64>) -> String {
     match change {
         Some(c) if c.is_finite() => {
@@ -99,12 +100,14 @@ pub fn previous_month(day: NaiveDate) -> String {
 }
 
 /// `YYYY-Www`: the ISO week containing `day` (weeks start on Monday; the week-based year).
+#[cfg(any(test, feature = "work"))]
 pub fn iso_week(day: NaiveDate) -> String {
     let w = day.iso_week();
     format!("{:04}-W{:02}", w.year(), w.week())
 }
 
 /// The ISO weeks before the one containing `day`, the most recent first (`n` of them).
+#[cfg(any(test, feature = "work"))]
 pub fn weeks_before(day: NaiveDate, n: usize) -> Vec<String> {
     (1..=n as u64)
         .filter_map(|i| day.checked_sub_days(chrono::Days::new(7 * i)))

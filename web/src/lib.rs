@@ -4,6 +4,7 @@
 
 mod actions;
 mod api;
+#[cfg(feature = "work")]
 mod charts;
 mod format;
 mod pages;
@@ -35,10 +36,16 @@ fn location_path() -> String {
         .unwrap_or_else(|| "/".to_owned())
 }
 
-/// Shows `route` and records it in the browser's history.
+/// Shows `route` and records it in the browser's history. The residents' app loads the work
+/// app's pages afresh instead (`Route::needs_work_app_for`): `index.html` loads the work app
+/// for them.
 pub fn navigate(ctx: Ctx, route: Route) {
     let href = route.href();
     if let Some(w) = web_sys::window() {
+        if !cfg!(feature = "work") && route.needs_work_app_for(ctx.role_untracked()) {
+            let _ = w.location().assign(&href);
+            return;
+        }
         if location_path() != href {
             if let Ok(h) = w.history() {
                 let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
@@ -322,6 +329,27 @@ mod tests {
             menu(None),
             vec![Route::Home, Route::Rankings, Route::Knowledge]
         );
+    }
+
+    #[test]
+    fn officials_start_in_the_work_app_and_citizens_stay_in_theirs() {
+        // Signing in on the residents' app sends officials to the work app at once.
+        for role in [
+            Role::Operator,
+            Role::Handler,
+            Role::Reporter,
+            Role::Leader,
+            Role::Admin,
+        ] {
+            assert!(home_of(role).needs_work_app(), "{role:?}");
+        }
+        // Nothing a citizen or a visitor is offered needs the work app.
+        for role in [None, Some(Role::Citizen)] {
+            for r in menu(role) {
+                assert!(!r.needs_work_app_for(role), "{role:?} {r:?}");
+            }
+        }
+        assert!(!home_of(Role::Citizen).needs_work_app_for(Some(Role::Citizen)));
     }
 
     #[test]

@@ -102,6 +102,7 @@ pub fn report_request(petition: i64, reason: &str) -> Result<(String, NewReport)
 }
 
 /// The editors' queue (审核队列): the open reports only, or all of them.
+#[cfg(any(test, feature = "work"))]
 pub fn reports_query(open_only: bool, page: i64, per_page: i64) -> String {
     query(&[
         ("open", open_only.then(|| "true".to_owned())),

@@ -1,6 +1,8 @@
 //! The app's addresses. The server answers every non-API path with `index.html`, so each page
 //! has a real URL that can be bookmarked, shared and reloaded.
 
+use minhu_types::Role;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Home,
@@ -134,6 +136,35 @@ impl Route {
         }
     }
 
+    /// Pages only officials use: they belong to the work app (the `work` feature, loaded as
+    /// `minhu-work.js`), which the residents' app leaves out to load faster. The residents' app
+    /// reaches them by loading the page afresh; `index.html` loads the work app for the first
+    /// segments of their addresses (its `WORK` list, tested equal to this), and so also for a
+    /// petition's page loaded afresh (`/petitions/{id}`; see `needs_work_app_for`).
+    pub fn needs_work_app(&self) -> bool {
+        matches!(
+            self,
+            Route::Intake
+                | Route::Petitions
+                | Route::Inbox
+                | Route::Approvals
+                | Route::Supervision
+                | Route::Dashboard
+                | Route::Briefings
+                | Route::Trends
+                | Route::Moderation
+                | Route::Admin(_)
+        )
+    }
+
+    /// Whether the residents' app hands this page to the work app for a user with `role`: the
+    /// work app's pages, and a petition's page for everybody but citizens (the residents' app
+    /// has only the petitioner's view of it; officials act on it in the work app).
+    pub fn needs_work_app_for(&self, role: Option<Role>) -> bool {
+        self.needs_work_app()
+            || (matches!(self, Route::Petition(_)) && role.is_some_and(|r| r != Role::Citizen))
+    }
+
     /// Pages that need a signed-in user (the others are public).
     pub fn needs_login(&self) -> bool {
         !matches!(
@@ -173,9 +204,9 @@ pub fn valid_tracking_no(no: &str) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_route_round_trips() {
-        let all = [
+    /// One of every kind of address (every administration tab).
+    fn every_route() -> Vec<Route> {
+        vec![
             Route::Home,
             Route::Rankings,
             Route::Knowledge,
@@ -203,8 +234,13 @@ mod tests {
             Route::Account,
             Route::Rate("abc".into()),
             Route::Rate("Xy7-_q.~9".into()),
-        ];
-        for r in all {
+            Route::NotFound,
+        ]
+    }
+
+    #[test]
+    fn every_route_round_trips() {
+        for r in every_route().into_iter().filter(|r| *r != Route::NotFound) {
             assert_eq!(Route::parse(&r.href()), r, "{}", r.href());
         }
     }
@@ -258,6 +294,92 @@ mod tests {
         assert_eq!(Route::Trends.href(), "/trends");
         assert_eq!(Route::parse("/trends/2026-10"), Route::NotFound);
         assert!(Route::Trends.needs_login());
+    }
+
+    #[test]
+    fn the_work_app_has_the_officials_pages() {
+        let residents: Vec<Route> = every_route()
+            .into_iter()
+            .filter(|r| !r.needs_work_app())
+            .collect();
+        assert_eq!(
+            residents,
+            [
+                Route::Home,
+                Route::Rankings,
+                Route::Knowledge,
+                Route::Public("20261123-000001".into()),
+                Route::Login,
+                Route::Register,
+                Route::Submit,
+                Route::Mine,
+                Route::Petition(42),
+                Route::Messages,
+                Route::Account,
+                Route::Rate("abc".into()),
+                Route::Rate("Xy7-_q.~9".into()),
+                Route::NotFound,
+            ]
+        );
+        // A petition's page: the petitioner's view is in both apps, the officials' only in the
+        // work app; the signed-out see the login form first.
+        let petition = Route::Petition(7);
+        assert!(!petition.needs_work_app_for(None));
+        assert!(!petition.needs_work_app_for(Some(Role::Citizen)));
+        for role in [
+            Role::Operator,
+            Role::Handler,
+            Role::Reporter,
+            Role::Leader,
+            Role::Admin,
+        ] {
+            assert!(petition.needs_work_app_for(Some(role)), "{role:?}");
+            assert!(!Route::Messages.needs_work_app_for(Some(role)), "{role:?}");
+        }
+        for r in every_route() {
+            assert_eq!(r.needs_work_app_for(None), r.needs_work_app(), "{r:?}");
+        }
+    }
+
+    /// The first segment of a path, as `index.html` takes it to choose the app.
+    fn first_segment(path: &str) -> &str {
+        path.split('/').find(|s| !s.is_empty()).unwrap_or("")
+    }
+
+    /// `index.html` loads the work app for exactly the first segments of its pages: a list that
+    /// cannot drift from `needs_work_app`.
+    #[test]
+    fn index_html_loads_the_work_app_for_its_pages() {
+        let html = include_str!("../static/index.html");
+        let list = html
+            .split_once("const WORK = [")
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .expect("index.html has `const WORK = [...]`")
+            .0;
+        let mut work: Vec<&str> = list
+            .split(',')
+            .map(|s| s.trim().trim_matches(|c| c == '\'' || c == '"'))
+            .filter(|s| !s.is_empty())
+            .collect();
+        work.sort_unstable();
+        let routes = every_route();
+        let hrefs: Vec<String> = routes
+            .iter()
+            .filter(|r| r.needs_work_app())
+            .map(Route::href)
+            .collect();
+        let mut want: Vec<&str> = hrefs.iter().map(|h| first_segment(h)).collect();
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(work, want);
+        // What the loader does with each page: the work app for every one of its pages, and for
+        // a petition's page (under /petitions, like the work list), whose officials' view is
+        // the work app's; the residents' app for the rest.
+        for r in &routes {
+            let loads_work = work.contains(&first_segment(&r.href()));
+            let expected = r.needs_work_app() || matches!(r, Route::Petition(_));
+            assert_eq!(loads_work, expected, "{r:?}");
+        }
     }
 
     #[test]

@@ -49,6 +49,11 @@ impl Ctx {
         self.session.with(|s| s.as_ref().map(|s| s.user.role))
     }
 
+    pub fn role_untracked(&self) -> Option<Role> {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.user.role))
+    }
+
     /// The signed-in account's id (reactive).
     pub fn user_id(&self) -> Option<i64> {
         self.session.with(|s| s.as_ref().map(|s| s.user.id))
@@ -206,6 +211,7 @@ where
     }
 }
 
+#[cfg(feature = "work")]
 #[component]
 pub fn ErrorLine(error: RwSignal<Option<String>>) -> impl IntoView {
     move || {

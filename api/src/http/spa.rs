@@ -132,6 +132,9 @@ mod tests {
     fn content_named_files_are_recognised() {
         assert!(content_named("minhu-0123456789.js"));
         assert!(content_named("minhu_bg-abcdef0123.wasm"));
+        // The work app, the officials' build beside the residents' one.
+        assert!(content_named("minhu-work-0123456789.js"));
+        assert!(content_named("minhu-work_bg-abcdef0123.wasm"));
         assert!(!content_named("index.html"));
         assert!(!content_named("style.css"));
         assert!(!content_named("minhu-xyz.js"));

@@ -20,9 +20,13 @@ fn signed_in(ctx: Ctx, token: TokenResponse) {
     s.store();
     let role = s.user.role;
     ctx.session.set(Some(s));
-    // From the login page go to the user's own start page; from a protected page stay there.
-    if matches!(ctx.route.get_untracked(), Route::Login | Route::Register) {
+    // From the login page go to the user's own start page; from a protected page stay there
+    // (loaded afresh when it is the work app's for this user).
+    let here = ctx.route.get_untracked();
+    if matches!(here, Route::Login | Route::Register) {
         ctx.go(crate::home_of(role));
+    } else if !cfg!(feature = "work") && here.needs_work_app_for(Some(role)) {
+        ctx.go(here);
     }
 }
 

@@ -1,16 +1,20 @@
 //! Work lists: a citizen's own petitions, the hotline office's triage inbox and search, a unit's
-//! orders (overdue first) and the requests waiting for the office's approval.
+//! orders (overdue first) and the requests waiting for the office's approval. Only the first is
+//! in the residents' app; the others are the work app's (the `work` feature).
 
 use leptos::prelude::*;
-use minhu_types::{
-    Assignment, AssignmentState, Light, Page, Petition, PetitionStatus, RequestKind, Role,
-};
+#[cfg(feature = "work")]
+use minhu_types::{Assignment, AssignmentState, Light, PetitionStatus, RequestKind, Role};
+use minhu_types::{Page, Petition};
 
 use crate::api::{self, query};
 use crate::format;
 use crate::route::Route;
-use crate::ui::{load, show, Ctx, EnumSelect, LightBadge, Pager, SupportersTag, Tag, Title};
+#[cfg(feature = "work")]
+use crate::ui::EnumSelect;
+use crate::ui::{load, show, Ctx, LightBadge, Pager, SupportersTag, Tag, Title};
 
+#[cfg(feature = "work")]
 const PER_PAGE: i64 = 20;
 
 #[component]
@@ -32,6 +36,7 @@ pub fn Mine() -> impl IntoView {
 }
 
 /// The statuses an official filters by, in the order of the lifecycle.
+#[cfg(feature = "work")]
 const TABS: [Option<PetitionStatus>; 7] = [
     Some(PetitionStatus::Submitted),
     Some(PetitionStatus::NeedsInfo),
@@ -42,6 +47,7 @@ const TABS: [Option<PetitionStatus>; 7] = [
     None,
 ];
 
+#[cfg(feature = "work")]
 #[component]
 pub fn Petitions() -> impl IntoView {
     let ctx = Ctx::get();
@@ -145,6 +151,7 @@ fn PetitionTable(page: Page<Petition>, current: RwSignal<i64>) -> impl IntoView 
 }
 
 /// A unit's orders: those to sign, those in hand, and the overdue ones, most urgent first.
+#[cfg(feature = "work")]
 #[component]
 pub fn Inbox() -> impl IntoView {
     let ctx = Ctx::get();
@@ -183,6 +190,7 @@ pub fn Inbox() -> impl IntoView {
 }
 
 /// Orders sorted for a person with little time: overdue, then closest deadline.
+#[cfg(feature = "work")]
 pub fn by_urgency(items: &mut [Assignment]) {
     let weight = |l: Light| match l {
         Light::Red => 0,
@@ -192,6 +200,7 @@ pub fn by_urgency(items: &mut [Assignment]) {
     items.sort_by_key(|a| (weight(a.light), a.reply_by));
 }
 
+#[cfg(feature = "work")]
 #[component]
 fn AssignmentTable(page: Page<Assignment>, current: RwSignal<i64>) -> impl IntoView {
     let ctx = Ctx::get();
@@ -235,6 +244,7 @@ fn AssignmentTable(page: Page<Assignment>, current: RwSignal<i64>) -> impl IntoV
 }
 
 /// Returns and extensions the units asked for, waiting for the hotline office.
+#[cfg(feature = "work")]
 #[component]
 pub fn Approvals() -> impl IntoView {
     let ctx = Ctx::get();
@@ -268,7 +278,7 @@ pub fn Approvals() -> impl IntoView {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "work"))]
 mod tests {
     use super::*;
     use minhu_types::{AssignmentRole, PetitionBrief, PetitionKind, UnitKind, UnitRef, Urgency};

@@ -1,26 +1,33 @@
 //! One petition as the caller may see it: its content, contact (for those allowed), the units'
 //! orders, replies, ratings, the timeline, and a button for every action the API allows.
+//!
+//! The residents' app has the petitioner's view only: the officials' panels (moderation,
+//! triage help) and their actions' forms are the work app's (the `work` feature), which shows
+//! this page to officials (`Route::needs_work_app_for`).
 
+#[cfg(feature = "work")]
 use gloo_net::http::Method;
 use leptos::prelude::*;
-use minhu_types::{
-    Action, Assignment, AssignmentRole, Event, FollowUp, MergeBody, Outcome, Page, Petition,
-    PetitionStatus, Photo, Role, Satisfaction, Suggestions, Unit,
-};
+use minhu_types::{Action, Assignment, Event, FollowUp, Petition, Photo, Role, Satisfaction};
+#[cfg(feature = "work")]
+use minhu_types::{AssignmentRole, MergeBody, Outcome, Page, PetitionStatus, Suggestions, Unit};
 
 use crate::actions::{
-    form_of, is_button, is_refusal, moderation_request, request, Fields, Form, Moderation, Target,
-    MAX_PUBLIC_CONTENT, MAX_PUBLIC_TITLE, ON_PETITION,
+    form_of, is_button, is_refusal, request, Fields, Form, Target, ON_PETITION, PETITIONERS,
 };
-use crate::api::{self, query};
+#[cfg(feature = "work")]
+use crate::actions::{moderation_request, Moderation, MAX_PUBLIC_CONTENT, MAX_PUBLIC_TITLE};
+use crate::api;
+#[cfg(feature = "work")]
+use crate::api::query;
 use crate::format;
 use crate::pages::{categories, category_name};
+#[cfg(feature = "work")]
 use crate::route::Route;
 use crate::session::local_problem;
-use crate::ui::{
-    failure_line, field_error, invalid, load, send_form, show, Ctx, LightBadge, Load,
-    SupportersTag, Tag, Title,
-};
+use crate::ui::{failure_line, load, show, Ctx, LightBadge, Load, SupportersTag, Tag, Title};
+#[cfg(feature = "work")]
+use crate::ui::{field_error, invalid, send_form};
 
 #[derive(Debug, Clone, PartialEq)]
 struct Everything {
@@ -98,10 +105,7 @@ pub fn Detail(id: i64) -> impl IntoView {
                     }}
                 </article>
                 <ActionBar actions=actions target=target reload=reload />
-                {p.allowed_actions.contains(&Action::Moderate).then(|| view! {
-                    <ModerationPanel petition=p.clone() data=data moderated=moderated />
-                })}
-                {triage_open(p.status, ctx.role()).then(|| view! { <TriageHelp petition=p.clone() reload=reload /> })}
+                {officials_panels(p, data, moderated, reload)}
                 {(!p.photos.is_empty() || p.can_add_photos).then(|| view! {
                     <Photos petition_id=p.id photos=p.photos.clone() can_add=p.can_add_photos reload=reload />
                 })}
@@ -178,6 +182,33 @@ pub fn Detail(id: i64) -> impl IntoView {
     }
 }
 
+/// The officials' panels under the petition: moderation (editors, administrators) and triage
+/// help (the hotline office). Only in the work app.
+#[cfg(feature = "work")]
+fn officials_panels(
+    p: &Petition,
+    data: RwSignal<Load<Everything>>,
+    moderated: StoredValue<bool>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
+    let ctx = Ctx::get();
+    view! {
+        {p.allowed_actions.contains(&Action::Moderate).then(|| view! {
+            <ModerationPanel petition=p.clone() data=data moderated=moderated />
+        })}
+        {triage_open(p.status, ctx.role()).then(|| view! { <TriageHelp petition=p.clone() reload=reload /> })}
+    }
+}
+
+#[cfg(not(feature = "work"))]
+fn officials_panels(
+    _: &Petition,
+    _: RwSignal<Load<Everything>>,
+    _: StoredValue<bool>,
+    _: RwSignal<u32>,
+) {
+}
+
 /// The public version's title and content, when an editor set one (`None`: the original).
 fn public_version(p: &Petition) -> (Option<&str>, Option<&str>) {
     fn set(v: &Option<String>) -> Option<&str> {
@@ -190,6 +221,7 @@ fn public_version(p: &Petition) -> (Option<&str>, Option<&str>) {
 /// shown, a public version of its title and content (masked like the original), single photos
 /// hidden — with a reason for the timeline. The answer is the petition as it is now, shown at
 /// once with its timeline.
+#[cfg(feature = "work")]
 #[component]
 fn ModerationPanel(
     petition: Petition,
@@ -349,6 +381,7 @@ fn ModerationPanel(
 }
 
 /// A photo's thumbnail alone (fetched with the token), to pick it in a form.
+#[cfg(feature = "work")]
 #[component]
 fn PhotoThumb(photo: Photo, n: usize) -> impl IntoView {
     let ctx = Ctx::get();
@@ -377,6 +410,7 @@ fn PhotoThumb(photo: Photo, n: usize) -> impl IntoView {
 }
 
 /// Whether the hotline office sees triage help: while the petition waits to be accepted or dispatched.
+#[cfg(feature = "work")]
 fn triage_open(status: PetitionStatus, role: Option<Role>) -> bool {
     matches!(role, Some(Role::Operator | Role::Admin))
         && matches!(status, PetitionStatus::Submitted | PetitionStatus::Accepted)
@@ -384,6 +418,7 @@ fn triage_open(status: PetitionStatus, role: Option<Role>) -> bool {
 
 /// What the catalogue suggests, the open petitions that look like the same matter (merged into
 /// with one click), and for consultations knowledge-base answers.
+#[cfg(feature = "work")]
 #[component]
 fn TriageHelp(petition: Petition, reload: RwSignal<u32>) -> impl IntoView {
     let ctx = Ctx::get();
@@ -681,8 +716,12 @@ fn ActionBar(
 ) -> impl IntoView {
     let ctx = Ctx::get();
     let open = RwSignal::new(None::<Action>);
-    // Moderation has its own panel, and the system's actions are nobody's button.
-    let actions: Vec<Action> = actions.into_iter().filter(|a| is_button(*a)).collect();
+    // Moderation has its own panel, and the system's actions are nobody's button. The residents'
+    // app performs the petitioner's actions only.
+    let actions: Vec<Action> = actions
+        .into_iter()
+        .filter(|a| is_button(*a) && (cfg!(feature = "work") || PETITIONERS.contains(a)))
+        .collect();
     if actions.is_empty() {
         return ().into_any();
     }
@@ -777,46 +816,7 @@ fn ActionForm(
                 view! { <h2>{lang.label(action.as_str(), action.label())}</h2> }.into_any()
             }}
             {(form == Form::Confirm).then(|| view! { <p>{t.confirm_action}</p> })}
-            {(form == Form::Merge).then(|| view! {
-                <label for="f-into">{t.merge_into}</label>
-                <input id="f-into" inputmode="numeric" on:input=set(|x, v| x.into_id = v) />
-            })}
-            {matches!(form, Form::Dispatch | Form::DispatchDown).then(|| view! {
-                <fieldset>
-                    <legend>{if form == Form::Dispatch { t.choose_unit } else { t.choose_child_unit }}</legend>
-                    <UnitTree root=if form == Form::Dispatch { None } else { unit } selected=fields />
-                </fieldset>
-            })}
-            {(form == Form::Dispatch).then(|| view! {
-                <label for="f-role">{t.order_role}</label>
-                <select id="f-role" on:change=move |ev| {
-                    let r = AssignmentRole::parse(&event_target_value(&ev)).unwrap_or(AssignmentRole::Lead);
-                    fields.update(|x| x.role = r);
-                }>
-                    {AssignmentRole::ALL.iter().map(|r| view! { <option value=r.as_str()>{lang.label(r.as_str(), r.label())}</option> }).collect_view()}
-                </select>
-            })}
-            {(form == Form::Extension).then(|| view! {
-                <label for="f-days">{t.extension_days}</label>
-                <input id="f-days" type="number" min="1" max="30" prop:value=move || fields.with(|f| f.days.clone()) on:input=set(|x, v| x.days = v) />
-            })}
-            {(form == Form::FollowUp).then(|| view! {
-                <label for="f-title">{t.title}</label>
-                <input id="f-title" on:input=set(|x, v| x.title = v) />
-            })}
-            {(form == Form::Reply).then(|| view! {
-                <label for="f-outcome">{t.outcome}</label>
-                <select id="f-outcome" on:change=move |ev| {
-                    let o = Outcome::parse(&event_target_value(&ev)).unwrap_or(Outcome::Resolved);
-                    fields.update(|x| x.outcome = o);
-                }>
-                    {Outcome::ALL.iter().map(|o| view! { <option value=o.as_str()>{lang.label(o.as_str(), o.label())}</option> }).collect_view()}
-                </select>
-                <label class="check">
-                    <input type="checkbox" prop:checked=move || fields.with(|f| f.public) on:change=set_bool(|x, v| x.public = v) />
-                    {t.reply_public}
-                </label>
-            })}
+            {officials_fields(form, fields, unit)}
             {(form == Form::Rating).then(|| view! {
                 <fieldset>
                     <legend>{t.satisfaction}</legend>
@@ -857,9 +857,70 @@ fn ActionForm(
     }
 }
 
+/// The fields only officials' actions have (merge, dispatch, extension, follow-up, reply). Only
+/// in the work app.
+#[cfg(feature = "work")]
+fn officials_fields(form: Form, fields: RwSignal<Fields>, unit: Option<i64>) -> impl IntoView {
+    let ctx = Ctx::get();
+    let t = ctx.t();
+    let lang = ctx.lang.get_untracked();
+    let set = move |f: fn(&mut Fields, String)| {
+        move |ev: leptos::ev::Event| fields.update(|x| f(x, event_target_value(&ev)))
+    };
+    let set_bool = move |f: fn(&mut Fields, bool)| {
+        move |ev: leptos::ev::Event| fields.update(|x| f(x, event_target_checked(&ev)))
+    };
+    view! {
+        {(form == Form::Merge).then(|| view! {
+            <label for="f-into">{t.merge_into}</label>
+            <input id="f-into" inputmode="numeric" on:input=set(|x, v| x.into_id = v) />
+        })}
+        {matches!(form, Form::Dispatch | Form::DispatchDown).then(|| view! {
+            <fieldset>
+                <legend>{if form == Form::Dispatch { t.choose_unit } else { t.choose_child_unit }}</legend>
+                <UnitTree root=if form == Form::Dispatch { None } else { unit } selected=fields />
+            </fieldset>
+        })}
+        {(form == Form::Dispatch).then(|| view! {
+            <label for="f-role">{t.order_role}</label>
+            <select id="f-role" on:change=move |ev| {
+                let r = AssignmentRole::parse(&event_target_value(&ev)).unwrap_or(AssignmentRole::Lead);
+                fields.update(|x| x.role = r);
+            }>
+                {AssignmentRole::ALL.iter().map(|r| view! { <option value=r.as_str()>{lang.label(r.as_str(), r.label())}</option> }).collect_view()}
+            </select>
+        })}
+        {(form == Form::Extension).then(|| view! {
+            <label for="f-days">{t.extension_days}</label>
+            <input id="f-days" type="number" min="1" max="30" prop:value=move || fields.with(|f| f.days.clone()) on:input=set(|x, v| x.days = v) />
+        })}
+        {(form == Form::FollowUp).then(|| view! {
+            <label for="f-title">{t.title}</label>
+            <input id="f-title" on:input=set(|x, v| x.title = v) />
+        })}
+        {(form == Form::Reply).then(|| view! {
+            <label for="f-outcome">{t.outcome}</label>
+            <select id="f-outcome" on:change=move |ev| {
+                let o = Outcome::parse(&event_target_value(&ev)).unwrap_or(Outcome::Resolved);
+                fields.update(|x| x.outcome = o);
+            }>
+                {Outcome::ALL.iter().map(|o| view! { <option value=o.as_str()>{lang.label(o.as_str(), o.label())}</option> }).collect_view()}
+            </select>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || fields.with(|f| f.public) on:change=set_bool(|x, v| x.public = v) />
+                {t.reply_public}
+            </label>
+        })}
+    }
+}
+
+#[cfg(not(feature = "work"))]
+fn officials_fields(_: Form, _: RwSignal<Fields>, _: Option<i64>) {}
+
 /// The unit tree, loaded a level at a time (a city has thousands of units), with one choice.
-#[component]
 /// `group` names its radio buttons, so that two trees in one form choose independently.
+#[cfg(feature = "work")]
+#[component]
 pub fn UnitTree(
     root: Option<i64>,
     selected: RwSignal<Fields>,
@@ -868,6 +929,7 @@ pub fn UnitTree(
     view! { <ul class="tree" role="tree"><UnitLevel parent=root selected=selected group=group /></ul> }
 }
 
+#[cfg(feature = "work")]
 #[component]
 fn UnitLevel(
     parent: Option<i64>,
@@ -900,6 +962,7 @@ fn UnitLevel(
     }
 }
 
+#[cfg(feature = "work")]
 #[component]
 fn UnitNode(unit: Unit, selected: RwSignal<Fields>, group: &'static str) -> impl IntoView {
     let ctx = Ctx::get();
