@@ -164,7 +164,7 @@ echo "minhu benchmark — $(nproc) cores, 16 connections, 10 s a measure; ratio 
 for n in "${SIZES[@]}"; do
   sel=${R[postgres-$n-pgselect]:-0}; ins=${R[postgres-$n-pginsert]:-0}
   echo
-  echo "$n petitions of history (seeded: SQLite ${R[sqlite-$n-seed]}, PostgreSQL ${R[postgres-$n-seed]}); pgbench: point select $sel tps, single insert $ins tps"
+  echo "$n petitions of history (seeded: SQLite ${R[sqlite-$n-seed]:-not run}, PostgreSQL ${R[postgres-$n-seed]:-not run}); pgbench: point select $sel tps, single insert $ins tps"
   printf '  %-28s %-30s %-30s %-10s %s\n' measure "PostgreSQL req/s (p50 / p99)" "SQLite req/s (p50 / p99)" "ratio" "p99 at 64 connections (PostgreSQL / SQLite)"
   for m in "${MEASURES[@]}"; do
     read -r prps p50 p99 <<<"${R[postgres-$n-$m]:-— - -}"

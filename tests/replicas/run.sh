@@ -3,7 +3,7 @@
 # (pg_basebackup -R), two `minhu` processes sharing them, HAProxy in front with health checks on
 # /readyz — and tests/replicas/story.py against it: a submission through one replica read
 # through the other, twelve wrong passwords alternating between them throttled after ten, a
-# webhook delivered once with both up, the standby stopped and started under load (public reads
+# webhook delivered once with both up, a job (orders marked overdue) run once with both up, the standby stopped and started under load (public reads
 # keep answering, from the primary meanwhile), and one replica killed under a steady load of
 # submissions (nothing acknowledged is lost, nothing is created twice: clients retry with their
 # Idempotency-Key). Then the backup is rehearsed: the primary's base backup and archived WAL

@@ -151,6 +151,33 @@ with lock:
     check(len(received) == 4 and len(set(received)) == 4, f"each delivered once: {received}")
 check(sql("SELECT sum(attempts) FROM webhook_deliveries") == "4", "one attempt each")
 
+# A job runs once with both replicas' job loops running (every second each): two orders due
+# seconds apart are marked overdue. By the time the later one is marked, both loops have run
+# many times past the first one's deadline, and it still has one overdue event and one red
+# message per handler of its unit.
+def order_due_in(seconds, title):
+    status, sub = call(LB, "POST", "/api/v1/petitions", petition(title), token=citizen)
+    check(status == 201, f"submitted: {title}")
+    status, _ = call(LB, "POST", f"/api/v1/petitions/{sub['id']}/accept", {}, token=operator)
+    check(status == 200, f"accepted: {title}")
+    due = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds))
+    status, body = call(LB, "POST", f"/api/v1/petitions/{sub['id']}/assignments",
+                        {"unit_id": unit, "role": "lead", "reply_by": due}, token=operator)
+    check(status == 201, f"dispatched, due in {seconds} s: {body}")
+    return sub["id"]
+
+
+unit = int(sql("SELECT unit_id FROM users WHERE username = 'demo_unit1'"))
+first = order_due_in(3, "限时测试：先到期")
+second = order_due_in(6, "限时测试：后到期")
+overdue = "SELECT count(*) FROM events WHERE petition_id = {} AND action = 'overdue'"
+until("the later order marked overdue",
+      lambda: sql(overdue.format(second)) == "1", 30)
+check(sql(overdue.format(first)) == "1", "the first order marked overdue once")
+handlers = sql(f"SELECT count(*) FROM users WHERE unit_id = {unit} AND role = 'handler' AND active")
+reds = sql(f"SELECT count(*) FROM notifications WHERE petition_id = {first} AND event = 'order.red'")
+check(reds == handlers and handlers != "0", f"one red message per handler: {reds} for {handlers}")
+
 # The standby stopped and started again under load: public reads keep answering.
 reads, stop_reading = [], threading.Event()
 

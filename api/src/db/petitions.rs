@@ -725,20 +725,26 @@ fn list_page(
 /// The petition with its orders and their units, in order, in one statement (`NotFound` if
 /// there is no such petition).
 pub fn find_with_orders(conn: &mut DbConn, id: i64) -> QueryResult<(PetitionRow, Orders)> {
-    let rows: Vec<(PetitionRow, Option<(AssignmentRow, UnitRow)>)> = petitions::table
-        .left_join(assignments::table.inner_join(units::table))
+    // Two flat left joins, not a left join of an inner join: SQLite would build that inner
+    // join whole (every order with its unit) before picking this petition's.
+    let rows: Vec<(PetitionRow, Option<AssignmentRow>, Option<UnitRow>)> = petitions::table
+        .left_join(assignments::table)
+        .left_join(units::table.on(units::id.eq(assignments::unit_id)))
         .filter(petitions::id.eq(id))
         .order(assignments::id.asc())
         .select((
             PetitionRow::as_select(),
-            Option::<(AssignmentRow, UnitRow)>::as_select(),
+            Option::<AssignmentRow>::as_select(),
+            Option::<UnitRow>::as_select(),
         ))
         .load(conn)?;
-    let mut rows = rows.into_iter();
-    let (petition, first) = rows.next().ok_or(diesel::result::Error::NotFound)?;
-    let orders = first
-        .into_iter()
-        .chain(rows.filter_map(|(_, order)| order))
+    let mut rows = rows.into_iter().peekable();
+    let petition = match rows.peek() {
+        Some((p, _, _)) => p.clone(),
+        None => return Err(diesel::result::Error::NotFound),
+    };
+    let orders = rows
+        .filter_map(|(_, a, u)| Some((a?, u?)))
         .collect();
     Ok((petition, orders))
 }
