@@ -743,9 +743,7 @@ pub fn find_with_orders(conn: &mut DbConn, id: i64) -> QueryResult<(PetitionRow,
         Some((p, _, _)) => p.clone(),
         None => return Err(diesel::result::Error::NotFound),
     };
-    let orders = rows
-        .filter_map(|(_, a, u)| Some((a?, u?)))
-        .collect();
+    let orders = rows.filter_map(|(_, a, u)| Some((a?, u?))).collect();
     Ok((petition, orders))
 }
 
