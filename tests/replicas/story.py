@@ -163,7 +163,7 @@ def order_due_in(seconds, title):
     due = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + seconds))
     status, body = call(LB, "POST", f"/api/v1/petitions/{sub['id']}/assignments",
                         {"unit_id": unit, "role": "lead", "reply_by": due}, token=operator)
-    check(status == 201, f"dispatched, due in {seconds} s: {body}")
+    check(status == 201, f"dispatched, due in {seconds} s" + ("" if status == 201 else f": {body}"))
     return sub["id"]
 
 
