@@ -517,11 +517,14 @@ pub struct PetitionFilter {
 }
 
 impl PetitionFilter {
+    /// Waiting to be accepted (待受理): listed in triage order, not by id.
+    fn triage(&self) -> bool {
+        self.status.as_deref() == Some(minhu_types::PetitionStatus::Submitted.as_str())
+    }
+
     /// Whether the list runs newest first by id, the order `next` links (`before_id`) follow.
     pub fn by_id(&self) -> bool {
-        !self.by_created
-            && !self.by_supporters
-            && self.status.as_deref() != Some(minhu_types::PetitionStatus::Submitted.as_str())
+        !self.by_created && !self.by_supporters && !self.triage()
     }
 }
 
@@ -685,7 +688,7 @@ fn list_page(
     };
     // Waiting to be accepted (待受理): emergencies first, then what many residents share, then
     // whoever has waited longest.
-    let triage = filter.status.as_deref() == Some(minhu_types::PetitionStatus::Submitted.as_str());
+    let triage = filter.triage();
     let ordered = |q: ListQuery| {
         if filter.by_created {
             q.order((petitions::created_at.desc(), petitions::id.desc()))
@@ -738,12 +741,12 @@ pub fn find_with_orders(conn: &mut DbConn, id: i64) -> QueryResult<(PetitionRow,
             Option::<UnitRow>::as_select(),
         ))
         .load(conn)?;
-    let mut rows = rows.into_iter().peekable();
-    let petition = match rows.peek() {
-        Some((p, _, _)) => p.clone(),
-        None => return Err(diesel::result::Error::NotFound),
-    };
-    let orders = rows.filter_map(|(_, a, u)| Some((a?, u?))).collect();
+    let mut rows = rows.into_iter();
+    let (petition, a, u) = rows.next().ok_or(diesel::result::Error::NotFound)?;
+    let orders = std::iter::once((a, u))
+        .chain(rows.map(|(_, a, u)| (a, u)))
+        .filter_map(|(a, u)| Some((a?, u?)))
+        .collect();
     Ok((petition, orders))
 }
 

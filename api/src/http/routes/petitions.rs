@@ -313,15 +313,15 @@ pub async fn callers(
     cursor: crate::http::query::Query<CursorQuery>,
 ) -> AppResult<web::Json<Page<Petition>>> {
     let paging = page.into_inner().history_paging()?;
-    let before_id = cursor.into_inner().before_id(paging, true)?;
     let forms = minhu_types::rules::phone_forms(&phone)
         .ok_or_else(|| AppError::invalid_field("phone", "请填写手机号码或带区号的固定电话"))?;
+    let mut filter = PetitionFilter {
+        phones: Some(forms),
+        ..PetitionFilter::default()
+    };
+    let by_id = filter.by_id();
+    filter.before_id = cursor.into_inner().before_id(paging, by_id)?;
     let (items, total) = with_actor(&state, auth.0, move |conn, actor| {
-        let filter = PetitionFilter {
-            phones: Some(forms),
-            before_id,
-            ..PetitionFilter::default()
-        };
         let (rows, total) = db::petitions::list(conn, &Scope::All, &filter, paging)?;
         let unmasked = list_unmasked(actor.role(), false, true);
         if unmasked {
@@ -335,7 +335,7 @@ pub async fn callers(
     })
     .await?;
     let page = paging.page_of(items, total);
-    Ok(web::Json(with_next(page, &req, true, |p: &Petition| p.id)))
+    Ok(web::Json(with_next(page, &req, by_id, |p: &Petition| p.id)))
 }
 
 /// One petition with its assignments, replies, visits and the actions the caller may take.

@@ -95,8 +95,18 @@ pub async fn feed(
 ) -> AppResult<actix_web::HttpResponse> {
     let paging = page.into_inner().history_paging()?;
     let q = query.into_inner();
-    let by_id = q.sort != Some(minhu_types::FeedSort::Supporters);
-    let before_id = cursor.into_inner().before_id(paging, by_id)?;
+    let mut filter = PetitionFilter {
+        q: q.q
+            .as_deref()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty()),
+        category_id: q.category_id,
+        kind: q.kind.map(|k| k.as_str().to_owned()),
+        by_supporters: q.sort == Some(minhu_types::FeedSort::Supporters),
+        ..PetitionFilter::default()
+    };
+    let by_id = filter.by_id();
+    filter.before_id = cursor.into_inner().before_id(paging, by_id)?;
     if q.q
         .as_ref()
         .is_some_and(|t| t.chars().count() > 100 || t.contains('\0'))
@@ -120,17 +130,6 @@ pub async fn feed(
     }
     let (items, total) = state
         .read_db(move |conn| {
-            let filter = PetitionFilter {
-                q: q.q
-                    .as_deref()
-                    .map(|t| t.trim().to_owned())
-                    .filter(|t| !t.is_empty()),
-                category_id: q.category_id,
-                kind: q.kind.map(|k| k.as_str().to_owned()),
-                by_supporters: !by_id,
-                before_id,
-                ..PetitionFilter::default()
-            };
             let (rows, total) = db::petitions::list(conn, &Scope::Public, &filter, paging)?;
             Ok((views::public_many(conn, &rows)?, total))
         })
