@@ -7,7 +7,9 @@
 # insert path, so only up to 100,000) — the release server on it, then wrk with 16 connections, 10 s a measure:
 # the public feed page, officials' list, a unit's inbox, Open311 requests, a petitioner reading
 # their own petition, the hotline office's unmasked read (with its audit row), the public
-# tracking page (plain and as a cache revalidation: If-None-Match → 304), and submissions.
+# tracking page (plain and as a cache revalidation: If-None-Match → 304), and submissions; then
+# the public pages (feed, Open311, tracking) again on a server that keeps nothing
+# (MINHU_PUBLIC_CACHE_MS=0), i.e. without a cache hit.
 # On PostgreSQL, pgbench runs on the same database in the same run: the built-in select-only
 # script (point selects by primary key) and a single-row insert, 16 clients; each measure is
 # printed in req/s, p50/p99, and as a ratio to pgbench (reads to point select, submissions to
@@ -30,7 +32,12 @@ WORK="$(mktemp -d)"
 PORT=18181
 DB=${BENCH_DB:-minhu_bench}
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1; rm -rf "$WORK"; }
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null
+  # A database it was asked to reuse is kept for the next run.
+  [ -z "${REUSE:-}" ] && psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 server_ready() {
@@ -52,7 +59,7 @@ pgbench_tps() { awk '/^tps/ {print int($3); exit}'; }
 
 export MINHU_DEMO_PASSWORD=bench-demo-password MINHU_TRACK_RATE_LIMIT=0 MINHU_JOB_INTERVAL_SECS=0
 declare -A R
-read -r -a MEASURES <<<"${MEASURES:-feed list inbox open311 own operator track track304 submit}"
+read -r -a MEASURES <<<"${MEASURES:-feed list inbox open311 own operator track track304 submit feed0 open3110 track0}"
 read -r -a BACKENDS <<<"${BACKENDS:-sqlite postgres}"
 for n in "${SIZES[@]}"; do
   for backend in "${BACKENDS[@]}"; do
@@ -119,6 +126,18 @@ for n in "${SIZES[@]}"; do
     bench track304 -H "If-None-Match: $etag" "$base/api/v1/track/$no"
     bench submit -s bench/submit.lua "$base/api/v1/petitions"
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+    if [[ " ${MEASURES[*]} " == *0\ * ]]; then
+      # The public pages again with nothing kept (MINHU_PUBLIC_CACHE_MS=0): every request reads
+      # the database, as when no other reader asked for the same page in the same moment.
+      MINHU_PUBLIC_CACHE_MS=0 MINHU_ADMIN_USERNAME=bench_admin MINHU_ADMIN_PASSWORD=bench-admin-password \
+        "$BIN" serve >"$WORK/server.log" 2>&1 &
+      pid=$!
+      server_ready
+      bench feed0 "$base/api/v1/public/petitions"
+      bench open3110 "$base/open311/v2/requests.json"
+      bench track0 "$base/api/v1/track/$no"
+      kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+    fi
 
     if [ "$backend" = postgres ]; then
       log "$key: pgbench on the same database"
@@ -158,6 +177,7 @@ declare -A LABEL=(
   [feed]="public feed page (20)" [list]="officials' list (20)" [inbox]="a unit's inbox (20)"
   [open311]="Open311 requests" [own]="petitioner reads own" [operator]="operator unmasked read"
   [track]="tracking page" [track304]="tracking, 304 revalidation" [submit]="submit"
+  [feed0]="feed, nothing kept" [open3110]="Open311, nothing kept" [track0]="tracking, nothing kept"
 )
 echo
 echo "minhu benchmark — $(nproc) cores, 16 connections, 10 s a measure; ratio = req/s ÷ pgbench on the same PostgreSQL database"

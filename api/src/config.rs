@@ -68,6 +68,8 @@ pub enum LogFormat {
 pub const TRACK_LOOKUPS_PER_MINUTE: u32 = 60;
 /// How long a built page of the public feed is served again to other readers (milliseconds).
 pub const PUBLIC_CACHE_MS: u64 = 1_000;
+/// How long an admitted token is admitted again without reading its account (milliseconds).
+pub const ADMISSION_CACHE_MS: u64 = 1_000;
 
 #[derive(Clone)]
 pub struct Config {
@@ -97,6 +99,10 @@ pub struct Config {
     /// `MINHU_PUBLIC_CACHE_MS`: how long each replica serves a built page of the public feed
     /// again before building it anew (default `PUBLIC_CACHE_MS`); 0: build every request.
     pub public_cache_ms: u64,
+    /// `MINHU_ADMISSION_CACHE_MS`: how long each replica admits a token again without reading
+    /// its account, unless something changed on that replica (default `ADMISSION_CACHE_MS`);
+    /// 0: read on every request.
+    pub admission_cache_ms: u64,
     /// `MINHU_METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <it>`.
     pub metrics_token: Option<String>,
     /// SMS (`MINHU_SMS_*`), e-mail (`MINHU_SMTP_URL`, `MINHU_MAIL_FROM`) and the web app's
@@ -262,6 +268,14 @@ impl Config {
                 )
             })?,
         };
+        let admission_cache_ms = match get("MINHU_ADMISSION_CACHE_MS") {
+            None => ADMISSION_CACHE_MS,
+            Some(v) => v.parse().ok().filter(|n| *n <= 10_000).ok_or_else(|| {
+                format!(
+                    "MINHU_ADMISSION_CACHE_MS: expected milliseconds from 0 (read the account on every request) to 10000, got {v:?}"
+                )
+            })?,
+        };
         let metrics_token = match get("MINHU_METRICS_TOKEN") {
             None => None,
             Some(t) if t.len() < 16 || t.chars().any(|c| !c.is_ascii_graphic()) => return Err(
@@ -301,6 +315,7 @@ impl Config {
             metrics_token,
             track_rate_limit,
             public_cache_ms,
+            admission_cache_ms,
             database_url,
             bind,
             jwt_secret,

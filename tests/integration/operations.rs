@@ -454,17 +454,19 @@ both!(
 );
 
 /// The feed page built for one reader is served to the next ones for `MINHU_PUBLIC_CACHE_MS`
-/// (each replica, by the query), then built anew: a new publication shows once that has run
-/// out, and another query is its own page.
+/// (each replica, by the query), then built anew: a publication on another replica shows once
+/// that has run out, one on this replica at once, and another query is its own page.
 async fn the_feed_is_built_once_a_moment(backend: Backend) {
-    let app = TestApp::on(TestDb::new(backend).with("MINHU_PUBLIC_CACHE_MS", "1000")).await;
-    let c = crate::city::City::build(&app).await;
+    let elsewhere = TestApp::on(TestDb::new(backend).with("MINHU_PUBLIC_CACHE_MS", "1000")).await;
+    let app = elsewhere.replica().await;
+    let c = crate::city::City::build(&elsewhere).await;
     let t0 = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
         .and_then(|d| d.and_hms_opt(2, 0, 0))
         .expect("time");
     app.state.clock.set(Some(t0));
+    elsewhere.state.clock.set(Some(t0));
     let publish = |title: &'static str| {
-        let (app, c) = (&app, &c);
+        let (app, c) = (&elsewhere, &c);
         async move {
             let id = c.submit(app, json!({"title": title})).await["id"]
                 .as_i64()
@@ -508,7 +510,85 @@ async fn the_feed_is_built_once_a_moment(backend: Backend) {
         titles("/api/v1/public/petitions").await,
         ["第二件", "第一件"]
     );
+    // Published through this replica: shown at once.
+    let id = c.submit(&app, json!({"title": "第三件"})).await["id"]
+        .as_i64()
+        .expect("id");
+    c.accept(&app, id).await;
+    assert_eq!(
+        titles("/api/v1/public/petitions").await,
+        ["第三件", "第二件", "第一件"]
+    );
     app.state.clock.set(None);
 }
 
 crate::support::both_backends!(the_feed_is_built_once_a_moment);
+
+/// The tracking page and Open311's list are kept like the feed: within the moment the same
+/// bytes, without a statement, though the petition has moved on through another replica;
+/// after it, built anew; and at once after a change through this replica.
+async fn tracking_and_open311_are_kept_for_the_moment(backend: Backend) {
+    let app = TestApp::on(TestDb::new(backend).with("MINHU_PUBLIC_CACHE_MS", "1000")).await;
+    let elsewhere = app.replica().await;
+    let c = crate::city::City::build(&app).await;
+    let v = c.submit(&app, json!({"title": "路灯不亮"})).await;
+    let id = v["id"].as_i64().expect("id");
+    let no = v["tracking_no"].as_str().expect("no").to_owned();
+    let track = format!("/api/v1/track/{no}");
+    c.accept(&app, id).await;
+    let t0 = chrono::Utc::now().naive_utc() + chrono::Duration::minutes(1);
+    app.state.clock.set(Some(t0));
+    elsewhere.state.clock.set(Some(t0));
+    let pages = || {
+        let (app, track) = (&app, &track);
+        async move {
+            let mut bodies = Vec::new();
+            for path in [
+                track.as_str(),
+                "/open311/v2/requests.json",
+                "/open311/v2/requests.xml",
+            ] {
+                let res = app.get(path).send().await;
+                assert_eq!(res.status, 200, "GET {path}: {}", res.text());
+                assert!(res.header("etag").is_some(), "GET {path}");
+                bodies.push(res.text());
+            }
+            bodies
+        }
+    };
+    let first = pages().await;
+    assert!(
+        first[0].contains("accepted") && first[1].contains(&no),
+        "{first:?}"
+    );
+    c.dispatch(&elsewhere, id, c.xiuwu_id).await;
+    app.state
+        .clock
+        .set(Some(t0 + chrono::Duration::milliseconds(999)));
+    let before = minhu::db::statements_run(&app.state.pool);
+    assert_eq!(pages().await, first, "the same pages within the moment");
+    assert_eq!(
+        minhu::db::statements_run(&app.state.pool),
+        before,
+        "from memory"
+    );
+    app.state
+        .clock
+        .set(Some(t0 + chrono::Duration::milliseconds(1000)));
+    let after = pages().await;
+    assert!(after[0].contains("dispatched"), "{}", after[0]);
+    assert_ne!(after[1], first[1]);
+    // A change through this replica (a reader's 我也遇到) shows at once.
+    let reader = app.citizen("reader1").await;
+    assert!(pages().await[0].contains("\"supporters\":0"), "kept again");
+    let res = app
+        .post(&format!("/api/v1/public/petitions/{id}/support"))
+        .token(&reader)
+        .send()
+        .await;
+    assert!(res.status < 300, "{}", res.text());
+    assert!(pages().await[0].contains("\"supporters\":1"));
+    app.state.clock.set(None);
+}
+
+crate::support::both_backends!(tracking_and_open311_are_kept_for_the_moment);

@@ -181,3 +181,38 @@ mod standby {
         assert_eq!(replica.state(), ReplicaState::Down);
     }
 }
+
+/// A token signed out on one replica is refused there at once; another replica that admitted
+/// it in the last moment (`MINHU_ADMISSION_CACHE_MS`, one second) admits it until that moment
+/// has run out, and not after.
+async fn a_sign_out_reaches_other_replicas_within_the_moment(backend: Backend) {
+    let a = TestApp::new(backend).await;
+    let b = a.replica().await;
+    let token = a.citizen("zhang").await;
+    let t0 = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+        .and_then(|d| d.and_hms_opt(2, 0, 0))
+        .expect("time");
+    a.state.clock.set(Some(t0));
+    b.state.clock.set(Some(t0));
+    async fn me(app: &TestApp, token: &str) -> crate::support::Resp {
+        app.get("/api/v1/me").token(token).send().await
+    }
+    assert_eq!(me(&b, &token).await.status, 200);
+    let res = a.post("/api/v1/auth/logout").token(&token).send().await;
+    assert_eq!(res.status, 204, "{}", res.text());
+    assert_eq!(
+        me(&a, &token).await.problem(401).code,
+        "token_revoked",
+        "at once"
+    );
+    b.state
+        .clock
+        .set(Some(t0 + chrono::Duration::milliseconds(999)));
+    assert_eq!(me(&b, &token).await.status, 200, "kept for the moment");
+    b.state
+        .clock
+        .set(Some(t0 + chrono::Duration::milliseconds(1000)));
+    assert_eq!(me(&b, &token).await.problem(401).code, "token_revoked");
+}
+
+both_backends!(a_sign_out_reaches_other_replicas_within_the_moment);

@@ -8,10 +8,17 @@ use serde_json::json;
 use crate::city::City;
 use crate::support::{both, TestApp};
 
-/// Statements the database received while answering `GET path` (200) as `token`; the kept feed
-/// pages are forgotten first, so the feed is built, not served from memory.
+/// Statements the database received while answering `GET path` (200) as `token`; the kept
+/// public pages and admissions are forgotten first, so the page is built and the token admitted
+/// from the database, not from memory.
 async fn statements(app: &TestApp, token: Option<&str>, path: &str) -> u64 {
-    app.state.recent_feed.clear();
+    app.state.recent_public.clear();
+    app.state.admissions.forget_all();
+    statements_now(app, token, path).await
+}
+
+/// `statements`, with whatever this replica keeps as it is.
+async fn statements_now(app: &TestApp, token: Option<&str>, path: &str) -> u64 {
     let before = minhu::db::statements_run(&app.state.pool);
     let mut req = app.get(path);
     if let Some(t) = token {
@@ -157,7 +164,7 @@ async fn walk(app: &TestApp, token: Option<&str>, first: &str) -> Vec<i64> {
     let mut pages = 0;
     let first_cost = statements(app, token, first).await;
     loop {
-        app.state.recent_feed.clear();
+        app.state.recent_public.clear();
         let mut req = app.get(&path);
         if let Some(t) = token {
             req = req.token(t);
@@ -391,6 +398,42 @@ async fn reading_a_petition_takes_few_statements(app: TestApp) {
 }
 
 both!(reading_a_petition_takes_few_statements);
+
+/// A token admitted is admitted again for a moment without reading its account (one statement
+/// fewer), until anything may have changed on this replica — any request but a read, even one
+/// refused — or the moment has run out.
+async fn an_admission_is_kept_for_a_moment(app: TestApp) {
+    let c = City::build(&app).await;
+    let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
+    let path = format!("/api/v1/petitions/{id}");
+    let t0 = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+        .and_then(|d| d.and_hms_opt(2, 0, 0))
+        .expect("time");
+    app.state.clock.set(Some(t0));
+    let read = || statements_now(&app, Some(&c.citizen), &path);
+    let first = statements(&app, Some(&c.citizen), &path).await;
+    assert_eq!(read().await, first - 1, "admitted from memory");
+    let res = app
+        .post("/api/v1/petitions")
+        .token(&c.operator)
+        .json(json!({}))
+        .send()
+        .await;
+    assert_eq!(res.status, 422, "{}", res.text());
+    assert_eq!(
+        read().await,
+        first,
+        "forgotten after a request that may change"
+    );
+    assert_eq!(read().await, first - 1);
+    app.state
+        .clock
+        .set(Some(t0 + chrono::Duration::milliseconds(1000)));
+    assert_eq!(read().await, first, "the moment has run out");
+    app.state.clock.set(None);
+}
+
+both!(an_admission_is_kept_for_a_moment);
 
 /// A citizen's submission: its statements, transaction included, counted and bounded (15 on
 /// SQLite, 18 on PostgreSQL, which draws the tracking number in a transaction of its own;

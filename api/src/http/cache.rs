@@ -14,22 +14,30 @@ use super::error::{AppError, AppResult};
 /// How long a shared cache (proxy, CDN) may serve a public page without asking again.
 pub const PUBLIC_MAX_AGE_SECS: u32 = 10;
 
-/// A public page as sent: the JSON body and its `ETag`.
+/// A public page as sent: the body, its media type and its `ETag`.
 #[derive(Clone)]
 pub struct Built {
     body: actix_web::web::Bytes,
+    content_type: &'static str,
     etag: String,
 }
 
 impl Built {
+    /// `value` as JSON.
     pub fn of<T: Serialize>(value: &T) -> AppResult<Built> {
         let body =
             serde_json::to_vec(value).map_err(|e| AppError::internal(format!("json: {e}")))?;
+        Ok(Built::with(body, "application/json"))
+    }
+
+    /// A body already serialised, of this media type.
+    pub fn with(body: Vec<u8>, content_type: &'static str) -> Built {
         let etag = format!("\"{}\"", &crate::auth::hex(&Sha256::digest(&body))[..32]);
-        Ok(Built {
+        Built {
             body: body.into(),
+            content_type,
             etag,
-        })
+        }
     }
 
     /// The page with its `ETag` and `Cache-Control: public, max-age=0, s-maxage=…`; `304`
@@ -56,20 +64,16 @@ impl Built {
         if held {
             res.finish()
         } else {
-            res.content_type("application/json").body(self.body.clone())
+            res.content_type(self.content_type).body(self.body.clone())
         }
     }
 }
 
-/// `value` as a public page (see [`Built::respond`]).
-pub fn public_json<T: Serialize>(req: &HttpRequest, value: &T) -> AppResult<HttpResponse> {
-    Ok(Built::of(value)?.respond(req))
-}
-
 /// The public pages built in the last moment (`MINHU_PUBLIC_CACHE_MS`, default one second),
 /// by their query: when a story runs, thousands of readers ask each replica for the same first
-/// page of the feed within the same second; one of them builds it and the rest get its bytes,
-/// so the feed costs the same however many read it. A page is at most that old — less than
+/// page of the feed, the same petition's tracking page or the same Open311 list within the same
+/// second; one of them builds it and the rest get its bytes, so a page costs the same however
+/// many read it. A page is at most that old — less than
 /// the `s-maxage` a CDN already may serve it for. At most `MAX_PAGES` pages are kept (queries
 /// are the readers' to choose); beyond that the old ones go.
 pub struct Recent {
@@ -117,6 +121,35 @@ impl Recent {
             .get(key)
             .filter(|(at, _)| now >= *at && now - *at < self.ttl)
             .map(|(_, b)| b.clone())
+    }
+
+    /// The page kept for `key`, or built by `build` and kept: while one reader builds a page
+    /// that ran out, the others asking for it wait for that build (single flight).
+    pub async fn kept_or_built<E, Fut>(
+        &self,
+        key: String,
+        clock: &crate::clock::Clock,
+        build: impl FnOnce() -> Fut,
+    ) -> Result<Built, E>
+    where
+        Fut: std::future::Future<Output = Result<Built, E>>,
+    {
+        if let Some(page) = self.get(&key, clock.now()) {
+            return Ok(page);
+        }
+        let gate = self.gate(&key);
+        let _turn = match &gate {
+            Some(g) => Some(g.lock().await),
+            None => None,
+        };
+        // Whoever held the gate before may have built it meanwhile.
+        let now = clock.now();
+        if let Some(page) = self.get(&key, now) {
+            return Ok(page);
+        }
+        let page = build().await?;
+        self.put(key, now, page.clone());
+        Ok(page)
     }
 
     /// Forgets every kept page (after a change the public must see at once).

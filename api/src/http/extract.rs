@@ -126,11 +126,48 @@ pub fn token_claims(req: &HttpRequest) -> Result<Claims, AppError> {
 /// its next request on every replica; a token issued before the account signed out everywhere
 /// (its epoch), or signed out alone (its id), is refused. A partner's token is good only while
 /// the partner is active and if it was bought with its current credentials; partners are held
-/// to their request rate.
+/// to their request rate. On one replica this holds from the next request; an admission is
+/// kept for a moment (`MINHU_ADMISSION_CACHE_MS`) until anything changes on this replica, so on
+/// another replica from the next request after that moment at most.
 async fn admit(state: web::Data<AppState>, claims: Claims) -> Result<Caller, AppError> {
     let user_id = claims
         .user_id()
         .ok_or_else(|| AppError::unauthorized("invalid_token", "访问令牌无效，请重新登录"))?;
+    let key = super::admission::Key::of(&claims);
+    let now = state.clock.now();
+    let kept = key.as_ref().and_then(|k| state.admissions.get(k, now));
+    let caller = match kept {
+        Some(caller) => caller,
+        None => {
+            let generation = state.admissions.generation();
+            let caller = read_admission(&state, user_id, claims).await?;
+            if let Some(key) = key {
+                state.admissions.put(key, generation, now, caller.clone());
+            }
+            caller
+        }
+    };
+    if caller.role == Role::Partner {
+        // Counted only once admitted: a leaked, retired token cannot use up the allowance.
+        if let Err(wait) = state.partner_request(user_id).await? {
+            return Err(AppError::too_many_requests(
+                wait,
+                format!(
+                    "请求过于频繁：每个合作方每分钟最多 {} 次请求，请 {wait} 秒后再试",
+                    state.partner_limit.per_minute()
+                ),
+            ));
+        }
+    }
+    Ok(caller)
+}
+
+/// The account and the token as the database has them now (one round trip), checked.
+async fn read_admission(
+    state: &AppState,
+    user_id: i64,
+    claims: Claims,
+) -> Result<Caller, AppError> {
     let jti = claims.jti.clone();
     let (session, partner) = state
         .db(move |conn| {
@@ -173,16 +210,6 @@ async fn admit(state: web::Data<AppState>, claims: Claims) -> Result<Caller, App
                 ))
             }
         }
-        // Counted only once admitted: a leaked, retired token cannot use up the allowance.
-        if let Err(wait) = state.partner_request(user_id).await? {
-            return Err(AppError::too_many_requests(
-                wait,
-                format!(
-                    "请求过于频繁：每个合作方每分钟最多 {} 次请求，请 {wait} 秒后再试",
-                    state.partner_limit.per_minute()
-                ),
-            ));
-        }
     }
     Ok(Caller {
         user_id,
@@ -199,7 +226,8 @@ async fn admit(state: web::Data<AppState>, claims: Claims) -> Result<Caller, App
 struct Admission(Result<Caller, AppError>);
 
 /// Middleware: for a request with an `Authorization` header, checks the token and loads the
-/// account as it is now (one database round trip), for [`Auth`] to read.
+/// account as it is now (one database round trip, or none while its admission is kept:
+/// [`super::admission`]), for [`Auth`] to read.
 pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

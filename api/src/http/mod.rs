@@ -1,5 +1,6 @@
 //! HTTP: routes, extractors and error mapping over the domain and storage layers.
 
+pub mod admission;
 pub mod cache;
 pub mod error;
 pub mod extract;
@@ -46,8 +47,11 @@ pub struct AppState {
     /// Public tracking lookups a minute per client address (`MINHU_TRACK_RATE_LIMIT`, default
     /// `TRACK_LOOKUPS_PER_MINUTE`): numbers cannot be walked through.
     pub track_limit: rate_limit::RateLimit<std::net::IpAddr>,
-    /// The feed pages built in the last `MINHU_PUBLIC_CACHE_MS`.
-    pub recent_feed: cache::Recent,
+    /// The public pages (feed, tracking, Open311 lists) built in the last
+    /// `MINHU_PUBLIC_CACHE_MS`.
+    pub recent_public: cache::Recent,
+    /// Tokens admitted in the last `MINHU_ADMISSION_CACHE_MS` with nothing changed since.
+    pub admissions: admission::Admissions,
     /// `MINHU_METRICS_TOKEN`: the bearer token `/metrics` needs; none: open.
     pub metrics_token: Option<String>,
     /// Web origins allowed to call the API from a browser (`MINHU_CORS_ORIGINS`); none: no CORS.
@@ -90,7 +94,8 @@ impl AppState {
             cors_origins: Vec::new(),
             metrics_token: None,
             track_limit: rate_limit::RateLimit::new(crate::config::TRACK_LOOKUPS_PER_MINUTE),
-            recent_feed: cache::Recent::new(crate::config::PUBLIC_CACHE_MS),
+            recent_public: cache::Recent::new(crate::config::PUBLIC_CACHE_MS),
+            admissions: admission::Admissions::new(crate::config::ADMISSION_CACHE_MS),
             webhook_reach: Default::default(),
             channels: Default::default(),
             replica: None,
@@ -329,6 +334,25 @@ fn top_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/metrics", get => ops::metrics);
 }
 
+/// Middleware: once a request that may change something (any method but `GET`, `HEAD` and
+/// `OPTIONS`, answered whichever way) is done, this replica forgets what it keeps for a moment —
+/// admissions and public pages — so that whatever changed shows here from the next request
+/// (on other replicas once their moment has run out).
+async fn forget_after_changes(
+    req: ServiceRequest,
+    next: middleware::Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    use actix_web::http::Method;
+    let may_change = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let res = next.call(req).await;
+    if let Some(state) = state.filter(|_| may_change) {
+        state.admissions.forget_all();
+        state.recent_public.clear();
+    }
+    res
+}
+
 /// The whole application: used by `minhu serve` and by the integration tests.
 pub fn app(
     state: web::Data<AppState>,
@@ -351,6 +375,7 @@ pub fn app(
             AppError::not_found(format!("地址 {} 不存在", req.path())).into()
         }))
         .wrap(middleware::from_fn(extract::authenticate))
+        .wrap(middleware::from_fn(forget_after_changes))
         .wrap(middleware::Compress::default())
         .wrap(middleware::from_fn(request_id::middleware))
         .wrap(middleware::Condition::new(

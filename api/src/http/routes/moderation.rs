@@ -80,8 +80,7 @@ pub async fn moderate(
         detail_of(conn, actor, id)
     })
     .await?;
-    // This replica's kept feed pages are built anew.
-    state.recent_feed.clear();
+    // This replica's kept public pages are forgotten once it is answered (as after any change).
     Ok(web::Json(petition))
 }
 

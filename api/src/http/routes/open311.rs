@@ -81,6 +81,20 @@ impl Answer {
         }
     }
 
+    /// A successful answer as a public page (with its `ETag`, to be kept for the moment).
+    fn built(self) -> crate::http::cache::Built {
+        match self.format {
+            Format::Json => crate::http::cache::Built::with(
+                self.body.to_string().into_bytes(),
+                "application/json; charset=utf-8",
+            ),
+            Format::Xml => crate::http::cache::Built::with(
+                xml::document(self.root, &self.body).into_bytes(),
+                "text/xml; charset=utf-8",
+            ),
+        }
+    }
+
     fn respond(self) -> HttpResponse {
         let mut res = HttpResponse::build(self.status);
         if let Some(wait) = self.retry_after {
@@ -482,59 +496,71 @@ pub async fn list_requests(
                 .collect()
         });
         let origin = origin_of(&req);
-        let items = read(&state, format, move |conn| {
-            let rows = match &ids {
-                // Asked for by number: each one's public page, as tracking shows it.
-                // By number, but still only what the public list shows.
-                Some(ids) => ids
-                    .iter()
-                    .filter_map(|no| {
-                        db::petitions::find_by_tracking_no(conn, no)
-                            .optional()
-                            .transpose()
-                    })
-                    .filter(|r| {
-                        r.as_ref().map_or(true, |r| {
-                            in_public_feed(r.status, r.publish_consent, r.public_hidden)
+        // Kept for the moment like the feed, by everything the answer depends on.
+        let key = format!("open311 {format:?} {origin} {}", req.query_string());
+        let reader = state.clone();
+        let build = || async move {
+            let items = read(&reader, format, move |conn| {
+                let rows = match &ids {
+                    // Asked for by number: each one's public page, as tracking shows it.
+                    // By number, but still only what the public list shows.
+                    Some(ids) => ids
+                        .iter()
+                        .filter_map(|no| {
+                            db::petitions::find_by_tracking_no(conn, no)
+                                .optional()
+                                .transpose()
                         })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-                None => {
-                    let mut rows = Vec::new();
-                    let codes = codes
-                        .as_ref()
-                        .map_or(vec![None], |c| c.iter().copied().map(Some).collect());
-                    for code in codes {
-                        let filter = db::petitions::PetitionFilter {
-                            category_id: code,
-                            from: Some(start),
-                            to: Some(end),
-                            statuses: statuses.clone(),
-                            by_created: true,
-                            ..Default::default()
-                        };
-                        let paging = Paging {
-                            page: 1,
-                            per_page: MAX_REQUESTS,
-                        };
-                        rows.extend(db::petitions::list_rows(
-                            conn,
-                            &db::petitions::Scope::Public,
-                            &filter,
-                            paging,
-                        )?);
+                        .filter(|r| {
+                            r.as_ref().map_or(true, |r| {
+                                in_public_feed(r.status, r.publish_consent, r.public_hidden)
+                            })
+                        })
+                        .collect::<Result<Vec<_>, _>>()?,
+                    None => {
+                        let mut rows = Vec::new();
+                        let codes = codes
+                            .as_ref()
+                            .map_or(vec![None], |c| c.iter().copied().map(Some).collect());
+                        for code in codes {
+                            let filter = db::petitions::PetitionFilter {
+                                category_id: code,
+                                from: Some(start),
+                                to: Some(end),
+                                statuses: statuses.clone(),
+                                by_created: true,
+                                ..Default::default()
+                            };
+                            let paging = Paging {
+                                page: 1,
+                                per_page: MAX_REQUESTS,
+                            };
+                            rows.extend(db::petitions::list_rows(
+                                conn,
+                                &db::petitions::Scope::Public,
+                                &filter,
+                                paging,
+                            )?);
+                        }
+                        rows.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+                        rows.truncate(MAX_REQUESTS as usize);
+                        rows
                     }
-                    rows.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-                    rows.truncate(MAX_REQUESTS as usize);
-                    rows
-                }
-            };
-            requests_of(conn, &rows, &origin)
-        })
-        .await?;
-        Ok(Answer::ok(format, "service_requests", Value::Array(items)))
+                };
+                requests_of(conn, &rows, &origin)
+            })
+            .await?;
+            Ok(Answer::ok(format, "service_requests", Value::Array(items)).built())
+        };
+        state
+            .recent_public
+            .kept_or_built(key, &state.clock, build)
+            .await
     };
-    respond(result.await)
+    match result.await {
+        Ok(page) => page.respond(&req),
+        Err(answer) => answer.respond(),
+    }
 }
 
 /// One request by its `service_request_id` (the tracking number).

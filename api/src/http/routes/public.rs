@@ -54,14 +54,20 @@ pub async fn track(
         return Err(AppError::not_found("查询编号的格式为 YYYYMMDD-NNNNNN"));
     }
     let page = state
-        .read_db(move |conn| {
-            let row = db::petitions::find_by_tracking_no(conn, &no)
-                .optional()?
-                .ok_or_else(|| AppError::not_found(format!("没有编号为 {no} 的诉求")))?;
-            views::public(conn, &row)
+        .recent_public
+        .kept_or_built(format!("track {no}"), &state.clock, || async {
+            let page = state
+                .read_db(move |conn| {
+                    let row = db::petitions::find_by_tracking_no(conn, &no)
+                        .optional()?
+                        .ok_or_else(|| AppError::not_found(format!("没有编号为 {no} 的诉求")))?;
+                    views::public(conn, &row)
+                })
+                .await?;
+            crate::http::cache::Built::of(&page)
         })
         .await?;
-    crate::http::cache::public_json(&req, &page)
+    Ok(page.respond(&req))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -113,29 +119,19 @@ pub async fn feed(
     {
         return Err(AppError::invalid_field("q", "搜索词最多 100 个字符"));
     }
-    let key = req.query_string().to_owned();
-    let now = state.clock.now();
-    if let Some(page) = state.recent_feed.get(&key, now) {
-        return Ok(page.respond(&req));
-    }
-    let gate = state.recent_feed.gate(&key);
-    let _turn = match &gate {
-        Some(g) => Some(g.lock().await),
-        None => None,
-    };
-    // Whoever held the gate before may have built it meanwhile.
-    let now = state.clock.now();
-    if let Some(page) = state.recent_feed.get(&key, now) {
-        return Ok(page.respond(&req));
-    }
-    let (items, total) = state
-        .read_db(move |conn| {
-            let (rows, total) = db::petitions::list(conn, &Scope::Public, &filter, paging)?;
-            Ok((views::public_many(conn, &rows)?, total))
+    let key = format!("feed {}", req.query_string());
+    let page = state
+        .recent_public
+        .kept_or_built(key, &state.clock, || async {
+            let (items, total) = state
+                .read_db(move |conn| {
+                    let (rows, total) = db::petitions::list(conn, &Scope::Public, &filter, paging)?;
+                    Ok((views::public_many(conn, &rows)?, total))
+                })
+                .await?;
+            let page = with_next(paging.page_of(items, total), &req, by_id, |p| p.id);
+            crate::http::cache::Built::of(&page)
         })
         .await?;
-    let page = with_next(paging.page_of(items, total), &req, by_id, |p| p.id);
-    let page = crate::http::cache::Built::of(&page)?;
-    state.recent_feed.put(key, now, page.clone());
     Ok(page.respond(&req))
 }
