@@ -54,6 +54,9 @@ bench() { # bench NAME [wrk args…] URL — 16 connections, 10 s; reads again a
   if [ "$name" != submit ]; then
     R[$key-$name-64]="$(wrk -t2 -c64 -d10s --latency "$@" | figures | awk '{print $3}')"
   fi
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "the server stopped during \"$name\"; its log:" >&2; tail -40 "$WORK/server.log" >&2; exit 1
+  fi
 }
 pgbench_tps() { awk '/^tps/ {print int($3); exit}'; }
 

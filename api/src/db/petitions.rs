@@ -473,6 +473,11 @@ pub fn transition(
 }
 
 /// Who may see which petitions.
+/// What the public feed shows (`domain::privacy::in_public_feed`: published, not hidden, past
+/// triage) in SQL, written exactly as the feed indexes' condition (migration
+/// `000024_feed_indexes`), so that PostgreSQL and SQLite both read a page off them.
+pub const IN_FEED: &str = "publish_consent AND NOT public_hidden AND status NOT IN ('submitted', 'needs_info', 'rejected', 'withdrawn')";
+
 #[derive(Debug, Clone)]
 pub enum Scope {
     All,
@@ -505,7 +510,7 @@ pub struct PetitionFilter {
     /// Any of these statuses.
     pub statuses: Option<Vec<&'static str>>,
     /// Newest first by `created_at` (then id) instead of by id: for lists bounded by a time
-    /// range (Open311), which the `(publish_consent, created_at)` index then serves in order.
+    /// range (Open311), which the `petitions_in_feed_created` index then serves in order.
     pub by_created: bool,
     /// Most supported first (我也遇到), then newest: the feed's `sort=supporters`.
     pub by_supporters: bool,
@@ -580,17 +585,7 @@ fn list_page(
             Scope::Submitter(id) => q = q.filter(petitions::submitter_id.eq(*id)),
             // Applied below with the `unit_id` filter: the same subquery.
             Scope::Subtree(_) => {}
-            Scope::Public => {
-                q = q
-                    .filter(petitions::publish_consent.eq(true))
-                    .filter(petitions::public_hidden.eq(false))
-                    .filter(
-                        petitions::status.ne_all(
-                            crate::domain::privacy::NOT_PUBLISHED
-                                .map(minhu_types::PetitionStatus::as_str),
-                        ),
-                    )
-            }
+            Scope::Public => q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(IN_FEED)),
         }
         if let Some(s) = &filter.status {
             q = q.filter(petitions::status.eq(s.clone()));
@@ -1277,4 +1272,31 @@ pub fn units_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnitRow>> 
         .filter(units::id.eq_any(ids))
         .select(UnitRow::as_select())
         .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IN_FEED;
+    use crate::domain::privacy::NOT_PUBLISHED;
+
+    /// The feed's SQL condition is the privacy rule's, and the feed indexes are built on that very
+    /// text on both databases (a planner uses a partial index only for a condition it can match).
+    #[test]
+    fn the_feed_condition_is_the_rule_and_the_indexes() {
+        let statuses = NOT_PUBLISHED
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        assert_eq!(
+            IN_FEED,
+            format!("publish_consent AND NOT public_hidden AND status NOT IN ({statuses})")
+        );
+        for migration in [
+            include_str!("../../../migrations/postgres/2026-12-02-000024_feed_indexes/up.sql"),
+            include_str!("../../../migrations/sqlite/2026-12-02-000024_feed_indexes/up.sql"),
+        ] {
+            assert_eq!(migration.matches(&format!("WHERE {IN_FEED};")).count(), 3);
+        }
+    }
 }
