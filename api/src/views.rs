@@ -313,23 +313,26 @@ pub fn detail(
     detail_from(conn, actor, p, acc, Attached::Unread)
 }
 
-/// [`detail`] with the petition's orders read already (with the petition, in one statement).
+/// [`detail`] with the petition's orders read already, and whether it has replies and photos
+/// (with the petition, in one statement).
 pub fn detail_with_orders(
     conn: &mut DbConn,
     actor: &Actor,
     p: &PetitionRow,
     acc: &Access,
     orders: db::petitions::Orders,
+    holds: db::petitions::Holds,
 ) -> AppResult<Petition> {
-    detail_from(conn, actor, p, acc, Attached::Orders(orders))
+    detail_from(conn, actor, p, acc, Attached::Orders(orders, holds))
 }
 
 /// What is known of a petition's attachments before its view is built.
 enum Attached {
     /// Nothing: everything is read.
     Unread,
-    /// Its orders; replies, visits and photos are read.
-    Orders(db::petitions::Orders),
+    /// Its orders, and whether it has replies and photos: those (and visits) are read only if
+    /// there are some.
+    Orders(db::petitions::Orders, db::petitions::Holds),
     /// Created in this request: nothing can be attached yet.
     New,
 }
@@ -352,7 +355,17 @@ fn detail_from(
     acc: &Access,
     attached: Attached,
 ) -> AppResult<Petition> {
-    let new = matches!(attached, Attached::New);
+    let holds = match &attached {
+        Attached::New => db::petitions::Holds {
+            replies: false,
+            photos: false,
+        },
+        Attached::Orders(_, holds) => *holds,
+        Attached::Unread => db::petitions::Holds {
+            replies: true,
+            photos: true,
+        },
+    };
     let show = unmasked(actor, p, acc);
     if show && !acc.petitioner {
         audit_unmasked(conn, actor, [p], "detail")?;
@@ -360,7 +373,7 @@ fn detail_from(
     let mut view = summary(p, !show, actor.now);
     let all = match attached {
         Attached::New => Vec::new(),
-        Attached::Orders(orders) => orders,
+        Attached::Orders(orders, _) => orders,
         Attached::Unread => db::petitions::assignments_of(conn, p.id)?,
     };
     let status = p.status;
@@ -394,10 +407,10 @@ fn detail_from(
         view.assignments.push(one);
     }
     view.allowed_actions = actions;
-    let replies = if new {
-        Vec::new()
-    } else {
+    let replies = if holds.replies {
         db::petitions::replies_of(conn, &[p.id])?
+    } else {
+        Vec::new()
     };
     let unit_ids: Vec<i64> = replies.iter().filter_map(|r| r.unit_id).collect();
     let units = db::petitions::units_by_id(conn, &unit_ids)?;
@@ -419,10 +432,10 @@ fn detail_from(
             .map(|v| visit(v, !show))
             .collect();
     }
-    let photos = if new {
-        Vec::new()
-    } else {
+    let photos = if holds.photos {
         db::photos::of_petitions(conn, &[p.id])?
+    } else {
+        Vec::new()
     };
     let (own, mut of_reply) = split_photos(&photos, false);
     view.photos = own;

@@ -364,35 +364,36 @@ both!(
 );
 
 /// Reading one petition costs a fixed, small number of statements, whoever reads it: the
-/// account (with its unit's path and the token's revocation), the petition with its orders
-/// and their units, its replies, its photos — and, for an official shown contact details, the
-/// audit row; a visit is read only when there are replies to have been visited about.
+/// account (with its unit's path and the token's revocation), the petition with its orders,
+/// their units and whether it has replies and photos — and, for an official shown contact
+/// details, the audit row; its replies (and their units and visits) and its photos are read
+/// only when it has some.
 async fn reading_a_petition_takes_few_statements(app: TestApp) {
     let c = City::build(&app).await;
     let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
     let path = format!("/api/v1/petitions/{id}");
     assert_eq!(
         statements(&app, Some(&c.citizen), &path).await,
-        4,
+        2,
         "petitioner"
     );
     assert_eq!(
         statements(&app, Some(&c.operator), &path).await,
-        5,
+        3,
         "hotline office (+ audit)"
     );
     c.accept(&app, id).await;
     c.dispatch(&app, id, c.xiuwu_id).await;
     // The handler's unit has units below it (one more: may it hand the order down?).
-    assert_eq!(statements(&app, Some(&c.xiuwu), &path).await, 6, "handler");
+    assert_eq!(statements(&app, Some(&c.xiuwu), &path).await, 4, "handler");
     let (id, aid) = c.dispatched(&app).await;
     let reply = json!({"body": "已处理", "outcome": "resolved", "public": true});
     c.signed_and_replied(&app, id, aid, reply).await;
     let path = format!("/api/v1/petitions/{id}");
-    // Replied: its replies' units and the visits are read too.
+    // Replied: its replies, their units and the visits are read too (no photos to read).
     assert_eq!(
         statements(&app, Some(&c.citizen), &path).await,
-        6,
+        5,
         "petitioner, replied"
     );
 }

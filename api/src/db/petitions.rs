@@ -720,12 +720,19 @@ fn list_page(
     Ok((items, total))
 }
 
-/// The petition with its orders and their units, in order, in one statement (`NotFound` if
-/// there is no such petition).
-pub fn find_with_orders(conn: &mut DbConn, id: i64) -> QueryResult<(PetitionRow, Orders)> {
+/// The petition with its orders and their units, in order, and whether it has any replies and
+/// any photos, in one statement (`NotFound` if there is no such petition).
+pub fn find_with_orders(conn: &mut DbConn, id: i64) -> QueryResult<(PetitionRow, Orders, Holds)> {
+    use super::schema::photos;
     // Two flat left joins, not a left join of an inner join: SQLite would build that inner
     // join whole (every order with its unit) before picking this petition's.
-    let rows: Vec<(PetitionRow, Option<AssignmentRow>, Option<UnitRow>)> = petitions::table
+    let rows: Vec<(
+        PetitionRow,
+        Option<AssignmentRow>,
+        Option<UnitRow>,
+        bool,
+        bool,
+    )> = petitions::table
         .left_join(assignments::table)
         .left_join(units::table.on(units::id.eq(assignments::unit_id)))
         .filter(petitions::id.eq(id))
@@ -734,15 +741,24 @@ pub fn find_with_orders(conn: &mut DbConn, id: i64) -> QueryResult<(PetitionRow,
             PetitionRow::as_select(),
             Option::<AssignmentRow>::as_select(),
             Option::<UnitRow>::as_select(),
+            diesel::dsl::exists(replies::table.filter(replies::petition_id.eq(id))),
+            diesel::dsl::exists(photos::table.filter(photos::petition_id.eq(id))),
         ))
         .load(conn)?;
     let mut rows = rows.into_iter();
-    let (petition, a, u) = rows.next().ok_or(diesel::result::Error::NotFound)?;
+    let (petition, a, u, replies, photos) = rows.next().ok_or(diesel::result::Error::NotFound)?;
     let orders = std::iter::once((a, u))
-        .chain(rows.map(|(_, a, u)| (a, u)))
+        .chain(rows.map(|(_, a, u, _, _)| (a, u)))
         .filter_map(|(a, u)| Some((a?, u?)))
         .collect();
-    Ok((petition, orders))
+    Ok((petition, orders, Holds { replies, photos }))
+}
+
+/// Whether a petition has any replies, any photos: what its page must read besides.
+#[derive(Debug, Clone, Copy)]
+pub struct Holds {
+    pub replies: bool,
+    pub photos: bool,
 }
 
 /// A petition's orders with their units.
@@ -847,8 +863,8 @@ const LIVE_RANK: &str = "CASE assignments.state WHEN 'pending' THEN 0 ELSE 1 END
 /// then in handling, earliest deadline first), then the rest of its history, newest first.
 /// The live orders are the work in hand and are counted exactly; history is read in the order
 /// of its key and counted only a few pages ahead (`Paging::total`), so a page costs the same
-/// at ten million petitions as at a thousand: three statements (four past the live orders,
-/// five past the end).
+/// at ten million petitions as at a thousand: three statements (two while live orders fill the
+/// page's counting window, four past the live orders, five past the end).
 pub fn inbox(
     conn: &mut DbConn,
     path: &str,
@@ -882,18 +898,23 @@ pub fn inbox(
         None => live().count().get_result(conn)?,
     };
     let mut ids: Vec<i64> = live_page.into_iter().map(|(id, _)| id).collect();
-    // History newest first, counted a few pages ahead; its first rows complete the page.
-    let history = Paging {
-        page: 1,
-        per_page: paging.per_page,
-    };
+    // History newest first, counted as far as the page's window reaches past the live orders
+    // (`Paging::count_window` from the page's offset: none when live orders fill it, so the
+    // hotline office's busy inbox reads no history for its first pages); its first rows complete
+    // the page.
     let skip = (paging.offset() - live_total).max(0);
-    let window: Vec<i64> = done()
-        .order(assignments::id.desc())
-        .offset(skip)
-        .limit(history.count_window())
-        .select(assignments::id)
-        .load(conn)?;
+    let live_ahead = (live_total - paging.offset()).max(0);
+    let reach = (paging.count_window() - live_ahead).max(0);
+    let window: Vec<i64> = if reach > 0 {
+        done()
+            .order(assignments::id.desc())
+            .offset(skip)
+            .limit(reach)
+            .select(assignments::id)
+            .load(conn)?
+    } else {
+        Vec::new()
+    };
     let counted = window.len() as i64;
     let total = if counted == 0 && skip > 0 {
         live_total + done().count().get_result::<i64>(conn)?

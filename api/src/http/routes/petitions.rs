@@ -45,9 +45,9 @@ pub(super) async fn with_actor<T: Send + 'static>(
 
 /// The petition as the actor sees it after an action.
 pub(super) fn detail_of(conn: &mut DbConn, actor: &Actor, id: i64) -> AppResult<Petition> {
-    let (row, orders) = db::petitions::find_with_orders(conn, id)?;
+    let (row, orders, holds) = db::petitions::find_with_orders(conn, id)?;
     let acc = access_among(actor, &row, &orders)?;
-    views::detail_with_orders(conn, actor, &row, &acc, orders)
+    views::detail_with_orders(conn, actor, &row, &acc, orders, holds)
 }
 
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -358,11 +358,11 @@ pub async fn find(
 ) -> AppResult<web::Json<Petition>> {
     let id = id.into_inner();
     with_actor(&state, auth.0, move |conn, actor| {
-        let (row, orders) = db::petitions::find_with_orders(conn, id)
+        let (row, orders, holds) = db::petitions::find_with_orders(conn, id)
             .optional()?
             .ok_or_else(not_found)?;
         let acc = access_among(actor, &row, &orders)?;
-        views::detail_with_orders(conn, actor, &row, &acc, orders)
+        views::detail_with_orders(conn, actor, &row, &acc, orders, holds)
     })
     .await
     .map(web::Json)
