@@ -28,6 +28,9 @@ const MAX_KEPT: usize = 10_000;
 pub struct Admissions {
     ttl: Duration,
     kept: Mutex<HashMap<Key, (NaiveDateTime, u64, Caller)>>,
+    /// One reader per token at a time: when its admission runs out under many requests at
+    /// once, one reads the account and the others wait for it (single flight).
+    gates: Mutex<HashMap<Key, std::sync::Arc<tokio::sync::Mutex<()>>>>,
     /// Moved on by every request that may have changed something.
     generation: AtomicU64,
 }
@@ -58,6 +61,7 @@ impl Admissions {
         Admissions {
             ttl: Duration::milliseconds(i64::try_from(ttl_ms).unwrap_or(0)),
             kept: Mutex::default(),
+            gates: Mutex::default(),
             generation: AtomicU64::new(0),
         }
     }
@@ -78,6 +82,19 @@ impl Admissions {
         kept.get(key)
             .filter(|(at, g, _)| *g == generation && now >= *at && now - *at < self.ttl)
             .map(|(_, _, c)| c.clone())
+    }
+
+    /// The gate whose holder reads this token's admission (none when nothing is kept).
+    pub fn gate(&self, key: &Key) -> Option<std::sync::Arc<tokio::sync::Mutex<()>>> {
+        if self.ttl <= Duration::zero() {
+            return None;
+        }
+        let mut gates = self.gates.lock().ok()?;
+        if gates.len() >= MAX_KEPT && !gates.contains_key(key) {
+            // Only gates nobody is waiting at go.
+            gates.retain(|_, g| std::sync::Arc::strong_count(g) > 1);
+        }
+        Some(gates.entry(key.clone()).or_default().clone())
     }
 
     /// Keeps an admission read under `generation` (not if something changed since).
