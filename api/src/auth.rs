@@ -75,6 +75,10 @@ pub fn digests_equal(a: &str, b: &str) -> bool {
 }
 
 /// The claims of an access token.
+/// Seconds past `exp` a token is still accepted (clocks of the issuing and checking replicas may
+/// differ a little); a signed-out token's revocation is kept at least this long past it.
+pub const TOKEN_LEEWAY_SECS: u64 = 5;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Claims {
     /// The user id, as a string (JWT's `sub` is a StringOrURI).
@@ -164,7 +168,7 @@ impl TokenKeys {
 
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        validation.leeway = TOKEN_LEEWAY_SECS;
         validation.set_required_spec_claims(&["exp", "sub"]);
         decode::<Claims>(token, &self.decoding, &validation)
             .map(|d| d.claims)

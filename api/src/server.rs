@@ -106,8 +106,16 @@ pub fn build_state(config: &Config) -> Result<AppState, String> {
     state.cors_origins = config.cors_origins.clone();
     state.metrics_token = config.metrics_token.clone();
     state.track_limit = crate::http::rate_limit::RateLimit::new(config.track_rate_limit);
-    state.recent_public = crate::http::cache::Recent::new(config.public_cache_ms);
-    state.admissions = crate::http::admission::Admissions::new(config.admission_cache_ms);
+    state.recent_public =
+        crate::http::cache::Recent::new(config.public_cache_ms, crate::http::cache::MAX_PAGES);
+    state.recent_tracking = crate::http::cache::Recent::new(
+        config.public_cache_ms,
+        crate::http::cache::MAX_TRACKING_PAGES,
+    );
+    state.admissions = crate::http::admission::Admissions::new(
+        config.admission_cache_ms,
+        crate::http::admission::MAX_KEPT,
+    );
     state.webhook_reach = config.webhook_reach;
     state.channels = config.channels.clone();
     state.shared_limits = matches!(config.database_url, crate::config::DatabaseUrl::Postgres(_));

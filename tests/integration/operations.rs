@@ -551,6 +551,14 @@ async fn tracking_and_open311_are_kept_for_the_moment(backend: Backend) {
                 let res = app.get(path).send().await;
                 assert_eq!(res.status, 200, "GET {path}: {}", res.text());
                 assert!(res.header("etag").is_some(), "GET {path}");
+                // Open311's photo addresses follow the request's host: not for shared caches.
+                let shared = !path.starts_with("/open311");
+                assert_eq!(
+                    res.header("cache-control")
+                        .is_some_and(|c| c.contains("s-maxage")),
+                    shared,
+                    "GET {path}"
+                );
                 bodies.push(res.text());
             }
             bodies

@@ -247,9 +247,12 @@ pub fn revoke_all_tokens(conn: &mut DbConn, user_id: i64, now: NaiveDateTime) ->
         .map(drop)
 }
 
-/// Forgets revocations of tokens that have expired anyway.
+/// Forgets revocations of tokens that have expired anyway: a minute past the leeway with which
+/// an expired token is still accepted, so a signed-out token never comes back to life.
 pub fn prune_revoked_tokens(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now))).execute(conn)
+    let margin = chrono::Duration::seconds(crate::auth::TOKEN_LEEWAY_SECS as i64 + 60);
+    diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(now - margin)))
+        .execute(conn)
 }
 
 /// The active administrators' ids, their rows locked until the transaction ends (PostgreSQL:

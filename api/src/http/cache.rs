@@ -20,6 +20,8 @@ pub struct Built {
     body: actix_web::web::Bytes,
     content_type: &'static str,
     etag: String,
+    /// Whether shared caches (proxies, CDNs) may serve it without asking (`s-maxage`).
+    shared: bool,
 }
 
 impl Built {
@@ -37,13 +39,28 @@ impl Built {
             body: body.into(),
             content_type,
             etag,
+            shared: true,
+        }
+    }
+
+    /// Not to be served by shared caches without asking (`no-cache`; `ETag` revalidation still
+    /// answers 304): for a page built from the request's own `Host`/`Forwarded` headers (Open311
+    /// lists' photo addresses), which a proxy would not key it by.
+    pub fn unshared(self) -> Built {
+        Built {
+            shared: false,
+            ..self
         }
     }
 
     /// The page with its `ETag` and `Cache-Control: public, max-age=0, s-maxage=…`; `304`
     /// when the client already holds this very body.
     pub fn respond(&self, req: &HttpRequest) -> HttpResponse {
-        let control = format!("public, max-age=0, s-maxage={PUBLIC_MAX_AGE_SECS}");
+        let control = if self.shared {
+            format!("public, max-age=0, s-maxage={PUBLIC_MAX_AGE_SECS}")
+        } else {
+            "no-cache".to_owned()
+        };
         let held = req
             .headers()
             .get_all(header::IF_NONE_MATCH)
@@ -72,106 +89,15 @@ impl Built {
 /// The public pages built in the last moment (`MINHU_PUBLIC_CACHE_MS`, default one second),
 /// by their query: when a story runs, thousands of readers ask each replica for the same first
 /// page of the feed, the same petition's tracking page or the same Open311 list within the same
-/// second; one of them builds it and the rest get its bytes, so a page costs the same however
-/// many read it. A page is at most that old — less than
-/// the `s-maxage` a CDN already may serve it for. At most `MAX_PAGES` pages are kept (queries
-/// are the readers' to choose); beyond that the old ones go.
-pub struct Recent {
-    ttl: chrono::Duration,
-    pages: std::sync::Mutex<std::collections::HashMap<String, (chrono::NaiveDateTime, Built)>>,
-    /// One builder per page at a time: when a page runs out, the readers who ask for it in
-    /// that moment wait for one build instead of each building it (single flight).
-    gates: std::sync::Mutex<Gates>,
-}
+/// second; one of them builds it and the others of that moment wait for its bytes, so a page
+/// costs the same however many read it. A page is at most that old — less than the `s-maxage` a
+/// CDN already may serve it for — and forgotten at once by any change made through this
+/// replica ([`Kept`]).
+pub type Recent = super::kept::Kept<String, Built>;
 
-type Gates = std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>;
-
-const MAX_PAGES: usize = 256;
-
-impl Recent {
-    pub fn new(ttl_ms: u64) -> Recent {
-        Recent {
-            ttl: chrono::Duration::milliseconds(i64::try_from(ttl_ms).unwrap_or(0)),
-            pages: Default::default(),
-            gates: Default::default(),
-        }
-    }
-
-    /// The gate whose holder builds the page for `key` (none when nothing is kept: then every
-    /// request builds its own).
-    pub fn gate(&self, key: &str) -> Option<std::sync::Arc<tokio::sync::Mutex<()>>> {
-        if self.ttl <= chrono::Duration::zero() {
-            return None;
-        }
-        let mut gates = self.gates.lock().ok()?;
-        if gates.len() >= MAX_PAGES && !gates.contains_key(key) {
-            // Only gates nobody is waiting at go.
-            gates.retain(|_, g| std::sync::Arc::strong_count(g) > 1);
-        }
-        Some(gates.entry(key.to_owned()).or_default().clone())
-    }
-
-    /// The page built for `key` less than the time-to-live before `now`.
-    pub fn get(&self, key: &str, now: chrono::NaiveDateTime) -> Option<Built> {
-        if self.ttl <= chrono::Duration::zero() {
-            return None;
-        }
-        let pages = self.pages.lock().ok()?;
-        pages
-            .get(key)
-            .filter(|(at, _)| now >= *at && now - *at < self.ttl)
-            .map(|(_, b)| b.clone())
-    }
-
-    /// The page kept for `key`, or built by `build` and kept: while one reader builds a page
-    /// that ran out, the others asking for it wait for that build (single flight).
-    pub async fn kept_or_built<E, Fut>(
-        &self,
-        key: String,
-        clock: &crate::clock::Clock,
-        build: impl FnOnce() -> Fut,
-    ) -> Result<Built, E>
-    where
-        Fut: std::future::Future<Output = Result<Built, E>>,
-    {
-        if let Some(page) = self.get(&key, clock.now()) {
-            return Ok(page);
-        }
-        let gate = self.gate(&key);
-        let _turn = match &gate {
-            Some(g) => Some(g.lock().await),
-            None => None,
-        };
-        // Whoever held the gate before may have built it meanwhile.
-        let now = clock.now();
-        if let Some(page) = self.get(&key, now) {
-            return Ok(page);
-        }
-        let page = build().await?;
-        self.put(key, now, page.clone());
-        Ok(page)
-    }
-
-    /// Forgets every kept page (after a change the public must see at once).
-    pub fn clear(&self) {
-        if let Ok(mut pages) = self.pages.lock() {
-            pages.clear();
-        }
-    }
-
-    pub fn put(&self, key: String, now: chrono::NaiveDateTime, page: Built) {
-        if self.ttl <= chrono::Duration::zero() {
-            return;
-        }
-        if let Ok(mut pages) = self.pages.lock() {
-            if pages.len() >= MAX_PAGES {
-                let ttl = self.ttl;
-                pages.retain(|_, (at, _)| now >= *at && now - *at < ttl);
-                if pages.len() >= MAX_PAGES {
-                    pages.clear();
-                }
-            }
-            pages.insert(key, (now, page));
-        }
-    }
-}
+/// At most this many feed pages and Open311 lists are kept (queries are the readers' to
+/// choose); tracking pages are kept apart, so that many numbers looked up in a moment do not
+/// push the hot story's feed page out.
+pub const MAX_PAGES: usize = 256;
+/// At most this many tracking pages are kept.
+pub const MAX_TRACKING_PAGES: usize = 4096;

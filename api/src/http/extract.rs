@@ -134,30 +134,16 @@ async fn admit(state: web::Data<AppState>, claims: Claims) -> Result<Caller, App
         .user_id()
         .ok_or_else(|| AppError::unauthorized("invalid_token", "访问令牌无效，请重新登录"))?;
     let key = super::admission::Key::of(&claims);
-    let now = state.clock.now();
-    let kept = |now| key.as_ref().and_then(|k| state.admissions.get(k, now));
-    let caller = match kept(now) {
-        Some(caller) => caller,
-        None => {
-            // One request per token reads it; the others of that moment wait for its answer.
-            let gate = key.as_ref().and_then(|k| state.admissions.gate(k));
-            let _turn = match &gate {
-                Some(g) => Some(g.lock().await),
-                None => None,
-            };
-            let now = state.clock.now();
-            match kept(now) {
-                Some(caller) => caller,
-                None => {
-                    let generation = state.admissions.generation();
-                    let caller = read_admission(&state, user_id, claims).await?;
-                    if let Some(key) = key.clone() {
-                        state.admissions.put(key, generation, now, caller.clone());
-                    }
-                    caller
-                }
-            }
+    let caller = match key {
+        Some(key) => {
+            state
+                .admissions
+                .kept_or_made(key, &state.clock, || {
+                    read_admission(&state, user_id, claims)
+                })
+                .await?
         }
+        None => read_admission(&state, user_id, claims).await?,
     };
     if caller.role == Role::Partner {
         // Counted only once admitted: a leaked, retired token cannot use up the allowance.

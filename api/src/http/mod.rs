@@ -5,6 +5,7 @@ pub mod cache;
 pub mod error;
 pub mod extract;
 pub mod json;
+pub mod kept;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;
@@ -47,9 +48,10 @@ pub struct AppState {
     /// Public tracking lookups a minute per client address (`MINHU_TRACK_RATE_LIMIT`, default
     /// `TRACK_LOOKUPS_PER_MINUTE`): numbers cannot be walked through.
     pub track_limit: rate_limit::RateLimit<std::net::IpAddr>,
-    /// The public pages (feed, tracking, Open311 lists) built in the last
-    /// `MINHU_PUBLIC_CACHE_MS`.
+    /// The feed pages and Open311 lists built in the last `MINHU_PUBLIC_CACHE_MS`.
     pub recent_public: cache::Recent,
+    /// The tracking pages built in the last `MINHU_PUBLIC_CACHE_MS` (kept apart from the feed).
+    pub recent_tracking: cache::Recent,
     /// Tokens admitted in the last `MINHU_ADMISSION_CACHE_MS` with nothing changed since.
     pub admissions: admission::Admissions,
     /// `MINHU_METRICS_TOKEN`: the bearer token `/metrics` needs; none: open.
@@ -94,8 +96,15 @@ impl AppState {
             cors_origins: Vec::new(),
             metrics_token: None,
             track_limit: rate_limit::RateLimit::new(crate::config::TRACK_LOOKUPS_PER_MINUTE),
-            recent_public: cache::Recent::new(crate::config::PUBLIC_CACHE_MS),
-            admissions: admission::Admissions::new(crate::config::ADMISSION_CACHE_MS),
+            recent_public: cache::Recent::new(crate::config::PUBLIC_CACHE_MS, cache::MAX_PAGES),
+            recent_tracking: cache::Recent::new(
+                crate::config::PUBLIC_CACHE_MS,
+                cache::MAX_TRACKING_PAGES,
+            ),
+            admissions: admission::Admissions::new(
+                crate::config::ADMISSION_CACHE_MS,
+                admission::MAX_KEPT,
+            ),
             webhook_reach: Default::default(),
             channels: Default::default(),
             replica: None,
@@ -334,10 +343,10 @@ fn top_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/metrics", get => ops::metrics);
 }
 
-/// Middleware: once a request that may change something (any method but `GET`, `HEAD` and
-/// `OPTIONS`, answered whichever way) is done, this replica forgets what it keeps for a moment —
-/// admissions and public pages — so that whatever changed shows here from the next request
-/// (on other replicas once their moment has run out).
+/// Middleware: once a request that changed something (any method but `GET`, `HEAD` and
+/// `OPTIONS`, answered with success — a refused one changed nothing) is done, this replica
+/// forgets what it keeps for a moment — admissions and public pages — so that whatever changed
+/// shows here from the next request (on other replicas once their moment has run out).
 async fn forget_after_changes(
     req: ServiceRequest,
     next: middleware::Next<impl MessageBody + 'static>,
@@ -345,12 +354,14 @@ async fn forget_after_changes(
     use actix_web::http::Method;
     let may_change = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let res = next.call(req).await;
-    if let Some(state) = state.filter(|_| may_change) {
+    let res = next.call(req).await?;
+    let changed = may_change && (res.status().is_success() || res.status().is_redirection());
+    if let Some(state) = state.filter(|_| changed) {
         state.admissions.forget_all();
-        state.recent_public.clear();
+        state.recent_public.forget_all();
+        state.recent_tracking.forget_all();
     }
-    res
+    Ok(res)
 }
 
 /// The whole application: used by `minhu serve` and by the integration tests.

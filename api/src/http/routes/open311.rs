@@ -81,9 +81,10 @@ impl Answer {
         }
     }
 
-    /// A successful answer as a public page (with its `ETag`, to be kept for the moment).
+    /// A successful answer as a public page (with its `ETag`, to be kept for the moment; not
+    /// for shared caches: its photo addresses follow the request's host).
     fn built(self) -> crate::http::cache::Built {
-        match self.format {
+        let built = match self.format {
             Format::Json => crate::http::cache::Built::with(
                 self.body.to_string().into_bytes(),
                 "application/json; charset=utf-8",
@@ -92,7 +93,8 @@ impl Answer {
                 xml::document(self.root, &self.body).into_bytes(),
                 "text/xml; charset=utf-8",
             ),
-        }
+        };
+        built.unshared()
     }
 
     fn respond(self) -> HttpResponse {
@@ -554,7 +556,7 @@ pub async fn list_requests(
         };
         state
             .recent_public
-            .kept_or_built(key, &state.clock, build)
+            .kept_or_made(key, &state.clock, build)
             .await
     };
     match result.await {

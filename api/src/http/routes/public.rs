@@ -54,8 +54,8 @@ pub async fn track(
         return Err(AppError::not_found("查询编号的格式为 YYYYMMDD-NNNNNN"));
     }
     let page = state
-        .recent_public
-        .kept_or_built(format!("track {no}"), &state.clock, || async {
+        .recent_tracking
+        .kept_or_made(no.clone(), &state.clock, || async {
             let page = state
                 .read_db(move |conn| {
                     let row = db::petitions::find_by_tracking_no(conn, &no)
@@ -122,7 +122,7 @@ pub async fn feed(
     let key = format!("feed {}", req.query_string());
     let page = state
         .recent_public
-        .kept_or_built(key, &state.clock, || async {
+        .kept_or_made(key, &state.clock, || async {
             let (items, total) = state
                 .read_db(move |conn| {
                     let (rows, total) = db::petitions::list(conn, &Scope::Public, &filter, paging)?;
