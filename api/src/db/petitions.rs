@@ -856,6 +856,11 @@ fn inbox_query(path: &str, filter: &InboxFilter) -> OrdersQuery {
     q
 }
 
+/// The live orders (`lifecycle::LIVE_ORDERS`) in SQL, written as the condition of the
+/// `assignments_live_by_unit` index (migration `000021_order_unit_path`): with the states as
+/// bound values neither SQLite nor a generic PostgreSQL plan can use that index.
+pub const LIVE_IN: &str = "assignments.state IN ('pending', 'handling')";
+
 /// Orders to sign first, then those in handling (`LIVE_ORDERS`).
 const LIVE_RANK: &str = "CASE assignments.state WHEN 'pending' THEN 0 ELSE 1 END";
 
@@ -871,9 +876,8 @@ pub fn inbox(
     filter: &InboxFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<(AssignmentRow, UnitRow, PetitionRow)>, i64)> {
-    let live = || {
-        inbox_query(path, filter).filter(assignments::state.eq_any(names(lifecycle::LIVE_ORDERS)))
-    };
+    let live =
+        || inbox_query(path, filter).filter(diesel::dsl::sql::<diesel::sql_types::Bool>(LIVE_IN));
     let done = || {
         inbox_query(path, filter).filter(assignments::state.ne_all(names(lifecycle::LIVE_ORDERS)))
     };
@@ -1299,6 +1303,25 @@ pub fn units_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnitRow>> 
 mod tests {
     use super::IN_FEED;
     use crate::domain::privacy::NOT_PUBLISHED;
+
+    /// The inbox's live orders in SQL are the lifecycle's, as the live-orders index has them.
+    #[test]
+    fn the_live_orders_condition_is_the_lifecycles_and_the_index() {
+        let states = crate::domain::lifecycle::LIVE_ORDERS
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        assert_eq!(super::LIVE_IN, format!("assignments.state IN ({states})"));
+        for migration in [
+            include_str!("../../../migrations/postgres/2026-12-02-000021_order_unit_path/up.sql"),
+            include_str!("../../../migrations/sqlite/2026-12-02-000021_order_unit_path/up.sql"),
+        ] {
+            assert!(migration.contains(&format!(
+                "assignments_live_by_unit ON assignments (unit_path, reply_by) WHERE state IN ({states});"
+            )));
+        }
+    }
 
     /// The feed's SQL condition is the privacy rule's, and the feed indexes are built on that very
     /// text on both databases (a planner uses a partial index only for a condition it can match).
