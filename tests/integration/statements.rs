@@ -13,6 +13,7 @@ use crate::support::{both, TestApp};
 /// from the database, not from memory.
 async fn statements(app: &TestApp, token: Option<&str>, path: &str) -> u64 {
     app.state.recent_public.forget_all();
+    app.state.recent_tracking.forget_all();
     app.state.admissions.forget_all();
     statements_now(app, token, path).await
 }

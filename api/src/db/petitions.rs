@@ -1304,14 +1304,20 @@ mod tests {
     use super::IN_FEED;
     use crate::domain::privacy::NOT_PUBLISHED;
 
+    /// `'a', 'b'`: values as an SQL list writes them.
+    fn quoted<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+        let quoted: Vec<String> = values.into_iter().map(|v| format!("'{v}'")).collect();
+        quoted.join(", ")
+    }
+
     /// The inbox's live orders in SQL are the lifecycle's, as the live-orders index has them.
     #[test]
     fn the_live_orders_condition_is_the_lifecycles_and_the_index() {
-        let states = crate::domain::lifecycle::LIVE_ORDERS
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let states = quoted(
+            crate::domain::lifecycle::LIVE_ORDERS
+                .iter()
+                .map(|s| s.as_str()),
+        );
         assert_eq!(super::LIVE_IN, format!("assignments.state IN ({states})"));
         for migration in [
             include_str!("../../../migrations/postgres/2026-12-02-000021_order_unit_path/up.sql"),
@@ -1327,11 +1333,7 @@ mod tests {
     /// text on both databases (a planner uses a partial index only for a condition it can match).
     #[test]
     fn the_feed_condition_is_the_rule_and_the_indexes() {
-        let statuses = NOT_PUBLISHED
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let statuses = quoted(NOT_PUBLISHED.iter().map(|s| s.as_str()));
         assert_eq!(
             IN_FEED,
             format!("publish_consent AND NOT public_hidden AND status NOT IN ({statuses})")
