@@ -252,6 +252,27 @@ pub fn city_times(
         .first(conn)
 }
 
+/// Slots per key of the counts every submission and timeline step adds to
+/// (`petition_day_counts`, `petition_month_counts`, `day_action_counts`; migration
+/// `000025_counter_slots`): one row per key made concurrent submissions of a day and category
+/// wait for each other's commit.
+pub const SLOTS: i16 = 16;
+
+/// The slot this worker adds to: on PostgreSQL each worker thread takes the next of
+/// [`SLOTS`] when it first writes, so transactions running at once on different workers
+/// update different rows; on SQLite (one writer at a time) always 0. Readers add the slots up.
+fn slot(conn: &DbConn) -> i16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    thread_local! {
+        static SLOT: i16 = (NEXT.fetch_add(1, Ordering::Relaxed) % SLOTS as u16) as i16;
+    }
+    match conn {
+        DbConn::Pg(_) => SLOT.with(|s| *s),
+        DbConn::Sqlite(_) => 0,
+    }
+}
+
 /// Adds `n` to the count of petitions submitted on `day` with these attributes.
 pub fn bump(
     conn: &mut DbConn,
@@ -263,6 +284,7 @@ pub fn bump(
     n: i64,
 ) -> QueryResult<()> {
     use petition_day_counts as p;
+    let slot = slot(conn);
     let values = (
         p::day.eq(day_key(day)),
         p::kind.eq(kind),
@@ -270,10 +292,18 @@ pub fn bump(
         p::source.eq(source),
         p::status.eq(status),
         p::n.eq(n),
+        p::slot.eq(slot),
     );
     crate::per_backend!(conn, |c| diesel::insert_into(p::table)
         .values(values)
-        .on_conflict((p::day, p::kind, p::category_id, p::source, p::status))
+        .on_conflict((
+            p::day,
+            p::kind,
+            p::category_id,
+            p::source,
+            p::status,
+            p::slot
+        ))
         .do_update()
         .set(p::n.eq(p::n + excluded(p::n)))
         .execute(c))?;
@@ -285,10 +315,18 @@ pub fn bump(
         m::source.eq(source),
         m::status.eq(status),
         m::n.eq(n),
+        m::slot.eq(slot),
     );
     crate::per_backend!(conn, |c| diesel::insert_into(m::table)
         .values(values)
-        .on_conflict((m::month, m::kind, m::category_id, m::source, m::status))
+        .on_conflict((
+            m::month,
+            m::kind,
+            m::category_id,
+            m::source,
+            m::status,
+            m::slot
+        ))
         .do_update()
         .set(m::n.eq(m::n + excluded(m::n)))
         .execute(c))?;
@@ -298,10 +336,15 @@ pub fn bump(
 /// Counts one timeline event of `action` on `day`.
 pub fn count_action(conn: &mut DbConn, day: NaiveDate, action: &str, n: i64) -> QueryResult<()> {
     use day_action_counts as d;
-    let values = (d::day.eq(day_key(day)), d::action.eq(action), d::n.eq(n));
+    let values = (
+        d::day.eq(day_key(day)),
+        d::action.eq(action),
+        d::n.eq(n),
+        d::slot.eq(slot(conn)),
+    );
     crate::per_backend!(conn, |c| diesel::insert_into(d::table)
         .values(values)
-        .on_conflict((d::day, d::action))
+        .on_conflict((d::day, d::action, d::slot))
         .do_update()
         .set(d::n.eq(d::n + excluded(d::n)))
         .execute(c))?;
@@ -618,26 +661,28 @@ struct Line {
     line: String,
 }
 
-/// The rows of every kept figure table whose counts are not all zero, each as one line of
-/// text, by table: what `rebuild` compares before and after.
+/// Every key of every kept figure table whose counts (added up over its slots, where the
+/// table has them) are not all zero, each as one line of text, by table: what `rebuild`
+/// compares before and after.
 fn snapshot(
     conn: &mut DbConn,
 ) -> QueryResult<Vec<(&'static str, std::collections::BTreeSet<String>)>> {
     KEPT.iter()
         .map(|(table, keys, counts)| {
+            let key = keys.join(", ");
             let line = keys
                 .iter()
-                .chain(counts.iter())
                 .map(|c| format!("CAST({c} AS TEXT)"))
+                .chain(counts.iter().map(|c| format!("CAST(SUM({c}) AS TEXT)")))
                 .collect::<Vec<_>>()
                 .join(" || '|' || ");
             let nonzero = counts
                 .iter()
-                .map(|c| format!("{c} <> 0"))
+                .map(|c| format!("SUM({c}) <> 0"))
                 .collect::<Vec<_>>()
                 .join(" OR ");
             let rows: Vec<Line> = diesel::sql_query(format!(
-                "SELECT {line} AS line FROM {table} WHERE {nonzero}"
+                "SELECT {line} AS line FROM {table} GROUP BY {key} HAVING {nonzero}"
             ))
             .load(conn)?;
             Ok((*table, rows.into_iter().map(|l| l.line).collect()))

@@ -208,32 +208,35 @@ diesel::table! {
 }
 
 diesel::table! {
-    petition_month_counts (month, kind, category_id, source, status) {
+    petition_month_counts (month, kind, category_id, source, status, slot) {
         month -> Text,
         kind -> Text,
         category_id -> BigInt,
         source -> Text,
         status -> Text,
         n -> BigInt,
+        slot -> SmallInt,
     }
 }
 
 diesel::table! {
-    petition_day_counts (day, kind, category_id, source, status) {
+    petition_day_counts (day, kind, category_id, source, status, slot) {
         day -> Text,
         kind -> Text,
         category_id -> BigInt,
         source -> Text,
         status -> Text,
         n -> BigInt,
+        slot -> SmallInt,
     }
 }
 
 diesel::table! {
-    day_action_counts (day, action) {
+    day_action_counts (day, action, slot) {
         day -> Text,
         action -> Text,
         n -> BigInt,
+        slot -> SmallInt,
     }
 }
 
