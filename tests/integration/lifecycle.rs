@@ -1085,3 +1085,68 @@ async fn the_hotline_office_registers_a_call(app: TestApp) {
 }
 
 both!(the_hotline_office_registers_a_call);
+
+/// Tracking numbers stay unique and rising within each day when two days' submissions
+/// interleave (around midnight); on PostgreSQL, where they come from one sequence with a base
+/// per day, a day counted before the sequence existed continues after its last number (the
+/// migration stores `base = -last`).
+async fn tracking_numbers_per_day(app: TestApp) {
+    use diesel::RunQueryDsl;
+    let c = City::build(&app).await;
+    let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time");
+    let state = app.state.clone();
+    let pg = actix_web::web::block(move || {
+        let mut conn = state.pool.get().expect("conn");
+        match &mut *conn {
+            minhu::db::DbConn::Pg(pg) => {
+                // As the migration leaves a day whose counter stood at 41.
+                diesel::sql_query("INSERT INTO tracking_days (day, base) VALUES ('20990102', -41)")
+                    .execute(pg)
+                    .expect("insert");
+                true
+            }
+            minhu::db::DbConn::Sqlite(_) => false,
+        }
+    })
+    .await
+    .expect("block");
+    let mut numbers: Vec<String> = Vec::new();
+    // 23:59 on the 1st and 00:00 on the 2nd in Shanghai, in turn.
+    for t in ["2099-01-01 15:59", "2099-01-01 16:00"]
+        .iter()
+        .cycle()
+        .take(6)
+    {
+        app.state.clock.set(Some(at(t)));
+        let p = c.submit(&app, json!({})).await;
+        numbers.push(p["tracking_no"].as_str().expect("no").to_owned());
+    }
+    app.state.clock.set(None);
+    let day = |d: &str| -> Vec<u64> {
+        numbers
+            .iter()
+            .filter_map(|n| n.strip_prefix(&format!("{d}-")))
+            .map(|n| n.parse().expect("number"))
+            .collect()
+    };
+    let (first, second) = (day("20990101"), day("20990102"));
+    assert_eq!((first.len(), second.len()), (3, 3), "{numbers:?}");
+    for d in [&first, &second] {
+        assert!(
+            d.windows(2).all(|w| w[0] < w[1]),
+            "rising within the day: {numbers:?}"
+        );
+    }
+    assert_eq!(first[0], 1, "a new day starts at 1: {numbers:?}");
+    if pg {
+        assert!(second[0] > 41, "after the counter kept before: {numbers:?}");
+    } else {
+        assert_eq!(
+            second,
+            [1, 2, 3],
+            "SQLite counts each day's own: {numbers:?}"
+        );
+    }
+}
+
+both!(tracking_numbers_per_day);

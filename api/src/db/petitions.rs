@@ -276,31 +276,59 @@ pub struct FollowUpRow {
     pub created_at: NaiveDateTime,
 }
 
-/// The next tracking number of `day` (`YYYYMMDD`): one upsert, so concurrent submissions on
-/// either backend get consecutive, unique numbers.
+/// The next tracking number of `day` (`YYYYMMDD`), unique, in order of drawing. On SQLite one
+/// upsert of the day's counter row (inside the caller's transaction: one writer at a time, so
+/// the numbers are consecutive). On PostgreSQL one statement that takes no lock:
+/// `nextval('tracking_numbers') - base`, where `base` is the sequence's value when the day's
+/// first number was drawn (migration `000026_tracking_numbers`) — a counter row there made the
+/// day's submissions wait for each other. Drawn outside a transaction, a number stays drawn
+/// when the submission then fails (a gap, as a sequence leaves).
 pub fn next_tracking_no(conn: &mut DbConn, day: &str) -> QueryResult<String> {
-    use tracking_counters::dsl as t;
-    let n: i64 = per_backend!(conn, |c| diesel::insert_into(t::tracking_counters)
-        .values((t::day.eq(day), t::last.eq(1i64)))
-        .on_conflict(t::day)
-        .do_update()
-        .set(t::last.eq(t::last + 1i64))
-        .returning(t::last)
-        .get_result(c))?;
+    let n = match conn {
+        DbConn::Pg(pg) => drawn(pg, day)?,
+        DbConn::Sqlite(lite) => {
+            use tracking_counters::dsl as t;
+            diesel::insert_into(t::tracking_counters)
+                .values((t::day.eq(day), t::last.eq(1i64)))
+                .on_conflict(t::day)
+                .do_update()
+                .set(t::last.eq(t::last + 1i64))
+                .returning(t::last)
+                .get_result(lite)?
+        }
+    };
     Ok(format!("{day}-{n:06}"))
 }
 
-/// The next tracking number of `day` in a transaction of its own that does not wait for its
-/// commit to reach the disk: the counter's row lock is held only for the one statement. Safe
-/// because the log is written in order: a petition that carries the number commits after it,
-/// and its durable commit makes the counter's durable too.
-pub fn draw_tracking_no(conn: &mut DbConn, day: &str) -> QueryResult<String> {
-    conn.transaction(|conn| {
-        if let DbConn::Pg(_) = conn {
-            diesel::sql_query("SET LOCAL synchronous_commit TO OFF").execute(conn)?;
+/// A number of `day` from the sequence (PostgreSQL). The day's base is read in the same
+/// statement as the sequence's next value, which is drawn after the base was committed and so
+/// is above it; the day's first draw stores the base first (two drawing it at once: one
+/// stores it, the other waits for that and reads it).
+fn drawn(pg: &mut diesel::PgConnection, day: &str) -> QueryResult<i64> {
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(QueryableByName)]
+    struct Drawn {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    for _ in 0..2 {
+        let got: Option<Drawn> = diesel::sql_query(
+            "SELECT nextval('tracking_numbers') - base AS n FROM tracking_days WHERE day = $1",
+        )
+        .bind::<Text, _>(day)
+        .get_result(pg)
+        .optional()?;
+        if let Some(d) = got {
+            return Ok(d.n);
         }
-        next_tracking_no(conn, day)
-    })
+        diesel::sql_query(
+            "INSERT INTO tracking_days (day, base) VALUES ($1, nextval('tracking_numbers')) \
+             ON CONFLICT (day) DO NOTHING",
+        )
+        .bind::<Text, _>(day)
+        .execute(pg)?;
+    }
+    Err(diesel::result::Error::NotFound)
 }
 
 /// Stores a new petition with its masked search text; answers the row as stored.

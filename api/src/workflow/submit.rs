@@ -36,11 +36,9 @@ pub fn submit(
     };
     let caller = &actor.caller;
     let day = tracking_day(db::utc(actor.now));
-    // On PostgreSQL the day's counter is one row every submission of the day updates: taken
-    // inside the submission's transaction, its lock would be held to the commit and the day's
-    // submissions would go one at a time. So the number is drawn first, in a transaction of its
-    // own (a retry with a known key draws none). A submission that then fails leaves a gap in
-    // the day's numbers, as a sequence would; numbers stay unique and in order of drawing.
+    // On PostgreSQL the number is drawn first, outside the transaction (one statement, no
+    // lock: `db::petitions::next_tracking_no`), so a retry with a known key draws none and a
+    // submission that then fails leaves a gap in the day's numbers, as a sequence does.
     let mut drawn = None;
     if matches!(conn, DbConn::Pg(_)) {
         if let Some(existing) = key
@@ -50,7 +48,7 @@ pub fn submit(
         {
             return Ok(earlier(existing));
         }
-        drawn = Some(db::petitions::draw_tracking_no(conn, &day)?);
+        drawn = Some(db::petitions::next_tracking_no(conn, &day)?);
     }
     let created = transaction(conn, |conn| {
         let now = actor.now;
