@@ -505,6 +505,7 @@ pub fn transition(
 /// triage) in SQL, written exactly as the feed indexes' condition (migration
 /// `000024_feed_indexes`), so that PostgreSQL and SQLite both read a page off them.
 pub const IN_FEED: &str = "publish_consent AND NOT public_hidden AND status NOT IN ('submitted', 'needs_info', 'rejected', 'withdrawn')";
+fixed_sql!(InFeed: diesel::sql_types::Bool = IN_FEED);
 
 #[derive(Debug, Clone)]
 pub enum Scope {
@@ -564,6 +565,7 @@ impl PetitionFilter {
 /// Emergencies first, then urgent, then the rest (the names sort otherwise).
 const URGENCY_RANK: &str =
     "CASE petitions.urgency WHEN 'emergency' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END";
+fixed_sql!(UrgencyRank: diesel::sql_types::Integer = URGENCY_RANK);
 
 /// `%` and `_` in a search term match themselves.
 fn like_pattern(q: &str) -> String {
@@ -613,7 +615,7 @@ fn list_page(
             Scope::Submitter(id) => q = q.filter(petitions::submitter_id.eq(*id)),
             // Applied below with the `unit_id` filter: the same subquery.
             Scope::Subtree(_) => {}
-            Scope::Public => q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(IN_FEED)),
+            Scope::Public => q = q.filter(InFeed),
         }
         if let Some(s) = &filter.status {
             q = q.filter(petitions::status.eq(s.clone()));
@@ -719,7 +721,7 @@ fn list_page(
             q.order((petitions::supporters.desc(), petitions::id.desc()))
         } else if triage {
             q.order((
-                diesel::dsl::sql::<diesel::sql_types::Integer>(URGENCY_RANK).asc(),
+                UrgencyRank.asc(),
                 petitions::supporters.desc(),
                 petitions::created_at.asc(),
                 petitions::id.asc(),
@@ -888,9 +890,15 @@ fn inbox_query(path: &str, filter: &InboxFilter) -> OrdersQuery {
 /// `assignments_live_by_unit` index (migration `000021_order_unit_path`): with the states as
 /// bound values neither SQLite nor a generic PostgreSQL plan can use that index.
 pub const LIVE_IN: &str = "assignments.state IN ('pending', 'handling')";
+fixed_sql!(LiveIn: diesel::sql_types::Bool = LIVE_IN);
 
 /// Orders to sign first, then those in handling (`LIVE_ORDERS`).
 const LIVE_RANK: &str = "CASE assignments.state WHEN 'pending' THEN 0 ELSE 1 END";
+fixed_sql!(LiveRank: diesel::sql_types::Integer = LIVE_RANK);
+fixed_sql!(
+    /// How many rows the statement found in all, beside each of the page's.
+    CountOfAll: diesel::sql_types::BigInt = "count(*) OVER ()"
+);
 
 /// A unit's inbox: assignments anywhere in the subtree at `path`. The live ones first (to sign,
 /// then in handling, earliest deadline first), then the rest of its history, newest first.
@@ -904,8 +912,7 @@ pub fn inbox(
     filter: &InboxFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<(AssignmentRow, UnitRow, PetitionRow)>, i64)> {
-    let live =
-        || inbox_query(path, filter).filter(diesel::dsl::sql::<diesel::sql_types::Bool>(LIVE_IN));
+    let live = || inbox_query(path, filter).filter(LiveIn);
     let done = || {
         inbox_query(path, filter).filter(assignments::state.ne_all(names(lifecycle::LIVE_ORDERS)))
     };
@@ -913,16 +920,13 @@ pub fn inbox(
     // them counts them alone.
     let live_page: Vec<(i64, i64)> = live()
         .order((
-            diesel::dsl::sql::<diesel::sql_types::Integer>(LIVE_RANK).asc(),
+            LiveRank.asc(),
             assignments::reply_by.asc(),
             assignments::id.asc(),
         ))
         .limit(paging.per_page)
         .offset(paging.offset())
-        .select((
-            assignments::id,
-            diesel::dsl::sql::<diesel::sql_types::BigInt>("count(*) OVER ()"),
-        ))
+        .select((assignments::id, CountOfAll))
         .load(conn)?;
     let live_total = match live_page.first() {
         Some((_, all)) => *all,
@@ -1330,6 +1334,44 @@ pub fn units_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnitRow>> 
 #[cfg(test)]
 mod tests {
     use super::IN_FEED;
+
+    /// The hot lists' statements are prepared once per connection: a `diesel::dsl::sql`
+    /// fragment would have them parsed and planned on every request (the inbox's live orders
+    /// and the feed's condition were, until they became `fixed_sql!` fragments).
+    #[test]
+    fn the_lists_statements_are_cached() {
+        use super::{
+            assignments, inbox_query, petitions, CountOfAll, InFeed, InboxFilter, LiveIn, LiveRank,
+            UrgencyRank, LIVE_IN,
+        };
+        use diesel::prelude::*;
+        use diesel::query_builder::QueryFragment;
+        type Backend = <crate::db::DbConn as diesel::Connection>::Backend;
+        let backends = [
+            Backend::Pg(diesel::pg::Pg),
+            Backend::Sqlite(diesel::sqlite::Sqlite),
+        ];
+        let live = inbox_query("/1/", &InboxFilter::default())
+            .filter(LiveIn)
+            .order((LiveRank.asc(), assignments::id.asc()))
+            .select((assignments::id, CountOfAll));
+        let feed = petitions::table
+            .into_boxed::<Backend>()
+            .filter(InFeed)
+            .order((UrgencyRank.asc(), petitions::id.desc()))
+            .select(petitions::id);
+        let literal = inbox_query("/1/", &InboxFilter::default())
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(LIVE_IN))
+            .select(assignments::id);
+        fn cached(q: &impl QueryFragment<Backend>, b: &Backend) -> bool {
+            q.is_safe_to_cache_prepared(b).expect("walk")
+        }
+        for b in &backends {
+            assert!(cached(&live, b));
+            assert!(cached(&feed, b));
+            assert!(!cached(&literal, b), "what it replaced");
+        }
+    }
     use crate::domain::privacy::NOT_PUBLISHED;
 
     /// `'a', 'b'`: values as an SQL list writes them.
