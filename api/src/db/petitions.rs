@@ -887,7 +887,7 @@ fn inbox_query(path: &str, filter: &InboxFilter) -> OrdersQuery {
 }
 
 /// The live orders (`lifecycle::LIVE_ORDERS`) in SQL, written as the condition of the
-/// `assignments_live_by_unit` index (migration `000021_order_unit_path`): with the states as
+/// `assignments_live_by_unit` index (migration `000027_live_orders_covering`): with the states as
 /// bound values neither SQLite nor a generic PostgreSQL plan can use that index.
 pub const LIVE_IN: &str = "assignments.state IN ('pending', 'handling')";
 fixed_sql!(LiveIn: diesel::sql_types::Bool = LIVE_IN);
@@ -1390,11 +1390,15 @@ mod tests {
         );
         assert_eq!(super::LIVE_IN, format!("assignments.state IN ({states})"));
         for migration in [
-            include_str!("../../../migrations/postgres/2026-12-02-000021_order_unit_path/up.sql"),
-            include_str!("../../../migrations/sqlite/2026-12-02-000021_order_unit_path/up.sql"),
+            include_str!(
+                "../../../migrations/postgres/2026-12-03-000027_live_orders_covering/up.sql"
+            ),
+            include_str!(
+                "../../../migrations/sqlite/2026-12-03-000027_live_orders_covering/up.sql"
+            ),
         ] {
             assert!(migration.contains(&format!(
-                "assignments_live_by_unit ON assignments (unit_path, reply_by) WHERE state IN ({states});"
+                "assignments_live_by_unit ON assignments (unit_path, reply_by, state) WHERE state IN ({states});"
             )));
         }
     }
