@@ -7,7 +7,8 @@
 //! generation that was current when its making began, and is served only while that generation
 //! is still current (a value made from what was read before a change is never served after
 //! it); and one maker per key at a time (single flight): when a value runs out under many
-//! requests, one makes it and the others of that moment wait for it.
+//! requests, one makes it and the others of that moment wait for it — unless a change comes
+//! while they wait, when each makes its own (`kept_or_made`).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -93,10 +94,11 @@ impl<K: Hash + Eq + Clone, V: Clone> Kept<K, V> {
 
     /// The value kept for `key`, or made by `make` and kept (an error is not kept): while one
     /// request makes a value that ran out, the others asking for it wait for that one (single
-    /// flight), and take what it kept. If it could not keep it — a change came while it was
-    /// being made, so it may be stale — they make their own at once, side by side: waiting
-    /// for each other in turn would queue every request of a busy key behind one statement at a
-    /// time while changes stream in (submissions with one token went at 600 a second so).
+    /// flight) and take what it kept; if it kept nothing (its making failed or took longer than
+    /// the time-to-live), the next of them makes it, again alone. Only when a change came
+    /// while they waited — what was being made may be stale, so it is not kept — do they make
+    /// their own at once, side by side: one after the other, every request of a busy key would
+    /// queue behind one statement at a time for as long as changes stream in.
     pub async fn kept_or_made<E, Fut>(
         &self,
         key: K,
@@ -111,18 +113,17 @@ impl<K: Hash + Eq + Clone, V: Clone> Kept<K, V> {
         }
         let gate = self.gate(&key);
         let _turn = match &gate {
+            None => None,
             Some(g) => match g.try_lock() {
                 Ok(turn) => Some(turn),
+                // Another request is making it: wait for that one, then take what it kept, or
+                // make it holding the gate (single flight) — unless a change came meanwhile.
                 Err(_) => {
-                    // Another request is making it: wait for that one, once.
-                    drop(g.lock().await);
-                    if let Some(v) = self.get(&key, clock.now()) {
-                        return Ok(v);
-                    }
-                    None
+                    let before = self.generation();
+                    let turn = g.lock().await;
+                    (self.generation() == before).then_some(turn)
                 }
             },
-            None => None,
         };
         // Whoever held the gate before may have made it meanwhile.
         let now = clock.now();
@@ -188,9 +189,9 @@ mod tests {
     }
 
     /// Runs `waiters` requests for one key while a first one makes it; that first one's making
-    /// ends with a change when `changed`. Answers how many made their own and how many of
+    /// ends with a change when `changed`, and fails when `fails`. Answers how many made their own and how many of
     /// those were making at the same moment, at most.
-    async fn herd(waiters: usize, changed: bool) -> (usize, usize) {
+    async fn herd(waiters: usize, changed: bool, fails: bool) -> (usize, usize) {
         use std::sync::atomic::AtomicUsize;
         let kept: Arc<Kept<&str, i32>> = Arc::new(Kept::new(60_000, 10));
         let clock = crate::clock::Clock::default();
@@ -204,7 +205,11 @@ mod tests {
                     if changed {
                         forget.forget_all();
                     }
-                    Ok::<_, ()>(1)
+                    if fails {
+                        Err(())
+                    } else {
+                        Ok(1)
+                    }
                 })
                 .await
             })
@@ -235,7 +240,7 @@ mod tests {
             .collect();
         tokio::task::yield_now().await;
         release.send(()).ok();
-        assert_eq!(first.await.ok(), Some(Ok(1)));
+        assert_eq!(first.await.ok(), Some(if fails { Err(()) } else { Ok(1) }));
         for o in others {
             assert!(matches!(o.await, Ok(Ok(_))));
         }
@@ -245,7 +250,7 @@ mod tests {
     #[tokio::test]
     async fn one_makes_while_the_others_wait_for_it() {
         assert_eq!(
-            herd(3, false).await,
+            herd(3, false, false).await,
             (0, 0),
             "the first one's value served them all"
         );
@@ -253,8 +258,13 @@ mod tests {
 
     #[tokio::test]
     async fn after_a_change_the_waiters_make_theirs_side_by_side() {
-        let (made, most) = herd(3, true).await;
+        let (made, most) = herd(3, true, false).await;
         assert_eq!(most, 3, "not one after the other");
         assert_eq!(made, 3, "what the first made may be stale: not handed on");
+    }
+
+    #[tokio::test]
+    async fn when_the_making_fails_the_next_makes_it_alone() {
+        assert_eq!(herd(3, false, true).await, (1, 1), "single flight kept");
     }
 }
