@@ -259,13 +259,22 @@ pub fn city_times(
 pub const SLOTS: i16 = 16;
 
 /// The slot this worker adds to: on PostgreSQL each worker thread takes the next of
-/// [`SLOTS`] when it first writes, so transactions running at once on different workers
-/// update different rows; on SQLite (one writer at a time) always 0. Readers add the slots up.
+/// [`SLOTS`] when it first writes, counting from a random slot per process (so replicas do
+/// not all crowd the first ones), so transactions running at once on different workers of a
+/// replica update different rows; on SQLite (one writer at a time) always 0. Readers add the
+/// slots up.
 fn slot(conn: &DbConn) -> i16 {
+    use std::hash::BuildHasher;
     use std::sync::atomic::{AtomicU16, Ordering};
-    static NEXT: AtomicU16 = AtomicU16::new(0);
+    use std::sync::OnceLock;
+    static NEXT: OnceLock<AtomicU16> = OnceLock::new();
     thread_local! {
-        static SLOT: i16 = (NEXT.fetch_add(1, Ordering::Relaxed) % SLOTS as u16) as i16;
+        static SLOT: i16 = {
+            let next = NEXT.get_or_init(|| {
+                AtomicU16::new(std::collections::hash_map::RandomState::new().hash_one(0u8) as u16)
+            });
+            (next.fetch_add(1, Ordering::Relaxed) % SLOTS as u16) as i16
+        };
     }
     match conn {
         DbConn::Pg(_) => SLOT.with(|s| *s),

@@ -5,8 +5,11 @@
 /// An SQL fragment fixed at compile time, as an expression of type `$ty` that statements may
 /// hold and still be prepared once per connection. `diesel::dsl::sql` marks every statement
 /// holding it as not to be cached, so such a statement was parsed and planned again on every
-/// request (the inbox's live orders, the feed's condition: a third of the database's time on
-/// the inbox went to that).
+/// request (the inbox's live orders, the feed's condition; the inbox served a fifth more once
+/// they were prepared).
+///
+/// The text must be a constant (statements holding it are cached by the fragment's type) and
+/// not an aggregate (the fragment tells diesel it is none).
 macro_rules! fixed_sql {
     ($(#[$doc:meta])* $name:ident: $ty:ty = $sql:expr) => {
         $(#[$doc])*
@@ -20,7 +23,8 @@ macro_rules! fixed_sql {
                 &'b self,
                 mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
             ) -> diesel::QueryResult<()> {
-                out.push_sql($sql);
+                const SQL: &str = $sql;
+                out.push_sql(SQL);
                 Ok(())
             }
         }

@@ -305,27 +305,24 @@ pub fn next_tracking_no(conn: &mut DbConn, day: &str) -> QueryResult<String> {
 /// is above it; the day's first draw stores the base first (two drawing it at once: one
 /// stores it, the other waits for that and reads it).
 fn drawn(pg: &mut diesel::PgConnection, day: &str) -> QueryResult<i64> {
-    use diesel::sql_types::{BigInt, Text};
-    #[derive(QueryableByName)]
-    struct Drawn {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
+    use super::schema::tracking_days as t;
+    fixed_sql!(Drawn: diesel::sql_types::BigInt = "nextval('tracking_numbers') - tracking_days.base");
     for _ in 0..2 {
-        let got: Option<Drawn> = diesel::sql_query(
-            "SELECT nextval('tracking_numbers') - base AS n FROM tracking_days WHERE day = $1",
-        )
-        .bind::<Text, _>(day)
-        .get_result(pg)
-        .optional()?;
-        if let Some(d) = got {
-            return Ok(d.n);
+        // A prepared statement (the DSL with a fixed fragment): drawn on every submission.
+        let got = t::table
+            .filter(t::day.eq(day))
+            .select(Drawn)
+            .first::<i64>(pg)
+            .optional()?;
+        if let Some(n) = got {
+            return Ok(n);
         }
+        // Once a day.
         diesel::sql_query(
             "INSERT INTO tracking_days (day, base) VALUES ($1, nextval('tracking_numbers')) \
              ON CONFLICT (day) DO NOTHING",
         )
-        .bind::<Text, _>(day)
+        .bind::<diesel::sql_types::Text, _>(day)
         .execute(pg)?;
     }
     Err(diesel::result::Error::NotFound)

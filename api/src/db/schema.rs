@@ -240,6 +240,15 @@ diesel::table! {
     }
 }
 
+// PostgreSQL only (migration 000026_tracking_numbers): each day's base in the sequence
+// `tracking_numbers`; SQLite counts in `tracking_counters`.
+diesel::table! {
+    tracking_days (day) {
+        day -> Text,
+        base -> BigInt,
+    }
+}
+
 diesel::table! {
     settings (key) {
         key -> Text,
