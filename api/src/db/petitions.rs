@@ -1331,6 +1331,7 @@ pub fn units_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnitRow>> 
 #[cfg(test)]
 mod tests {
     use super::IN_FEED;
+    use crate::domain::privacy::NOT_PUBLISHED;
 
     /// The hot lists' statements are prepared once per connection: a `diesel::dsl::sql`
     /// fragment would have them parsed and planned on every request (the inbox's live orders
@@ -1369,7 +1370,6 @@ mod tests {
             assert!(!cached(&literal, b), "what it replaced");
         }
     }
-    use crate::domain::privacy::NOT_PUBLISHED;
 
     /// `'a', 'b'`: values as an SQL list writes them.
     fn quoted<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
