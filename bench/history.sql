@@ -68,6 +68,10 @@ SELECT g, unit_id, 'lead', NULL, 'replied',
        created_at + INTERVAL '1 day', created_at + INTERVAL '7 days', created_at, created_at + INTERVAL '5 days'
 FROM gen WHERE status = 'closed';
 UPDATE assignments a SET unit_path = u.path FROM units u WHERE u.id = a.unit_id;
+-- Each order filed under every unit on its path, as `db::petitions::insert_assignment` files it.
+INSERT INTO order_ancestors (ancestor_id, assignment_id, petition_id)
+SELECT part::BIGINT, a.id, a.petition_id
+FROM assignments a, unnest(string_to_array(trim(BOTH '/' FROM a.unit_path), '/')) AS part;
 
 -- The figures, as the actions would have left them (every order received, most signed in
 -- time, answered, visited; some redone), written day by day as live traffic writes them.

@@ -5,7 +5,7 @@
 # PostgreSQL by bench/history.sql (generated inside the server: 3,000 units, four years, an
 # answered order for every closed petition), SQLite by `minhu seed-bulk` (through the API's own
 # insert path, so only up to 100,000) — the release server on it, then wrk with 16 connections, 10 s a measure:
-# the public feed page, officials' list, a unit's inbox, Open311 requests, a petitioner reading
+# the public feed page, officials' list, a unit's inbox (a district's; and a community's inbox and petitions, a small share of the history), Open311 requests, a petitioner reading
 # their own petition, the hotline office's unmasked read (with its audit row), the public
 # tracking page (plain and as a cache revalidation: If-None-Match → 304), and submissions; then
 # the public pages (feed, Open311, tracking) again on a server that keeps nothing
@@ -62,7 +62,7 @@ pgbench_tps() { awk '/^tps/ {print int($3); exit}'; }
 
 export MINHU_DEMO_PASSWORD=bench-demo-password MINHU_TRACK_RATE_LIMIT=0 MINHU_JOB_INTERVAL_SECS=0
 declare -A R
-read -r -a MEASURES <<<"${MEASURES:-feed list inbox open311 own operator track track304 submit feed0 open3110 track0}"
+read -r -a MEASURES <<<"${MEASURES:-feed list inbox inbox_community list_community open311 own operator track track304 submit feed0 open3110 track0}"
 read -r -a BACKENDS <<<"${BACKENDS:-sqlite postgres}"
 for n in "${SIZES[@]}"; do
   for backend in "${BACKENDS[@]}"; do
@@ -101,7 +101,10 @@ for n in "${SIZES[@]}"; do
     if [ "$backend" = postgres ]; then
       # The generated city has no staff: the hotline office's operator and a district's handler.
       admin=$(login_token "$base" bench_admin bench-admin-password)
-      for u in "demo_operator operator 1" "demo_unit1 handler 2"; do
+      # And a community's (the one with most orders; a community's share of the history is
+      # small, so its lists are what reading by the orders' path range made slow).
+      community=$(psql -At -h 127.0.0.1 -U postgres -c "SELECT u.id FROM units u JOIN assignments a ON a.unit_id = u.id WHERE u.kind = 'community' GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1" "$url")
+      for u in "demo_operator operator 1" "demo_unit1 handler 2" "demo_community handler $community"; do
         read -r name role unit <<<"$u"
         curl -fs "$base/api/v1/users" -H "authorization: Bearer $admin" -H 'content-type: application/json' \
           -d "{\"username\":\"$name\",\"password\":\"$MINHU_DEMO_PASSWORD\",\"display_name\":\"$name\",\"role\":\"$role\",\"unit_id\":$unit}" >/dev/null \
@@ -114,6 +117,8 @@ for n in "${SIZES[@]}"; do
     MINHU_TOKEN=$(login_token "$base" bench bench-password)
     OPERATOR=$(login_token "$base" demo_operator "$MINHU_DEMO_PASSWORD")
     UNIT=$(login_token "$base" demo_unit1 "$MINHU_DEMO_PASSWORD")
+    # The demo city (SQLite) has its community's staff already.
+    COMMUNITY=$(login_token "$base" demo_community "$MINHU_DEMO_PASSWORD" 2>/dev/null || login_token "$base" demo_unit3 "$MINHU_DEMO_PASSWORD")
     export MINHU_TOKEN
     p=$(curl -fs "$base/api/v1/petitions" -H "authorization: Bearer $MINHU_TOKEN" -H 'content-type: application/json' \
       -d '{"kind":"help","category_id":1,"urgency":"normal","title":"基准","content":"基准读取用，电话13812345678","address":"修武县郇封镇东常村东街12号","publish_consent":true}')
@@ -124,6 +129,8 @@ for n in "${SIZES[@]}"; do
     bench feed "$base/api/v1/public/petitions"
     bench list -H "Authorization: Bearer $OPERATOR" "$base/api/v1/petitions"
     bench inbox -H "Authorization: Bearer $UNIT" "$base/api/v1/assignments"
+    bench inbox_community -H "Authorization: Bearer $COMMUNITY" "$base/api/v1/assignments"
+    bench list_community -H "Authorization: Bearer $COMMUNITY" "$base/api/v1/petitions"
     bench open311 "$base/open311/v2/requests.json"
     bench own -H "Authorization: Bearer $MINHU_TOKEN" "$base/api/v1/petitions/$id"
     bench operator -H "Authorization: Bearer $OPERATOR" "$base/api/v1/petitions/$id"
@@ -180,6 +187,7 @@ kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 
 declare -A LABEL=(
   [feed]="public feed page (20)" [list]="officials' list (20)" [inbox]="a unit's inbox (20)"
+  [inbox_community]="a community's inbox (20)" [list_community]="a community's petitions (20)"
   [open311]="Open311 requests" [own]="petitioner reads own" [operator]="operator unmasked read"
   [track]="tracking page" [track304]="tracking, 304 revalidation" [submit]="submit"
   [feed0]="feed, nothing kept" [open3110]="Open311, nothing kept" [track0]="tracking, nothing kept"

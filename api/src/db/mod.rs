@@ -81,7 +81,16 @@ pub enum DbConn {
 #[derive(Clone, Debug)]
 pub struct Pool {
     inner: r2d2::Pool<Manager>,
-    statements: Arc<AtomicU64>,
+    statements: Arc<Statements>,
+}
+
+/// The statements a pool's connections ran: how many, and while a test asks for them, their
+/// text (`record_statements`).
+#[derive(Debug, Default)]
+struct Statements {
+    run: AtomicU64,
+    recording: std::sync::atomic::AtomicBool,
+    recorded: std::sync::Mutex<Vec<String>>,
 }
 
 impl std::ops::Deref for Pool {
@@ -127,19 +136,49 @@ const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WA
 #[derive(Debug)]
 pub struct Manager {
     url: DatabaseUrl,
-    statements: Arc<AtomicU64>,
+    statements: Arc<Statements>,
 }
 
 /// Statements sent through the pool's connections since it opened.
 pub fn statements_run(pool: &Pool) -> u64 {
-    pool.statements.load(Ordering::Relaxed)
+    pool.statements.run.load(Ordering::Relaxed)
 }
 
-fn counted(statements: &Arc<AtomicU64>) -> impl diesel::connection::Instrumentation {
+/// Starts keeping the text of the statements the pool's connections run (with their bound values
+/// as diesel shows them, after `-- binds:`), forgetting any kept before; `recorded_statements`
+/// stops and hands them over. For tests that look at what a request asked of the database.
+pub fn record_statements(pool: &Pool) {
+    pool.statements
+        .recorded
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clear();
+    pool.statements.recording.store(true, Ordering::SeqCst);
+}
+
+/// The statements run since `record_statements`, in order; stops keeping them.
+pub fn recorded_statements(pool: &Pool) -> Vec<String> {
+    pool.statements.recording.store(false, Ordering::SeqCst);
+    std::mem::take(
+        &mut *pool
+            .statements
+            .recorded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()),
+    )
+}
+
+fn counted(statements: &Arc<Statements>) -> impl diesel::connection::Instrumentation {
     let statements = Arc::clone(statements);
     move |event: diesel::connection::InstrumentationEvent<'_>| {
-        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
-            statements.fetch_add(1, Ordering::Relaxed);
+        if let diesel::connection::InstrumentationEvent::StartQuery { query, .. } = event {
+            statements.run.fetch_add(1, Ordering::Relaxed);
+            if statements.recording.load(Ordering::Relaxed) {
+                let text = query.to_string();
+                if let Ok(mut kept) = statements.recorded.lock() {
+                    kept.push(text);
+                }
+            }
         }
     }
 }
@@ -198,7 +237,7 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, String> {
                 .map_err(|e| format!("DATABASE_URL: cannot create {}: {e}", dir.display()))?;
         }
     }
-    let statements = Arc::<AtomicU64>::default();
+    let statements = Arc::<Statements>::default();
     let inner = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
@@ -223,7 +262,7 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, String> {
 /// the primary, whether the standby is up or not; a connection that cannot be had within a
 /// second counts as the standby being down.
 pub fn connect_replica(url: &DatabaseUrl, max_size: u32) -> Pool {
-    let statements = Arc::<AtomicU64>::default();
+    let statements = Arc::<Statements>::default();
     let inner = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(0))

@@ -493,6 +493,15 @@ diesel::table! {
     }
 }
 
+// Each order under every unit on its unit's path (migration `000028_order_ancestors`).
+diesel::table! {
+    order_ancestors (ancestor_id, assignment_id) {
+        ancestor_id -> BigInt,
+        assignment_id -> BigInt,
+        petition_id -> BigInt,
+    }
+}
+
 diesel::table! {
     rating_tokens (token_hash) {
         token_hash -> Text,
@@ -512,6 +521,7 @@ diesel::joinable!(webhooks -> partners (partner_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(assignments -> petitions (petition_id));
 diesel::joinable!(assignments -> units (unit_id));
+diesel::joinable!(order_ancestors -> assignments (assignment_id));
 diesel::joinable!(follow_ups -> users (author_id));
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -532,6 +542,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     partners,
     petitions,
     assignments,
+    order_ancestors,
     replies,
     visits,
     events,

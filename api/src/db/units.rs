@@ -183,5 +183,35 @@ pub fn reparent(
         .set(super::schema::assignments::unit_path.eq(&rebased))
         .execute(conn)?;
     }
+    // The subtree's orders are filed under new units above it: those below stay as they were.
+    use super::schema::order_ancestors as o;
+    let above = |path: &str| {
+        let mut ids = crate::domain::units::path_ids(path);
+        ids.pop();
+        ids
+    };
+    let moved = diesel::alias!(super::schema::order_ancestors as moved);
+    diesel::delete(
+        o::table
+            .filter(o::ancestor_id.eq_any(above(&unit.path)))
+            .filter(
+                o::assignment_id.eq_any(
+                    moved
+                        .filter(moved.field(o::ancestor_id).eq(unit.id))
+                        .select(moved.field(o::assignment_id)),
+                ),
+            ),
+    )
+    .execute(conn)?;
+    for ancestor in above(&new_path) {
+        diesel::insert_into(o::table)
+            .values(o::table.filter(o::ancestor_id.eq(unit.id)).select((
+                ancestor.into_sql::<diesel::sql_types::BigInt>(),
+                o::assignment_id,
+                o::petition_id,
+            )))
+            .into_columns((o::ancestor_id, o::assignment_id, o::petition_id))
+            .execute(conn)?;
+    }
     Ok(())
 }

@@ -39,6 +39,17 @@ pub fn child_path(parent_path: Option<&str>, id: i64) -> String {
     format!("{}{id}/", parent_path.unwrap_or("/"))
 }
 
+/// The units on a materialized path, from the top down to the unit itself: '/1/12/314/' → 1, 12,
+/// 314 (an order is filed under each of them: `order_ancestors`); none for the root '/'.
+pub fn path_ids(path: &str) -> Vec<i64> {
+    path.split('/').filter_map(|id| id.parse().ok()).collect()
+}
+
+/// The unit a materialized path leads to ('/1/12/' → 12); none for the root '/' (everything).
+pub fn path_unit(path: &str) -> Option<i64> {
+    path_ids(path).last().copied()
+}
+
 /// Is `path` inside the subtree rooted at `root_path` (the root included)?
 pub fn in_subtree(path: &str, root_path: &str) -> bool {
     path.starts_with(root_path)
@@ -62,6 +73,18 @@ pub fn rebase(path: &str, old_prefix: &str, new_prefix: &str) -> String {
 mod tests {
     use super::*;
     use UnitKind::*;
+
+    #[test]
+    fn a_path_names_its_units_from_the_top() {
+        let path = child_path(Some(&child_path(Some("/1/"), 12)), 314);
+        assert_eq!(path, "/1/12/314/");
+        assert_eq!(path_ids(&path), [1, 12, 314]);
+        assert_eq!(path_unit(&path), Some(314));
+        assert_eq!(path_ids("/"), Vec::<i64>::new());
+        assert_eq!(path_unit("/"), None);
+        let moved = rebase(&path, "/1/12/", "/1/7/12/");
+        assert_eq!(path_ids(&moved), [1, 7, 12, 314]);
+    }
 
     #[test]
     fn kinds_hang_under_higher_kinds_only() {
