@@ -730,24 +730,28 @@ fn list_page(
             q.order(petitions::id.desc())
         }
     };
-    // Counted only a few pages ahead, never over all history (`Paging::total`).
-    let total = if counted {
-        let found = ordered(query())
+    // Counted only a few pages ahead, never over all history (`Paging::total`): the ids from
+    // the page on, whose first are the page's, then those petitions by id. Reading the page
+    // again with its conditions could take another plan: a community's petitions at a million
+    // (1 in 3,000 of them) were found by walking every petition newest first, 46 ms a page.
+    if counted {
+        let window = ordered(query())
             .offset(paging.offset())
             .limit(paging.count_window())
             .select(petitions::id)
-            .load::<i64>(conn)?
-            .len() as i64;
-        paging.total(found, || query().count().get_result(conn))?
-    } else {
-        0
-    };
+            .load::<i64>(conn)?;
+        let total = paging.total(window.len() as i64, || query().count().get_result(conn))?;
+        let page: Vec<i64> = window.into_iter().take(paging.per_page as usize).collect();
+        let mut items = find_many(conn, &page)?;
+        items.sort_by_key(|p| page.iter().position(|id| *id == p.id));
+        return Ok((items, total));
+    }
     let items = ordered(query())
         .limit(paging.per_page)
         .offset(paging.offset())
         .select(PetitionRow::as_select())
         .load(conn)?;
-    Ok((items, total))
+    Ok((items, 0))
 }
 
 /// The petition with its orders and their units, in order, and whether it has any replies and
