@@ -650,17 +650,19 @@ fn list_page(
             .flatten()
         {
             // Through the orders filed under the unit, not the orders' path range (which read
-            // the whole history for a unit with a small share of it).
-            if let Some(unit) = crate::domain::units::path_unit(path) {
-                use super::schema::order_ancestors as o;
-                q = q.filter(
+            // the whole history for a unit with a small share of it). A path naming no unit
+            // (the root) still holds only what was dispatched somewhere.
+            use super::schema::order_ancestors as o;
+            q = match crate::domain::units::path_unit(path) {
+                Some(unit) => q.filter(
                     petitions::id.eq_any(
                         o::table
                             .filter(o::ancestor_id.eq(unit))
                             .select(o::petition_id),
                     ),
-                );
-            }
+                ),
+                None => q.filter(petitions::id.eq_any(o::table.select(o::petition_id))),
+            };
         }
         if let Some(term) = &filter.q {
             let p = like_pattern(term);
@@ -921,7 +923,7 @@ use order_filters;
 /// Under a unit, the orders filed under it (`order_ancestors`), read backwards along its key:
 /// a page stops after its rows however deep or sparse the subtree (through the orders' path range
 /// a community's history read every order there was: 30 ms at a hundred thousand orders, ten
-/// times that at a million). The root '/' (the hotline office's) is every order.
+/// times that at a million). The root '/' (the operators' inbox) is every order.
 macro_rules! history {
     ($unit:expr, $filter:expr) => {
         order_filters!(
