@@ -190,10 +190,25 @@ async fn filed_and_paths(app: &TestApp) -> (Vec<(i64, i64, i64)>, Vec<(i64, i64,
 
 /// Every order is filed under each unit on its path (the key of a unit's history and of a
 /// handler's petitions), through dispatches at several depths and moves of a unit with its
-/// orders, there and back.
+/// orders and those of a unit below it, there and back.
 async fn orders_are_filed_under_every_unit_above_them(app: TestApp) {
     let c = City::build(&app).await;
-    for unit in [c.xiuwu_id, c.huanfeng_id, c.xinhua_id, c.huanfeng_id] {
+    // A community under the town that moves: orders below the moved unit move with it.
+    let res = app
+        .post("/api/v1/units")
+        .token(&c.admin)
+        .json(json!({"name": "东常村", "kind": "community", "parent_id": c.huanfeng_id}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let village = res.value()["id"].as_i64().expect("unit id");
+    for unit in [
+        c.xiuwu_id,
+        c.huanfeng_id,
+        c.xinhua_id,
+        c.huanfeng_id,
+        village,
+    ] {
         let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
         c.accept(&app, id).await;
         c.dispatch(&app, id, unit).await;
@@ -202,8 +217,8 @@ async fn orders_are_filed_under_every_unit_above_them(app: TestApp) {
     assert_eq!(filed, paths);
     assert_eq!(
         filed.len(),
-        2 * 3 + 2 * 2,
-        "two orders three deep, two two deep"
+        4 + 2 * 3 + 2 * 2,
+        "one order four deep, two three deep, two two deep"
     );
     for parent in [c.xinhua_id, c.xiuwu_id] {
         let res = app
