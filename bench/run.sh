@@ -4,10 +4,12 @@
 # For each size and database: a fresh database filled with PETITIONS petitions of history —
 # PostgreSQL by bench/history.sql (generated inside the server: 3,000 units, four years, an
 # answered order for every closed petition), SQLite by `minhu seed-bulk` (through the API's own
-# insert path, so only up to 100,000) — the release server on it, then wrk with 16 connections, 10 s a measure:
-# the public feed page, officials' list, a unit's inbox (a district's; and a community's inbox and petitions, a small share of the history), Open311 requests, a petitioner reading
-# their own petition, the hotline office's unmasked read (with its audit row), the public
-# tracking page (plain and as a cache revalidation: If-None-Match → 304), and submissions; then
+# insert path, so only up to 100,000) — the release server on it, then wrk with 16 connections,
+# 10 s a measure: the public feed page, officials' list, a unit's inbox (a district's), a
+# community's inbox and petitions (a small share of the history), Open311 requests, a
+# petitioner reading their own petition, the hotline office's unmasked read (with its audit
+# row), the public tracking page (plain and as a cache revalidation: If-None-Match → 304), and
+# submissions; then
 # the public pages (feed, Open311, tracking) again on a server that keeps nothing
 # (MINHU_PUBLIC_CACHE_MS=0), i.e. without a cache hit.
 # On PostgreSQL, pgbench runs on the same database in the same run: the built-in select-only

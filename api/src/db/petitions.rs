@@ -745,7 +745,7 @@ fn list_page(
         let total = paging.total(window.len() as i64, || query().count().get_result(conn))?;
         let page: Vec<i64> = window.into_iter().take(paging.per_page as usize).collect();
         let mut items = find_many(conn, &page)?;
-        items.sort_by_key(|p| page.iter().position(|id| *id == p.id));
+        in_order_of(&page, &mut items, |p| p.id);
         return Ok((items, total));
     }
     let items = ordered(query())
@@ -884,8 +884,7 @@ fn orders_query(filter: &InboxFilter) -> OrdersQuery {
     order_filters!(assignments::table.into_boxed(), filter)
 }
 
-/// `filter` on any boxed query that reads `assignments` (the orders alone, or the orders filed
-/// under a unit).
+/// `filter` on any boxed query that reads `assignments` (`OrdersQuery`, `FiledOrdersQuery`).
 macro_rules! order_filters {
     ($query:expr, $filter:expr) => {{
         let filter: &InboxFilter = $filter;
@@ -919,25 +918,35 @@ macro_rules! order_filters {
 }
 use order_filters;
 
-/// History — the orders matching `filter` that are no longer live — of the subtree at `path`.
-/// Under a unit, the orders filed under it (`order_ancestors`), read backwards along its key:
-/// a page stops after its rows however deep or sparse the subtree (through the orders' path range
-/// a community's history read every order there was: 30 ms at a hundred thousand orders, ten
-/// times that at a million). The root '/' (the operators' inbox) is every order.
-macro_rules! history {
-    ($unit:expr, $filter:expr) => {
-        order_filters!(
-            super::schema::order_ancestors::table
-                .inner_join(assignments::table)
-                .filter(super::schema::order_ancestors::ancestor_id.eq($unit))
-                .into_boxed(),
-            $filter
-        )
-        .filter(diesel::dsl::not(LiveIn))
-    };
+/// Orders filed under a unit (`order_ancestors`) with their rows, boxed.
+type FiledOrdersQuery = diesel::helper_types::IntoBoxed<
+    'static,
+    diesel::helper_types::InnerJoin<super::schema::order_ancestors::table, assignments::table>,
+    <DbConn as Connection>::Backend,
+>;
+
+/// History — the orders matching `filter` that are no longer live — under `unit`: the orders
+/// filed under it, to be read backwards along that key, so a page stops after its rows however
+/// deep or sparse the subtree (through the orders' path range a community's history read every
+/// order there was: 30 ms at a hundred thousand orders, ten times that at a million).
+fn filed_history(unit: i64, filter: &InboxFilter) -> FiledOrdersQuery {
+    use super::schema::order_ancestors as o;
+    order_filters!(
+        o::table
+            .inner_join(assignments::table)
+            .filter(o::ancestor_id.eq(unit))
+            .into_boxed(),
+        filter
+    )
+    .filter(diesel::dsl::not(LiveIn))
 }
 
-/// The ids of `limit` orders of the history at `path` (`history!`), newest first, after `skip`.
+/// History of every unit (the root '/', the operators' inbox): the orders alone.
+fn all_history(filter: &InboxFilter) -> OrdersQuery {
+    orders_query(filter).filter(diesel::dsl::not(LiveIn))
+}
+
+/// The ids of `limit` orders of the history at `path`, newest first, after `skip`.
 fn history_ids(
     conn: &mut DbConn,
     path: &str,
@@ -947,14 +956,13 @@ fn history_ids(
 ) -> QueryResult<Vec<i64>> {
     use super::schema::order_ancestors as o;
     match crate::domain::units::path_unit(path) {
-        Some(unit) => history!(unit, filter)
+        Some(unit) => filed_history(unit, filter)
             .order(o::assignment_id.desc())
             .offset(skip)
             .limit(limit)
             .select(assignments::id)
             .load(conn),
-        None => orders_query(filter)
-            .filter(diesel::dsl::not(LiveIn))
+        None => all_history(filter)
             .order(assignments::id.desc())
             .offset(skip)
             .limit(limit)
@@ -963,14 +971,11 @@ fn history_ids(
     }
 }
 
-/// How many orders the history at `path` holds (`history!`).
+/// How many orders the history at `path` holds.
 fn history_count(conn: &mut DbConn, path: &str, filter: &InboxFilter) -> QueryResult<i64> {
     match crate::domain::units::path_unit(path) {
-        Some(unit) => history!(unit, filter).count().get_result(conn),
-        None => orders_query(filter)
-            .filter(diesel::dsl::not(LiveIn))
-            .count()
-            .get_result(conn),
+        Some(unit) => filed_history(unit, filter).count().get_result(conn),
+        None => all_history(filter).count().get_result(conn),
     }
 }
 
@@ -1042,6 +1047,11 @@ pub fn inbox(
     Ok((orders_by_id(conn, &ids)?, total))
 }
 
+/// Puts rows read by id (in no particular order) in the order of `ids`, a page's few.
+fn in_order_of<T>(ids: &[i64], rows: &mut [T], id: impl Fn(&T) -> i64) {
+    rows.sort_by_key(|row| ids.iter().position(|i| *i == id(row)));
+}
+
 /// These assignments with their units and petitions, in the order of `ids` (one statement).
 fn orders_by_id(
     conn: &mut DbConn,
@@ -1057,7 +1067,7 @@ fn orders_by_id(
             PetitionRow::as_select(),
         ))
         .load(conn)?;
-    rows.sort_by_key(|(a, _, _)| ids.iter().position(|id| *id == a.id));
+    in_order_of(ids, &mut rows, |(a, _, _)| a.id);
     Ok(rows)
 }
 
