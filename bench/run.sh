@@ -6,7 +6,8 @@
 # answered order for every closed petition), SQLite by `minhu seed-bulk` (through the API's own
 # insert path, so only up to 100,000) — the release server on it, then wrk with 16 connections,
 # 10 s a measure: the public feed page, officials' list, a unit's inbox (a district's), a
-# community's inbox and petitions (a small share of the history), Open311 requests, a
+# community's inbox and petitions (a small share of the history), the hotline office's inbox
+# (every live order of the city: 0.8 % of the petitions here), Open311 requests, a
 # petitioner reading their own petition, the hotline office's unmasked read (with its audit
 # row), the public tracking page (plain and as a cache revalidation: If-None-Match → 304), and
 # submissions; then
@@ -64,7 +65,7 @@ pgbench_tps() { awk '/^tps/ {print int($3); exit}'; }
 
 export MINHU_DEMO_PASSWORD=bench-demo-password MINHU_TRACK_RATE_LIMIT=0 MINHU_JOB_INTERVAL_SECS=0
 declare -A R
-read -r -a MEASURES <<<"${MEASURES:-feed list inbox inbox_community list_community open311 own operator track track304 submit feed0 open3110 track0}"
+read -r -a MEASURES <<<"${MEASURES:-feed list inbox inbox_community list_community inbox_office open311 own operator track track304 submit feed0 open3110 track0}"
 read -r -a BACKENDS <<<"${BACKENDS:-sqlite postgres}"
 for n in "${SIZES[@]}"; do
   for backend in "${BACKENDS[@]}"; do
@@ -133,6 +134,7 @@ for n in "${SIZES[@]}"; do
     bench inbox -H "Authorization: Bearer $UNIT" "$base/api/v1/assignments"
     bench inbox_community -H "Authorization: Bearer $COMMUNITY" "$base/api/v1/assignments"
     bench list_community -H "Authorization: Bearer $COMMUNITY" "$base/api/v1/petitions"
+    bench inbox_office -H "Authorization: Bearer $OPERATOR" "$base/api/v1/assignments"
     bench open311 "$base/open311/v2/requests.json"
     bench own -H "Authorization: Bearer $MINHU_TOKEN" "$base/api/v1/petitions/$id"
     bench operator -H "Authorization: Bearer $OPERATOR" "$base/api/v1/petitions/$id"
@@ -190,6 +192,7 @@ kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 declare -A LABEL=(
   [feed]="public feed page (20)" [list]="officials' list (20)" [inbox]="a unit's inbox (20)"
   [inbox_community]="a community's inbox (20)" [list_community]="a community's petitions (20)"
+  [inbox_office]="the office's inbox (20)"
   [open311]="Open311 requests" [own]="petitioner reads own" [operator]="operator unmasked read"
   [track]="tracking page" [track304]="tracking, 304 revalidation" [submit]="submit"
   [feed0]="feed, nothing kept" [open3110]="Open311, nothing kept" [track0]="tracking, nothing kept"

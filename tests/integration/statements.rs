@@ -168,13 +168,20 @@ async fn filed_and_paths(app: &TestApp) -> (Vec<(i64, i64, i64)>, Vec<(i64, i64,
             .select((o::ancestor_id, o::assignment_id, o::petition_id))
             .load(&mut conn)
             .expect("filed");
-        let orders: Vec<(i64, i64, String)> = a::table
-            .select((a::id, a::petition_id, a::unit_path))
+        let orders: Vec<(i64, i64, String, String)> = a::table
+            .inner_join(minhu::db::schema::units::table)
+            .select((
+                a::id,
+                a::petition_id,
+                a::unit_path,
+                minhu::db::schema::units::path,
+            ))
             .load(&mut conn)
             .expect("orders");
         let mut paths: Vec<(i64, i64, i64)> = orders
             .into_iter()
-            .flat_map(|(id, petition, path)| {
+            .flat_map(|(id, petition, kept, path)| {
+                assert_eq!(kept, path, "order {id} keeps its unit's path");
                 minhu::domain::units::path_ids(&path)
                     .into_iter()
                     .map(move |unit| (unit, id, petition))
@@ -234,7 +241,85 @@ async fn orders_are_filed_under_every_unit_above_them(app: TestApp) {
     }
 }
 
-both!(orders_are_filed_under_every_unit_above_them);
+both!(
+    orders_are_filed_under_every_unit_above_them,
+    the_inbox_counts_its_live_orders_a_few_pages_ahead,
+);
+
+/// An order given to a unit while the unit is being moved is filed where the unit ends up:
+/// the dispatch waits for the move (PostgreSQL, read committed; SQLite runs one writer at a
+/// time). Reading the unit without holding it, the dispatch took the town's old path after the
+/// move had refiled the town's orders, and filed the new one under the old county.
+#[actix_web::test]
+async fn an_order_given_during_a_move_is_filed_where_the_unit_ends_up() {
+    use diesel::Connection;
+    let app = TestApp::new(crate::support::Backend::Postgres).await;
+    let c = City::build(&app).await;
+    let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
+    c.accept(&app, id).await;
+    // The move of 环丰乡 under 新华街道, done and not yet committed, on a connection of its own.
+    let (moved, on_moved) = std::sync::mpsc::channel();
+    let (commit, on_commit) = std::sync::mpsc::channel::<()>();
+    let state = app.state.clone();
+    let (town, parent) = (c.huanfeng_id, c.xinhua_id);
+    let mover = std::thread::spawn(move || {
+        let mut conn = state.pool.get().expect("conn");
+        conn.transaction(|conn| {
+            let unit = minhu::db::units::find(conn, town)?;
+            let parent = minhu::db::units::find(conn, parent)?;
+            minhu::db::units::reparent(conn, &unit, Some(&parent))?;
+            moved.send(()).expect("moved");
+            on_commit.recv().expect("commit");
+            Ok::<_, diesel::result::Error>(())
+        })
+        .expect("move");
+    });
+    on_moved.recv().expect("the move");
+    // The order, given meanwhile; the move commits once the order has been given (it did not
+    // wait) or once a statement of the database waits for a lock (the order waits for the move).
+    let given = std::cell::Cell::new(false);
+    let dispatch = async {
+        c.dispatch(&app, id, c.huanfeng_id).await;
+        given.set(true);
+    };
+    let release = async {
+        while !given.get() && !waiting_for_a_lock(&app).await {
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        commit.send(()).expect("commit");
+    };
+    tokio::join!(dispatch, release);
+    mover.join().expect("mover");
+    let (filed, paths) = filed_and_paths(&app).await;
+    assert_eq!(filed, paths);
+    assert!(filed.iter().any(|(unit, _, _)| *unit == c.xinhua_id));
+}
+
+/// Whether a statement of this test's database waits for a lock now.
+async fn waiting_for_a_lock(app: &TestApp) -> bool {
+    let state = app.state.clone();
+    actix_web::web::block(move || {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct Waiting {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut pooled = state.pool.get().expect("conn");
+        let minhu::db::DbConn::Pg(conn) = &mut *pooled else {
+            panic!("PostgreSQL")
+        };
+        diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .get_result::<Waiting>(conn)
+        .expect("pg_stat_activity")
+        .n > 0
+    })
+    .await
+    .expect("block")
+}
 
 /// A unit's inbox and its handler's petitions read the unit's own orders and petitions, not
 /// every one there is: no statement they run scans the orders or the petitions whole (SQLite's
@@ -258,31 +343,7 @@ async fn a_units_lists_read_only_its_own_orders() {
         assert_eq!(res.value()["total"], 1, "{path}");
         let ran = minhu::db::recorded_statements(&app.state.pool);
         assert!(ran.len() >= 2, "{path}: {ran:?}");
-        let state = app.state.clone();
-        let plans = actix_web::web::block(move || {
-            use diesel::prelude::*;
-            #[derive(QueryableByName)]
-            struct Step {
-                #[diesel(sql_type = diesel::sql_types::Text)]
-                detail: String,
-            }
-            let mut pooled = state.pool.get().expect("conn");
-            let minhu::db::DbConn::Sqlite(conn) = &mut *pooled else {
-                panic!("SQLite")
-            };
-            ran.iter()
-                .map(|statement| {
-                    let sql = statement.split(" -- binds:").next().unwrap_or_default();
-                    let steps = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
-                        .load::<Step>(conn)
-                        .expect("plan");
-                    let steps: Vec<String> = steps.into_iter().map(|s| s.detail).collect();
-                    (sql.to_owned(), steps)
-                })
-                .collect::<Vec<_>>()
-        })
-        .await
-        .expect("block");
+        let plans = sqlite_plans(&app, ran).await;
         for (sql, steps) in plans {
             for step in &steps {
                 assert!(
@@ -292,6 +353,114 @@ async fn a_units_lists_read_only_its_own_orders() {
             }
         }
     }
+}
+
+/// SQLite's plan of each recorded statement (`EXPLAIN QUERY PLAN`): the statement and its steps.
+async fn sqlite_plans(app: &TestApp, ran: Vec<String>) -> Vec<(String, Vec<String>)> {
+    let state = app.state.clone();
+    actix_web::web::block(move || {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct Step {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            detail: String,
+        }
+        let mut pooled = state.pool.get().expect("conn");
+        let minhu::db::DbConn::Sqlite(conn) = &mut *pooled else {
+            panic!("SQLite")
+        };
+        ran.iter()
+            .map(|statement| {
+                let sql = statement.split(" -- binds:").next().unwrap_or_default();
+                let steps = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+                    .load::<Step>(conn)
+                    .expect("plan");
+                let steps: Vec<String> = steps.into_iter().map(|s| s.detail).collect();
+                (sql.to_owned(), steps)
+            })
+            .collect()
+    })
+    .await
+    .expect("block")
+}
+
+/// The hotline office's inbox is every live order of the city: a page reads them in the
+/// inbox's order along an index and stops after its counting window — no statement sorts the
+/// orders or reads them all (SQLite's plans; PostgreSQL's at a million petitions in
+/// `bench/run.sh`, `inbox_office`). It sorted them all, and counted them all, for every page.
+#[actix_web::test]
+async fn the_offices_inbox_reads_a_page_of_the_live_orders() {
+    let app = TestApp::new(crate::support::Backend::Sqlite).await;
+    let c = City::build(&app).await;
+    // More live orders than a page of one counts (7), so the page reads live orders only.
+    for _ in 0..8 {
+        c.dispatched(&app).await;
+    }
+    minhu::db::record_statements(&app.state.pool);
+    let res = app
+        .get("/api/v1/assignments?per_page=1")
+        .token(&c.operator)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let ran = minhu::db::recorded_statements(&app.state.pool);
+    assert!(ran.len() >= 2, "{ran:?}");
+    for (sql, steps) in sqlite_plans(&app, ran).await {
+        for step in &steps {
+            assert!(
+                !step.contains("TEMP B-TREE")
+                    && (!step.starts_with("SCAN assignments")
+                        || step.contains("assignments_live_queue")),
+                "{step} in {steps:?} for {sql}"
+            );
+        }
+    }
+}
+
+/// The inbox counts its live orders as it counts its history, a few pages ahead of the page
+/// read (`total` is then "more than" the window's bound), and exactly where the list ends within
+/// them; paged to its end it holds every order once, the work in hand first.
+async fn the_inbox_counts_its_live_orders_a_few_pages_ahead(app: TestApp) {
+    let c = City::build(&app).await;
+    let mut live = Vec::new();
+    for _ in 0..9 {
+        live.push(c.dispatched(&app).await.1);
+    }
+    let page = |n: i64| {
+        let (app, c) = (&app, &c);
+        async move {
+            let res = app
+                .get(&format!("/api/v1/assignments?per_page=1&page={n}"))
+                .token(&c.operator)
+                .send()
+                .await;
+            assert_eq!(res.status, 200, "{}", res.text());
+            let v = res.value();
+            let ids: Vec<i64> = v["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| i["id"].as_i64().expect("id"))
+                .collect();
+            (ids, v["total"].as_i64().expect("total"))
+        }
+    };
+    // One page and five more counted, and one to tell that there are more: 7 ("more than 6").
+    let (first, total) = page(1).await;
+    assert_eq!((first.clone(), total), (vec![live[0]], 7));
+    let mut all = first;
+    let mut totals = Vec::new();
+    for n in 2..=10 {
+        let (ids, total) = page(n).await;
+        all.extend(ids);
+        totals.push(total);
+    }
+    assert_eq!(all, live, "the same deadlines: dispatched first, first");
+    assert_eq!(
+        totals,
+        [8, 9, 9, 9, 9, 9, 9, 9, 9],
+        "exact once the end is in reach"
+    );
 }
 
 /// The ids of every item of a list, following its `next` links from `first`; checks that the

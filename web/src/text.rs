@@ -425,6 +425,8 @@ pub struct Text {
     pub hours_minutes: fn(i64, i64) -> String,
     pub minutes: fn(i64) -> String,
     pub page_of: fn(i64, i64, i64) -> String,
+    /// A page of a list that counted only part of its length: more than `n` items.
+    pub page_of_more: fn(i64, i64) -> String,
     pub ranking_note: fn(&str, &str, i64) -> String,
     pub briefing_title: fn(&str, &str) -> String,
     /// The trends table's caption: the period and the grouping.
@@ -828,6 +830,7 @@ pub static ZH: Text = Text {
     hours_minutes: |h, m| format!("{h} 小时 {m} 分钟"),
     minutes: |m| format!("{m} 分钟"),
     page_of: |p, n, total| format!("第 {p}/{n} 页，共 {total} 条"),
+    page_of_more: |p, n| format!("第 {p} 页，超过 {n} 条"),
     ranking_note: |from, to, min| format!("统计期 {from} 至 {to}；有效回访少于 {min} 件的单位不排名。"),
     briefing_title: |from, to| format!("民呼必应简报（{from} 至 {to}）"),
     trend_caption: |by, from, to| format!("{from} 至 {to}，{by}"),
@@ -1216,6 +1219,7 @@ pub static EN: Text = Text {
     hours_minutes: |h, m| format!("{h} h {m} min"),
     minutes: |m| format!("{m} min"),
     page_of: |p, n, total| format!("Page {p} of {n}, {total} in all"),
+    page_of_more: |p, n| format!("Page {p}, more than {n}"),
     ranking_note: |from, to, min| format!("From {from} to {to}; units with fewer than {min} valid follow-up calls are not ranked."),
     briefing_title: |from, to| format!("Minhu briefing ({from} to {to})"),
     trend_caption: |by, from, to| format!("{from} to {to}, {}", by.to_lowercase()),

@@ -300,7 +300,15 @@ pub fn Pager(page: RwSignal<i64>, total: i64, per_page: i64) -> impl IntoView {
         <nav class="pager" aria-label=move || ctx.t().pages>
             <button class="button secondary small" prop:disabled={move || page.get() <= 1}
                 on:click=move |_| page.update(|p| *p -= 1)>{move || ctx.t().previous}</button>
-            <span>{move || (ctx.t().page_of)(page.get(), pages, total)}</span>
+            <span>{move || {
+                // A list over history counted a few pages ahead: its total is then "more than".
+                let p = page.get();
+                if minhu_types::total_is_lower_bound(total, p, per_page) {
+                    (ctx.t().page_of_more)(p, total - 1)
+                } else {
+                    (ctx.t().page_of)(p, pages, total)
+                }
+            }}</span>
             <button class="button secondary small" prop:disabled={move || page.get() >= pages}
                 on:click=move |_| page.update(|p| *p += 1)>{move || ctx.t().next}</button>
         </nav>

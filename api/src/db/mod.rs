@@ -368,8 +368,9 @@ pub const MAX_HISTORY_OFFSET: i64 = 10_000;
 
 /// How far past the current page a list over history counts: its `total` is exact when the
 /// list ends within this many pages after the current one, and otherwise a lower bound (what
-/// was counted), so that no page costs a count over all history.
-pub const PAGES_COUNTED_AHEAD: i64 = 5;
+/// was counted), so that no page costs a count over all history. Shared with the web app's
+/// pager (`minhu_types::total_is_lower_bound`).
+pub use minhu_types::PAGES_COUNTED_AHEAD;
 
 impl Paging {
     pub fn offset(self) -> i64 {
@@ -415,6 +416,23 @@ pub fn subtree_range(path: &str) -> (String, String) {
 /// The migrations' lists of known values (`…_known` constraints on PostgreSQL, triggers on
 /// SQLite) are the enums of minhu-types, value for value: an enum that gains a value needs a
 /// migration, and this fails until it has one.
+#[cfg(test)]
+mod paging {
+    use super::Paging;
+
+    /// What a page counts when its window all found rows is the bound the web app's pager
+    /// reads as "more than" (`minhu_types::total_is_lower_bound`), and one fewer is not.
+    #[test]
+    fn a_full_window_is_the_lower_bound_the_pager_knows() {
+        for (page, per_page) in [(1, 1), (1, 20), (3, 20), (7, 100)] {
+            let p = Paging { page, per_page };
+            let full = p.offset() + p.count_window();
+            assert!(minhu_types::total_is_lower_bound(full, page, per_page));
+            assert!(!minhu_types::total_is_lower_bound(full - 1, page, per_page));
+        }
+    }
+}
+
 #[cfg(test)]
 mod known_values {
     use minhu_types::*;

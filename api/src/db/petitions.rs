@@ -980,70 +980,74 @@ fn history_count(conn: &mut DbConn, path: &str, filter: &InboxFilter) -> QueryRe
 }
 
 /// The live orders (`lifecycle::LIVE_ORDERS`) in SQL, written as the condition of the
-/// `assignments_live_by_unit` index (migration `000027_live_orders_covering`): with the states as
-/// bound values neither SQLite nor a generic PostgreSQL plan can use that index.
+/// live-orders indexes (migrations `000027_live_orders_covering`, `000029_live_orders_queue`):
+/// with the states as bound values neither SQLite nor a generic PostgreSQL plan can use them.
 pub const LIVE_IN: &str = "assignments.state IN ('pending', 'handling')";
 fixed_sql!(LiveIn: diesel::sql_types::Bool = LIVE_IN);
 
-/// Orders to sign first, then those in handling (`LIVE_ORDERS`).
-const LIVE_RANK: &str = "CASE assignments.state WHEN 'pending' THEN 0 ELSE 1 END";
-fixed_sql!(LiveRank: diesel::sql_types::Integer = LIVE_RANK);
-fixed_sql!(
-    /// How many rows the statement found in all, beside each of the page's.
-    CountOfAll: diesel::sql_types::BigInt = "count(*) OVER ()"
-);
+/// The live orders matching `filter` in the subtree at `path`; the root's ('/', the hotline
+/// office's) without a condition on the path, so that they are read along the queue index.
+fn live_orders(path: &str, filter: &InboxFilter) -> OrdersQuery {
+    match crate::domain::units::path_unit(path) {
+        Some(_) => inbox_query(path, filter).filter(LiveIn),
+        None => orders_query(filter).filter(LiveIn),
+    }
+}
 
 /// A unit's inbox: assignments anywhere in the subtree at `path`. The live ones first (to sign,
-/// then in handling, earliest deadline first), then the rest of its history, newest first.
-/// The live orders are the work in hand and are counted exactly; history is read in the order
-/// of its key and counted only a few pages ahead (`Paging::total`), so a page costs the same
-/// at ten million petitions as at a thousand: three statements (two while live orders fill the
-/// page's counting window, four past the live orders, five past the end).
+/// then in handling, earliest deadline first: `lifecycle::LIVE_ORDERS`' order, which is their
+/// states' names descending, as the queue index of migration 000029 has them), then the rest
+/// of its history, newest first. Like every list over history it counts only a few pages
+/// ahead (`Paging::count_window`), the live orders included: the hotline office's are every
+/// live order of the city, and counting them whole cost every page a read of them all. So a
+/// page costs the same at ten million petitions as at a thousand: three statements (two while
+/// live orders fill the page's counting window, four past the live orders, five past the end).
 pub fn inbox(
     conn: &mut DbConn,
     path: &str,
     filter: &InboxFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<(AssignmentRow, UnitRow, PetitionRow)>, i64)> {
-    let live = || inbox_query(path, filter).filter(LiveIn);
-    // This page's live orders, each with the count of them all (one statement); a page past
-    // them counts them alone.
-    let live_page: Vec<(i64, i64)> = live()
+    let window = paging.count_window();
+    // The live orders from this page's offset, as far as its counting window reaches; a page
+    // past them counts them (fewer than the offset, which is bounded).
+    let live_ids: Vec<i64> = live_orders(path, filter)
         .order((
-            LiveRank.asc(),
+            assignments::state.desc(),
             assignments::reply_by.asc(),
             assignments::id.asc(),
         ))
-        .limit(paging.per_page)
         .offset(paging.offset())
-        .select((assignments::id, CountOfAll))
+        .limit(window)
+        .select(assignments::id)
         .load(conn)?;
-    let live_total = match live_page.first() {
-        Some((_, all)) => *all,
-        None if paging.offset() == 0 => 0,
-        None => live().count().get_result(conn)?,
+    let live_counted = live_ids.len() as i64;
+    let live_total = if live_counted == 0 && paging.offset() > 0 {
+        live_orders(path, filter).count().get_result(conn)?
+    } else {
+        paging.offset() + live_counted
     };
-    let mut ids: Vec<i64> = live_page.into_iter().map(|(id, _)| id).collect();
-    // History newest first, counted as far as the page's window reaches past the live orders
-    // (`Paging::count_window` from the page's offset: none when live orders fill it, so the
-    // hotline office's busy inbox reads no history for its first pages); its first rows complete
-    // the page.
+    // History newest first, counted as far as the window reaches past the live orders (none
+    // when live orders fill it: then `total` is the window's lower bound); its first rows
+    // complete the page.
     let skip = (paging.offset() - live_total).max(0);
-    let live_ahead = (live_total - paging.offset()).max(0);
-    let reach = (paging.count_window() - live_ahead).max(0);
-    let window: Vec<i64> = if reach > 0 {
+    let reach = window - live_counted;
+    let history: Vec<i64> = if reach > 0 {
         history_ids(conn, path, filter, skip, reach)?
     } else {
         Vec::new()
     };
-    let counted = window.len() as i64;
+    let counted = history.len() as i64;
     let total = if counted == 0 && skip > 0 {
         live_total + history_count(conn, path, filter)?
     } else {
         live_total + skip + counted
     };
-    let wanted = (paging.per_page as usize).saturating_sub(ids.len());
-    ids.extend(window.into_iter().take(wanted));
+    let ids: Vec<i64> = live_ids
+        .into_iter()
+        .chain(history)
+        .take(paging.per_page as usize)
+        .collect();
     Ok((orders_by_id(conn, &ids)?, total))
 }
 
@@ -1432,8 +1436,7 @@ mod tests {
     #[test]
     fn the_lists_statements_are_cached() {
         use super::{
-            assignments, inbox_query, petitions, CountOfAll, InFeed, InboxFilter, LiveIn, LiveRank,
-            UrgencyRank, LIVE_IN,
+            assignments, inbox_query, petitions, InFeed, InboxFilter, LiveIn, UrgencyRank, LIVE_IN,
         };
         use diesel::prelude::*;
         use diesel::query_builder::QueryFragment;
@@ -1444,8 +1447,8 @@ mod tests {
         ];
         let live = inbox_query("/1/", &InboxFilter::default())
             .filter(LiveIn)
-            .order((LiveRank.asc(), assignments::id.asc()))
-            .select((assignments::id, CountOfAll));
+            .order((assignments::state.desc(), assignments::id.asc()))
+            .select(assignments::id);
         let feed = petitions::table
             .into_boxed::<Backend>()
             .filter(InFeed)
@@ -1491,6 +1494,26 @@ mod tests {
                 "assignments_live_by_unit ON assignments (unit_path, reply_by, state) WHERE state IN ({states});"
             )));
         }
+        for migration in [
+            include_str!("../../../migrations/postgres/2026-12-05-000029_live_orders_queue/up.sql"),
+            include_str!("../../../migrations/sqlite/2026-12-05-000029_live_orders_queue/up.sql"),
+        ] {
+            assert!(migration.contains(&format!(
+                "assignments_live_queue ON assignments (state DESC, reply_by, id) WHERE state IN ({states});"
+            )));
+        }
+    }
+
+    /// The inbox reads the live orders by their states' names descending (the queue index's
+    /// order): that is the lifecycle's order of them, to sign first.
+    #[test]
+    fn the_live_orders_by_name_descending_are_in_the_lifecycles_order() {
+        let mut by_name = crate::domain::lifecycle::names(crate::domain::lifecycle::LIVE_ORDERS);
+        by_name.sort_by(|a, b| b.cmp(a));
+        assert_eq!(
+            by_name,
+            crate::domain::lifecycle::names(crate::domain::lifecycle::LIVE_ORDERS)
+        );
     }
 
     /// The feed's SQL condition is the privacy rule's, and the feed indexes are built on that very

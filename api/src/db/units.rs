@@ -69,6 +69,23 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<UnitRow> {
         .first(conn)
 }
 
+/// The unit an order is given to, held until the transaction ends: a move of it, or of a unit
+/// above it (which rewrites its path), waits for the order to be filed, and an order given
+/// while a move is under way waits for the move and reads the unit where it ends up — so the
+/// order's path and filing (`order_ancestors`) are the tree's either way. `FOR SHARE` on
+/// PostgreSQL; on SQLite the transaction already holds the database's write lock
+/// (`petitions::lock`), which a move needs too.
+pub fn find_held(conn: &mut DbConn, id: i64) -> QueryResult<UnitRow> {
+    match conn {
+        DbConn::Pg(c) => units::table
+            .find(id)
+            .for_share()
+            .select(UnitRow::as_select())
+            .first(c),
+        DbConn::Sqlite(_) => find(conn, id),
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct UnitFilter {
     /// Only the direct children of this unit.

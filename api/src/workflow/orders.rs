@@ -37,7 +37,7 @@ pub fn new_order(
     reply_by: Option<NaiveDateTime>,
     note: Option<String>,
 ) -> AppResult<Effect> {
-    let unit = db::units::find(conn, unit_id)
+    let unit = db::units::find_held(conn, unit_id)
         .optional()?
         .ok_or_else(|| AppError::invalid_field("unit_id", format!("单位 {unit_id} 不存在")))?;
     if let Giver::Unit { unit: from, .. } = &giver {

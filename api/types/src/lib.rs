@@ -58,6 +58,17 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// How many pages past the current one a list over history counts (`Page::total`).
+pub const PAGES_COUNTED_AHEAD: i64 = 5;
+
+/// Whether a list over history's `total` may be only its lower bound: what it counts from the
+/// page's offset (`PAGES_COUNTED_AHEAD` pages after the page and one row, to tell that there
+/// are more) all found. Then the list holds more than `total - 1` items — true of an exact
+/// total of that size as well, so a pager may always say so.
+pub fn total_is_lower_bound(total: i64, page: i64, per_page: i64) -> bool {
+    total == (page - 1) * per_page + per_page * (PAGES_COUNTED_AHEAD + 1) + 1
+}
+
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -65,8 +76,9 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// How many items match in all pages. Lists over history (petitions, the public feed, a
     /// unit's inbox, Open311 requests) count at most five pages past this one: there `total` is exact when the
-    /// list ends within them, and otherwise a lower bound — enough for a pager, never a count
-    /// over all history.
+    /// list ends within them, and otherwise a lower bound (`(page - 1) × per_page + 6 × per_page
+    /// + 1`: more than one less than that; `total_is_lower_bound`) — enough for a pager, never a
+    /// count over all history.
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
