@@ -244,7 +244,80 @@ async fn orders_are_filed_under_every_unit_above_them(app: TestApp) {
 both!(
     orders_are_filed_under_every_unit_above_them,
     the_inbox_counts_its_live_orders_a_few_pages_ahead,
+    a_units_petitions_are_the_same_however_they_are_read,
 );
+
+/// A unit's petitions as its handler opens them (read off the orders filed under the unit) are
+/// those the general list finds for that unit — the office's with `unit_id`, the handler's own
+/// narrowed by a filter that keeps them all — each once, though a petition handed down within
+/// the unit is filed under it twice; page by page and by `next` links alike.
+async fn a_units_petitions_are_the_same_however_they_are_read(app: TestApp) {
+    let c = City::build(&app).await;
+    let mut expected = Vec::new();
+    for i in 0..5 {
+        let (id, aid) = c.dispatched(&app).await;
+        if i % 2 == 0 {
+            // Handed down to the town below: filed under 修武县 for both orders.
+            let sign = format!("/api/v1/assignments/{aid}/sign");
+            c.call(&app, &c.xiuwu, &sign, json!({}), 200).await;
+            let down = format!("/api/v1/assignments/{aid}/dispatch");
+            c.call(
+                &app,
+                &c.xiuwu,
+                &down,
+                json!({"unit_id": c.huanfeng_id}),
+                201,
+            )
+            .await;
+        }
+        expected.push(id);
+    }
+    // Another unit's petition, not in the list.
+    let other = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
+    c.accept(&app, other).await;
+    c.dispatch(&app, other, c.xinhua_id).await;
+    expected.reverse();
+    let read = |token: &str, query: String| {
+        let (app, token) = (&app, token.to_owned());
+        async move {
+            let res = app
+                .get(&format!("/api/v1/petitions?{query}"))
+                .token(&token)
+                .send()
+                .await;
+            assert_eq!(res.status, 200, "{query}: {}", res.text());
+            let v = res.value();
+            let ids: Vec<i64> = v["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| i["id"].as_i64().expect("id"))
+                .collect();
+            (ids, v["total"].as_i64().expect("total"))
+        }
+    };
+    let xiuwu = c.xiuwu_id;
+    for (token, query) in [
+        (&c.xiuwu, String::new()),
+        (&c.operator, format!("unit_id={xiuwu}")),
+        (&c.xiuwu, "q=%E8%90%9D%E5%8D%9C".to_owned()),
+        (&c.xiuwu, format!("unit_id={xiuwu}")),
+    ] {
+        let (ids, total) = read(token, format!("per_page=100&{query}")).await;
+        assert_eq!((ids, total), (expected.clone(), 5), "{query}");
+        let mut paged = Vec::new();
+        for page in 1..=3 {
+            let (ids, total) = read(token, format!("per_page=2&page={page}&{query}")).await;
+            assert_eq!(total, 5, "{query} page {page}");
+            paged.extend(ids);
+        }
+        assert_eq!(paged, expected, "{query}");
+    }
+    assert_eq!(
+        walk(&app, Some(&c.xiuwu), "/api/v1/petitions?per_page=3").await,
+        expected
+    );
+}
 
 /// An order given to a unit while the unit is being moved is filed where the unit ends up:
 /// the dispatch waits for the move (PostgreSQL, read committed; SQLite runs one writer at a

@@ -557,6 +557,39 @@ impl PetitionFilter {
     pub fn by_id(&self) -> bool {
         !self.by_created && !self.by_supporters && !self.triage()
     }
+
+    /// The unit whose filed petitions (`order_ancestors`) are the whole list in `scope`, when
+    /// nothing else narrows it and it runs newest first by id (a handler's list as it opens,
+    /// the office's for one unit): their ids are then that key read backwards, without the
+    /// petitions. Every other field must be unset: a field added to the filter must be named here.
+    fn only_filed_under(&self, scope: &Scope) -> Option<i64> {
+        let PetitionFilter {
+            status: None,
+            kind: None,
+            urgency: None,
+            category_id: None,
+            unit_path,
+            q: None,
+            q_unmasked: _,
+            from: None,
+            to: None,
+            light: None,
+            supervised_open: false,
+            statuses: None,
+            by_created: false,
+            by_supporters: false,
+            phones: None,
+            before_id: _,
+        } = self
+        else {
+            return None;
+        };
+        let path = match (scope, unit_path) {
+            (Scope::Subtree(path), None) | (Scope::All, Some(path)) => path,
+            _ => return None,
+        };
+        crate::domain::units::path_unit(path)
+    }
 }
 
 /// Emergencies first, then urgent, then the rest (the names sort otherwise).
@@ -737,11 +770,32 @@ fn list_page(
     // again with its conditions could take another plan: a community's petitions at a million
     // (1 in 3,000 of them) were found by walking every petition newest first, 46 ms a page.
     if counted {
-        let window = ordered(query())
-            .offset(paging.offset())
-            .limit(paging.count_window())
-            .select(petitions::id)
-            .load::<i64>(conn)?;
+        let window = match filter.only_filed_under(scope) {
+            // A unit's petitions, nothing else: the ids filed under it, newest first, each once
+            // (an order and the order it gave below are both filed under the units above). In
+            // the general form PostgreSQL gathered and sorted all of them: 2 ms for a community
+            // at a million petitions, 0.1 ms so.
+            Some(unit) => {
+                use super::schema::order_ancestors as o;
+                let mut ids = o::table
+                    .filter(o::ancestor_id.eq(unit))
+                    .select(o::petition_id)
+                    .distinct()
+                    .order(o::petition_id.desc())
+                    .into_boxed();
+                if let Some(before) = filter.before_id {
+                    ids = ids.filter(o::petition_id.lt(before));
+                }
+                ids.offset(paging.offset())
+                    .limit(paging.count_window())
+                    .load::<i64>(conn)?
+            }
+            None => ordered(query())
+                .offset(paging.offset())
+                .limit(paging.count_window())
+                .select(petitions::id)
+                .load::<i64>(conn)?,
+        };
         let total = paging.total(window.len() as i64, || query().count().get_result(conn))?;
         let page: Vec<i64> = window.into_iter().take(paging.per_page as usize).collect();
         let mut items = find_many(conn, &page)?;
