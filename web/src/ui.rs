@@ -296,13 +296,16 @@ pub fn invalid(
 pub fn Pager(page: RwSignal<i64>, total: i64, per_page: i64) -> impl IntoView {
     let ctx = Ctx::get();
     let pages = ((total + per_page - 1) / per_page).max(1);
+    let shown = page.get_untracked();
     view! {
         <nav class="pager" aria-label=move || ctx.t().pages>
             <button class="button secondary small" prop:disabled={move || page.get() <= 1}
                 on:click=move |_| page.update(|p| *p -= 1)>{move || ctx.t().previous}</button>
             <span>{move || {
                 // A list over history counted a few pages ahead: its total is then "more than".
-                let p = page.get();
+                // The page this total was counted from (the pager is made anew with each page
+                // read), not the one being asked for meanwhile.
+                let p = shown;
                 if minhu_types::total_is_lower_bound(total, p, per_page) {
                     (ctx.t().page_of_more)(p, total - 1)
                 } else {

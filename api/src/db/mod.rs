@@ -413,9 +413,6 @@ pub fn subtree_range(path: &str) -> (String, String) {
     (path.to_owned(), upper)
 }
 
-/// The migrations' lists of known values (`…_known` constraints on PostgreSQL, triggers on
-/// SQLite) are the enums of minhu-types, value for value: an enum that gains a value needs a
-/// migration, and this fails until it has one.
 #[cfg(test)]
 mod paging {
     use super::Paging;
@@ -433,6 +430,9 @@ mod paging {
     }
 }
 
+/// The migrations' lists of known values (`…_known` constraints on PostgreSQL, triggers on
+/// SQLite) are the enums of minhu-types, value for value: an enum that gains a value needs a
+/// migration, and this fails until it has one.
 #[cfg(test)]
 mod known_values {
     use minhu_types::*;

@@ -439,14 +439,17 @@ pub fn find_by_tracking_no(conn: &mut DbConn, no: &str) -> QueryResult<PetitionR
 }
 
 /// Loads the petition for a transition and holds it until the transaction ends, so concurrent
-/// actions on one order run one after the other: `FOR UPDATE` on PostgreSQL; on SQLite a write
-/// as the first statement takes the database's write lock (waiting out the busy timeout
-/// instead of failing on a stale snapshot).
+/// actions on one order run one after the other: `FOR NO KEY UPDATE` on PostgreSQL (it excludes
+/// another action's, and lets rows that refer to the petition be written meanwhile: a unit's
+/// move refiling the petition's orders (`units::reparent`) would otherwise wait for an action
+/// that waits for the unit (`units::find_held`) — a deadlock); on SQLite a write as the first
+/// statement takes the database's write lock (waiting out the busy timeout instead of failing
+/// on a stale snapshot).
 pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<PetitionRow> {
     match conn {
         DbConn::Pg(c) => petitions::table
             .find(id)
-            .for_update()
+            .for_no_key_update()
             .select(PetitionRow::as_select())
             .first(c),
         DbConn::Sqlite(c) => {

@@ -219,7 +219,13 @@ pub fn Intake() -> impl IntoView {
                 {move || match history.get() {
                     Load::Ready(Some(page)) if page.items.is_empty() => view! { <p class="hint">{ctx.t().no_history}</p> }.into_any(),
                     Load::Ready(Some(page)) => view! {
-                        <h2>{ctx.t().caller_history}{format!("（{}）", page.total)}</h2>
+                        <h2>{ctx.t().caller_history}{
+                            if minhu_types::total_is_lower_bound(page.total, page.page, page.per_page) {
+                                format!("（{}+）", page.total - 1)
+                            } else {
+                                format!("（{}）", page.total)
+                            }
+                        }</h2>
                         <ul>
                             {page.items.into_iter().map(|p| view! {
                                 <li>
