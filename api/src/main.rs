@@ -65,7 +65,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             };
             let result = if command == "migrate" {
-                minhu::server::open_database(&config).map(|_| ())
+                minhu::server::open_database_for_command(&config).map(|_| ())
             } else {
                 actix_web::rt::System::new().block_on(minhu::server::serve(config, started))
             };
@@ -193,7 +193,7 @@ fn with_database_and_config(
     let Some(config) = load_config() else {
         return ExitCode::from(2);
     };
-    let result = minhu::server::open_database(&config).and_then(|pool| {
+    let result = minhu::server::open_database_for_command(&config).and_then(|pool| {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
         f(&mut conn, &config)
     });

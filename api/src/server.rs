@@ -13,7 +13,17 @@ use crate::http::{app, AppState};
 
 /// Opens the pool and applies pending migrations.
 pub fn open_database(config: &Config) -> Result<Pool, String> {
-    let pool = db::connect(&config.database_url, config.db_pool_size)?;
+    migrated(db::connect(&config.database_url, config.db_pool_size)?)
+}
+
+/// `open_database` for a command that runs and exits: its pool connects only when asked
+/// (`db::connect_for_command`).
+pub fn open_database_for_command(config: &Config) -> Result<Pool, String> {
+    migrated(db::connect_for_command(&config.database_url)?)
+}
+
+/// The pool, once the database is migrated (and what a migration asked for computed).
+fn migrated(pool: Pool) -> Result<Pool, String> {
     let mut conn = pool.get().map_err(|e| format!("DATABASE_URL: {e}"))?;
     let applied = db::migrate(&mut conn)?;
     for name in &applied {
