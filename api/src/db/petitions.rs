@@ -1360,11 +1360,55 @@ pub fn record_contact_reads(
         }
         _ => {}
     }
-    let rows: Vec<_> = petition_ids.iter().map(|id| one(*id)).collect();
-    per_backend!(conn, |c| diesel::insert_into(contact_reads::table)
-        .values(rows)
-        .execute(c))
+    match conn {
+        // A page's reads (the office's inbox and lists: twenty at a time) in one statement the
+        // connection keeps prepared, the ids as one array: rows written as VALUES change the
+        // statement with their number, so it was parsed and planned anew on every page.
+        DbConn::Pg(c) => diesel::query_dsl::methods::ExecuteDsl::execute(
+            contact_reads_of_ids(petition_ids, user_id, role, via, now),
+            c,
+        ),
+        DbConn::Sqlite(c) => {
+            let rows: Vec<_> = petition_ids.iter().map(|id| one(*id)).collect();
+            diesel::insert_into(contact_reads::table)
+                .values(rows)
+                .execute(c)
+        }
+    }
     .map(drop)
+}
+
+diesel::define_sql_function! {
+    /// PostgreSQL's `unnest`: an array's elements as rows.
+    fn unnest(ids: diesel::sql_types::Array<diesel::sql_types::BigInt>) -> diesel::sql_types::BigInt;
+}
+
+/// `record_contact_reads`' statement on PostgreSQL: one row per id of the array.
+fn contact_reads_of_ids<'a>(
+    petition_ids: &'a [i64],
+    user_id: i64,
+    role: &'a str,
+    via: &'a str,
+    now: NaiveDateTime,
+) -> impl diesel::query_dsl::methods::ExecuteDsl<diesel::PgConnection>
+       + diesel::query_builder::QueryFragment<diesel::pg::Pg>
+       + 'a {
+    use diesel::sql_types::{BigInt, Text, Timestamp};
+    diesel::insert_into(contact_reads::table)
+        .values(diesel::select((
+            unnest(petition_ids),
+            user_id.into_sql::<BigInt>(),
+            role.into_sql::<Text>(),
+            via.into_sql::<Text>(),
+            now.into_sql::<Timestamp>(),
+        )))
+        .into_columns((
+            contact_reads::petition_id,
+            contact_reads::user_id,
+            contact_reads::role,
+            contact_reads::via,
+            contact_reads::created_at,
+        ))
 }
 
 /// One row of the audit log.
@@ -1517,6 +1561,19 @@ mod tests {
         fn cached(q: &impl QueryFragment<Backend>, b: &Backend) -> bool {
             q.is_safe_to_cache_prepared(b).expect("walk")
         }
+        let reads = super::contact_reads_of_ids(
+            &[1, 2, 3],
+            7,
+            "operator",
+            "inbox",
+            chrono::NaiveDateTime::default(),
+        );
+        assert!(
+            reads
+                .is_safe_to_cache_prepared(&diesel::pg::Pg)
+                .expect("walk"),
+            "a page's audit rows on PostgreSQL"
+        );
         for b in &backends {
             assert!(cached(&live, b));
             assert!(cached(&feed, b));
