@@ -247,6 +247,20 @@ both!(
     a_units_petitions_are_the_same_however_they_are_read,
 );
 
+/// The item ids of a page of a list (`GET path` as `token`) and its total.
+async fn ids_and_total(app: &TestApp, token: &str, path: &str) -> (Vec<i64>, i64) {
+    let res = app.get(path).token(token).send().await;
+    assert_eq!(res.status, 200, "{path}: {}", res.text());
+    let v = res.value();
+    let ids = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_i64().expect("id"))
+        .collect();
+    (ids, v["total"].as_i64().expect("total"))
+}
+
 /// A unit's petitions as its handler opens them (read off the orders filed under the unit) are
 /// those the general list finds for that unit — the office's with `unit_id`, the handler's own
 /// narrowed by a filter that keeps them all — each once, though a petition handed down within
@@ -277,25 +291,6 @@ async fn a_units_petitions_are_the_same_however_they_are_read(app: TestApp) {
     c.accept(&app, other).await;
     c.dispatch(&app, other, c.xinhua_id).await;
     expected.reverse();
-    let read = |token: &str, query: String| {
-        let (app, token) = (&app, token.to_owned());
-        async move {
-            let res = app
-                .get(&format!("/api/v1/petitions?{query}"))
-                .token(&token)
-                .send()
-                .await;
-            assert_eq!(res.status, 200, "{query}: {}", res.text());
-            let v = res.value();
-            let ids: Vec<i64> = v["items"]
-                .as_array()
-                .expect("items")
-                .iter()
-                .map(|i| i["id"].as_i64().expect("id"))
-                .collect();
-            (ids, v["total"].as_i64().expect("total"))
-        }
-    };
     let xiuwu = c.xiuwu_id;
     for (token, query) in [
         (&c.xiuwu, String::new()),
@@ -303,11 +298,17 @@ async fn a_units_petitions_are_the_same_however_they_are_read(app: TestApp) {
         (&c.xiuwu, "q=%E8%90%9D%E5%8D%9C".to_owned()),
         (&c.xiuwu, format!("unit_id={xiuwu}")),
     ] {
-        let (ids, total) = read(token, format!("per_page=100&{query}")).await;
+        let (ids, total) = ids_and_total(
+            &app,
+            token,
+            &format!("/api/v1/petitions?per_page=100&{query}"),
+        )
+        .await;
         assert_eq!((ids, total), (expected.clone(), 5), "{query}");
         let mut paged = Vec::new();
         for page in 1..=3 {
-            let (ids, total) = read(token, format!("per_page=2&page={page}&{query}")).await;
+            let path = format!("/api/v1/petitions?per_page=2&page={page}&{query}");
+            let (ids, total) = ids_and_total(&app, token, &path).await;
             assert_eq!(total, 5, "{query} page {page}");
             paged.extend(ids);
         }
@@ -566,23 +567,9 @@ async fn the_inbox_counts_its_live_orders_a_few_pages_ahead(app: TestApp) {
     // To sign by deadline (the order they came in), then in handling, then history.
     let expected: Vec<i64> = ids[2..].iter().chain([&ids[1], &ids[0]]).copied().collect();
     let page = |n: i64| {
-        let (app, c) = (&app, &c);
-        async move {
-            let res = app
-                .get(&format!("/api/v1/assignments?per_page=1&page={n}"))
-                .token(&c.operator)
-                .send()
-                .await;
-            assert_eq!(res.status, 200, "{}", res.text());
-            let v = res.value();
-            let ids: Vec<i64> = v["items"]
-                .as_array()
-                .expect("items")
-                .iter()
-                .map(|i| i["id"].as_i64().expect("id"))
-                .collect();
-            (ids, v["total"].as_i64().expect("total"))
-        }
+        let path = format!("/api/v1/assignments?per_page=1&page={n}");
+        let (app, token) = (&app, &c.operator);
+        async move { ids_and_total(app, token, &path).await }
     };
     // One page and five more counted, and one to tell that there are more: 7 ("more than 6").
     let (first, total) = page(1).await;
