@@ -70,6 +70,49 @@ pub fn add(
     insert(conn, &postings(id, category_id, title, content))
 }
 
+/// Puts a new petition's sketch in the index (it has no postings yet): every submission's. On
+/// PostgreSQL one statement the connection keeps prepared, the terms as an array; written out
+/// as VALUES, each submission's statement was new text, parsed and planned anew.
+pub fn add_new(
+    conn: &mut DbConn,
+    id: i64,
+    category_id: i64,
+    title: &str,
+    content: &str,
+) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(c) => diesel::query_dsl::methods::ExecuteDsl::execute(
+            new_postings(id, category_id, sketch_of(title, content)),
+            c,
+        )
+        .map(drop),
+        DbConn::Sqlite(_) => add(conn, id, category_id, title, content),
+    }
+}
+
+diesel::define_sql_function! {
+    /// PostgreSQL's `unnest`: an array's elements as rows.
+    #[sql_name = "unnest"]
+    fn unnest_terms(terms: diesel::sql_types::Array<diesel::sql_types::Integer>) -> diesel::sql_types::Integer;
+}
+
+/// `add_new`'s statement on PostgreSQL.
+fn new_postings(
+    id: i64,
+    category_id: i64,
+    terms: Vec<i32>,
+) -> impl diesel::query_dsl::methods::ExecuteDsl<diesel::PgConnection>
+       + diesel::query_builder::QueryFragment<diesel::pg::Pg> {
+    use super::schema::petition_terms as t;
+    diesel::insert_into(t::table)
+        .values(diesel::select((
+            category_id.into_sql::<BigInt>(),
+            unnest_terms(terms),
+            id.into_sql::<BigInt>(),
+        )))
+        .into_columns((t::category_id, t::term, t::petition_id))
+}
+
 /// Takes a petition's sketch out of the index (computed from the text it was added with).
 pub fn remove(
     conn: &mut DbConn,
@@ -224,4 +267,15 @@ pub fn rebuild(conn: &mut DbConn, mut progress: impl FnMut(i64)) -> QueryResult<
         progress(done);
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    /// A submission's postings are a statement PostgreSQL keeps prepared.
+    #[test]
+    fn a_new_petitions_postings_are_one_cached_statement() {
+        use diesel::query_builder::QueryFragment;
+        let q = super::new_postings(1, 2, vec![3, 4, 5]);
+        assert!(q.is_safe_to_cache_prepared(&diesel::pg::Pg).expect("walk"));
+    }
 }

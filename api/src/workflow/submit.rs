@@ -129,7 +129,7 @@ pub fn submit(
             },
         )?;
         let id = stored.id;
-        db::duplicates::add(
+        db::duplicates::add_new(
             conn,
             id,
             body.category_id,
