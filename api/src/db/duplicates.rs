@@ -90,12 +90,6 @@ pub fn add_new(
     }
 }
 
-diesel::define_sql_function! {
-    /// PostgreSQL's `unnest`: an array's elements as rows.
-    #[sql_name = "unnest"]
-    fn unnest_terms(terms: diesel::sql_types::Array<diesel::sql_types::Integer>) -> diesel::sql_types::Integer;
-}
-
 /// `add_new`'s statement on PostgreSQL.
 fn new_postings(
     id: i64,
@@ -107,7 +101,7 @@ fn new_postings(
     diesel::insert_into(t::table)
         .values(diesel::select((
             category_id.into_sql::<BigInt>(),
-            unnest_terms(terms),
+            super::unnest::<diesel::sql_types::Integer, _>(terms),
             id.into_sql::<BigInt>(),
         )))
         .into_columns((t::category_id, t::term, t::petition_id))

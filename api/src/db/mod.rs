@@ -229,6 +229,15 @@ pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
 
 pub use diesel::QueryResult;
 
+diesel::define_sql_function! {
+    /// PostgreSQL's `unnest`: an array's elements as rows. Rows of one statement given as an
+    /// array (a page's audit rows, a submission's repeat-index rows) keep the statement's text
+    /// the same whatever their number, so the connection keeps it prepared.
+    fn unnest<T: diesel::sql_types::SqlType + diesel::sql_types::SingleValue>(
+        values: diesel::sql_types::Array<T>,
+    ) -> T;
+}
+
 /// Opens the pool; for SQLite, creates the file's directory first. One connection is kept idle,
 /// and reopened in the background when taken (the server's pool).
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, String> {

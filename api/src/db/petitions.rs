@@ -1378,11 +1378,6 @@ pub fn record_contact_reads(
     .map(drop)
 }
 
-diesel::define_sql_function! {
-    /// PostgreSQL's `unnest`: an array's elements as rows.
-    fn unnest(ids: diesel::sql_types::Array<diesel::sql_types::BigInt>) -> diesel::sql_types::BigInt;
-}
-
 /// `record_contact_reads`' statement on PostgreSQL: one row per id of the array.
 fn contact_reads_of_ids<'a>(
     petition_ids: &'a [i64],
@@ -1396,7 +1391,7 @@ fn contact_reads_of_ids<'a>(
     use diesel::sql_types::{BigInt, Text, Timestamp};
     diesel::insert_into(contact_reads::table)
         .values(diesel::select((
-            unnest(petition_ids),
+            super::unnest::<BigInt, _>(petition_ids),
             user_id.into_sql::<BigInt>(),
             role.into_sql::<Text>(),
             via.into_sql::<Text>(),
