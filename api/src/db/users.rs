@@ -198,7 +198,7 @@ pub fn session(
     jti: Option<&str>,
 ) -> QueryResult<Option<(SessionRow, bool)>> {
     let jti = jti.unwrap_or("");
-    let row = users::table
+    let row = crate::per_backend!(conn, |c| users::table
         .left_join(units::table)
         .filter(users::id.eq(user_id))
         .select((
@@ -211,8 +211,8 @@ pub fn session(
             ),
             diesel::dsl::exists(revoked_tokens::table.find(jti)),
         ))
-        .first::<(SessionRow, bool)>(conn)
-        .optional()?;
+        .first::<(SessionRow, bool)>(c)
+        .optional())?;
     Ok(row.map(|(row, revoked)| (row, revoked && !jti.is_empty())))
 }
 
