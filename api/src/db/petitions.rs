@@ -937,6 +937,19 @@ pub struct InboxFilter {
     pub overdue_at: Option<NaiveDateTime>,
 }
 
+impl InboxFilter {
+    /// Nothing narrows the inbox (a field added here must be named).
+    fn is_empty(&self) -> bool {
+        let InboxFilter {
+            state,
+            open_request,
+            light,
+            overdue_at,
+        } = self;
+        state.is_none() && open_request.is_none() && light.is_none() && overdue_at.is_none()
+    }
+}
+
 type OrdersQuery =
     diesel::helper_types::IntoBoxed<'static, assignments::table, <DbConn as Connection>::Backend>;
 
@@ -1026,6 +1039,19 @@ fn history_ids(
 ) -> QueryResult<Vec<i64>> {
     use super::schema::order_ancestors as o;
     match crate::domain::units::path_unit(path) {
+        // As a unit opens its inbox: the filed orders read backwards, each looked up by its id
+        // to pass over the live ones. Joined, PostgreSQL planned a merge join walking every
+        // order newest first, and planned it again on every run as it thought that cheaper
+        // than the prepared plan (1.9 ms of execution and 0.5 ms of planning for a district at
+        // 100,000 petitions, where this takes 0.3 and 0.2).
+        Some(unit) if filter.is_empty() => o::table
+            .filter(o::ancestor_id.eq(unit))
+            .filter(FiledNoLongerLive)
+            .order(o::assignment_id.desc())
+            .offset(skip)
+            .limit(limit)
+            .select(o::assignment_id)
+            .load(conn),
         Some(unit) => filed_history(unit, filter)
             .order(o::assignment_id.desc())
             .offset(skip)
@@ -1054,6 +1080,12 @@ fn history_count(conn: &mut DbConn, path: &str, filter: &InboxFilter) -> QueryRe
 /// with the states as bound values neither SQLite nor a generic PostgreSQL plan can use them.
 pub const LIVE_IN: &str = "assignments.state IN ('pending', 'handling')";
 fixed_sql!(LiveIn: diesel::sql_types::Bool = LIVE_IN);
+
+/// An order filed under a unit (a row of `order_ancestors`) that is no longer live: its state
+/// looked up by its id, as a subquery of the row, which no planner turns into a join.
+const FILED_NO_LONGER_LIVE: &str = "(SELECT assignments.state FROM assignments \
+     WHERE assignments.id = order_ancestors.assignment_id) NOT IN ('pending', 'handling')";
+fixed_sql!(FiledNoLongerLive: diesel::sql_types::Bool = FILED_NO_LONGER_LIVE);
 
 /// The live orders matching `filter` in the subtree at `path`; the root's ('/', the hotline
 /// office's) without a condition on the path, so that they are read along the queue index.
@@ -1605,6 +1637,7 @@ mod tests {
                 .map(|s| s.as_str()),
         );
         assert_eq!(super::LIVE_IN, format!("assignments.state IN ({states})"));
+        assert!(super::FILED_NO_LONGER_LIVE.ends_with(&format!(") NOT IN ({states})")));
         for migration in [
             include_str!(
                 "../../../migrations/postgres/2026-12-03-000027_live_orders_covering/up.sql"
