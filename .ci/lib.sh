@@ -168,8 +168,8 @@ ensure_postgres() {
 
 # Waits until the server on PORT answers /readyz, by asking rather than sleeping a fixed time;
 # fails with its log if process PID exits first or it is not ready within 10 s.
-wait_ready() { # wait_ready PORT PID LOG
-  for _ in $(seq 1 100); do
+wait_ready() { # wait_ready PORT PID LOG [TENTHS OF A SECOND, default 100]
+  for _ in $(seq 1 "${4:-100}"); do
     curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0
     kill -0 "$2" 2>/dev/null || { cat "$3"; exit 1; }
     sleep 0.1

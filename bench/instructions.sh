@@ -31,9 +31,10 @@ WORK="$(mktemp -d)"
 PORT=18182
 DB=minhu_instructions
 url="postgres://postgres@127.0.0.1:5432/$DB"
+pid=""
 stop() {
-  fuser -k "$PORT/tcp" >/dev/null 2>&1 || true
-  for _ in $(seq 1 100); do fuser "$PORT/tcp" >/dev/null 2>&1 || break; sleep 0.1; done
+  [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
+  pid=""
 }
 cleanup() {
   stop
@@ -51,13 +52,12 @@ psql -q -h 127.0.0.1 -U postgres -v n="$N" -f bench/history.sql "$url" >/dev/nul
 psql -q -h 127.0.0.1 -U postgres -c "VACUUM ANALYZE" "$url" >/dev/null
 
 base="http://127.0.0.1:$PORT"
-serve() { # serve BIN [valgrind…] — start and wait until ready
+serve() { # serve BIN [valgrind…] — start (pid: the process, valgrind's when under it) and wait
   local bin=$1; shift
   MINHU_ADMIN_USERNAME=bench_admin MINHU_ADMIN_PASSWORD=bench-admin-password \
-    setsid "$@" "$bin" serve >"$WORK/server.log" 2>&1 </dev/null &
-  disown
-  for _ in $(seq 1 600); do curl -fs "$base/readyz" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  echo "server did not become ready" >&2; cat "$WORK/server.log" >&2; exit 1
+    "$@" "$bin" serve >"$WORK/server.log" 2>&1 </dev/null &
+  pid=$!
+  wait_ready "$PORT" "$pid" "$WORK/server.log" 600
 }
 
 # The accounts and the petition read, made once with the first binary.
@@ -83,7 +83,6 @@ declare -A R
 for bin in "${BINS[@]}"; do
   log "$bin under callgrind"
   serve "$bin" valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.%p"
-  vg=$(pgrep -f "valgrind.*$bin serve" | head -1)
   for m in "${MEASURES[@]}"; do
     case $m in
       own) args=(-H "Authorization: Bearer $CITIZEN" "$base/api/v1/petitions/$id") ;;
@@ -94,13 +93,14 @@ for bin in "${BINS[@]}"; do
       *) echo "unknown measure $m" >&2; exit 2 ;;
     esac
     for _ in $(seq 1 30); do curl -fs -o /dev/null "${args[@]}"; done
-    callgrind_control -z "$vg" >/dev/null 2>&1
+    callgrind_control -z "$pid" >/dev/null 2>&1 || { echo "callgrind_control -z failed" >&2; cat "$WORK/server.log" >&2; exit 1; }
     for _ in $(seq 1 "$REQUESTS"); do curl -fs -o /dev/null "${args[@]}"; done
     rm -f "$WORK"/cg.*.*
-    callgrind_control -d "$vg" >/dev/null 2>&1
+    callgrind_control -d "$pid" >/dev/null 2>&1 || { echo "callgrind_control -d failed" >&2; cat "$WORK/server.log" >&2; exit 1; }
     for _ in $(seq 1 100); do ls "$WORK"/cg.*.* >/dev/null 2>&1 && break; sleep 0.1; done
     sleep 0.5
     ir=$(awk '/^(summary|totals):/ {print $2}' "$WORK"/cg.*.* | tail -1)
+    [ -n "$ir" ] || { echo "no instruction count in callgrind's dump for $m" >&2; exit 1; }
     R[$bin-$m]=$((ir / REQUESTS))
   done
   stop

@@ -29,8 +29,8 @@ use crate::domain::lifecycle::{self, names};
 macro_rules! per_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
-            DbConn::Pg($c) => $body,
-            DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
         }
     };
 }
@@ -1069,7 +1069,14 @@ fn history_ids(
 
 /// How many orders the history at `path` holds.
 fn history_count(conn: &mut DbConn, path: &str, filter: &InboxFilter) -> QueryResult<i64> {
+    use super::schema::order_ancestors as o;
     match crate::domain::units::path_unit(path) {
+        // The same rows as `history_ids` reads.
+        Some(unit) if filter.is_empty() => o::table
+            .filter(o::ancestor_id.eq(unit))
+            .filter(FiledNoLongerLive)
+            .count()
+            .get_result(conn),
         Some(unit) => filed_history(unit, filter).count().get_result(conn),
         None => all_history(filter).count().get_result(conn),
     }
