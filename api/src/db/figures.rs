@@ -15,7 +15,7 @@ use super::schema::{
     petition_month_counts, petitions, replies, settings, unit_day_figures as f, unit_month_figures,
     visits,
 };
-use super::DbConn;
+use super::{DbConn, Kept};
 use crate::domain::calendar::local_date;
 use crate::domain::figures::{
     contributions, AssignmentHistory, Counts, History, Key, VisitHistory,
@@ -197,12 +197,15 @@ pub fn apply(conn: &mut DbConn, delta: &BTreeMap<Key, Counts>) -> QueryResult<()
             f::day.eq(day_key(*day)),
             counter_values!(f, c),
         );
-        crate::per_backend!(conn, |c| diesel::insert_into(f::table)
-            .values(values)
-            .on_conflict((f::unit_id, f::day))
-            .do_update()
-            .set(counter_additions!(f))
-            .execute(c))?;
+        crate::per_backend!(conn, |c| Kept(
+            diesel::insert_into(f::table)
+                .values(values)
+                .on_conflict((f::unit_id, f::day))
+                .do_update()
+                .set(counter_additions!(f))
+                .returning(f::unit_id)
+        )
+        .get_result::<i64>(c))?;
     }
     let mut months: BTreeMap<(i64, String), Counts> = BTreeMap::new();
     for ((unit, day), c) in delta {
@@ -213,22 +216,28 @@ pub fn apply(conn: &mut DbConn, delta: &BTreeMap<Key, Counts>) -> QueryResult<()
     for ((unit, m), c) in months {
         use unit_month_figures as u;
         let values = (u::unit_id.eq(unit), u::month.eq(m), counter_values!(u, c));
-        crate::per_backend!(conn, |c| diesel::insert_into(u::table)
-            .values(values)
-            .on_conflict((u::unit_id, u::month))
-            .do_update()
-            .set(counter_additions!(u))
-            .execute(c))?;
+        crate::per_backend!(conn, |c| Kept(
+            diesel::insert_into(u::table)
+                .values(values)
+                .on_conflict((u::unit_id, u::month))
+                .do_update()
+                .set(counter_additions!(u))
+                .returning(u::unit_id)
+        )
+        .get_result::<i64>(c))?;
     }
     for (day, c) in days {
         use day_figures as d;
         let values = (d::day.eq(day_key(day)), counter_values!(d, c));
-        crate::per_backend!(conn, |c| diesel::insert_into(d::table)
-            .values(values)
-            .on_conflict(d::day)
-            .do_update()
-            .set(counter_additions!(d))
-            .execute(c))?;
+        crate::per_backend!(conn, |c| Kept(
+            diesel::insert_into(d::table)
+                .values(values)
+                .on_conflict(d::day)
+                .do_update()
+                .set(counter_additions!(d))
+                .returning(d::day)
+        )
+        .get_result::<String>(c))?;
     }
     Ok(())
 }
@@ -303,19 +312,22 @@ pub fn bump(
         p::n.eq(n),
         p::slot.eq(slot),
     );
-    crate::per_backend!(conn, |c| diesel::insert_into(p::table)
-        .values(values)
-        .on_conflict((
-            p::day,
-            p::kind,
-            p::category_id,
-            p::source,
-            p::status,
-            p::slot
-        ))
-        .do_update()
-        .set(p::n.eq(p::n + excluded(p::n)))
-        .execute(c))?;
+    crate::per_backend!(conn, |c| Kept(
+        diesel::insert_into(p::table)
+            .values(values)
+            .on_conflict((
+                p::day,
+                p::kind,
+                p::category_id,
+                p::source,
+                p::status,
+                p::slot
+            ))
+            .do_update()
+            .set(p::n.eq(p::n + excluded(p::n)))
+            .returning(p::slot)
+    )
+    .get_result::<i16>(c))?;
     use petition_month_counts as m;
     let values = (
         m::month.eq(day.format("%Y-%m").to_string()),
@@ -326,19 +338,22 @@ pub fn bump(
         m::n.eq(n),
         m::slot.eq(slot),
     );
-    crate::per_backend!(conn, |c| diesel::insert_into(m::table)
-        .values(values)
-        .on_conflict((
-            m::month,
-            m::kind,
-            m::category_id,
-            m::source,
-            m::status,
-            m::slot
-        ))
-        .do_update()
-        .set(m::n.eq(m::n + excluded(m::n)))
-        .execute(c))?;
+    crate::per_backend!(conn, |c| Kept(
+        diesel::insert_into(m::table)
+            .values(values)
+            .on_conflict((
+                m::month,
+                m::kind,
+                m::category_id,
+                m::source,
+                m::status,
+                m::slot
+            ))
+            .do_update()
+            .set(m::n.eq(m::n + excluded(m::n)))
+            .returning(m::slot)
+    )
+    .get_result::<i16>(c))?;
     Ok(())
 }
 
@@ -351,12 +366,15 @@ pub fn count_action(conn: &mut DbConn, day: NaiveDate, action: &str, n: i64) -> 
         d::n.eq(n),
         d::slot.eq(slot(conn)),
     );
-    crate::per_backend!(conn, |c| diesel::insert_into(d::table)
-        .values(values)
-        .on_conflict((d::day, d::action, d::slot))
-        .do_update()
-        .set(d::n.eq(d::n + excluded(d::n)))
-        .execute(c))?;
+    crate::per_backend!(conn, |c| Kept(
+        diesel::insert_into(d::table)
+            .values(values)
+            .on_conflict((d::day, d::action, d::slot))
+            .do_update()
+            .set(d::n.eq(d::n + excluded(d::n)))
+            .returning(d::slot)
+    )
+    .get_result::<i16>(c))?;
     Ok(())
 }
 

@@ -53,10 +53,12 @@ pub struct NewNotification<'a> {
 }
 
 pub fn insert(conn: &mut DbConn, n: &NewNotification<'_>) -> QueryResult<i64> {
-    crate::per_backend!(conn, |c| diesel::insert_into(notifications::table)
-        .values(n)
-        .returning(notifications::id)
-        .get_result(c))
+    crate::per_backend!(conn, |c| super::Kept(
+        diesel::insert_into(notifications::table)
+            .values(n)
+            .returning(notifications::id)
+    )
+    .get_result(c))
 }
 
 /// Whether a message with this `once_key` was written already.

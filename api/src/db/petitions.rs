@@ -9,7 +9,7 @@ use super::schema::{
     replies, tracking_counters, units, users, visits,
 };
 use super::units::UnitRow;
-use super::{subtree_range, DbConn, Paging};
+use super::{subtree_range, DbConn, Kept, Paging};
 use crate::domain::lifecycle::{self, names};
 
 /// Runs the same typed query on whichever backend the connection is (`$c` is the backend's own
@@ -340,10 +340,12 @@ fn drawn(pg: &mut diesel::PgConnection, day: &str) -> QueryResult<i64> {
 
 /// Stores a new petition with its masked search text; answers the row as stored.
 pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<PetitionRow> {
-    let stored: PetitionRow = per_backend!(conn, |c| diesel::insert_into(petitions::table)
-        .values(row)
-        .returning(PetitionRow::as_returning())
-        .get_result(c))?;
+    let stored: PetitionRow = per_backend!(conn, |c| Kept(
+        diesel::insert_into(petitions::table)
+            .values(row)
+            .returning(PetitionRow::as_returning())
+    )
+    .get_result(c))?;
     let masked = search_text(row.title, row.content);
     per_backend!(conn, |c| diesel::insert_into(petition_search::table)
         .values((
@@ -484,18 +486,23 @@ pub fn transition(
     now: NaiveDateTime,
     changes: &PetitionChanges,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        petitions::table
-            .find(id)
-            .filter(petitions::version.eq(version)),
+    // Kept prepared by its text (an action's changes take a few shapes), run by value.
+    let n = Kept(
+        diesel::update(
+            petitions::table
+                .find(id)
+                .filter(petitions::version.eq(version)),
+        )
+        .set((
+            petitions::status.eq(status),
+            petitions::version.eq(version + 1),
+            petitions::updated_at.eq(now),
+            changes,
+        ))
+        .returning(petitions::id),
     )
-    .set((
-        petitions::status.eq(status),
-        petitions::version.eq(version + 1),
-        petitions::updated_at.eq(now),
-        changes,
-    ))
-    .execute(conn)?;
+    .load::<i64>(conn)?
+    .len();
     if n == 1 {
         if let Some(content) = &changes.content {
             // The text a search matches follows the text, in the same transaction.
@@ -893,10 +900,12 @@ pub fn find_assignment(conn: &mut DbConn, id: i64) -> QueryResult<(AssignmentRow
 /// A new order, filed under every unit on its unit's path (`order_ancestors`).
 pub fn insert_assignment(conn: &mut DbConn, row: &NewAssignmentRow<'_>) -> QueryResult<i64> {
     use super::schema::order_ancestors as o;
-    let id: i64 = diesel::insert_into(assignments::table)
-        .values(row)
-        .returning(assignments::id)
-        .get_result(conn)?;
+    let id: i64 = Kept(
+        diesel::insert_into(assignments::table)
+            .values(row)
+            .returning(assignments::id),
+    )
+    .get_result(conn)?;
     // The units on its path, as rows (one statement, for any depth).
     let on_path = crate::domain::units::path_ids(row.unit_path);
     diesel::insert_into(o::table)
@@ -916,9 +925,13 @@ pub fn update_assignment(
     id: i64,
     changes: &AssignmentChanges,
 ) -> QueryResult<usize> {
-    match diesel::update(assignments::table.find(id))
-        .set(changes)
-        .execute(conn)
+    match Kept(
+        diesel::update(assignments::table.find(id))
+            .set(changes)
+            .returning(assignments::id),
+    )
+    .load::<i64>(conn)
+    .map(|changed| changed.len())
     {
         Err(diesel::result::Error::QueryBuilderError(e))
             if e.is::<diesel::result::EmptyChangeset>() =>
@@ -1293,10 +1306,12 @@ pub fn dispatched_into(
 }
 
 pub fn insert_event(conn: &mut DbConn, row: &NewEventRow<'_>) -> QueryResult<i64> {
-    per_backend!(conn, |c| diesel::insert_into(events::table)
-        .values(row)
-        .returning(events::id)
-        .get_result(c))
+    per_backend!(conn, |c| Kept(
+        diesel::insert_into(events::table)
+            .values(row)
+            .returning(events::id)
+    )
+    .get_result(c))
 }
 
 /// The events of these petitions, by petition then in order (one query for a whole list).
