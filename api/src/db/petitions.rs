@@ -807,14 +807,10 @@ fn list_page(
                 if let Some(before) = filter.before_id {
                     ids = ids.filter(o::petition_id.lt(before));
                 }
-                ids.offset(paging.offset())
-                    .limit(paging.count_window())
-                    .load::<i64>(conn)?
+                paging.window_of(ids).load::<i64>(conn)?
             }
-            None => ordered(query())
-                .offset(paging.offset())
-                .limit(paging.count_window())
-                .select(petitions::id)
+            None => paging
+                .window_of(ordered(query()).select(petitions::id))
                 .load::<i64>(conn)?,
         };
         let total = paging.total(window.len() as i64, || query().count().get_result(conn))?;
@@ -1142,15 +1138,16 @@ pub fn inbox(
     let window = paging.count_window();
     // The live orders from this page's offset, as far as its counting window reaches; a page
     // past them counts them (fewer than the offset, which is bounded).
-    let live_ids: Vec<i64> = live_orders(path, filter)
-        .order((
-            assignments::state.desc(),
-            assignments::reply_by.asc(),
-            assignments::id.asc(),
-        ))
-        .offset(paging.offset())
-        .limit(window)
-        .select(assignments::id)
+    let live_ids: Vec<i64> = paging
+        .window_of(
+            live_orders(path, filter)
+                .order((
+                    assignments::state.desc(),
+                    assignments::reply_by.asc(),
+                    assignments::id.asc(),
+                ))
+                .select(assignments::id),
+        )
         .load(conn)?;
     let live_counted = live_ids.len() as i64;
     let live_total = if live_counted == 0 && paging.offset() > 0 {
