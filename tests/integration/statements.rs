@@ -1119,3 +1119,43 @@ async fn a_lists_first_page_is_planned_once() {
     .expect("block");
     assert!(replanned.is_empty(), "planned on every run: {replanned:#?}");
 }
+
+/// An action's statements are planned once per connection (PostgreSQL): recomputing a
+/// petition's figures before and after each action selected its orders, replies, visits and
+/// events by an array of ids, which PostgreSQL costed for an array of unknown length and so
+/// planned again on every action. Seven petitions accepted and dispatched on a pool of one
+/// connection; no statement it holds was planned for its values more than the first five
+/// times.
+#[actix_web::test]
+async fn an_actions_statements_are_planned_once() {
+    let db = crate::support::TestDb::new(crate::support::Backend::Postgres)
+        .with("MINHU_DB_POOL_SIZE", "1");
+    let app = TestApp::on(db).await;
+    let c = City::build(&app).await;
+    for _ in 0..7 {
+        c.dispatched(&app).await;
+    }
+    let state = app.state.clone();
+    let replanned = actix_web::web::block(move || {
+        use diesel::prelude::*;
+        #[derive(QueryableByName, Debug)]
+        struct Planned {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            statement: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            custom_plans: i64,
+        }
+        let mut pooled = state.pool.get().expect("conn");
+        let minhu::db::DbConn::Pg(conn) = &mut *pooled else {
+            panic!("PostgreSQL")
+        };
+        diesel::sql_query(
+            "SELECT statement, custom_plans FROM pg_prepared_statements WHERE custom_plans > 5",
+        )
+        .load::<Planned>(conn)
+        .expect("pg_prepared_statements")
+    })
+    .await
+    .expect("block");
+    assert!(replanned.is_empty(), "planned on every run: {replanned:#?}");
+}

@@ -25,109 +25,140 @@ fn day_key(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// The histories of a batch of petitions, by id.
-pub fn histories(conn: &mut DbConn, ids: &[i64]) -> QueryResult<BTreeMap<i64, History>> {
-    let mut out: BTreeMap<i64, History> = BTreeMap::new();
-    let marks: Vec<(i64, bool, Option<String>)> = petitions::table
-        .filter(petitions::id.eq_any(ids))
-        .select((
-            petitions::id,
-            petitions::unreasonable,
-            petitions::appeal_state,
-        ))
-        .load(conn)?;
-    for (id, unreasonable, appeal) in marks {
-        out.entry(id).or_default().excluded = unreasonable || appeal.as_deref() == Some("granted");
-    }
-    type A = (
-        i64,
-        i64,
-        i64,
-        String,
-        String,
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-    );
-    let rows: Vec<A> = assignments::table
-        .filter(assignments::petition_id.eq_any(ids))
-        .order(assignments::id.asc())
-        .select((
-            assignments::petition_id,
-            assignments::id,
-            assignments::unit_id,
-            assignments::role,
-            assignments::state,
-            assignments::created_at,
-            assignments::sign_by,
-            assignments::signed_at,
-            assignments::reply_by,
-            assignments::replied_at,
-        ))
-        .load(conn)?;
-    for (pid, id, unit_id, role, state, created_at, sign_by, signed_at, reply_by, replied_at) in
-        rows
-    {
-        out.entry(pid)
-            .or_default()
-            .assignments
-            .push(AssignmentHistory {
-                id,
-                unit_id,
-                lead: role == "lead",
-                returned: state == "returned",
-                created_at,
-                sign_by,
-                signed_at,
-                reply_by,
-                replied_at,
-            });
-    }
-    let rows: Vec<(i64, NaiveDateTime, Option<i64>)> = replies::table
-        .filter(replies::petition_id.eq_any(ids))
-        .filter(replies::assignment_id.is_not_null())
-        .order(replies::id.asc())
-        .select((
-            replies::petition_id,
-            replies::created_at,
-            replies::assignment_id,
-        ))
-        .load(conn)?;
-    for (pid, at, a) in rows {
-        if let Some(a) = a {
-            out.entry(pid).or_default().replies.push((at, a));
+/// `histories`' statements, each selecting its rows by `$cond` on the petition's id column
+/// (named `$by`).
+macro_rules! histories_where {
+    ($conn:expr, $by:ident => $cond:expr) => {{
+        let conn: &mut DbConn = $conn;
+        let mut out: BTreeMap<i64, History> = BTreeMap::new();
+        let marks: Vec<(i64, bool, Option<String>)> = petitions::table
+            .filter({
+                let $by = petitions::id;
+                $cond
+            })
+            .select((
+                petitions::id,
+                petitions::unreasonable,
+                petitions::appeal_state,
+            ))
+            .load(conn)?;
+        for (id, unreasonable, appeal) in marks {
+            out.entry(id).or_default().excluded =
+                unreasonable || appeal.as_deref() == Some("granted");
         }
+        type A = (
+            i64,
+            i64,
+            i64,
+            String,
+            String,
+            NaiveDateTime,
+            Option<NaiveDateTime>,
+            Option<NaiveDateTime>,
+            NaiveDateTime,
+            Option<NaiveDateTime>,
+        );
+        let rows: Vec<A> = assignments::table
+            .filter({
+                let $by = assignments::petition_id;
+                $cond
+            })
+            .order(assignments::id.asc())
+            .select((
+                assignments::petition_id,
+                assignments::id,
+                assignments::unit_id,
+                assignments::role,
+                assignments::state,
+                assignments::created_at,
+                assignments::sign_by,
+                assignments::signed_at,
+                assignments::reply_by,
+                assignments::replied_at,
+            ))
+            .load(conn)?;
+        for (pid, id, unit_id, role, state, created_at, sign_by, signed_at, reply_by, replied_at) in
+            rows
+        {
+            out.entry(pid)
+                .or_default()
+                .assignments
+                .push(AssignmentHistory {
+                    id,
+                    unit_id,
+                    lead: role == "lead",
+                    returned: state == "returned",
+                    created_at,
+                    sign_by,
+                    signed_at,
+                    reply_by,
+                    replied_at,
+                });
+        }
+        let rows: Vec<(i64, NaiveDateTime, Option<i64>)> = replies::table
+            .filter({
+                let $by = replies::petition_id;
+                $cond
+            })
+            .filter(replies::assignment_id.is_not_null())
+            .order(replies::id.asc())
+            .select((
+                replies::petition_id,
+                replies::created_at,
+                replies::assignment_id,
+            ))
+            .load(conn)?;
+        for (pid, at, a) in rows {
+            if let Some(a) = a {
+                out.entry(pid).or_default().replies.push((at, a));
+            }
+        }
+        let rows: Vec<(i64, NaiveDateTime, bool, bool, String)> = visits::table
+            .filter({
+                let $by = visits::petition_id;
+                $cond
+            })
+            .order(visits::id.asc())
+            .select((
+                visits::petition_id,
+                visits::created_at,
+                visits::contacted,
+                visits::resolved,
+                visits::satisfaction,
+            ))
+            .load(conn)?;
+        for (pid, at, contacted, resolved, satisfaction) in rows {
+            out.entry(pid).or_default().visits.push(VisitHistory {
+                at,
+                contacted,
+                resolved,
+                satisfaction,
+            });
+        }
+        let rows: Vec<(i64, NaiveDateTime)> = events::table
+            .filter({
+                let $by = events::petition_id;
+                $cond
+            })
+            .filter(events::action.eq("redo"))
+            .select((events::petition_id, events::created_at))
+            .load(conn)?;
+        for (pid, at) in rows {
+            out.entry(pid).or_default().redos.push(at);
+        }
+        Ok(out)
+    }};
+}
+
+/// The histories of a batch of petitions, by id. One petition (every action, before and after
+/// it) is selected by `=`: with an array of ids PostgreSQL costed each prepared statement for
+/// an array of unknown length, above the plan for the one id at hand, and planned all five
+/// again on every action.
+pub fn histories(conn: &mut DbConn, ids: &[i64]) -> QueryResult<BTreeMap<i64, History>> {
+    match ids {
+        [id] => histories_where!(conn, by => by.eq(*id)),
+        _ => histories_where!(conn, by => by.eq_any(ids)),
     }
-    let rows: Vec<(i64, NaiveDateTime, bool, bool, String)> = visits::table
-        .filter(visits::petition_id.eq_any(ids))
-        .order(visits::id.asc())
-        .select((
-            visits::petition_id,
-            visits::created_at,
-            visits::contacted,
-            visits::resolved,
-            visits::satisfaction,
-        ))
-        .load(conn)?;
-    for (pid, at, contacted, resolved, satisfaction) in rows {
-        out.entry(pid).or_default().visits.push(VisitHistory {
-            at,
-            contacted,
-            resolved,
-            satisfaction,
-        });
-    }
-    let rows: Vec<(i64, NaiveDateTime)> = events::table
-        .filter(events::petition_id.eq_any(ids))
-        .filter(events::action.eq("redo"))
-        .select((events::petition_id, events::created_at))
-        .load(conn)?;
-    for (pid, at) in rows {
-        out.entry(pid).or_default().redos.push(at);
-    }
-    Ok(out)
 }
 
 /// One petition's share of the figures as the database holds it now.
