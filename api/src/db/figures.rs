@@ -236,7 +236,7 @@ pub fn apply(conn: &mut DbConn, delta: &BTreeMap<Key, Counts>) -> QueryResult<()
                 .set(counter_additions!(f))
                 .returning(f::unit_id)
         )
-        .get_result::<i64>(c))?;
+        .get_result::<i64, _>(c))?;
     }
     let mut months: BTreeMap<(i64, String), Counts> = BTreeMap::new();
     for ((unit, day), c) in delta {
@@ -255,7 +255,7 @@ pub fn apply(conn: &mut DbConn, delta: &BTreeMap<Key, Counts>) -> QueryResult<()
                 .set(counter_additions!(u))
                 .returning(u::unit_id)
         )
-        .get_result::<i64>(c))?;
+        .get_result::<i64, _>(c))?;
     }
     for (day, c) in days {
         use day_figures as d;
@@ -268,7 +268,7 @@ pub fn apply(conn: &mut DbConn, delta: &BTreeMap<Key, Counts>) -> QueryResult<()
                 .set(counter_additions!(d))
                 .returning(d::day)
         )
-        .get_result::<String>(c))?;
+        .get_result::<String, _>(c))?;
     }
     Ok(())
 }
@@ -358,7 +358,7 @@ pub fn bump(
             .set(p::n.eq(p::n + excluded(p::n)))
             .returning(p::slot)
     )
-    .get_result::<i16>(c))?;
+    .get_result::<i16, _>(c))?;
     use petition_month_counts as m;
     let values = (
         m::month.eq(day.format("%Y-%m").to_string()),
@@ -384,7 +384,7 @@ pub fn bump(
             .set(m::n.eq(m::n + excluded(m::n)))
             .returning(m::slot)
     )
-    .get_result::<i16>(c))?;
+    .get_result::<i16, _>(c))?;
     Ok(())
 }
 
@@ -405,7 +405,7 @@ pub fn count_action(conn: &mut DbConn, day: NaiveDate, action: &str, n: i64) -> 
             .set(d::n.eq(d::n + excluded(d::n)))
             .returning(d::slot)
     )
-    .get_result::<i16>(c))?;
+    .get_result::<i16, _>(c))?;
     Ok(())
 }
 

@@ -43,19 +43,46 @@ macro_rules! fixed_sql {
 /// it once instead of on every run: a submission's six such statements cost it 0.6 ms of
 /// parsing and binding there, a quarter of PostgreSQL's time for it. For statements whose texts
 /// are few (each `None` pattern of an insert or changeset is one text), not for lists of
-/// values of any length. Run it by value (`get_result`, `load`; an upsert or update returns a
-/// column for that): diesel hands a statement run by `execute` to the connection by reference,
-/// and asks the reference, which walks the statement instead of asking the wrapper.
+/// values of any length: never a statement whose text grows with its input (SQLite's
+/// `eq_any` writes `IN (?, ?, …)`). It runs only by value (`get_result`, `load`; an upsert or
+/// update returns a column for that): diesel hands a statement run by `execute` to the
+/// connection by reference, and asks the reference, which walks the statement instead of
+/// asking the wrapper.
 #[derive(Debug, Clone, Copy)]
 pub struct Kept<Q>(pub Q);
 
-impl<Q> diesel::query_builder::QueryId for Kept<Q> {
+impl<Q> Kept<Q> {
+    /// Runs the statement and reads its one row (`RunQueryDsl::get_result`).
+    pub fn get_result<'q, U, Conn>(self, conn: &mut Conn) -> QueryResult<U>
+    where
+        ByValue<Q>: diesel::query_dsl::LoadQuery<'q, Conn, U>,
+    {
+        RunQueryDsl::get_result(ByValue(self.0), conn)
+    }
+
+    /// Runs the statement and reads its rows (`RunQueryDsl::load`).
+    pub fn load<'q, U, Conn>(self, conn: &mut Conn) -> QueryResult<Vec<U>>
+    where
+        ByValue<Q>: diesel::query_dsl::LoadQuery<'q, Conn, U>,
+    {
+        RunQueryDsl::load(ByValue(self.0), conn)
+    }
+}
+
+/// A [`Kept`] statement as diesel runs it: only by value (`get_result`, `load`). There is no
+/// `execute`: diesel would run the statement through a reference, which asks the statement
+/// itself whether it may be kept, so it would compile and keep nothing.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct ByValue<Q>(Q);
+
+impl<Q> diesel::query_builder::QueryId for ByValue<Q> {
     type QueryId = ();
     // Found among the prepared by its text, which this type does not fix.
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl<Q, DB> diesel::query_builder::QueryFragment<DB> for Kept<Q>
+impl<Q, DB> diesel::query_builder::QueryFragment<DB> for ByValue<Q>
 where
     DB: diesel::backend::Backend,
     Q: diesel::query_builder::QueryFragment<DB>,
@@ -72,11 +99,11 @@ where
     }
 }
 
-impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for Kept<Q> {
+impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for ByValue<Q> {
     type SqlType = Q::SqlType;
 }
 
-impl<Q, Conn> RunQueryDsl<Conn> for Kept<Q> {}
+impl<Q, Conn> RunQueryDsl<Conn> for ByValue<Q> {}
 
 pub mod categories;
 pub mod dispatch;

@@ -501,7 +501,7 @@ pub fn transition(
         ))
         .returning(petitions::id),
     )
-    .load::<i64>(conn)?
+    .load::<i64, _>(conn)?
     .len();
     if n == 1 {
         if let Some(content) = &changes.content {
@@ -926,7 +926,7 @@ pub fn update_assignment(
             .set(changes)
             .returning(assignments::id),
     )
-    .load::<i64>(conn)
+    .load::<i64, _>(conn)
     .map(|changed| changed.len())
     {
         Err(diesel::result::Error::QueryBuilderError(e))
