@@ -899,9 +899,20 @@ async fn a_submission_takes_a_fixed_number_of_statements(app: TestApp) {
 
 both!(a_submission_takes_a_fixed_number_of_statements);
 
-/// The statements PostgreSQL holds prepared on the app's one connection (a pool of one, so the
-/// requests before ran on it).
-async fn prepared_on_the_connection(app: &TestApp) -> Vec<String> {
+/// The app on a fresh PostgreSQL database with a pool of one connection, so that every request
+/// runs on it and its prepared statements can be listed (`prepared_on_the_connection`).
+async fn on_one_connection() -> TestApp {
+    TestApp::on(
+        crate::support::TestDb::new(crate::support::Backend::Postgres)
+            .with("MINHU_DB_POOL_SIZE", "1"),
+    )
+    .await
+}
+
+/// The statements PostgreSQL holds prepared on the app's one connection (`on_one_connection`,
+/// so the requests before ran on it), each with how many times it was planned for its values
+/// (`custom_plans`: the first five runs are, to compare with the prepared plan).
+async fn prepared_on_the_connection(app: &TestApp) -> Vec<(String, i64)> {
     let state = app.state.clone();
     actix_web::web::block(move || {
         use diesel::prelude::*;
@@ -909,20 +920,31 @@ async fn prepared_on_the_connection(app: &TestApp) -> Vec<String> {
         struct Prepared {
             #[diesel(sql_type = diesel::sql_types::Text)]
             statement: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            custom_plans: i64,
         }
         let mut pooled = state.pool.get().expect("conn");
         let minhu::db::DbConn::Pg(conn) = &mut *pooled else {
             panic!("PostgreSQL")
         };
-        diesel::sql_query("SELECT statement FROM pg_prepared_statements")
+        diesel::sql_query("SELECT statement, custom_plans FROM pg_prepared_statements")
             .load::<Prepared>(conn)
             .expect("pg_prepared_statements")
             .into_iter()
-            .map(|p| p.statement)
+            .map(|p| (p.statement, p.custom_plans))
             .collect()
     })
     .await
     .expect("block")
+}
+
+/// The prepared statements `about` that were planned for their values more than five times.
+async fn planned_on_every_run(app: &TestApp, about: impl Fn(&str) -> bool) -> Vec<(String, i64)> {
+    prepared_on_the_connection(app)
+        .await
+        .into_iter()
+        .filter(|(statement, custom_plans)| *custom_plans > 5 && about(statement))
+        .collect()
 }
 
 /// Every statement of a submission and of the first steps after it (accepting, dispatching)
@@ -934,9 +956,7 @@ async fn prepared_on_the_connection(app: &TestApp) -> Vec<String> {
 /// one connection, whose prepared statements are then listed.
 #[actix_web::test]
 async fn a_petitions_statements_are_kept_prepared() {
-    let db = crate::support::TestDb::new(crate::support::Backend::Postgres)
-        .with("MINHU_DB_POOL_SIZE", "1");
-    let app = TestApp::on(db).await;
+    let app = on_one_connection().await;
     let c = City::build(&app).await;
     c.submit(&app, json!({})).await;
     minhu::db::record_statements(&app.state.pool);
@@ -957,7 +977,7 @@ async fn a_petitions_statements_are_kept_prepared() {
         .iter()
         .map(|s| s.split(" -- binds:").next().unwrap_or_default())
         .filter(|sql| !matches!(*sql, "BEGIN" | "COMMIT"))
-        .filter(|sql| !prepared.iter().any(|p| p == sql))
+        .filter(|sql| !prepared.iter().any(|(p, _)| p == sql))
         .collect();
     assert!(ran.len() > 5, "{ran:?}");
     assert!(
@@ -1055,9 +1075,7 @@ async fn an_audited_read_holds_no_row_it_names() {
 /// planned for its values (`custom_plans`: the first five runs are, to compare).
 #[actix_web::test]
 async fn a_lists_first_page_is_planned_once() {
-    let db = crate::support::TestDb::new(crate::support::Backend::Postgres)
-        .with("MINHU_DB_POOL_SIZE", "1");
-    let app = TestApp::on(db).await;
+    let app = on_one_connection().await;
     let c = City::build(&app).await;
     let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
     // History as PostgreSQL's statistics see it (the plans follow from them): 20,000 petitions.
@@ -1094,32 +1112,11 @@ async fn a_lists_first_page_is_planned_once() {
             assert_eq!(res.status, 200, "{path}: {}", res.text());
         }
     }
-    let state = app.state.clone();
-    let replanned = actix_web::web::block(move || {
-        use diesel::prelude::*;
-        #[derive(QueryableByName)]
-        struct Planned {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            statement: String,
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            custom_plans: i64,
-        }
-        let mut pooled = state.pool.get().expect("conn");
-        let minhu::db::DbConn::Pg(conn) = &mut *pooled else {
-            panic!("PostgreSQL")
-        };
-        diesel::sql_query(
-            "SELECT statement, custom_plans FROM pg_prepared_statements \
-             WHERE custom_plans > 5 AND statement LIKE 'SELECT \"petitions\".%LIMIT%'",
-        )
-        .load::<Planned>(conn)
-        .expect("pg_prepared_statements")
-        .into_iter()
-        .map(|p| (p.statement, p.custom_plans))
-        .collect::<Vec<_>>()
+    // The list's counting window (its statement of the petitions with a LIMIT).
+    let replanned = planned_on_every_run(&app, |statement| {
+        statement.starts_with("SELECT \"petitions\".") && statement.contains("LIMIT")
     })
-    .await
-    .expect("block");
+    .await;
     assert!(replanned.is_empty(), "planned on every run: {replanned:#?}");
 }
 
@@ -1131,40 +1128,18 @@ async fn a_lists_first_page_is_planned_once() {
 /// times.
 #[actix_web::test]
 async fn an_actions_statements_are_planned_once() {
-    let db = crate::support::TestDb::new(crate::support::Backend::Postgres)
-        .with("MINHU_DB_POOL_SIZE", "1");
-    let app = TestApp::on(db).await;
+    let app = on_one_connection().await;
     let c = City::build(&app).await;
     for _ in 0..7 {
         c.dispatched(&app).await;
     }
-    let state = app.state.clone();
-    let replanned = actix_web::web::block(move || {
-        use diesel::prelude::*;
-        #[derive(QueryableByName)]
-        struct Planned {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            statement: String,
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            custom_plans: i64,
-        }
-        let mut pooled = state.pool.get().expect("conn");
-        let minhu::db::DbConn::Pg(conn) = &mut *pooled else {
-            panic!("PostgreSQL")
-        };
-        diesel::sql_query(
-            // `histories`' five statements, as they read before and after.
-            "SELECT statement, custom_plans FROM pg_prepared_statements WHERE custom_plans > 5 \
-             AND (statement ~ '^SELECT \"(assignments|replies|visits|events)\"\\.\"petition_id\"' \
-             OR statement LIKE 'SELECT \"petitions\".\"id\", \"petitions\".\"unreasonable\"%')",
-        )
-        .load::<Planned>(conn)
-        .expect("pg_prepared_statements")
-        .into_iter()
-        .map(|p| (p.statement, p.custom_plans))
-        .collect::<Vec<_>>()
+    // `histories`' five statements, as they read before and after.
+    let replanned = planned_on_every_run(&app, |statement| {
+        ["assignments", "replies", "visits", "events"]
+            .iter()
+            .any(|t| statement.starts_with(&format!("SELECT \"{t}\".\"petition_id\"")))
+            || statement.starts_with("SELECT \"petitions\".\"id\", \"petitions\".\"unreasonable\"")
     })
-    .await
-    .expect("block");
+    .await;
     assert!(replanned.is_empty(), "planned on every run: {replanned:#?}");
 }
