@@ -428,18 +428,13 @@ async fn a_move_and_a_dispatch_below_it_do_not_deadlock() {
 
 /// Whether a statement of this test's database waits for a lock now.
 async fn waiting_for_a_lock(app: &TestApp) -> bool {
-    let state = app.state.clone();
-    actix_web::web::block(move || {
+    on_postgres(app, |conn| {
         use diesel::prelude::*;
         #[derive(QueryableByName)]
         struct Waiting {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             n: i64,
         }
-        let mut pooled = state.pool.get().expect("conn");
-        let minhu::db::DbConn::Pg(conn) = &mut *pooled else {
-            panic!("PostgreSQL")
-        };
         diesel::sql_query(
             "SELECT count(*) AS n FROM pg_stat_activity \
              WHERE datname = current_database() AND wait_event_type = 'Lock'",
@@ -447,6 +442,22 @@ async fn waiting_for_a_lock(app: &TestApp) -> bool {
         .get_result::<Waiting>(conn)
         .expect("pg_stat_activity")
         .n > 0
+    })
+    .await
+}
+
+/// Runs `f` on the blocking threads with a PostgreSQL connection of the app's pool.
+async fn on_postgres<T: Send + 'static>(
+    app: &TestApp,
+    f: impl FnOnce(&mut diesel::PgConnection) -> T + Send + 'static,
+) -> T {
+    let state = app.state.clone();
+    actix_web::web::block(move || {
+        let mut pooled = state.pool.get().expect("conn");
+        let minhu::db::DbConn::Pg(conn) = &mut *pooled else {
+            panic!("PostgreSQL")
+        };
+        f(conn)
     })
     .await
     .expect("block")
@@ -913,8 +924,7 @@ async fn on_one_connection() -> TestApp {
 /// so the requests before ran on it), each with how many times it was planned for its values
 /// (`custom_plans`: the first five runs are, to compare with the prepared plan).
 async fn prepared_on_the_connection(app: &TestApp) -> Vec<(String, i64)> {
-    let state = app.state.clone();
-    actix_web::web::block(move || {
+    on_postgres(app, |conn| {
         use diesel::prelude::*;
         #[derive(QueryableByName)]
         struct Prepared {
@@ -923,10 +933,6 @@ async fn prepared_on_the_connection(app: &TestApp) -> Vec<(String, i64)> {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             custom_plans: i64,
         }
-        let mut pooled = state.pool.get().expect("conn");
-        let minhu::db::DbConn::Pg(conn) = &mut *pooled else {
-            panic!("PostgreSQL")
-        };
         diesel::sql_query("SELECT statement, custom_plans FROM pg_prepared_statements")
             .load::<Prepared>(conn)
             .expect("pg_prepared_statements")
@@ -935,7 +941,6 @@ async fn prepared_on_the_connection(app: &TestApp) -> Vec<(String, i64)> {
             .collect()
     })
     .await
-    .expect("block")
 }
 
 /// The prepared statements `about` that were planned for their values more than five times.
@@ -1079,13 +1084,8 @@ async fn a_lists_first_page_is_planned_once() {
     let c = City::build(&app).await;
     let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
     // History as PostgreSQL's statistics see it (the plans follow from them): 20,000 petitions.
-    let state = app.state.clone();
-    actix_web::web::block(move || {
+    on_postgres(&app, move |conn| {
         use diesel::prelude::*;
-        let mut pooled = state.pool.get().expect("conn");
-        let minhu::db::DbConn::Pg(conn) = &mut *pooled else {
-            panic!("PostgreSQL")
-        };
         diesel::sql_query(
             "INSERT INTO petitions (tracking_no, kind, category_id, urgency, title, content, \
              source, submitter_id, anonymous, publish_consent, status, version, redo_count, \
@@ -1101,8 +1101,7 @@ async fn a_lists_first_page_is_planned_once() {
             .execute(conn)
             .expect("analyze");
     })
-    .await
-    .expect("block");
+    .await;
     for (token, path) in [
         (&c.operator, "/api/v1/petitions"),
         (&c.operator, "/api/v1/petitions?per_page=10"),
