@@ -1,0 +1,2 @@
+ALTER TABLE assignments ALTER COLUMN unit_path TYPE TEXT COLLATE "default";
+ALTER TABLE units ALTER COLUMN path TYPE TEXT COLLATE "default";
