@@ -169,6 +169,13 @@ impl From<diesel::result::Error> for AppError {
                 AppError::unavailable("数据库连接中断，请稍后重试")
                     .with_header(header::RETRY_AFTER, "1")
             }
+            // A column changed under this connection's prepared statements (another replica
+            // migrated): the pool drops the connection when it comes back, a retry gets a new one.
+            e if crate::db::stale_plan(&e) => {
+                tracing::warn!(error = %e, "prepared statements went stale: reconnecting");
+                AppError::unavailable("数据库结构刚刚更新，请稍后重试")
+                    .with_header(header::RETRY_AFTER, "1")
+            }
             other => AppError::internal(format!("database: {other}")),
         }
     }

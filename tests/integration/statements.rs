@@ -1142,3 +1142,37 @@ async fn an_actions_statements_are_planned_once() {
     .await;
     assert!(replanned.is_empty(), "planned on every run: {replanned:#?}");
 }
+
+/// A schema change under a running replica — another replica's migration changing what a
+/// column returns, as `000031_paths_in_byte_order` changes the unit paths' collation — leaves
+/// the statements its connections keep prepared returning the old type, and PostgreSQL refuses
+/// them on every run ("cached plan must not change result type"). The connection was handed
+/// out again and again, and every request that read a unit's path (every signed-in one, as the
+/// admission reads it) answered 500 until the replica restarted. Now the request that meets it
+/// answers 503 with Retry-After and its connection is dropped: the next request gets a fresh
+/// one. Pool of one connection, changed from another.
+#[actix_web::test]
+async fn a_connection_whose_statements_went_stale_is_replaced() {
+    use diesel::{Connection, RunQueryDsl};
+    let app = on_one_connection().await;
+    let c = City::build(&app).await;
+    let read = || async {
+        app.state.admissions.forget_all();
+        app.get("/api/v1/units").token(&c.operator).send().await
+    };
+    let res = read().await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let mut other = diesel::PgConnection::establish(&app.db.url_string()).expect("connect");
+    diesel::sql_query(r#"ALTER TABLE units ALTER COLUMN path TYPE TEXT COLLATE "default""#)
+        .execute(&mut other)
+        .expect("alter");
+    let met = read().await;
+    if met.status != 200 {
+        assert_eq!(met.status, 503, "{}", met.text());
+        assert!(met.headers.contains_key("retry-after"), "{:?}", met.headers);
+    }
+    for _ in 0..3 {
+        let res = read().await;
+        assert_eq!(res.status, 200, "after the change: {}", res.text());
+    }
+}

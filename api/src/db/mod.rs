@@ -237,19 +237,48 @@ pub fn recorded_statements(pool: &Pool) -> Vec<String> {
     )
 }
 
-fn counted(statements: &Arc<Statements>) -> impl diesel::connection::Instrumentation {
-    let statements = Arc::clone(statements);
-    move |event: diesel::connection::InstrumentationEvent<'_>| {
-        if let diesel::connection::InstrumentationEvent::StartQuery { query, .. } = event {
-            statements.run.fetch_add(1, Ordering::Relaxed);
-            if statements.recording.load(Ordering::Relaxed) {
-                let text = query.to_string();
-                if let Ok(mut kept) = statements.recorded.lock() {
-                    kept.push(text);
+fn counted(statements: &Arc<Statements>) -> Counted {
+    Counted {
+        statements: Arc::clone(statements),
+        stale: false,
+    }
+}
+
+/// Each connection's instrumentation: counts (and, when asked, records) the statements it runs,
+/// and notes when PostgreSQL refused one of its prepared statements as stale (`stale_plan`), so
+/// the pool drops the connection when it comes back (`Manager::has_broken`).
+struct Counted {
+    statements: Arc<Statements>,
+    stale: bool,
+}
+
+impl diesel::connection::Instrumentation for Counted {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        use diesel::connection::InstrumentationEvent;
+        match event {
+            InstrumentationEvent::StartQuery { query, .. } => {
+                self.statements.run.fetch_add(1, Ordering::Relaxed);
+                if self.statements.recording.load(Ordering::Relaxed) {
+                    let text = query.to_string();
+                    if let Ok(mut kept) = self.statements.recorded.lock() {
+                        kept.push(text);
+                    }
                 }
             }
+            InstrumentationEvent::FinishQuery { error: Some(e), .. } if stale_plan(e) => {
+                self.stale = true
+            }
+            _ => {}
         }
     }
+}
+
+/// PostgreSQL refused a statement this connection keeps prepared because a column it returns
+/// changed type or collation since (a migration run by another replica): it refuses it on every
+/// run, so the connection is of no more use.
+pub fn stale_plan(e: &DieselError) -> bool {
+    matches!(e, DieselError::DatabaseError(_, info)
+        if info.message().contains("cached plan must not change result type"))
 }
 
 impl ManageConnection for Manager {
@@ -280,13 +309,17 @@ impl ManageConnection for Manager {
         ping(conn).map_err(r2d2::Error::QueryError)
     }
 
-    /// Checked when a connection goes back to the pool: one whose server went away, or whose
-    /// transaction could not be ended, is dropped instead of handed out again.
+    /// Checked when a connection goes back to the pool: one whose server went away, whose
+    /// transaction could not be ended, or whose prepared statements went stale (`stale_plan`)
+    /// is dropped instead of handed out again.
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         use diesel::r2d2::R2D2Connection;
+        let stale = |c: &mut dyn diesel::connection::Instrumentation| {
+            c.downcast_ref::<Counted>().is_some_and(|c| c.stale)
+        };
         match conn {
-            DbConn::Pg(c) => c.is_broken(),
-            DbConn::Sqlite(c) => c.is_broken(),
+            DbConn::Pg(c) => c.is_broken() || stale(c.instrumentation()),
+            DbConn::Sqlite(c) => c.is_broken() || stale(c.instrumentation()),
         }
     }
 }
