@@ -69,8 +69,11 @@ SELECT g, unit_id, 'lead', NULL, 'replied',
 FROM gen WHERE status = 'closed';
 UPDATE assignments a SET unit_path = u.path FROM units u WHERE u.id = a.unit_id;
 -- Each order filed under every unit on its path, as `db::petitions::insert_assignment` files it.
-INSERT INTO order_ancestors (ancestor_id, assignment_id, petition_id)
-SELECT part::BIGINT, a.id, a.petition_id
+-- with its state and deadline while it is live.
+INSERT INTO order_ancestors (ancestor_id, assignment_id, petition_id, live_state, live_reply_by)
+SELECT part::BIGINT, a.id, a.petition_id,
+       CASE WHEN a.state IN ('pending', 'handling') THEN a.state END,
+       CASE WHEN a.state IN ('pending', 'handling') THEN a.reply_by END
 FROM assignments a, unnest(string_to_array(trim(BOTH '/' FROM a.unit_path), '/')) AS part;
 
 -- The figures, as the actions would have left them (every order received, most signed in

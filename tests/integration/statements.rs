@@ -1122,24 +1122,35 @@ async fn a_lists_first_page_is_planned_once() {
 /// An action's statements are planned once per connection (PostgreSQL): recomputing a
 /// petition's figures before and after each action selected its orders, replies, visits and
 /// events by an array of ids, which PostgreSQL costed for an array of unknown length and so
-/// planned again on every action. Seven petitions accepted and dispatched on a pool of one
-/// connection; none of those statements was planned for its values more than the first five
-/// times.
+/// planned again on every action. Seven petitions accepted, dispatched, signed for and replied
+/// to on a pool of one connection; none of those statements, nor the copy of an order's state
+/// to its filed rows (`order_ancestors`, selected by the units on its path), was planned for its
+/// values more than the first five times.
 #[actix_web::test]
 async fn an_actions_statements_are_planned_once() {
     let app = on_one_connection().await;
     let c = City::build(&app).await;
-    for _ in 0..7 {
-        c.dispatched(&app).await;
+    for i in 0..7 {
+        let (id, aid) = c.dispatched(&app).await;
+        let reply =
+            json!({"body": format!("已联系收购商 {i}"), "outcome": "resolved", "public": false});
+        c.signed_and_replied(&app, id, aid, reply).await;
     }
-    // `histories`' five statements, as they read before and after.
-    let replanned = planned_on_every_run(&app, |statement| {
+    const COPY: &str = "UPDATE \"order_ancestors\"";
+    // `histories`' five statements, as they read before and after, and the copy.
+    let about = |statement: &str| {
         ["assignments", "replies", "visits", "events"]
             .iter()
             .any(|t| statement.starts_with(&format!("SELECT \"{t}\".\"petition_id\"")))
             || statement.starts_with("SELECT \"petitions\".\"id\", \"petitions\".\"unreasonable\"")
-    })
-    .await;
+            || statement.starts_with(COPY)
+    };
+    let prepared = prepared_on_the_connection(&app).await;
+    assert!(
+        prepared.iter().any(|(s, _)| s.starts_with(COPY)),
+        "the copy ran: {prepared:#?}"
+    );
+    let replanned = planned_on_every_run(&app, about).await;
     assert!(replanned.is_empty(), "planned on every run: {replanned:#?}");
 }
 

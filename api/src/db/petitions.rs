@@ -902,40 +902,85 @@ pub fn insert_assignment(conn: &mut DbConn, row: &NewAssignmentRow<'_>) -> Query
             .returning(assignments::id),
     )
     .get_result(conn)?;
-    // The units on its path, as rows (one statement, for any depth).
+    // The units on its path, as rows (one statement, for any depth), with its state and
+    // deadline while it is live.
     let on_path = crate::domain::units::path_ids(row.unit_path);
+    let (live_state, live_reply_by) = live_copy(row.state, row.reply_by);
     diesel::insert_into(o::table)
         .values(units::table.filter(units::id.eq_any(on_path)).select((
             units::id,
             id.into_sql::<diesel::sql_types::BigInt>(),
             row.petition_id.into_sql::<diesel::sql_types::BigInt>(),
+            live_state.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
+            live_reply_by.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>(),
         )))
-        .into_columns((o::ancestor_id, o::assignment_id, o::petition_id))
+        .into_columns((
+            o::ancestor_id,
+            o::assignment_id,
+            o::petition_id,
+            o::live_state,
+            o::live_reply_by,
+        ))
         .execute(conn)?;
     Ok(id)
 }
 
-/// Applies `changes` to an assignment; a changeset with nothing in it changes nothing.
+/// What an order's filed rows (`order_ancestors`) keep of it: its state and deadline while it
+/// is live (`lifecycle::LIVE_ORDERS`), nothing once it is not.
+fn live_copy(state: &str, reply_by: NaiveDateTime) -> (Option<&str>, Option<NaiveDateTime>) {
+    let live = lifecycle::LIVE_ORDERS.iter().any(|s| s.as_str() == state);
+    if live {
+        (Some(state), Some(reply_by))
+    } else {
+        (None, None)
+    }
+}
+
+/// Applies `changes` to an assignment; a changeset with nothing in it changes nothing. A change
+/// of its state or deadline is copied to its filed rows (`live_copy`), in the same transaction.
 pub fn update_assignment(
     conn: &mut DbConn,
     id: i64,
     changes: &AssignmentChanges,
 ) -> QueryResult<usize> {
-    match Kept(
+    use super::schema::order_ancestors as o;
+    let changed: Vec<(String, NaiveDateTime, String)> = match Kept(
         diesel::update(assignments::table.find(id))
             .set(changes)
-            .returning(assignments::id),
+            .returning((
+                assignments::state,
+                assignments::reply_by,
+                assignments::unit_path,
+            )),
     )
-    .load::<i64, _>(conn)
-    .map(|changed| changed.len())
+    .load(conn)
     {
         Err(diesel::result::Error::QueryBuilderError(e))
             if e.is::<diesel::result::EmptyChangeset>() =>
         {
-            Ok(0)
+            return Ok(0)
         }
-        other => other,
+        other => other?,
+    };
+    if changes.state.is_some() || changes.reply_by.is_some() {
+        for (state, reply_by, unit_path) in &changed {
+            let (live_state, live_reply_by) = live_copy(state, *reply_by);
+            Kept(
+                diesel::update(
+                    o::table
+                        .filter(o::ancestor_id.eq_any(crate::domain::units::path_ids(unit_path)))
+                        .filter(o::assignment_id.eq(id)),
+                )
+                .set((
+                    o::live_state.eq(live_state),
+                    o::live_reply_by.eq(live_reply_by),
+                ))
+                .returning(o::ancestor_id),
+            )
+            .load::<i64, _>(conn)?;
+        }
     }
+    Ok(changed.len())
 }
 
 #[derive(Debug, Clone, Default)]
@@ -1089,14 +1134,26 @@ fn history_count(conn: &mut DbConn, path: &str, filter: &InboxFilter) -> QueryRe
 pub const LIVE_IN: &str = "assignments.state IN ('pending', 'handling')";
 fixed_sql!(LiveIn: diesel::sql_types::Bool = LIVE_IN);
 
-/// An order filed under a unit (a row of `order_ancestors`) that is no longer live: its state
-/// looked up by its id, as a subquery of the row, which no planner turns into a join.
-const FILED_NO_LONGER_LIVE: &str = "(SELECT assignments.state FROM assignments \
-     WHERE assignments.id = order_ancestors.assignment_id) NOT IN ('pending', 'handling')";
-fixed_sql!(FiledNoLongerLive: diesel::sql_types::Bool = FILED_NO_LONGER_LIVE);
+/// The orders filed under a unit whose copy says they are live (or, `false`, no longer are).
+type FiledByLife = diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        super::schema::order_ancestors::table,
+        diesel::dsl::Eq<super::schema::order_ancestors::ancestor_id, i64>,
+    >,
+    diesel::dsl::IsNotNull<super::schema::order_ancestors::live_state>,
+>;
 
-/// A unit's unfiltered history: the orders filed under it that are no longer live, without
-/// joining the orders (`history_ids` reads it, `history_count` counts it).
+/// A unit's unfiltered live orders: the orders filed under it whose copy of their state is
+/// there (`live_copy`), read along `order_ancestors_live` without joining the orders.
+fn filed_live(unit: i64) -> FiledByLife {
+    use super::schema::order_ancestors as o;
+    o::table
+        .filter(o::ancestor_id.eq(unit))
+        .filter(o::live_state.is_not_null())
+}
+
+/// A unit's unfiltered history: the orders filed under it that are no longer live (their copy
+/// is empty), without looking each order up (`history_ids` reads it, `history_count` counts it).
 fn filed_no_longer_live(
     unit: i64,
 ) -> diesel::dsl::Filter<
@@ -1104,12 +1161,12 @@ fn filed_no_longer_live(
         super::schema::order_ancestors::table,
         diesel::dsl::Eq<super::schema::order_ancestors::ancestor_id, i64>,
     >,
-    FiledNoLongerLive,
+    diesel::dsl::IsNull<super::schema::order_ancestors::live_state>,
 > {
     use super::schema::order_ancestors as o;
     o::table
         .filter(o::ancestor_id.eq(unit))
-        .filter(FiledNoLongerLive)
+        .filter(o::live_state.is_null())
 }
 
 /// The live orders matching `filter` in the subtree at `path`; the root's ('/', the hotline
@@ -1135,23 +1192,44 @@ pub fn inbox(
     filter: &InboxFilter,
     paging: Paging,
 ) -> QueryResult<(Vec<(AssignmentRow, UnitRow, PetitionRow)>, i64)> {
+    use super::schema::order_ancestors as o;
     let window = paging.count_window();
     // The live orders from this page's offset, as far as its counting window reaches; a page
-    // past them counts them (fewer than the offset, which is bounded).
-    let live_ids: Vec<i64> = paging
-        .window_of(
-            live_orders(path, filter)
-                .order((
-                    assignments::state.desc(),
-                    assignments::reply_by.asc(),
-                    assignments::id.asc(),
-                ))
-                .select(assignments::id),
-        )
-        .load(conn)?;
+    // past them counts them (fewer than the offset, which is bounded). A unit's, unfiltered,
+    // are read off its filed orders' copies in this order (`order_ancestors_live`), stopping
+    // after the window; any other's (the root's, or filtered) off the orders.
+    let filed = crate::domain::units::path_unit(path).filter(|_| filter.is_empty());
+    let live_ids: Vec<i64> = match filed {
+        Some(unit) => paging
+            .window_of(
+                filed_live(unit)
+                    .order((
+                        o::live_state.desc(),
+                        o::live_reply_by.asc(),
+                        o::assignment_id.asc(),
+                    ))
+                    .select(o::assignment_id)
+                    .into_boxed(),
+            )
+            .load(conn)?,
+        None => paging
+            .window_of(
+                live_orders(path, filter)
+                    .order((
+                        assignments::state.desc(),
+                        assignments::reply_by.asc(),
+                        assignments::id.asc(),
+                    ))
+                    .select(assignments::id),
+            )
+            .load(conn)?,
+    };
     let live_counted = live_ids.len() as i64;
     let live_total = if live_counted == 0 && paging.offset() > 0 {
-        live_orders(path, filter).count().get_result(conn)?
+        match filed {
+            Some(unit) => filed_live(unit).count().get_result(conn)?,
+            None => live_orders(path, filter).count().get_result(conn)?,
+        }
     } else {
         paging.offset() + live_counted
     };
@@ -1665,7 +1743,13 @@ mod tests {
                 .map(|s| s.as_str()),
         );
         assert_eq!(super::LIVE_IN, format!("assignments.state IN ({states})"));
-        assert!(super::FILED_NO_LONGER_LIVE.ends_with(&format!(") NOT IN ({states})")));
+        // The filed orders' copies were first filled in for these states.
+        for migration in [
+            include_str!("../../../migrations/postgres/2026-12-08-000032_live_orders_filed/up.sql"),
+            include_str!("../../../migrations/sqlite/2026-12-08-000032_live_orders_filed/up.sql"),
+        ] {
+            assert!(migration.contains(&format!("state IN ({states})")));
+        }
         for migration in [
             include_str!(
                 "../../../migrations/postgres/2026-12-03-000027_live_orders_covering/up.sql"

@@ -499,6 +499,10 @@ diesel::table! {
         ancestor_id -> BigInt,
         assignment_id -> BigInt,
         petition_id -> BigInt,
+        // The order's state and deadline while it is live, else NULL (migration
+        // `000032_live_orders_filed`).
+        live_state -> Nullable<Text>,
+        live_reply_by -> Nullable<Timestamp>,
     }
 }
 

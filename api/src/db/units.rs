@@ -200,7 +200,8 @@ pub fn reparent(
         .set(super::schema::assignments::unit_path.eq(&rebased))
         .execute(conn)?;
     }
-    // The subtree's orders are filed under new units above it: those below stay as they were.
+    // The subtree's orders are filed under new units above it (with their live copies: see
+    // `db::petitions::live_copy`): those below stay as they were.
     use super::schema::order_ancestors as o;
     let above = |path: &str| {
         let mut ids = crate::domain::units::path_ids(path);
@@ -226,8 +227,16 @@ pub fn reparent(
                 ancestor.into_sql::<diesel::sql_types::BigInt>(),
                 o::assignment_id,
                 o::petition_id,
+                o::live_state,
+                o::live_reply_by,
             )))
-            .into_columns((o::ancestor_id, o::assignment_id, o::petition_id))
+            .into_columns((
+                o::ancestor_id,
+                o::assignment_id,
+                o::petition_id,
+                o::live_state,
+                o::live_reply_by,
+            ))
             .execute(conn)?;
     }
     Ok(())

@@ -505,14 +505,68 @@ macro_rules! both {
         mod $name {
             #[actix_web::test]
             async fn sqlite() {
-                super::$name($crate::support::TestApp::new($crate::support::Backend::Sqlite).await).await
+                $crate::support::checked($crate::support::Backend::Sqlite, super::$name).await
             }
             #[actix_web::test]
             async fn postgres() {
-                super::$name($crate::support::TestApp::new($crate::support::Backend::Postgres).await).await
+                $crate::support::checked($crate::support::Backend::Postgres, super::$name).await
             }
         }
     )+};
+}
+
+/// Runs a `both!` test on a fresh app, then checks what the database keeps copied against what
+/// it was copied from (`copies_that_differ`), whatever the test did.
+pub async fn checked<F: std::future::Future<Output = ()>>(
+    backend: Backend,
+    test: impl FnOnce(TestApp) -> F,
+) {
+    let app = TestApp::new(backend).await;
+    let db = Rc::clone(&app.db);
+    test(app).await;
+    let differ = copies_that_differ(&db);
+    assert!(
+        differ.is_empty(),
+        "kept copies differ from what they copy after the test: {differ:?}"
+    );
+}
+
+/// Every filed order (`order_ancestors`) keeps its order's state and deadline while the order
+/// is live and nothing once it is not (`db::petitions::live_copy`): the rows where it does not,
+/// as (unit filed under, order).
+pub fn copies_that_differ(db: &TestDb) -> Vec<(i64, i64)> {
+    #[derive(diesel::QueryableByName)]
+    struct Differs {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        ancestor_id: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        assignment_id: i64,
+    }
+    let query = diesel::sql_query(
+        "SELECT o.ancestor_id, o.assignment_id FROM order_ancestors o \
+         JOIN assignments a ON a.id = o.assignment_id \
+         WHERE CASE WHEN a.state IN ('pending', 'handling') \
+                    THEN o.live_state IS NULL OR o.live_reply_by IS NULL \
+                         OR o.live_state <> a.state OR o.live_reply_by <> a.reply_by \
+                    ELSE o.live_state IS NOT NULL OR o.live_reply_by IS NOT NULL END \
+         ORDER BY 1, 2",
+    );
+    let rows: Vec<Differs> = match &db.url {
+        DatabaseUrl::Sqlite(path) => {
+            let mut c = diesel::SqliteConnection::establish(&path.to_string_lossy())
+                .expect("open the test's SQLite database");
+            query.load(&mut c)
+        }
+        DatabaseUrl::Postgres(url) => {
+            let mut c =
+                diesel::PgConnection::establish(url).expect("connect to the test's database");
+            query.load(&mut c)
+        }
+    }
+    .expect("compare the filed orders with their orders");
+    rows.into_iter()
+        .map(|r| (r.ancestor_id, r.assignment_id))
+        .collect()
 }
 pub(crate) use both;
 

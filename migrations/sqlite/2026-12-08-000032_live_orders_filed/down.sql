@@ -1,0 +1,3 @@
+DROP INDEX order_ancestors_live;
+ALTER TABLE order_ancestors DROP COLUMN live_reply_by;
+ALTER TABLE order_ancestors DROP COLUMN live_state;
