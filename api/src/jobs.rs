@@ -135,6 +135,7 @@ pub fn run(
                     conn,
                     &actor,
                     pid,
+                    None,
                     Action::Overdue,
                     None,
                     None,

@@ -65,6 +65,21 @@ impl About {
             .first(conn)
     }
 
+    /// What a petition row just written says (a submission's own): no need to read it back.
+    pub fn of(row: &crate::db::petitions::PetitionRow) -> About {
+        About {
+            tracking_no: row.tracking_no.clone(),
+            title: row.title.clone(),
+            urgency: row.urgency.as_str().to_owned(),
+            submitter_id: row.submitter_id,
+            contact_phone: row.contact_phone.clone(),
+            status: row.status.as_str().to_owned(),
+            publish_consent: row.publish_consent,
+            public_hidden: row.public_hidden,
+            partner_id: row.partner_id,
+        }
+    }
+
     pub fn tracking_no(&self) -> &str {
         &self.tracking_no
     }

@@ -293,6 +293,7 @@ pub fn act(
             conn,
             actor,
             row.id,
+            None,
             action,
             Some(status),
             Some(transition.to),
@@ -308,12 +309,14 @@ pub fn act(
     })
 }
 
-/// Writes one timeline event.
+/// Writes one timeline event; `stored` is the petition's row as this transaction wrote it, when
+/// the caller holds it (a submission), so what the messages need of it is not read back.
 #[allow(clippy::too_many_arguments)]
 pub fn record(
     conn: &mut DbConn,
     actor: &Actor,
     petition_id: i64,
+    stored: Option<&db::petitions::PetitionRow>,
     action: Action,
     from: Option<PetitionStatus>,
     to: Option<PetitionStatus>,
@@ -350,7 +353,10 @@ pub fn record(
     let hook = crate::domain::webhooks::event_for(from, to).is_some();
     let tell = crate::notifications::tells_anyone(&cause);
     if hook || tell {
-        let about = crate::notifications::About::load(conn, petition_id)?;
+        let about = match stored {
+            Some(row) => crate::notifications::About::of(row),
+            None => crate::notifications::About::load(conn, petition_id)?,
+        };
         if hook {
             crate::webhooks::enqueue(conn, &about, petition_id, event_id, from, to, now)?;
         }

@@ -140,6 +140,7 @@ pub fn submit(
             conn,
             actor,
             id,
+            Some(&stored),
             Action::Submit,
             None,
             Some(PetitionStatus::Submitted),
