@@ -68,8 +68,8 @@ SELECT g, unit_id, 'lead', NULL, 'replied',
        created_at + INTERVAL '1 day', created_at + INTERVAL '7 days', created_at, created_at + INTERVAL '5 days'
 FROM gen WHERE status = 'closed';
 UPDATE assignments a SET unit_path = u.path FROM units u WHERE u.id = a.unit_id;
--- Each order filed under every unit on its path, as `db::petitions::insert_assignment` files it.
--- with its state and deadline while it is live.
+-- Each order filed under every unit on its path, with its state and deadline while it is live,
+-- as `db::petitions::insert_assignment` files it.
 INSERT INTO order_ancestors (ancestor_id, assignment_id, petition_id, live_state, live_reply_by)
 SELECT part::BIGINT, a.id, a.petition_id,
        CASE WHEN a.state IN ('pending', 'handling') THEN a.state END,

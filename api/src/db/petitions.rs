@@ -1093,8 +1093,9 @@ fn history_ids(
 ) -> QueryResult<Vec<i64>> {
     use super::schema::order_ancestors as o;
     match crate::domain::units::path_unit(path) {
-        // As a unit opens its inbox: the filed orders read backwards, each looked up by its id
-        // to pass over the live ones. Joined, PostgreSQL planned a merge join walking every
+        // As a unit opens its inbox: the filed orders read backwards, passing over the live
+        // ones by the filed row's own copy (`live_copy`; each order was looked up by its id
+        // before migration 000032). Joined with the orders, PostgreSQL planned a merge join walking every
         // order newest first, and planned it again on every run as it thought that cheaper
         // than the prepared plan (1.9 ms of execution and 0.5 ms of planning for a district at
         // 100,000 petitions, where this takes 0.3 and 0.2).

@@ -6,7 +6,8 @@
 -- million petitions: 5,800 of those statements a second on this machine, 32,000 this way). Its
 -- history is the filed orders whose copy is NULL, without looking each order up (2.7 times as
 -- many a second). Kept by `db::petitions::insert_assignment`, `update_assignment` and
--- `db::units::reparent`; the tests check every copy against its order after every test.
+-- `db::units::reparent`; the integration tests check every copy against its order after each
+-- test that runs on both databases (`both!`).
 -- Only the live orders are filled in here (31,195 rows at a million petitions: 0.9 s in all).
 ALTER TABLE order_ancestors
     ADD COLUMN live_state TEXT COLLATE "C",
