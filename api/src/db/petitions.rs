@@ -914,16 +914,29 @@ pub fn insert_assignment(conn: &mut DbConn, row: &NewAssignmentRow<'_>) -> Query
             live_state.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
             live_reply_by.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>(),
         )))
-        .into_columns((
-            o::ancestor_id,
-            o::assignment_id,
-            o::petition_id,
-            o::live_state,
-            o::live_reply_by,
-        ))
+        .into_columns(FILED_COLUMNS)
         .execute(conn)?;
     Ok(id)
 }
+
+/// A filed order's columns (`order_ancestors`) as the statements that file orders write them:
+/// here, and when a unit moves (`db::units::reparent`).
+pub(super) const FILED_COLUMNS: (
+    super::schema::order_ancestors::ancestor_id,
+    super::schema::order_ancestors::assignment_id,
+    super::schema::order_ancestors::petition_id,
+    super::schema::order_ancestors::live_state,
+    super::schema::order_ancestors::live_reply_by,
+) = {
+    use super::schema::order_ancestors as o;
+    (
+        o::ancestor_id,
+        o::assignment_id,
+        o::petition_id,
+        o::live_state,
+        o::live_reply_by,
+    )
+};
 
 /// What an order's filed rows (`order_ancestors`) keep of it: its state and deadline while it
 /// is live (`lifecycle::LIVE_ORDERS`), nothing once it is not.

@@ -230,13 +230,7 @@ pub fn reparent(
                 o::live_state,
                 o::live_reply_by,
             )))
-            .into_columns((
-                o::ancestor_id,
-                o::assignment_id,
-                o::petition_id,
-                o::live_state,
-                o::live_reply_by,
-            ))
+            .into_columns(super::petitions::FILED_COLUMNS)
             .execute(conn)?;
     }
     Ok(())
