@@ -189,8 +189,14 @@ impl From<actix_web::error::BlockingError> for AppError {
 
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
-        // Every connection busy for the whole timeout: overloaded, not broken.
         tracing::warn!(error = %e, "database pool exhausted");
+        AppError::pool_exhausted()
+    }
+}
+
+impl AppError {
+    /// Every connection busy for the whole timeout: overloaded, not broken.
+    pub fn pool_exhausted() -> Self {
         AppError::unavailable("数据库繁忙，请稍后重试").with_header(header::RETRY_AFTER, "1")
     }
 }
