@@ -34,7 +34,6 @@ pub struct Cause<'a> {
 }
 
 /// What an event's messages and webhooks need of its petition: read once per event.
-#[derive(Queryable)]
 pub struct About {
     tracking_no: String,
     title: String,
@@ -45,11 +44,25 @@ pub struct About {
     publish_consent: bool,
     public_hidden: bool,
     pub partner_id: Option<i64>,
+    /// How the petitioner is reached, when the caller has read it already (a submission: its
+    /// submitter's row was read with the caller's defaults); the petitioner's messages read it
+    /// otherwise.
+    petitioner: Option<Reach>,
 }
 
 impl About {
     pub fn load(conn: &mut DbConn, petition_id: i64) -> QueryResult<About> {
-        petitions::table
+        let (
+            tracking_no,
+            title,
+            urgency,
+            submitter_id,
+            contact_phone,
+            status,
+            publish_consent,
+            public_hidden,
+            partner_id,
+        ) = petitions::table
             .find(petition_id)
             .select((
                 petitions::tracking_no,
@@ -62,11 +75,24 @@ impl About {
                 petitions::public_hidden,
                 petitions::partner_id,
             ))
-            .first(conn)
+            .first(conn)?;
+        Ok(About {
+            tracking_no,
+            title,
+            urgency,
+            submitter_id,
+            contact_phone,
+            status,
+            publish_consent,
+            public_hidden,
+            partner_id,
+            petitioner: None,
+        })
     }
 
-    /// What a petition row just written says (a submission's own): no need to read it back.
-    pub fn of(row: &crate::db::petitions::PetitionRow) -> About {
+    /// What a petition row just written says (a submission's own): no need to read it back;
+    /// with how its submitter is reached, if the caller read that (used only if it is theirs).
+    pub fn of(row: &crate::db::petitions::PetitionRow, petitioner: Option<Reach>) -> About {
         About {
             tracking_no: row.tracking_no.clone(),
             title: row.title.clone(),
@@ -77,6 +103,7 @@ impl About {
             publish_consent: row.publish_consent,
             public_hidden: row.public_hidden,
             partner_id: row.partner_id,
+            petitioner: petitioner.filter(|r| r.id == row.submitter_id),
         }
     }
 
@@ -236,7 +263,10 @@ impl Message<'_> {
 }
 
 fn to_petitioner(conn: &mut DbConn, m: &Message<'_>, p: &About) -> QueryResult<()> {
-    let who = db::notifications::reach_of(conn, p.submitter_id)?;
+    let who = match &p.petitioner {
+        Some(known) => known.clone(),
+        None => db::notifications::reach_of(conn, p.submitter_id)?,
+    };
     let role = Role::parse(&who.role);
     if !matches!(role, Some(Role::System | Role::Citizen)) {
         // Partners hear through their webhooks; officials do not petition.

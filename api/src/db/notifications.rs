@@ -169,7 +169,7 @@ pub struct Reach {
     pub email_address: Option<String>,
 }
 
-type ReachColumns = (
+pub(crate) type ReachColumns = (
     users::id,
     users::role,
     users::phone,
@@ -177,7 +177,7 @@ type ReachColumns = (
     users::notify_email,
     users::email_address,
 );
-const REACH: ReachColumns = (
+pub(crate) const REACH: ReachColumns = (
     users::id,
     users::role,
     users::phone,

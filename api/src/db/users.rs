@@ -105,18 +105,19 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<UserRow> {
         .first(conn)
 }
 
-/// The account's display name and phone, and whether category `category_id` exists: what a
-/// submission needs to know before storing, in one statement.
+/// The account's display name, how it is reached (its phone among it), and whether category
+/// `category_id` exists: what a submission needs to know before storing and to tell its
+/// submitter, in one statement.
 pub fn contact_and_category(
     conn: &mut DbConn,
     id: i64,
     category_id: i64,
-) -> QueryResult<(String, Option<String>, bool)> {
+) -> QueryResult<(String, super::notifications::Reach, bool)> {
     users::table
         .find(id)
         .select((
             users::display_name,
-            users::phone,
+            super::notifications::REACH,
             diesel::dsl::exists(categories::table.find(category_id)),
         ))
         .first(conn)

@@ -309,14 +309,15 @@ pub fn act(
     })
 }
 
-/// Writes one timeline event; `stored` is the petition's row as this transaction wrote it, when
-/// the caller holds it (a submission), so what the messages need of it is not read back.
+/// Writes one timeline event; `stored` is what its messages need of the petition, when the
+/// caller holds it (a submission: the row it wrote, its submitter's reach), so it is not read
+/// back.
 #[allow(clippy::too_many_arguments)]
 pub fn record(
     conn: &mut DbConn,
     actor: &Actor,
     petition_id: i64,
-    stored: Option<&db::petitions::PetitionRow>,
+    stored: Option<crate::notifications::About>,
     action: Action,
     from: Option<PetitionStatus>,
     to: Option<PetitionStatus>,
@@ -354,7 +355,7 @@ pub fn record(
     let tell = crate::notifications::tells_anyone(&cause);
     if hook || tell {
         let about = match stored {
-            Some(row) => crate::notifications::About::of(row),
+            Some(about) => about,
             None => crate::notifications::About::load(conn, petition_id)?,
         };
         if hook {

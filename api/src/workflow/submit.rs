@@ -65,9 +65,10 @@ pub fn submit(
                 return Ok(Err(existing));
             }
         }
-        // The caller's name and phone (a citizen's defaults) and whether the category exists,
+        // The caller's name and phone (a citizen's defaults), how they are reached (the
+        // submitter's messages, when they are the submitter) and whether the category exists,
         // in one statement.
-        let (display_name, phone, category_exists) =
+        let (display_name, reach, category_exists) =
             db::users::contact_and_category(conn, caller.user_id, body.category_id)?;
         if !category_exists {
             return Err(AppError::invalid_field(
@@ -96,11 +97,10 @@ pub fn submit(
                 } else {
                     None
                 });
-        let contact_phone = body
-            .contact_phone
+        let contact_phone = body.contact_phone.as_deref().map(str::trim).or(reach
+            .phone
             .as_deref()
-            .map(str::trim)
-            .or(phone.as_deref().filter(|_| caller.role == Role::Citizen));
+            .filter(|_| caller.role == Role::Citizen));
         let stored = db::petitions::insert(
             conn,
             &NewPetitionRow {
@@ -140,7 +140,7 @@ pub fn submit(
             conn,
             actor,
             id,
-            Some(&stored),
+            Some(crate::notifications::About::of(&stored, Some(reach))),
             Action::Submit,
             None,
             Some(PetitionStatus::Submitted),
