@@ -200,30 +200,32 @@ pub fn transaction<T>(
 /// free. Without the turns every waiting request held a blocking thread parked in the pool,
 /// and the pool gave a returned connection to whichever thread asked first, not to the one
 /// that had waited longest: at 64 connections the slowest hundredth of a unit's inbox pages
-/// took three times the mean. Waiting longer than the pool's connection timeout answers as an
-/// exhausted pool does (503, `Retry-After`).
+/// took three times the mean. Waiting longer than the pool's connection timeout, turn and
+/// connection together, answers as an exhausted pool does (503, `Retry-After`).
 pub async fn run<T, F>(pool: &Pool, f: F) -> crate::error::AppResult<T>
 where
     F: FnOnce(&mut DbConn) -> crate::error::AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let turn = match tokio::time::timeout(
-        pool.inner.connection_timeout(),
-        Arc::clone(&pool.turns).acquire_owned(),
-    )
-    .await
-    {
-        Ok(Ok(turn)) => turn,
-        // The semaphore is never closed; a wait past the timeout is an exhausted pool.
-        _ => {
-            tracing::warn!("database pool exhausted: no connection free within its timeout");
-            return Err(crate::error::AppError::pool_exhausted());
-        }
-    };
+    // One deadline for the turn and the connection: a connection being reopened (or held
+    // outside the turns, as the standby's check does) is waited for only what is left of it.
+    let deadline = std::time::Instant::now() + pool.inner.connection_timeout();
+    let turn =
+        match tokio::time::timeout_at(deadline.into(), Arc::clone(&pool.turns).acquire_owned())
+            .await
+        {
+            Ok(Ok(turn)) => turn,
+            // The semaphore is never closed; a wait past the timeout is an exhausted pool.
+            _ => {
+                tracing::warn!("database pool exhausted: no connection free within its timeout");
+                return Err(crate::error::AppError::pool_exhausted());
+            }
+        };
     let pool = pool.clone();
     actix_web::web::block(move || {
         let _turn = turn;
-        let mut conn = pool.get()?;
+        let mut conn =
+            pool.get_timeout(deadline.saturating_duration_since(std::time::Instant::now()))?;
         f(&mut conn)
     })
     .await?
