@@ -35,6 +35,16 @@ pub struct Cause<'a> {
 
 /// What an event's messages and webhooks need of its petition: read once per event.
 pub struct About {
+    petition: PetitionFacts,
+    /// How the petitioner is reached, when the caller has read it already (a submission: its
+    /// submitter's row was read with the caller's defaults); the petitioner's messages read it
+    /// otherwise.
+    petitioner: Option<Reach>,
+}
+
+/// The petition's own columns in [`About`].
+#[derive(Queryable)]
+pub struct PetitionFacts {
     tracking_no: String,
     title: String,
     urgency: String,
@@ -44,25 +54,18 @@ pub struct About {
     publish_consent: bool,
     public_hidden: bool,
     pub partner_id: Option<i64>,
-    /// How the petitioner is reached, when the caller has read it already (a submission: its
-    /// submitter's row was read with the caller's defaults); the petitioner's messages read it
-    /// otherwise.
-    petitioner: Option<Reach>,
+}
+
+impl std::ops::Deref for About {
+    type Target = PetitionFacts;
+    fn deref(&self) -> &PetitionFacts {
+        &self.petition
+    }
 }
 
 impl About {
     pub fn load(conn: &mut DbConn, petition_id: i64) -> QueryResult<About> {
-        let (
-            tracking_no,
-            title,
-            urgency,
-            submitter_id,
-            contact_phone,
-            status,
-            publish_consent,
-            public_hidden,
-            partner_id,
-        ) = petitions::table
+        let petition = petitions::table
             .find(petition_id)
             .select((
                 petitions::tracking_no,
@@ -77,15 +80,7 @@ impl About {
             ))
             .first(conn)?;
         Ok(About {
-            tracking_no,
-            title,
-            urgency,
-            submitter_id,
-            contact_phone,
-            status,
-            publish_consent,
-            public_hidden,
-            partner_id,
+            petition,
             petitioner: None,
         })
     }
@@ -94,15 +89,17 @@ impl About {
     /// with how its submitter is reached, if the caller read that (used only if it is theirs).
     pub fn of(row: &crate::db::petitions::PetitionRow, petitioner: Option<Reach>) -> About {
         About {
-            tracking_no: row.tracking_no.clone(),
-            title: row.title.clone(),
-            urgency: row.urgency.as_str().to_owned(),
-            submitter_id: row.submitter_id,
-            contact_phone: row.contact_phone.clone(),
-            status: row.status.as_str().to_owned(),
-            publish_consent: row.publish_consent,
-            public_hidden: row.public_hidden,
-            partner_id: row.partner_id,
+            petition: PetitionFacts {
+                tracking_no: row.tracking_no.clone(),
+                title: row.title.clone(),
+                urgency: row.urgency.as_str().to_owned(),
+                submitter_id: row.submitter_id,
+                contact_phone: row.contact_phone.clone(),
+                status: row.status.as_str().to_owned(),
+                publish_consent: row.publish_consent,
+                public_hidden: row.public_hidden,
+                partner_id: row.partner_id,
+            },
             petitioner: petitioner.filter(|r| r.id == row.submitter_id),
         }
     }
