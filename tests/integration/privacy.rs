@@ -791,6 +791,45 @@ async fn every_unmasked_read_is_audited(app: TestApp) {
         .problem(400);
 }
 
+/// Reads made at the same moment are each audited once (their rows are written together,
+/// `db::batched`): sixteen reads of one petition by the hotline office and eight pages of its
+/// inbox at once, then exactly sixteen `detail` rows and eight `inbox` rows for the petition.
+async fn reads_at_the_same_moment_are_each_audited_once(app: TestApp) {
+    use futures_util::future::join_all;
+    let c = City::build(&app).await;
+    let (id, _) = c.dispatched(&app).await;
+    let count = |via: &'static str| {
+        let app = &app;
+        let admin = c.admin.clone();
+        async move {
+            let res = app
+                .get(&format!(
+                    "/api/v1/audit/contact-reads?petition_id={id}&per_page=100"
+                ))
+                .token(&admin)
+                .send()
+                .await;
+            assert_eq!(res.status, 200, "{}", res.text());
+            res.value()["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .filter(|r| r["via"] == via && r["role"] == "operator")
+                .count()
+        }
+    };
+    let (details, inboxes) = (count("detail").await, count("inbox").await);
+    let path = format!("/api/v1/petitions/{id}");
+    let reads = (0..16)
+        .map(|_| app.get(&path).token(&c.operator).send())
+        .chain((0..8).map(|_| app.get("/api/v1/assignments").token(&c.operator).send()));
+    for res in join_all(reads).await {
+        assert_eq!(res.status, 200, "{}", res.text());
+    }
+    assert_eq!(count("detail").await, details + 16);
+    assert_eq!(count("inbox").await, inboxes + 8);
+}
+
 both!(
     masking_in_every_view,
     visibility_by_role_and_unit,
@@ -801,4 +840,5 @@ both!(
     consent_does_not_travel_with_merges,
     access_ends_with_the_assignment,
     every_unmasked_read_is_audited,
+    reads_at_the_same_moment_are_each_audited_once,
 );

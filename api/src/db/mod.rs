@@ -105,6 +105,7 @@ impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for ByValue<Q
 
 impl<Q, Conn> RunQueryDsl<Conn> for ByValue<Q> {}
 
+pub mod batched;
 pub mod categories;
 pub mod dispatch;
 pub mod duplicates;
@@ -155,6 +156,38 @@ pub struct Pool {
     /// One permit per connection: [`run`] waits for one, in order of arrival, before it takes a
     /// blocking thread and a connection.
     turns: Arc<tokio::sync::Semaphore>,
+    /// The audit rows of unmasked reads that requests on this pool's connections are writing
+    /// together ([`batched`]; `petitions::record_contact_reads`).
+    contact_reads: Arc<batched::Batched<petitions::ContactRead>>,
+}
+
+thread_local! {
+    /// The pool whose connection the closure that [`run`] is running holds: its batches of
+    /// audit rows, which `petitions::record_contact_reads` joins.
+    static CONTACT_READS: std::cell::RefCell<Option<Arc<batched::Batched<petitions::ContactRead>>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The batches of audit rows of the pool whose connection the running closure holds (inside
+/// [`run`] only).
+pub(crate) fn contact_read_batches() -> Option<Arc<batched::Batched<petitions::ContactRead>>> {
+    CONTACT_READS.with(|c| c.borrow().clone())
+}
+
+/// Makes a pool's batches the current ones on this thread while it lives.
+struct Joining;
+
+impl Joining {
+    fn pool(pool: &Pool) -> Joining {
+        CONTACT_READS.with(|c| *c.borrow_mut() = Some(Arc::clone(&pool.contact_reads)));
+        Joining
+    }
+}
+
+impl Drop for Joining {
+    fn drop(&mut self) {
+        CONTACT_READS.with(|c| *c.borrow_mut() = None);
+    }
 }
 
 impl Pool {
@@ -164,6 +197,7 @@ impl Pool {
             inner,
             statements,
             turns,
+            contact_reads: Arc::default(),
         }
     }
 }
@@ -226,6 +260,7 @@ where
         let _turn = turn;
         let mut conn =
             pool.get_timeout(deadline.saturating_duration_since(std::time::Instant::now()))?;
+        let _joining = Joining::pool(&pool);
         f(&mut conn)
     })
     .await?

@@ -1493,7 +1493,11 @@ pub fn follow_ups_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec
 }
 
 /// The audit log of unmasked reads: one row for each petition a view showed unmasked to
-/// `user_id`, and through which view (`detail`, `inbox`, `board`, …). One INSERT for all.
+/// `user_id`, and through which view (`detail`, `inbox`, `board`, …). Written before the view
+/// is shown: inside a request's database work ([`super::run`]) and outside a transaction,
+/// together with the rows other requests are writing at the same moment ([`super::batched`]),
+/// so that under load one statement and one commit serve many reads; otherwise (inside a
+/// transaction, which takes its rows with it if it fails) in a statement of its own.
 pub fn record_contact_reads(
     conn: &mut DbConn,
     petition_ids: &[i64],
@@ -1502,62 +1506,110 @@ pub fn record_contact_reads(
     via: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let one = |id: i64| {
-        (
-            contact_reads::petition_id.eq(id),
-            contact_reads::user_id.eq(user_id),
-            contact_reads::role.eq(role),
-            contact_reads::via.eq(via),
-            contact_reads::created_at.eq(now),
-        )
-    };
-    match petition_ids {
-        [] => return Ok(()),
-        // One petition's read (the most common): a statement the connection keeps prepared.
-        [id] => {
-            return per_backend!(conn, |c| diesel::insert_into(contact_reads::table)
-                .values(one(*id))
-                .execute(c))
-            .map(drop)
-        }
-        _ => {}
+    if petition_ids.is_empty() {
+        return Ok(());
     }
+    let rows = petition_ids
+        .iter()
+        .map(|&petition_id| ContactRead {
+            petition_id,
+            user_id,
+            role: role.to_owned(),
+            via: via.to_owned(),
+            at: now,
+        })
+        .collect();
+    match super::contact_read_batches() {
+        Some(batches) if !in_transaction(conn)? => batches.write(conn, rows, insert_contact_reads),
+        _ => insert_contact_reads(conn, &rows),
+    }
+}
+
+/// Whether the connection is inside a transaction.
+fn in_transaction(conn: &mut DbConn) -> QueryResult<bool> {
+    use diesel::connection::{Connection, TransactionManager};
+    Ok(
+        <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+            .transaction_depth()?
+            .is_some(),
+    )
+}
+
+/// One audit row, before it is written.
+#[derive(Debug, Clone)]
+pub struct ContactRead {
+    petition_id: i64,
+    user_id: i64,
+    role: String,
+    via: String,
+    at: NaiveDateTime,
+}
+
+impl From<super::batched::NotWritten> for diesel::result::Error {
+    fn from(_: super::batched::NotWritten) -> Self {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::Unknown,
+            Box::new("the batch of audit rows these were written with failed".to_owned()),
+        )
+    }
+}
+
+/// Writes audit rows in one statement. On PostgreSQL one the connection keeps prepared
+/// whatever their number, each column as one array: rows written as VALUES change the
+/// statement with their number, so it was parsed and planned anew on every page.
+fn insert_contact_reads(conn: &mut DbConn, rows: &[ContactRead]) -> QueryResult<()> {
     match conn {
-        // A page's reads (the office's inbox and lists: twenty at a time) in one statement the
-        // connection keeps prepared, the ids as one array: rows written as VALUES change the
-        // statement with their number, so it was parsed and planned anew on every page.
-        DbConn::Pg(c) => diesel::query_dsl::methods::ExecuteDsl::execute(
-            contact_reads_of_ids(petition_ids, user_id, role, via, now),
-            c,
-        ),
+        DbConn::Pg(c) => {
+            let column = |f: fn(&ContactRead) -> i64| rows.iter().map(f).collect::<Vec<_>>();
+            let (petitions, users) = (column(|r| r.petition_id), column(|r| r.user_id));
+            let roles: Vec<&str> = rows.iter().map(|r| r.role.as_str()).collect();
+            let vias: Vec<&str> = rows.iter().map(|r| r.via.as_str()).collect();
+            let ats: Vec<NaiveDateTime> = rows.iter().map(|r| r.at).collect();
+            diesel::query_dsl::methods::ExecuteDsl::execute(
+                contact_reads_of_columns(&petitions, &users, &roles, &vias, &ats),
+                c,
+            )
+        }
         DbConn::Sqlite(c) => {
-            let rows: Vec<_> = petition_ids.iter().map(|id| one(*id)).collect();
+            let values: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    (
+                        contact_reads::petition_id.eq(r.petition_id),
+                        contact_reads::user_id.eq(r.user_id),
+                        contact_reads::role.eq(r.role.as_str()),
+                        contact_reads::via.eq(r.via.as_str()),
+                        contact_reads::created_at.eq(r.at),
+                    )
+                })
+                .collect();
             diesel::insert_into(contact_reads::table)
-                .values(rows)
+                .values(values)
                 .execute(c)
         }
     }
     .map(drop)
 }
 
-/// `record_contact_reads`' statement on PostgreSQL: one row per id of the array.
-fn contact_reads_of_ids<'a>(
-    petition_ids: &'a [i64],
-    user_id: i64,
-    role: &'a str,
-    via: &'a str,
-    now: NaiveDateTime,
+/// `insert_contact_reads`' statement on PostgreSQL: row i of the audit log from element i of
+/// each array (set-returning functions side by side in one SELECT run in step, PostgreSQL 10+).
+fn contact_reads_of_columns<'a>(
+    petitions: &'a [i64],
+    users: &'a [i64],
+    roles: &'a [&'a str],
+    vias: &'a [&'a str],
+    ats: &'a [NaiveDateTime],
 ) -> impl diesel::query_dsl::methods::ExecuteDsl<diesel::PgConnection>
        + diesel::query_builder::QueryFragment<diesel::pg::Pg>
        + 'a {
     use diesel::sql_types::{BigInt, Text, Timestamp};
     diesel::insert_into(contact_reads::table)
         .values(diesel::select((
-            super::unnest::<BigInt, _>(petition_ids),
-            user_id.into_sql::<BigInt>(),
-            role.into_sql::<Text>(),
-            via.into_sql::<Text>(),
-            now.into_sql::<Timestamp>(),
+            super::unnest::<BigInt, _>(petitions),
+            super::unnest::<BigInt, _>(users),
+            super::unnest::<Text, _>(roles),
+            super::unnest::<Text, _>(vias),
+            super::unnest::<Timestamp, _>(ats),
         )))
         .into_columns((
             contact_reads::petition_id,
@@ -1718,12 +1770,13 @@ mod tests {
         fn cached(q: &impl QueryFragment<Backend>, b: &Backend) -> bool {
             q.is_safe_to_cache_prepared(b).expect("walk")
         }
-        let reads = super::contact_reads_of_ids(
+        let at = [chrono::NaiveDateTime::default(); 3];
+        let reads = super::contact_reads_of_columns(
             &[1, 2, 3],
-            7,
-            "operator",
-            "inbox",
-            chrono::NaiveDateTime::default(),
+            &[7, 7, 8],
+            &["operator", "operator", "handler"],
+            &["inbox", "inbox", "detail"],
+            &at,
         );
         assert!(
             reads
