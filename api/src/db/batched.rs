@@ -13,14 +13,9 @@
 //! eight point selects with one insert of their eight audit rows at 2,500 (20,000 reads a
 //! second).
 
-use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 
-/// How many batches' outcomes are remembered for the requests that waited on them: each is
-/// woken when its batch is written, long before this many more are.
-const OUTCOMES_KEPT: usize = 4096;
-
-/// Rows of type `R` waiting to be written, and the outcomes of the last batches.
+/// Rows of type `R` waiting to be written, and the batch they go in.
 #[derive(Debug)]
 pub struct Batched<R> {
     queue: Mutex<Queue<R>>,
@@ -29,14 +24,14 @@ pub struct Batched<R> {
 
 #[derive(Debug)]
 struct Queue<R> {
-    /// Rows handed in and not yet taken by a writer; they go in batch `next`.
+    /// Rows handed in and not yet taken by a writer: the next batch.
     pending: Vec<R>,
-    /// The number of the batch that pending rows go in.
-    next: u64,
+    /// The next batch's outcome, shared by every request whose rows are in it: empty until its
+    /// writer is done, then whether it was written. Each request keeps its own batch's, so no
+    /// outcome is ever looked up among others or forgotten.
+    next: Arc<OnceLock<bool>>,
     /// Whether a request is writing a batch now.
     writing: bool,
-    /// Whether each of the last batches was written, by batch number, oldest first.
-    outcomes: VecDeque<(u64, bool)>,
 }
 
 /// A batch written by another request failed: the rows of this one were not written either.
@@ -48,9 +43,8 @@ impl<R> Default for Batched<R> {
         Batched {
             queue: Mutex::new(Queue {
                 pending: Vec::new(),
-                next: 0,
+                next: Arc::default(),
                 writing: false,
-                outcomes: VecDeque::new(),
             }),
             written: Condvar::new(),
         }
@@ -76,22 +70,24 @@ impl<R> Batched<R> {
             return Ok(());
         }
         let mut queue = self.lock();
-        let mine = queue.next;
+        let mine = Arc::clone(&queue.next);
         queue.pending.extend(rows);
         loop {
-            if let Some(&(_, ok)) = queue.outcomes.iter().find(|(batch, _)| *batch == mine) {
+            if let Some(&ok) = mine.get() {
                 return if ok { Ok(()) } else { Err(NotWritten.into()) };
             }
             if !queue.writing {
-                // Nobody is writing and this request's rows are still waiting: it writes them.
-                debug_assert_eq!(queue.next, mine, "rows still waiting are in the next batch");
+                // Nobody is writing and this request's batch has no outcome: a writer records
+                // one before it lets go, so the batch was not taken and it is this request's
+                // to write.
+                debug_assert!(Arc::ptr_eq(&queue.next, &mine), "rows still waiting");
                 let batch = std::mem::take(&mut queue.pending);
-                queue.next += 1;
+                queue.next = Arc::default();
                 queue.writing = true;
                 drop(queue);
                 let mut done = Done {
                     batched: self,
-                    batch: mine,
+                    outcome: mine,
                     ok: false,
                 };
                 let result = write(conn, &batch);
@@ -113,18 +109,17 @@ impl<R> Batched<R> {
 /// writer panicked (as failed), so that nobody waits for ever.
 struct Done<'a, R> {
     batched: &'a Batched<R>,
-    batch: u64,
+    outcome: Arc<OnceLock<bool>>,
     ok: bool,
 }
 
 impl<R> Drop for Done<'_, R> {
     fn drop(&mut self) {
         let mut queue = self.batched.lock();
+        // Under the lock, before `writing` is cleared: a waiter that finds nobody writing
+        // finds its outcome too, if its batch was taken.
+        let _ = self.outcome.set(self.ok);
         queue.writing = false;
-        if queue.outcomes.len() == OUTCOMES_KEPT {
-            queue.outcomes.pop_front();
-        }
-        queue.outcomes.push_back((self.batch, self.ok));
         drop(queue);
         self.batched.written.notify_all();
     }
@@ -134,7 +129,6 @@ impl<R> Drop for Done<'_, R> {
 mod tests {
     use super::*;
     use std::sync::mpsc;
-    use std::sync::Arc;
 
     #[derive(Debug, Clone, PartialEq)]
     struct Failed;
@@ -198,8 +192,15 @@ mod tests {
                 until_waiting(&b, 2 * (i as usize + 1));
             }
             let_go.send(()).expect("the other side waits");
-            assert_eq!(first.join().expect("joined"), Ok(()), "the first batch was written");
-            let outcomes: Vec<_> = others.into_iter().map(|t| t.join().expect("joined")).collect();
+            assert_eq!(
+                first.join().expect("joined"),
+                Ok(()),
+                "the first batch was written"
+            );
+            let outcomes: Vec<_> = others
+                .into_iter()
+                .map(|t| t.join().expect("joined"))
+                .collect();
             let expected = if fail_second { Err(Failed) } else { Ok(()) };
             assert_eq!(outcomes, vec![expected; 3]);
             let mut written = batches.lock().expect("not poisoned").clone();
@@ -233,6 +234,10 @@ mod tests {
         until_waiting(&b, 1);
         let_go.send(()).expect("the other side waits");
         assert!(first.join().is_err(), "the writer panicked");
-        assert_eq!(second.join().expect("joined"), Ok(()), "written by the next writer");
+        assert_eq!(
+            second.join().expect("joined"),
+            Ok(()),
+            "written by the next writer"
+        );
     }
 }

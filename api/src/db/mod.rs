@@ -157,8 +157,9 @@ pub struct Pool {
     /// blocking thread and a connection.
     turns: Arc<tokio::sync::Semaphore>,
     /// The audit rows of unmasked reads that requests on this pool's connections are writing
-    /// together ([`batched`]; `petitions::record_contact_reads`).
-    contact_reads: Arc<batched::Batched<petitions::ContactRead>>,
+    /// together ([`batched`]; `petitions::record_contact_reads`); none on a read standby's pool,
+    /// which writes nothing.
+    contact_reads: Option<Arc<batched::Batched<petitions::ContactRead>>>,
 }
 
 thread_local! {
@@ -179,7 +180,7 @@ struct Joining;
 
 impl Joining {
     fn pool(pool: &Pool) -> Joining {
-        CONTACT_READS.with(|c| *c.borrow_mut() = Some(Arc::clone(&pool.contact_reads)));
+        CONTACT_READS.with(|c| *c.borrow_mut() = pool.contact_reads.clone());
         Joining
     }
 }
@@ -191,13 +192,13 @@ impl Drop for Joining {
 }
 
 impl Pool {
-    fn of(inner: r2d2::Pool<Manager>, statements: Arc<Statements>) -> Self {
+    fn of(inner: r2d2::Pool<Manager>, statements: Arc<Statements>, writes: bool) -> Self {
         let turns = Arc::new(tokio::sync::Semaphore::new(inner.max_size() as usize));
         Pool {
             inner,
             statements,
             turns,
-            contact_reads: Arc::default(),
+            contact_reads: writes.then(Arc::default),
         }
     }
 }
@@ -454,7 +455,7 @@ fn connect_keeping(url: &DatabaseUrl, max_size: u32, min_idle: u32) -> Result<Po
                 url.backend_name()
             )
         })?;
-    Ok(Pool::of(inner, statements))
+    Ok(Pool::of(inner, statements, true))
 }
 
 /// Opens the read standby's pool without waiting for it: the service starts, and answers from
@@ -471,7 +472,7 @@ pub fn connect_replica(url: &DatabaseUrl, max_size: u32) -> Pool {
             url: url.clone(),
             statements: Arc::clone(&statements),
         });
-    Pool::of(inner, statements)
+    Pool::of(inner, statements, false)
 }
 
 /// Applies the pending migrations of the connection's backend; returns their names. On

@@ -1535,6 +1535,9 @@ fn in_transaction(conn: &mut DbConn) -> QueryResult<bool> {
     )
 }
 
+/// Audit rows a statement writes on SQLite at most (five values each).
+const SQLITE_AUDIT_ROWS: usize = 1_000;
+
 /// One audit row, before it is written.
 #[derive(Debug, Clone)]
 pub struct ContactRead {
@@ -1570,22 +1573,29 @@ fn insert_contact_reads(conn: &mut DbConn, rows: &[ContactRead]) -> QueryResult<
                 c,
             )
         }
+        // SQLite binds each value (five a row) and takes a bounded number in a statement
+        // (250,000 as libsqlite3-sys builds it, 32,766 by SQLite's own default): a batch of
+        // many requests' pages is written in chunks.
         DbConn::Sqlite(c) => {
-            let values: Vec<_> = rows
-                .iter()
-                .map(|r| {
-                    (
-                        contact_reads::petition_id.eq(r.petition_id),
-                        contact_reads::user_id.eq(r.user_id),
-                        contact_reads::role.eq(r.role.as_str()),
-                        contact_reads::via.eq(r.via.as_str()),
-                        contact_reads::created_at.eq(r.at),
-                    )
-                })
-                .collect();
-            diesel::insert_into(contact_reads::table)
-                .values(values)
-                .execute(c)
+            let mut written = 0;
+            for chunk in rows.chunks(SQLITE_AUDIT_ROWS) {
+                let values: Vec<_> = chunk
+                    .iter()
+                    .map(|r| {
+                        (
+                            contact_reads::petition_id.eq(r.petition_id),
+                            contact_reads::user_id.eq(r.user_id),
+                            contact_reads::role.eq(r.role.as_str()),
+                            contact_reads::via.eq(r.via.as_str()),
+                            contact_reads::created_at.eq(r.at),
+                        )
+                    })
+                    .collect();
+                written += diesel::insert_into(contact_reads::table)
+                    .values(values)
+                    .execute(c)?;
+            }
+            Ok(written)
         }
     }
     .map(drop)
