@@ -260,9 +260,13 @@ impl Message<'_> {
 }
 
 fn to_petitioner(conn: &mut DbConn, m: &Message<'_>, p: &About) -> QueryResult<()> {
+    let read;
     let who = match &p.petitioner {
-        Some(known) => known.clone(),
-        None => db::notifications::reach_of(conn, p.submitter_id)?,
+        Some(known) => known,
+        None => {
+            read = db::notifications::reach_of(conn, p.submitter_id)?;
+            &read
+        }
     };
     let role = Role::parse(&who.role);
     if !matches!(role, Some(Role::System | Role::Citizen)) {
@@ -286,7 +290,7 @@ fn to_petitioner(conn: &mut DbConn, m: &Message<'_>, p: &About) -> QueryResult<(
             }
             Ok(())
         }
-        _ => m.to_account(conn, &who, link.as_deref(), None),
+        _ => m.to_account(conn, who, link.as_deref(), None),
     }
 }
 

@@ -199,7 +199,7 @@ pub fn audit_unmasked<'a>(
     conn: &mut DbConn,
     actor: &Actor,
     petitions: impl IntoIterator<Item = &'a PetitionRow>,
-    via: &str,
+    via: &'static str,
 ) -> AppResult<()> {
     let mut ids: Vec<i64> = petitions
         .into_iter()

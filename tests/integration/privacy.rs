@@ -710,6 +710,19 @@ async fn audit_log(app: &TestApp, admin: &str, query: &str) -> Vec<serde_json::V
     res.value()["items"].as_array().expect("items").clone()
 }
 
+/// The audit log of one petition as CSV, as an administrator exports it.
+async fn audit_csv(app: &TestApp, admin: &str, petition_id: i64) -> crate::support::Resp {
+    let res = app
+        .get(&format!(
+            "/api/v1/audit/contact-reads?format=csv&petition_id={petition_id}"
+        ))
+        .token(admin)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    res
+}
+
 /// Every unmasked read is in the audit log — the inbox, the board, timelines and suggestions
 /// too — and administrators read and export it.
 async fn every_unmasked_read_is_audited(app: TestApp) {
@@ -765,14 +778,7 @@ async fn every_unmasked_read_is_audited(app: TestApp) {
         .await;
     assert!(reads(format!("user_id={leader_id}")).await.is_empty());
     // CSV export, with a header and one line a read.
-    let res = app
-        .get(&format!(
-            "/api/v1/audit/contact-reads?format=csv&petition_id={id}"
-        ))
-        .token(&c.admin)
-        .send()
-        .await;
-    assert_eq!(res.status, 200);
+    let res = audit_csv(&app, &c.admin, id).await;
     assert!(res
         .header("content-type")
         .is_some_and(|t| t.starts_with("text/csv")));
@@ -866,14 +872,7 @@ async fn a_batch_of_audit_rows_of_any_size_is_written(app: TestApp) {
     .expect("written");
     let log = audit_log(&app, &c.admin, &format!("petition_id={id}&per_page=100")).await;
     assert_eq!(log.len(), 100, "a full page");
-    let res = app
-        .get(&format!(
-            "/api/v1/audit/contact-reads?format=csv&petition_id={id}"
-        ))
-        .token(&c.admin)
-        .send()
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text());
+    let res = audit_csv(&app, &c.admin, id).await;
     let lines = res.text().lines().filter(|l| l.contains(",board,")).count();
     assert_eq!(lines, 60_000);
 }

@@ -99,8 +99,9 @@ impl<R> Batched<R> {
         }
     }
 
-    /// Rows handed in and waiting for a writer (for tests).
-    pub fn waiting(&self) -> usize {
+    /// Rows handed in and waiting for a writer.
+    #[cfg(test)]
+    fn waiting(&self) -> usize {
         self.lock().pending.len()
     }
 }

@@ -1502,8 +1502,8 @@ pub fn record_contact_reads(
     conn: &mut DbConn,
     petition_ids: &[i64],
     user_id: i64,
-    role: &str,
-    via: &str,
+    role: &'static str,
+    via: &'static str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     if petition_ids.is_empty() {
@@ -1514,8 +1514,8 @@ pub fn record_contact_reads(
         .map(|&petition_id| ContactRead {
             petition_id,
             user_id,
-            role: role.to_owned(),
-            via: via.to_owned(),
+            role,
+            via,
             at: now,
         })
         .collect();
@@ -1538,13 +1538,13 @@ fn in_transaction(conn: &mut DbConn) -> QueryResult<bool> {
 /// Audit rows a statement writes on SQLite at most (five values each).
 const SQLITE_AUDIT_ROWS: usize = 1_000;
 
-/// One audit row, before it is written.
-#[derive(Debug, Clone)]
+/// One audit row, before it is written (role and view are names fixed in the code).
+#[derive(Debug, Clone, Copy)]
 pub struct ContactRead {
     petition_id: i64,
     user_id: i64,
-    role: String,
-    via: String,
+    role: &'static str,
+    via: &'static str,
     at: NaiveDateTime,
 }
 
@@ -1563,11 +1563,14 @@ impl From<super::batched::NotWritten> for diesel::result::Error {
 fn insert_contact_reads(conn: &mut DbConn, rows: &[ContactRead]) -> QueryResult<()> {
     match conn {
         DbConn::Pg(c) => {
-            let column = |f: fn(&ContactRead) -> i64| rows.iter().map(f).collect::<Vec<_>>();
-            let (petitions, users) = (column(|r| r.petition_id), column(|r| r.user_id));
-            let roles: Vec<&str> = rows.iter().map(|r| r.role.as_str()).collect();
-            let vias: Vec<&str> = rows.iter().map(|r| r.via.as_str()).collect();
-            let ats: Vec<NaiveDateTime> = rows.iter().map(|r| r.at).collect();
+            fn column<T>(rows: &[ContactRead], f: fn(&ContactRead) -> T) -> Vec<T> {
+                rows.iter().map(f).collect()
+            }
+            let petitions = column(rows, |r| r.petition_id);
+            let users = column(rows, |r| r.user_id);
+            let roles = column(rows, |r| r.role);
+            let vias = column(rows, |r| r.via);
+            let ats = column(rows, |r| r.at);
             diesel::query_dsl::methods::ExecuteDsl::execute(
                 contact_reads_of_columns(&petitions, &users, &roles, &vias, &ats),
                 c,
@@ -1585,8 +1588,8 @@ fn insert_contact_reads(conn: &mut DbConn, rows: &[ContactRead]) -> QueryResult<
                         (
                             contact_reads::petition_id.eq(r.petition_id),
                             contact_reads::user_id.eq(r.user_id),
-                            contact_reads::role.eq(r.role.as_str()),
-                            contact_reads::via.eq(r.via.as_str()),
+                            contact_reads::role.eq(r.role),
+                            contact_reads::via.eq(r.via),
                             contact_reads::created_at.eq(r.at),
                         )
                     })

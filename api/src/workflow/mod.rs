@@ -309,7 +309,7 @@ pub fn act(
     })
 }
 
-/// Writes one timeline event; `stored` is what its messages need of the petition, when the
+/// Writes one timeline event; `about` is what its messages need of the petition, when the
 /// caller holds it (a submission: the row it wrote, its submitter's reach), so it is not read
 /// back.
 #[allow(clippy::too_many_arguments)]
@@ -317,7 +317,7 @@ pub fn record(
     conn: &mut DbConn,
     actor: &Actor,
     petition_id: i64,
-    stored: Option<crate::notifications::About>,
+    about: Option<crate::notifications::About>,
     action: Action,
     from: Option<PetitionStatus>,
     to: Option<PetitionStatus>,
@@ -354,7 +354,7 @@ pub fn record(
     let hook = crate::domain::webhooks::event_for(from, to).is_some();
     let tell = crate::notifications::tells_anyone(&cause);
     if hook || tell {
-        let about = match stored {
+        let about = match about {
             Some(about) => about,
             None => crate::notifications::About::load(conn, petition_id)?,
         };
