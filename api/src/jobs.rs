@@ -131,6 +131,7 @@ pub fn run(
             .set(assignments::overdue_at.eq(Some(now)))
             .execute(conn)?;
             if n == 1 {
+                let mut tally = db::figures::Tally::default();
                 record(
                     conn,
                     &actor,
@@ -142,7 +143,9 @@ pub fn run(
                     Some(aid),
                     Some("已超过答复期限"),
                     now,
+                    &mut tally,
                 )?;
+                db::figures::add(conn, &tally)?;
                 report.marked_overdue += 1;
             }
         }

@@ -70,41 +70,40 @@ pub fn add(
     insert(conn, &postings(id, category_id, title, content))
 }
 
-/// Puts a new petition's sketch in the index (it has no postings yet): every submission's. On
-/// PostgreSQL one statement the connection keeps prepared, the terms as an array; written out
-/// as VALUES, each submission's statement was new text, parsed and planned anew.
-pub fn add_new(
-    conn: &mut DbConn,
+/// A new petition's masked search text and its sketch in the index (it has no postings yet),
+/// on PostgreSQL: one statement the connection keeps prepared, the terms as an array. Written
+/// out as VALUES, each submission's postings were new text, parsed and planned anew; apart,
+/// the search text and the postings were two round trips.
+pub fn add_new_on_postgres(
+    c: &mut diesel::PgConnection,
     id: i64,
     category_id: i64,
+    masked: &str,
     title: &str,
     content: &str,
 ) -> QueryResult<()> {
-    match conn {
-        DbConn::Pg(c) => diesel::query_dsl::methods::ExecuteDsl::execute(
-            new_postings(id, category_id, sketch_of(title, content)),
-            c,
-        )
-        .map(drop),
-        DbConn::Sqlite(_) => add(conn, id, category_id, title, content),
+    use diesel::sql_types::{Array, Integer, Text};
+    /// How many postings the statement wrote.
+    #[derive(QueryableByName)]
+    struct Added {
+        #[diesel(sql_type = BigInt)]
+        #[allow(dead_code)]
+        postings: i64,
     }
-}
-
-/// `add_new`'s statement on PostgreSQL.
-fn new_postings(
-    id: i64,
-    category_id: i64,
-    terms: Vec<i32>,
-) -> impl diesel::query_dsl::methods::ExecuteDsl<diesel::PgConnection>
-       + diesel::query_builder::QueryFragment<diesel::pg::Pg> {
-    use super::schema::petition_terms as t;
-    diesel::insert_into(t::table)
-        .values(diesel::select((
-            category_id.into_sql::<BigInt>(),
-            super::unnest::<diesel::sql_types::Integer, _>(terms),
-            id.into_sql::<BigInt>(),
-        )))
-        .into_columns((t::category_id, t::term, t::petition_id))
+    super::Kept(
+        diesel::sql_query(
+            "WITH s AS (INSERT INTO petition_search (petition_id, masked) VALUES ($1, $2)), \
+             t AS (INSERT INTO petition_terms (category_id, term, petition_id) \
+             SELECT $3, term, $1 FROM unnest($4::int4[]) AS term RETURNING 1) \
+             SELECT count(*) AS postings FROM t",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Text, _>(masked)
+        .bind::<BigInt, _>(category_id)
+        .bind::<Array<Integer>, _>(sketch_of(title, content)),
+    )
+    .get_result::<Added, _>(c)
+    .map(drop)
 }
 
 /// Takes a petition's sketch out of the index (computed from the text it was added with).
@@ -261,15 +260,4 @@ pub fn rebuild(conn: &mut DbConn, mut progress: impl FnMut(i64)) -> QueryResult<
         progress(done);
     }
     Ok(done)
-}
-
-#[cfg(test)]
-mod tests {
-    /// A submission's postings are a statement PostgreSQL keeps prepared.
-    #[test]
-    fn a_new_petitions_postings_are_one_cached_statement() {
-        use diesel::query_builder::QueryFragment;
-        let q = super::new_postings(1, 2, vec![3, 4, 5]);
-        assert!(q.is_safe_to_cache_prepared(&diesel::pg::Pg).expect("walk"));
-    }
 }

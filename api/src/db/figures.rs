@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -322,90 +322,260 @@ fn slot(conn: &DbConn) -> i16 {
     }
 }
 
-/// Adds `n` to the count of petitions submitted on `day` with these attributes.
-pub fn bump(
-    conn: &mut DbConn,
-    day: NaiveDate,
-    kind: &str,
-    category_id: i64,
-    source: &str,
-    status: &str,
-    n: i64,
-) -> QueryResult<()> {
-    use petition_day_counts as p;
-    let slot = slot(conn);
-    let values = (
-        p::day.eq(day_key(day)),
-        p::kind.eq(kind),
-        p::category_id.eq(category_id),
-        p::source.eq(source),
-        p::status.eq(status),
-        p::n.eq(n),
-        p::slot.eq(slot),
-    );
-    crate::per_backend!(conn, |c| Kept(
-        diesel::insert_into(p::table)
-            .values(values)
-            .on_conflict((
-                p::day,
-                p::kind,
-                p::category_id,
-                p::source,
-                p::status,
-                p::slot
-            ))
-            .do_update()
-            .set(p::n.eq(p::n + excluded(p::n)))
-            .returning(p::slot)
-    )
-    .get_result::<i16, _>(c))?;
-    use petition_month_counts as m;
-    let values = (
-        m::month.eq(day.format("%Y-%m").to_string()),
-        m::kind.eq(kind),
-        m::category_id.eq(category_id),
-        m::source.eq(source),
-        m::status.eq(status),
-        m::n.eq(n),
-        m::slot.eq(slot),
-    );
-    crate::per_backend!(conn, |c| Kept(
-        diesel::insert_into(m::table)
-            .values(values)
-            .on_conflict((
-                m::month,
-                m::kind,
-                m::category_id,
-                m::source,
-                m::status,
-                m::slot
-            ))
-            .do_update()
-            .set(m::n.eq(m::n + excluded(m::n)))
-            .returning(m::slot)
-    )
-    .get_result::<i16, _>(c))?;
-    Ok(())
+/// The kept counts one change of a petition adds to: timeline events per day and action
+/// (`day_action_counts`), petitions per day and per month by kind, category, channel and status
+/// (`petition_day_counts`, `petition_month_counts`). Gathered while the change is made and
+/// written at its end by [`add`], on PostgreSQL in one statement: a submission's three upserts
+/// and an action's five were a round trip each.
+#[derive(Debug, Default)]
+pub struct Tally {
+    actions: BTreeMap<(NaiveDate, String), i64>,
+    petitions: BTreeMap<PetitionKey, i64>,
 }
 
-/// Counts one timeline event of `action` on `day`.
-pub fn count_action(conn: &mut DbConn, day: NaiveDate, action: &str, n: i64) -> QueryResult<()> {
-    use day_action_counts as d;
-    let values = (
-        d::day.eq(day_key(day)),
-        d::action.eq(action),
-        d::n.eq(n),
-        d::slot.eq(slot(conn)),
+/// A petition's day, kind, category, channel and status, as its counts are kept.
+type PetitionKey = (NaiveDate, String, i64, String, String);
+
+impl Tally {
+    /// `n` timeline events of `action` on `day`.
+    pub fn events(&mut self, day: NaiveDate, action: &str, n: i64) {
+        *self.actions.entry((day, action.to_owned())).or_default() += n;
+    }
+
+    /// `n` more petitions submitted on `day` with these attributes.
+    pub fn petitions(
+        &mut self,
+        day: NaiveDate,
+        kind: &str,
+        category_id: i64,
+        source: &str,
+        status: &str,
+        n: i64,
+    ) {
+        let key = (
+            day,
+            kind.to_owned(),
+            category_id,
+            source.to_owned(),
+            status.to_owned(),
+        );
+        *self.petitions.entry(key).or_default() += n;
+    }
+
+    /// One petition moved from status `from` to `to`.
+    pub fn move_status(&mut self, p: &super::petitions::PetitionRow, from: &str, to: &str) {
+        if from == to {
+            return;
+        }
+        let day = local_date(p.created_at);
+        let (kind, source) = (p.kind.as_str(), p.source.as_str());
+        self.petitions(day, kind, p.category_id, source, from, -1);
+        self.petitions(day, kind, p.category_id, source, to, 1);
+    }
+
+    /// The petitions' counts per month: the days' added up (one row per key and slot, as an
+    /// upsert may touch a row once per statement).
+    fn months(&self) -> BTreeMap<PetitionKey, i64> {
+        let mut months: BTreeMap<PetitionKey, i64> = BTreeMap::new();
+        for ((day, kind, category, source, status), n) in &self.petitions {
+            let first = day.with_day(1).unwrap_or(*day);
+            let key = (
+                first,
+                kind.clone(),
+                *category,
+                source.clone(),
+                status.clone(),
+            );
+            *months.entry(key).or_default() += n;
+        }
+        months
+    }
+}
+
+/// Writes what `tally` gathered (the rows it leaves unchanged are not written). PostgreSQL:
+/// one statement of three upserts, each of its rows given as arrays; SQLite (in process, no
+/// round trips): an upsert per row.
+pub fn add(conn: &mut DbConn, tally: &Tally) -> QueryResult<()> {
+    let slot = slot(conn);
+    let actions: Vec<_> = tally.actions.iter().filter(|(_, n)| **n != 0).collect();
+    let days: Vec<_> = tally.petitions.iter().filter(|(_, n)| **n != 0).collect();
+    let months = tally.months();
+    let months: Vec<_> = months.iter().filter(|(_, n)| **n != 0).collect();
+    if actions.is_empty() && days.is_empty() && months.is_empty() {
+        return Ok(());
+    }
+    match conn {
+        DbConn::Pg(c) => add_on_postgres(c, slot, &actions, &days, &months),
+        DbConn::Sqlite(c) => {
+            for ((day, action), n) in actions {
+                use day_action_counts as d;
+                Kept(
+                    diesel::insert_into(d::table)
+                        .values((
+                            d::day.eq(day_key(*day)),
+                            d::action.eq(action),
+                            d::n.eq(n),
+                            d::slot.eq(slot),
+                        ))
+                        .on_conflict((d::day, d::action, d::slot))
+                        .do_update()
+                        .set(d::n.eq(d::n + excluded(d::n)))
+                        .returning(d::slot),
+                )
+                .get_result::<i16, _>(c)?;
+            }
+            for ((day, kind, category, source, status), n) in days {
+                use petition_day_counts as p;
+                Kept(
+                    diesel::insert_into(p::table)
+                        .values((
+                            p::day.eq(day_key(*day)),
+                            p::kind.eq(kind),
+                            p::category_id.eq(category),
+                            p::source.eq(source),
+                            p::status.eq(status),
+                            p::n.eq(n),
+                            p::slot.eq(slot),
+                        ))
+                        .on_conflict((
+                            p::day,
+                            p::kind,
+                            p::category_id,
+                            p::source,
+                            p::status,
+                            p::slot,
+                        ))
+                        .do_update()
+                        .set(p::n.eq(p::n + excluded(p::n)))
+                        .returning(p::slot),
+                )
+                .get_result::<i16, _>(c)?;
+            }
+            for ((month, kind, category, source, status), n) in months {
+                use petition_month_counts as m;
+                Kept(
+                    diesel::insert_into(m::table)
+                        .values((
+                            m::month.eq(month_key(*month)),
+                            m::kind.eq(kind),
+                            m::category_id.eq(category),
+                            m::source.eq(source),
+                            m::status.eq(status),
+                            m::n.eq(n),
+                            m::slot.eq(slot),
+                        ))
+                        .on_conflict((
+                            m::month,
+                            m::kind,
+                            m::category_id,
+                            m::source,
+                            m::status,
+                            m::slot,
+                        ))
+                        .do_update()
+                        .set(m::n.eq(m::n + excluded(m::n)))
+                        .returning(m::slot),
+                )
+                .get_result::<i16, _>(c)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn month_key(d: NaiveDate) -> String {
+    d.format("%Y-%m").to_string()
+}
+
+/// The one statement of [`add`] on PostgreSQL: an upsert of each table in a `WITH` clause
+/// (each runs once, whether read or not), its rows unnested from arrays side by side, so the
+/// text is the same for any number of rows and the connection keeps it prepared.
+fn add_on_postgres(
+    c: &mut diesel::PgConnection,
+    slot: i16,
+    actions: &[(&(NaiveDate, String), &i64)],
+    days: &[(&PetitionKey, &i64)],
+    months: &[(&PetitionKey, &i64)],
+) -> QueryResult<()> {
+    use diesel::sql_types::{Array, Int2, Int8, Text};
+    const SQL: &str = "WITH a AS (\
+        INSERT INTO day_action_counts (day, action, n, slot) \
+        SELECT r.day, r.action, r.n, $1 FROM unnest($2::text[], $3::text[], $4::int8[]) \
+        AS r(day, action, n) \
+        ON CONFLICT (day, action, slot) DO UPDATE SET n = day_action_counts.n + excluded.n), \
+        d AS (\
+        INSERT INTO petition_day_counts (day, kind, category_id, source, status, n, slot) \
+        SELECT r.day, r.kind, r.category_id, r.source, r.status, r.n, $1 \
+        FROM unnest($5::text[], $6::text[], $7::int8[], $8::text[], $9::text[], $10::int8[]) \
+        AS r(day, kind, category_id, source, status, n) \
+        ON CONFLICT (day, kind, category_id, source, status, slot) \
+        DO UPDATE SET n = petition_day_counts.n + excluded.n), \
+        m AS (\
+        INSERT INTO petition_month_counts (month, kind, category_id, source, status, n, slot) \
+        SELECT r.month, r.kind, r.category_id, r.source, r.status, r.n, $1 \
+        FROM unnest($11::text[], $12::text[], $13::int8[], $14::text[], $15::text[], $16::int8[]) \
+        AS r(month, kind, category_id, source, status, n) \
+        ON CONFLICT (month, kind, category_id, source, status, slot) \
+        DO UPDATE SET n = petition_month_counts.n + excluded.n) \
+        SELECT 1 AS written";
+    #[derive(QueryableByName)]
+    struct Written {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        #[allow(dead_code)]
+        written: i32,
+    }
+    type Rows<'a> = (
+        Vec<String>,
+        Vec<&'a str>,
+        Vec<i64>,
+        Vec<&'a str>,
+        Vec<&'a str>,
+        Vec<i64>,
     );
-    crate::per_backend!(conn, |c| Kept(
-        diesel::insert_into(d::table)
-            .values(values)
-            .on_conflict((d::day, d::action, d::slot))
-            .do_update()
-            .set(d::n.eq(d::n + excluded(d::n)))
-            .returning(d::slot)
+    fn columns<'a>(rows: &[(&'a PetitionKey, &i64)], key: fn(NaiveDate) -> String) -> Rows<'a> {
+        let mut cols: Rows<'a> = Default::default();
+        for ((day, kind, category, source, status), n) in rows.iter().copied() {
+            cols.0.push(key(*day));
+            cols.1.push(kind);
+            cols.2.push(*category);
+            cols.3.push(source);
+            cols.4.push(status);
+            cols.5.push(*n);
+        }
+        cols
+    }
+    let d = columns(days, day_key);
+    let m = columns(months, month_key);
+    Kept(
+        diesel::sql_query(SQL)
+            .bind::<Int2, _>(slot)
+            .bind::<Array<Text>, _>(
+                actions
+                    .iter()
+                    .map(|((day, _), _)| day_key(*day))
+                    .collect::<Vec<_>>(),
+            )
+            .bind::<Array<Text>, _>(
+                actions
+                    .iter()
+                    .map(|((_, a), _)| a.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind::<Array<Int8>, _>(actions.iter().map(|(_, n)| **n).collect::<Vec<_>>())
+            .bind::<Array<Text>, _>(d.0)
+            .bind::<Array<Text>, _>(d.1)
+            .bind::<Array<Int8>, _>(d.2)
+            .bind::<Array<Text>, _>(d.3)
+            .bind::<Array<Text>, _>(d.4)
+            .bind::<Array<Int8>, _>(d.5)
+            .bind::<Array<Text>, _>(m.0)
+            .bind::<Array<Text>, _>(m.1)
+            .bind::<Array<Int8>, _>(m.2)
+            .bind::<Array<Text>, _>(m.3)
+            .bind::<Array<Text>, _>(m.4)
+            .bind::<Array<Int8>, _>(m.5),
     )
-    .get_result::<i16, _>(c))?;
+    .get_result::<Written, _>(c)?;
     Ok(())
 }
 
@@ -422,37 +592,6 @@ pub fn action_counts(
         .group_by(d::action)
         .select((d::action, sum("n")))
         .load(conn)
-}
-
-/// Moves one petition from status `from` to `to` in the daily counts.
-pub fn move_status(
-    conn: &mut DbConn,
-    p: &super::petitions::PetitionRow,
-    from: &str,
-    to: &str,
-) -> QueryResult<()> {
-    if from == to {
-        return Ok(());
-    }
-    let day = local_date(p.created_at);
-    bump(
-        conn,
-        day,
-        p.kind.as_str(),
-        p.category_id,
-        p.source.as_str(),
-        from,
-        -1,
-    )?;
-    bump(
-        conn,
-        day,
-        p.kind.as_str(),
-        p.category_id,
-        p.source.as_str(),
-        to,
-        1,
-    )
 }
 
 /// The grouping column and the sum of every counter.
@@ -819,8 +958,9 @@ fn rebuild_in(conn: &mut DbConn) -> QueryResult<Rebuild> {
     diesel::delete(petition_month_counts::table).execute(conn)?;
     apply(conn, &figures)?;
     diesel::delete(petition_day_counts::table).execute(conn)?;
+    let mut tally = Tally::default();
     for ((day, kind, category, source, status), n) in counts {
-        bump(conn, day, &kind, category, &source, &status, n)?;
+        tally.petitions(day, &kind, category, &source, &status, n);
     }
     let mut actions: BTreeMap<(NaiveDate, String), i64> = BTreeMap::new();
     let mut last = 0i64;
@@ -841,8 +981,9 @@ fn rebuild_in(conn: &mut DbConn) -> QueryResult<Rebuild> {
     }
     diesel::delete(day_action_counts::table).execute(conn)?;
     for ((day, action), n) in actions {
-        count_action(conn, day, &action, n)?;
+        tally.events(day, &action, n);
     }
+    add(conn, &tally)?;
     let after = snapshot(conn)?;
     let tables = before
         .iter()

@@ -338,7 +338,8 @@ fn drawn(pg: &mut diesel::PgConnection, day: &str) -> QueryResult<i64> {
     Err(diesel::result::Error::NotFound)
 }
 
-/// Stores a new petition with its masked search text; answers the row as stored.
+/// Stores a new petition with its masked search text and its sketch in the repeat index;
+/// answers the row as stored.
 pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<PetitionRow> {
     let stored: PetitionRow = per_backend!(conn, |c| Kept(
         diesel::insert_into(petitions::table)
@@ -347,12 +348,26 @@ pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<Petiti
     )
     .get_result(c))?;
     let masked = search_text(row.title, row.content);
-    per_backend!(conn, |c| diesel::insert_into(petition_search::table)
-        .values((
-            petition_search::petition_id.eq(stored.id),
-            petition_search::masked.eq(&masked),
-        ))
-        .execute(c))?;
+    let (id, category) = (stored.id, stored.category_id);
+    match conn {
+        DbConn::Pg(c) => super::duplicates::add_new_on_postgres(
+            c,
+            id,
+            category,
+            &masked,
+            row.title,
+            row.content,
+        )?,
+        DbConn::Sqlite(c) => {
+            diesel::insert_into(petition_search::table)
+                .values((
+                    petition_search::petition_id.eq(id),
+                    petition_search::masked.eq(&masked),
+                ))
+                .execute(c)?;
+            super::duplicates::add(conn, id, category, row.title, row.content)?;
+        }
+    }
     Ok(stored)
 }
 

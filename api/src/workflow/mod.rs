@@ -289,6 +289,7 @@ pub fn act(
             }
             db::petitions::update_assignment(conn, a.id, &eff.assignment)?;
         }
+        let mut tally = db::figures::Tally::default();
         record(
             conn,
             actor,
@@ -300,18 +301,21 @@ pub fn act(
             eff.event_assignment_id.or(target_row.map(|(a, _)| a.id)),
             eff.note.as_deref(),
             now,
+            &mut tally,
         )?;
         // The figures move by exactly what this action changed.
         let figures_after = db::figures::contributions_of(conn, row.id)?;
         db::figures::apply(conn, &difference(&figures_before, &figures_after))?;
-        db::figures::move_status(conn, &row, status.as_str(), transition.to.as_str())?;
+        tally.move_status(&row, status.as_str(), transition.to.as_str());
+        db::figures::add(conn, &tally)?;
         Ok(row.id)
     })
 }
 
 /// Writes one timeline event; `about` is what its messages need of the petition, when the
 /// caller holds it (a submission: the row it wrote, its submitter's reach), so it is not read
-/// back.
+/// back. The event is counted in `tally`, which the caller writes ([`db::figures::add`]) with
+/// the rest of its change's counts.
 #[allow(clippy::too_many_arguments)]
 pub fn record(
     conn: &mut DbConn,
@@ -324,6 +328,7 @@ pub fn record(
     assignment_id: Option<i64>,
     note: Option<&str>,
     now: NaiveDateTime,
+    tally: &mut db::figures::Tally,
 ) -> AppResult<()> {
     let event_id = db::petitions::insert_event(
         conn,
@@ -365,12 +370,7 @@ pub fn record(
             crate::notifications::enqueue(conn, &cause, &about)?;
         }
     }
-    db::figures::count_action(
-        conn,
-        crate::domain::calendar::local_date(now),
-        action.as_str(),
-        1,
-    )?;
+    tally.events(crate::domain::calendar::local_date(now), action.as_str(), 1);
     Ok(())
 }
 

@@ -129,13 +129,7 @@ pub fn submit(
             },
         )?;
         let id = stored.id;
-        db::duplicates::add_new(
-            conn,
-            id,
-            body.category_id,
-            body.title.trim(),
-            body.content.trim(),
-        )?;
+        let mut tally = db::figures::Tally::default();
         record(
             conn,
             actor,
@@ -147,19 +141,20 @@ pub fn submit(
             None,
             None,
             now,
+            &mut tally,
         )?;
         if let Some(k) = key {
             db::petitions::insert_idempotent(conn, caller.user_id, k, id, now)?;
         }
-        db::figures::bump(
-            conn,
+        tally.petitions(
             crate::domain::calendar::local_date(now),
             body.kind.as_str(),
             body.category_id,
             source.as_str(),
             PetitionStatus::Submitted.as_str(),
             1,
-        )?;
+        );
+        db::figures::add(conn, &tally)?;
         Ok(Ok(stored))
     });
     let stored = match created {
