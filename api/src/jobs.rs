@@ -122,33 +122,35 @@ pub fn run(
             .limit(BATCH)
             .select((assignments::id, assignments::petition_id))
             .load(conn)?;
-        for (aid, pid) in overdue {
-            let n = diesel::update(
-                assignments::table
-                    .find(aid)
-                    .filter(assignments::overdue_at.is_null()),
-            )
-            .set(assignments::overdue_at.eq(Some(now)))
-            .execute(conn)?;
-            if n == 1 {
-                let mut tally = db::figures::Tally::default();
-                record(
-                    conn,
-                    &actor,
-                    pid,
-                    None,
-                    Action::Overdue,
-                    None,
-                    None,
-                    Some(aid),
-                    Some("已超过答复期限"),
-                    now,
-                    &mut tally,
-                )?;
-                db::figures::add(conn, &tally)?;
-                report.marked_overdue += 1;
+        // Their events counted together, once the batch is marked.
+        db::figures::counted(conn, |conn, tally| {
+            for (aid, pid) in overdue {
+                let n = diesel::update(
+                    assignments::table
+                        .find(aid)
+                        .filter(assignments::overdue_at.is_null()),
+                )
+                .set(assignments::overdue_at.eq(Some(now)))
+                .execute(conn)?;
+                if n == 1 {
+                    record(
+                        conn,
+                        &actor,
+                        pid,
+                        None,
+                        Action::Overdue,
+                        None,
+                        None,
+                        Some(aid),
+                        Some("已超过答复期限"),
+                        now,
+                        tally,
+                    )?;
+                    report.marked_overdue += 1;
+                }
             }
-        }
+            AppResult::Ok(())
+        })?;
         // Orders whose light turned yellow: their handlers are reminded, once.
         report.reminded_yellow = crate::notifications::remind_yellow(conn, now, BATCH)?;
         // Revocations of tokens that have expired anyway are no longer needed.

@@ -325,9 +325,10 @@ fn slot(conn: &DbConn) -> i16 {
 /// The kept counts one change of a petition adds to: timeline events per day and action
 /// (`day_action_counts`), petitions per day and per month by kind, category, channel and status
 /// (`petition_day_counts`, `petition_month_counts`). Gathered while the change is made and
-/// written at its end by [`add`], on PostgreSQL in one statement: a submission's three upserts
-/// and an action's five were a round trip each.
-#[derive(Debug, Default)]
+/// written at its end, on PostgreSQL in one statement: a submission's three upserts and an
+/// action's five were a round trip each. A change gets one only from [`counted`], which writes
+/// it when the change succeeds, so none is gathered and then left unwritten.
+#[derive(Debug)]
 pub struct Tally {
     actions: BTreeMap<(NaiveDate, String), i64>,
     petitions: BTreeMap<PetitionKey, i64>,
@@ -337,6 +338,13 @@ pub struct Tally {
 type PetitionKey = (NaiveDate, String, i64, String, String);
 
 impl Tally {
+    fn new() -> Tally {
+        Tally {
+            actions: BTreeMap::new(),
+            petitions: BTreeMap::new(),
+        }
+    }
+
     /// `n` timeline events of `action` on `day`.
     pub fn events(&mut self, day: NaiveDate, action: &str, n: i64) {
         *self.actions.entry((day, action.to_owned())).or_default() += n;
@@ -392,10 +400,27 @@ impl Tally {
     }
 }
 
+/// Runs `change` with a [`Tally`] of what it counts, and writes the tally when the change
+/// succeeded (in the change's transaction, when it runs in one): the one way a change's counts
+/// are kept.
+pub fn counted<T, E: From<diesel::result::Error>>(
+    conn: &mut DbConn,
+    change: impl FnOnce(&mut DbConn, &mut Tally) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut tally = Tally::new();
+    let done = change(conn, &mut tally)?;
+    add(conn, &tally)?;
+    Ok(done)
+}
+
+/// Rows of one statement of [`add_on_postgres`] at most, per table: a rebuild's tally holds
+/// the whole history's keys.
+const ROWS_PER_STATEMENT: usize = 10_000;
+
 /// Writes what `tally` gathered (the rows it leaves unchanged are not written). PostgreSQL:
-/// one statement of three upserts, each of its rows given as arrays; SQLite (in process, no
-/// round trips): an upsert per row.
-pub fn add(conn: &mut DbConn, tally: &Tally) -> QueryResult<()> {
+/// one statement of three upserts, each of its rows given as arrays (one per 10,000 rows of a
+/// table); SQLite (in process, no round trips): an upsert per row.
+fn add(conn: &mut DbConn, tally: &Tally) -> QueryResult<()> {
     let slot = slot(conn);
     let actions: Vec<_> = tally.actions.iter().filter(|(_, n)| **n != 0).collect();
     let days: Vec<_> = tally.petitions.iter().filter(|(_, n)| **n != 0).collect();
@@ -405,7 +430,18 @@ pub fn add(conn: &mut DbConn, tally: &Tally) -> QueryResult<()> {
         return Ok(());
     }
     match conn {
-        DbConn::Pg(c) => add_on_postgres(c, slot, &actions, &days, &months),
+        DbConn::Pg(c) => {
+            let most = actions.len().max(days.len()).max(months.len());
+            for start in (0..most).step_by(ROWS_PER_STATEMENT) {
+                let (a, d, m) = (
+                    part(&actions, start),
+                    part(&days, start),
+                    part(&months, start),
+                );
+                add_on_postgres(c, slot, a, d, m)?;
+            }
+            Ok(())
+        }
         DbConn::Sqlite(c) => {
             for ((day, action), n) in actions {
                 use day_action_counts as d;
@@ -481,6 +517,12 @@ pub fn add(conn: &mut DbConn, tally: &Tally) -> QueryResult<()> {
             Ok(())
         }
     }
+}
+
+/// The rows of one of [`add`]'s statements from `start` on.
+fn part<T>(rows: &[T], start: usize) -> &[T] {
+    let end = (start + ROWS_PER_STATEMENT).min(rows.len());
+    &rows[start.min(end)..end]
 }
 
 fn month_key(d: NaiveDate) -> String {
@@ -958,7 +1000,7 @@ fn rebuild_in(conn: &mut DbConn) -> QueryResult<Rebuild> {
     diesel::delete(petition_month_counts::table).execute(conn)?;
     apply(conn, &figures)?;
     diesel::delete(petition_day_counts::table).execute(conn)?;
-    let mut tally = Tally::default();
+    let mut tally = Tally::new();
     for ((day, kind, category, source, status), n) in counts {
         tally.petitions(day, &kind, category, &source, &status, n);
     }

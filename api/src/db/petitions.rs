@@ -338,7 +338,8 @@ fn drawn(pg: &mut diesel::PgConnection, day: &str) -> QueryResult<i64> {
     Err(diesel::result::Error::NotFound)
 }
 
-/// Stores a new petition with its masked search text and its sketch in the repeat index;
+/// Stores a new petition with its masked search text and, while it has not ended (a new
+/// submission has not; the demo seed's history often has), its sketch in the repeat index;
 /// answers the row as stored.
 pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<PetitionRow> {
     let stored: PetitionRow = per_backend!(conn, |c| Kept(
@@ -349,14 +350,14 @@ pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<Petiti
     .get_result(c))?;
     let masked = search_text(row.title, row.content);
     let (id, category) = (stored.id, stored.category_id);
+    let indexed = super::duplicates::indexed(stored.status);
     match conn {
         DbConn::Pg(c) => super::duplicates::add_new_on_postgres(
             c,
             id,
             category,
             &masked,
-            row.title,
-            row.content,
+            indexed.then_some((row.title, row.content)),
         )?,
         DbConn::Sqlite(c) => {
             diesel::insert_into(petition_search::table)
@@ -365,7 +366,9 @@ pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<Petiti
                     petition_search::masked.eq(&masked),
                 ))
                 .execute(c)?;
-            super::duplicates::add(conn, id, category, row.title, row.content)?;
+            if indexed {
+                super::duplicates::add(conn, id, category, row.title, row.content)?;
+            }
         }
     }
     Ok(stored)

@@ -289,33 +289,33 @@ pub fn act(
             }
             db::petitions::update_assignment(conn, a.id, &eff.assignment)?;
         }
-        let mut tally = db::figures::Tally::default();
-        record(
-            conn,
-            actor,
-            row.id,
-            None,
-            action,
-            Some(status),
-            Some(transition.to),
-            eff.event_assignment_id.or(target_row.map(|(a, _)| a.id)),
-            eff.note.as_deref(),
-            now,
-            &mut tally,
-        )?;
-        // The figures move by exactly what this action changed.
-        let figures_after = db::figures::contributions_of(conn, row.id)?;
-        db::figures::apply(conn, &difference(&figures_before, &figures_after))?;
-        tally.move_status(&row, status.as_str(), transition.to.as_str());
-        db::figures::add(conn, &tally)?;
-        Ok(row.id)
+        db::figures::counted(conn, |conn, tally| {
+            record(
+                conn,
+                actor,
+                row.id,
+                None,
+                action,
+                Some(status),
+                Some(transition.to),
+                eff.event_assignment_id.or(target_row.map(|(a, _)| a.id)),
+                eff.note.as_deref(),
+                now,
+                tally,
+            )?;
+            // The figures move by exactly what this action changed.
+            let figures_after = db::figures::contributions_of(conn, row.id)?;
+            db::figures::apply(conn, &difference(&figures_before, &figures_after))?;
+            tally.move_status(&row, status.as_str(), transition.to.as_str());
+            Ok(row.id)
+        })
     })
 }
 
 /// Writes one timeline event; `about` is what its messages need of the petition, when the
 /// caller holds it (a submission: the row it wrote, its submitter's reach), so it is not read
-/// back. The event is counted in `tally`, which the caller writes ([`db::figures::add`]) with
-/// the rest of its change's counts.
+/// back. The event is counted in `tally`, written with the rest of its change's counts
+/// ([`db::figures::counted`]).
 #[allow(clippy::too_many_arguments)]
 pub fn record(
     conn: &mut DbConn,

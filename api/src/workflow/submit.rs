@@ -129,32 +129,33 @@ pub fn submit(
             },
         )?;
         let id = stored.id;
-        let mut tally = db::figures::Tally::default();
-        record(
-            conn,
-            actor,
-            id,
-            Some(crate::notifications::About::of(&stored, Some(reach))),
-            Action::Submit,
-            None,
-            Some(PetitionStatus::Submitted),
-            None,
-            None,
-            now,
-            &mut tally,
-        )?;
-        if let Some(k) = key {
-            db::petitions::insert_idempotent(conn, caller.user_id, k, id, now)?;
-        }
-        tally.petitions(
-            crate::domain::calendar::local_date(now),
-            body.kind.as_str(),
-            body.category_id,
-            source.as_str(),
-            PetitionStatus::Submitted.as_str(),
-            1,
-        );
-        db::figures::add(conn, &tally)?;
+        db::figures::counted(conn, |conn, tally| {
+            record(
+                conn,
+                actor,
+                id,
+                Some(crate::notifications::About::of(&stored, Some(reach))),
+                Action::Submit,
+                None,
+                Some(PetitionStatus::Submitted),
+                None,
+                None,
+                now,
+                tally,
+            )?;
+            if let Some(k) = key {
+                db::petitions::insert_idempotent(conn, caller.user_id, k, id, now)?;
+            }
+            tally.petitions(
+                crate::domain::calendar::local_date(now),
+                body.kind.as_str(),
+                body.category_id,
+                source.as_str(),
+                PetitionStatus::Submitted.as_str(),
+                1,
+            );
+            AppResult::Ok(())
+        })?;
         Ok(Ok(stored))
     });
     let stored = match created {
