@@ -460,60 +460,40 @@ fn add(conn: &mut DbConn, tally: &Tally) -> QueryResult<()> {
                 )
                 .get_result::<i16, _>(c)?;
             }
-            for ((day, kind, category, source, status), n) in days {
-                use petition_day_counts as p;
-                Kept(
-                    diesel::insert_into(p::table)
-                        .values((
-                            p::day.eq(day_key(*day)),
-                            p::kind.eq(kind),
-                            p::category_id.eq(category),
-                            p::source.eq(source),
-                            p::status.eq(status),
-                            p::n.eq(n),
-                            p::slot.eq(slot),
-                        ))
-                        .on_conflict((
-                            p::day,
-                            p::kind,
-                            p::category_id,
-                            p::source,
-                            p::status,
-                            p::slot,
-                        ))
-                        .do_update()
-                        .set(p::n.eq(p::n + excluded(p::n)))
-                        .returning(p::slot),
-                )
-                .get_result::<i16, _>(c)?;
+            // Petitions per day and per month: one shape, keyed by `$period` formatted by `$key`.
+            macro_rules! add_petitions {
+                ($table:ident, $period:ident, $rows:expr, $key:expr) => {
+                    for ((when, kind, category, source, status), n) in $rows {
+                        use $table as p;
+                        Kept(
+                            diesel::insert_into(p::table)
+                                .values((
+                                    p::$period.eq($key(*when)),
+                                    p::kind.eq(kind),
+                                    p::category_id.eq(category),
+                                    p::source.eq(source),
+                                    p::status.eq(status),
+                                    p::n.eq(n),
+                                    p::slot.eq(slot),
+                                ))
+                                .on_conflict((
+                                    p::$period,
+                                    p::kind,
+                                    p::category_id,
+                                    p::source,
+                                    p::status,
+                                    p::slot,
+                                ))
+                                .do_update()
+                                .set(p::n.eq(p::n + excluded(p::n)))
+                                .returning(p::slot),
+                        )
+                        .get_result::<i16, _>(c)?;
+                    }
+                };
             }
-            for ((month, kind, category, source, status), n) in months {
-                use petition_month_counts as m;
-                Kept(
-                    diesel::insert_into(m::table)
-                        .values((
-                            m::month.eq(month_key(*month)),
-                            m::kind.eq(kind),
-                            m::category_id.eq(category),
-                            m::source.eq(source),
-                            m::status.eq(status),
-                            m::n.eq(n),
-                            m::slot.eq(slot),
-                        ))
-                        .on_conflict((
-                            m::month,
-                            m::kind,
-                            m::category_id,
-                            m::source,
-                            m::status,
-                            m::slot,
-                        ))
-                        .do_update()
-                        .set(m::n.eq(m::n + excluded(m::n)))
-                        .returning(m::slot),
-                )
-                .get_result::<i16, _>(c)?;
-            }
+            add_petitions!(petition_day_counts, day, days, day_key);
+            add_petitions!(petition_month_counts, month, months, month_key);
             Ok(())
         }
     }
