@@ -497,6 +497,107 @@ async fn a_units_lists_read_only_its_own_orders() {
     }
 }
 
+/// Open311's requests as a client asks them by default (the last 90 days, newest first) read
+/// the public petitions, not every petition there is newest first: after a burst of
+/// submissions not yet accepted (a crisis day brings 80,000), PostgreSQL read the requests'
+/// range along `petitions_created` and passed over every one of them for each page — ANALYZE
+/// or not, as it takes public petitions to be spread evenly in time (45 ms a page with 157,000
+/// waiting). Four years of history and a burst of 3,000 in the last hour, then PostgreSQL's
+/// plan of the recorded statement, run for the page's values.
+#[actix_web::test]
+async fn open311_requests_pass_over_no_burst_of_submissions() {
+    use diesel::prelude::*;
+    let app = TestApp::new(crate::support::Backend::Postgres).await;
+    let c = City::build(&app).await;
+    let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
+    let now = app.state.clock.now();
+    on_postgres(&app, move |conn| {
+        // (rows, seconds they span back from now, whether public): two in three public.
+        for (name, n, span, public) in [
+            ("history", 4_000, 4.0 * 365.0 * 86_400.0, true),
+            ("burst", 3_000, 3_600.0, false),
+        ] {
+            diesel::sql_query(
+                "INSERT INTO petitions (tracking_no, kind, category_id, urgency, title, content, \
+                 source, submitter_id, anonymous, publish_consent, status, version, redo_count, \
+                 supervised, created_at, updated_at) \
+                 SELECT $1 || '-' || i, kind, category_id, urgency, title, content, source, \
+                 submitter_id, anonymous, i % 3 <> 0, \
+                 CASE WHEN $2 THEN 'closed' ELSE 'submitted' END, 1, 0, false, \
+                 $3 - make_interval(secs => ($4 - i) * $5 / $4), $3 \
+                 FROM petitions p, generate_series(1, $4) AS i WHERE p.id = $6",
+            )
+            .bind::<diesel::sql_types::Text, _>(name)
+            .bind::<diesel::sql_types::Bool, _>(public)
+            .bind::<diesel::sql_types::Timestamp, _>(now)
+            .bind::<diesel::sql_types::Integer, _>(n)
+            .bind::<diesel::sql_types::Double, _>(span)
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(conn)
+            .expect("petitions");
+        }
+        diesel::sql_query("ANALYZE").execute(conn).expect("analyze");
+    })
+    .await;
+    minhu::db::record_statements(&app.state.pool);
+    let res = app.get("/open311/v2/requests.json").send().await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    // The history's public petitions of the last 90 days (one every 8.8 hours, two in three).
+    let shown = res.value().as_array().map(Vec::len).unwrap_or_default();
+    assert!((150..=200).contains(&shown), "{shown}");
+    let ran = minhu::db::recorded_statements(&app.state.pool);
+    let page = ran
+        .iter()
+        .find(|s| s.contains("ORDER BY \"petitions\".\"created_at\" DESC"))
+        .unwrap_or_else(|| panic!("the requests' statement among {ran:#?}"))
+        .clone();
+    let (sql, binds) = page.split_once(" -- binds: ").expect("binds");
+    let sql = sql.to_owned();
+    // Numbers as they are, times quoted: `[2026-11-23T10:00:00, 200, 0]`.
+    let values: Vec<String> = binds
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(", ")
+        .filter(|v| !v.is_empty())
+        .map(|v| match v.parse::<i64>() {
+            Ok(_) => v.to_owned(),
+            Err(_) => format!("'{}'", v.trim_matches('"')),
+        })
+        .collect();
+    let plan = on_postgres(&app, move |conn| {
+        #[derive(QueryableByName)]
+        struct Step {
+            #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+            step: String,
+        }
+        diesel::sql_query(format!("PREPARE requests AS {sql}"))
+            .execute(conn)
+            .expect("prepare");
+        let args = if values.is_empty() {
+            String::new()
+        } else {
+            format!("({})", values.join(", "))
+        };
+        diesel::sql_query(format!("EXPLAIN ANALYZE EXECUTE requests{args}"))
+            .load::<Step>(conn)
+            .expect("explain")
+            .into_iter()
+            .map(|s| s.step)
+            .collect::<Vec<_>>()
+    })
+    .await;
+    let passed_over: i64 = plan
+        .iter()
+        .filter_map(|step| step.split("Rows Removed by Filter: ").nth(1))
+        .filter_map(|n| n.trim().parse::<i64>().ok())
+        .sum();
+    assert!(
+        passed_over < 200,
+        "{passed_over} rows passed over:\n{}",
+        plan.join("\n")
+    );
+}
+
 /// SQLite's plan of each recorded statement (`EXPLAIN QUERY PLAN`): the statement and its steps.
 async fn sqlite_plans(app: &TestApp, ran: Vec<String>) -> Vec<(String, Vec<String>)> {
     let state = app.state.clone();

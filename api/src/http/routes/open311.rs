@@ -464,6 +464,12 @@ pub async fn list_requests(
             Some(raw) => parse_time("start_date", &raw, format)?,
             None => end - chrono::Duration::days(90),
         };
+        // The default window (no date asked for) is read newest first along the feed's own
+        // index and cut to the window here. With a condition on `created_at` PostgreSQL reads
+        // every petition newest first instead (`petitions_created`, ANALYZE or not) and passes
+        // over those not public: after a burst of submissions not yet accepted, all of them for
+        // every page (45 ms a page with 157,000 waiting, where the feed's index takes 0.3 ms).
+        let by_window = param("start_date").is_some() || param("end_date").is_some();
         let statuses = match param("status") {
             None => None,
             // One status or several, comma-separated, as the spec allows.
@@ -527,8 +533,8 @@ pub async fn list_requests(
                         for code in codes {
                             let filter = db::petitions::PetitionFilter {
                                 category_id: code,
-                                from: Some(start),
-                                to: Some(end),
+                                from: by_window.then_some(start),
+                                to: by_window.then_some(end),
                                 statuses: statuses.clone(),
                                 by_created: true,
                                 ..Default::default()
@@ -544,6 +550,7 @@ pub async fn list_requests(
                                 paging,
                             )?);
                         }
+                        rows.retain(|r| start <= r.created_at && r.created_at < end);
                         rows.sort_by(|a, b| b.created_at.cmp(&a.created_at));
                         rows.truncate(MAX_REQUESTS as usize);
                         rows
