@@ -699,28 +699,26 @@ async fn access_ends_with_the_assignment(app: TestApp) {
     );
 }
 
-/// The audit log's rows after `query`, as an administrator reads them.
-async fn audit_log(app: &TestApp, admin: &str, query: &str) -> Vec<serde_json::Value> {
+/// The audit log after `query`, as an administrator reads it (200).
+async fn audit(app: &TestApp, admin: &str, query: &str) -> crate::support::Resp {
     let res = app
         .get(&format!("/api/v1/audit/contact-reads?{query}"))
         .token(admin)
         .send()
         .await;
     assert_eq!(res.status, 200, "{}", res.text());
+    res
+}
+
+/// The audit log's rows after `query`.
+async fn audit_log(app: &TestApp, admin: &str, query: &str) -> Vec<serde_json::Value> {
+    let res = audit(app, admin, query).await;
     res.value()["items"].as_array().expect("items").clone()
 }
 
 /// The audit log of one petition as CSV, as an administrator exports it.
 async fn audit_csv(app: &TestApp, admin: &str, petition_id: i64) -> crate::support::Resp {
-    let res = app
-        .get(&format!(
-            "/api/v1/audit/contact-reads?format=csv&petition_id={petition_id}"
-        ))
-        .token(admin)
-        .send()
-        .await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    res
+    audit(app, admin, &format!("format=csv&petition_id={petition_id}")).await
 }
 
 /// Every unmasked read is in the audit log — the inbox, the board, timelines and suggestions

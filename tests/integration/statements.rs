@@ -512,8 +512,9 @@ async fn open311_requests_pass_over_no_burst_of_submissions() {
     let id = c.submit(&app, json!({})).await["id"].as_i64().expect("id");
     let now = app.state.clock.now();
     on_postgres(&app, move |conn| {
-        // (rows, seconds they span back from now, whether public): two in three public.
-        for (name, n, span, public) in [
+        // (name, rows, seconds they span back from now, closed or else submitted); two in
+        // three consent to publication, so the closed ones among them are public.
+        for (name, n, span, closed) in [
             ("history", 4_000, 4.0 * 365.0 * 86_400.0, true),
             ("burst", 3_000, 3_600.0, false),
         ] {
@@ -528,7 +529,7 @@ async fn open311_requests_pass_over_no_burst_of_submissions() {
                  FROM petitions p, generate_series(1, $4) AS i WHERE p.id = $6",
             )
             .bind::<diesel::sql_types::Text, _>(name)
-            .bind::<diesel::sql_types::Bool, _>(public)
+            .bind::<diesel::sql_types::Bool, _>(closed)
             .bind::<diesel::sql_types::Timestamp, _>(now)
             .bind::<diesel::sql_types::Integer, _>(n)
             .bind::<diesel::sql_types::Double, _>(span)
@@ -549,43 +550,8 @@ async fn open311_requests_pass_over_no_burst_of_submissions() {
     let page = ran
         .iter()
         .find(|s| s.contains("ORDER BY \"petitions\".\"created_at\" DESC"))
-        .unwrap_or_else(|| panic!("the requests' statement among {ran:#?}"))
-        .clone();
-    let (sql, binds) = page.split_once(" -- binds: ").expect("binds");
-    let sql = sql.to_owned();
-    // Numbers as they are, times quoted: `[2026-11-23T10:00:00, 200, 0]`.
-    let values: Vec<String> = binds
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .split(", ")
-        .filter(|v| !v.is_empty())
-        .map(|v| match v.parse::<i64>() {
-            Ok(_) => v.to_owned(),
-            Err(_) => format!("'{}'", v.trim_matches('"')),
-        })
-        .collect();
-    let plan = on_postgres(&app, move |conn| {
-        #[derive(QueryableByName)]
-        struct Step {
-            #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
-            step: String,
-        }
-        diesel::sql_query(format!("PREPARE requests AS {sql}"))
-            .execute(conn)
-            .expect("prepare");
-        let args = if values.is_empty() {
-            String::new()
-        } else {
-            format!("({})", values.join(", "))
-        };
-        diesel::sql_query(format!("EXPLAIN ANALYZE EXECUTE requests{args}"))
-            .load::<Step>(conn)
-            .expect("explain")
-            .into_iter()
-            .map(|s| s.step)
-            .collect::<Vec<_>>()
-    })
-    .await;
+        .unwrap_or_else(|| panic!("the requests' statement among {ran:#?}"));
+    let plan = postgres_plan(&app, &page).await;
     let passed_over: i64 = plan
         .iter()
         .filter_map(|step| step.split("Rows Removed by Filter: ").nth(1))
@@ -596,6 +562,47 @@ async fn open311_requests_pass_over_no_burst_of_submissions() {
         "{passed_over} rows passed over:\n{}",
         plan.join("\n")
     );
+}
+
+/// PostgreSQL's plan of a recorded statement as it ran (`EXPLAIN ANALYZE` of it prepared, with
+/// the values it was run with: numbers as they are, anything else quoted —
+/// `[2026-11-23T10:00:00, 200, 0]`), one line a step.
+async fn postgres_plan(app: &TestApp, recorded: &str) -> Vec<String> {
+    use diesel::prelude::*;
+    let (sql, binds) = recorded.split_once(" -- binds: ").expect("binds");
+    let sql = sql.to_owned();
+    let values: Vec<String> = binds
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(", ")
+        .filter(|v| !v.is_empty())
+        .map(|v| match v.parse::<i64>() {
+            Ok(_) => v.to_owned(),
+            Err(_) => format!("'{}'", v.trim_matches('"')),
+        })
+        .collect();
+    on_postgres(app, move |conn| {
+        #[derive(QueryableByName)]
+        struct Step {
+            #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+            step: String,
+        }
+        diesel::sql_query(format!("PREPARE recorded AS {sql}"))
+            .execute(conn)
+            .expect("prepare");
+        let args = if values.is_empty() {
+            String::new()
+        } else {
+            format!("({})", values.join(", "))
+        };
+        diesel::sql_query(format!("EXPLAIN ANALYZE EXECUTE recorded{args}"))
+            .load::<Step>(conn)
+            .expect("explain")
+            .into_iter()
+            .map(|s| s.step)
+            .collect()
+    })
+    .await
 }
 
 /// SQLite's plan of each recorded statement (`EXPLAIN QUERY PLAN`): the statement and its steps.

@@ -1,11 +1,11 @@
 //! The index of open petitions' text sketches (`petition_terms`) that finds likely repeats
 //! without reading every open petition: see `domain::duplicates`.
 //!
-//! The lookups are written out because one looked-up hash is one bounded index range
+//! The statements are written out because one looked-up hash is one bounded index range
 //! (`ORDER BY petition_id DESC LIMIT n` on the primary key `(category_id, term, petition_id)`);
-//! every value in them is an integer this module computed or read, never user text. A new
-//! petition's postings on PostgreSQL (`add_new_on_postgres`, with its masked search text) are
-//! bound instead, one statement kept prepared.
+//! every value in them is an integer this module computed or read, never user text. (A new
+//! petition's postings on PostgreSQL are written with its search text, bound, by
+//! `petitions::insert`.)
 
 use std::fmt::Write as _;
 
@@ -36,7 +36,7 @@ fn indexed_statuses() -> Vec<&'static str> {
         .collect()
 }
 
-fn sketch_of(title: &str, content: &str) -> Vec<i32> {
+pub(super) fn sketch_of(title: &str, content: &str) -> Vec<i32> {
     smallest_hashes(&text_of(title, content), SKETCH)
 }
 
@@ -70,44 +70,6 @@ pub fn add(
     content: &str,
 ) -> QueryResult<()> {
     insert(conn, &postings(id, category_id, title, content))
-}
-
-/// A new petition's masked search text and, when `sketched` (its title and content) is given,
-/// its sketch in the index (it has no postings yet), on PostgreSQL: one statement the
-/// connection keeps prepared, the terms as an array. Written out as VALUES, each submission's
-/// postings were new text, parsed and planned anew; apart, the search text and the postings
-/// were two round trips.
-pub fn add_new_on_postgres(
-    c: &mut diesel::PgConnection,
-    id: i64,
-    category_id: i64,
-    masked: &str,
-    sketched: Option<(&str, &str)>,
-) -> QueryResult<()> {
-    use diesel::sql_types::{Array, Integer, Text};
-    /// How many postings the statement wrote.
-    #[derive(QueryableByName)]
-    struct Added {
-        #[diesel(sql_type = BigInt)]
-        postings: i64,
-    }
-    let terms = sketched.map_or_else(Vec::new, |(title, content)| sketch_of(title, content));
-    let expected = terms.len() as i64;
-    let added = super::Kept(
-        diesel::sql_query(
-            "WITH s AS (INSERT INTO petition_search (petition_id, masked) VALUES ($1, $2)), \
-             t AS (INSERT INTO petition_terms (category_id, term, petition_id) \
-             SELECT $3, term, $1 FROM unnest($4::int4[]) AS term RETURNING 1) \
-             SELECT count(*) AS postings FROM t",
-        )
-        .bind::<BigInt, _>(id)
-        .bind::<Text, _>(masked)
-        .bind::<BigInt, _>(category_id)
-        .bind::<Array<Integer>, _>(terms),
-    )
-    .get_result::<Added, _>(c)?;
-    debug_assert_eq!(added.postings, expected, "a posting per term");
-    Ok(())
 }
 
 /// Takes a petition's sketch out of the index (computed from the text it was added with).

@@ -350,8 +350,8 @@ impl Tally {
         *self.actions.entry((day, action.to_owned())).or_default() += n;
     }
 
-    /// `n` more petitions submitted on `day` with these attributes.
-    pub fn petitions(
+    /// `n` more petitions submitted on `day` with these attributes (a rebuild's recount).
+    fn petitions(
         &mut self,
         day: NaiveDate,
         kind: &str,
@@ -375,10 +375,16 @@ impl Tally {
         if from == to {
             return;
         }
+        self.petition(p, from, -1);
+        self.petition(p, to, 1);
+    }
+
+    /// Petition `p` counted `n` times more in `status`, under its own day, kind, category and
+    /// channel.
+    pub fn petition(&mut self, p: &super::petitions::PetitionRow, status: &str, n: i64) {
         let day = local_date(p.created_at);
         let (kind, source) = (p.kind.as_str(), p.source.as_str());
-        self.petitions(day, kind, p.category_id, source, from, -1);
-        self.petitions(day, kind, p.category_id, source, to, 1);
+        self.petitions(day, kind, p.category_id, source, status, n);
     }
 
     /// The petitions' counts per month: the days' added up (one row per key and slot, as an

@@ -352,7 +352,7 @@ pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<Petiti
     let (id, category) = (stored.id, stored.category_id);
     let indexed = super::duplicates::indexed(stored.status);
     match conn {
-        DbConn::Pg(c) => super::duplicates::add_new_on_postgres(
+        DbConn::Pg(c) => index_new_on_postgres(
             c,
             id,
             category,
@@ -372,6 +372,46 @@ pub fn insert(conn: &mut DbConn, row: &NewPetitionRow<'_>) -> QueryResult<Petiti
         }
     }
     Ok(stored)
+}
+
+/// `insert`'s search text and, when `sketched` (its title and content) is given, its sketch in
+/// the repeat index (it has no postings yet), on PostgreSQL: one statement the
+/// connection keeps prepared, the terms as an array. Written out as VALUES, each submission's
+/// postings were new text, parsed and planned anew; apart, the search text and the postings
+/// were two round trips.
+fn index_new_on_postgres(
+    c: &mut diesel::PgConnection,
+    id: i64,
+    category_id: i64,
+    masked: &str,
+    sketched: Option<(&str, &str)>,
+) -> QueryResult<()> {
+    use diesel::sql_types::{Array, BigInt, Integer, Text};
+    /// How many postings the statement wrote.
+    #[derive(QueryableByName)]
+    struct Added {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        postings: i64,
+    }
+    let terms = sketched.map_or_else(Vec::new, |(title, content)| {
+        super::duplicates::sketch_of(title, content)
+    });
+    let expected = terms.len() as i64;
+    let added = Kept(
+        diesel::sql_query(
+            "WITH s AS (INSERT INTO petition_search (petition_id, masked) VALUES ($1, $2)), \
+             t AS (INSERT INTO petition_terms (category_id, term, petition_id) \
+             SELECT $3, term, $1 FROM unnest($4::int4[]) AS term RETURNING 1) \
+             SELECT count(*) AS postings FROM t",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Text, _>(masked)
+        .bind::<BigInt, _>(category_id)
+        .bind::<Array<Integer>, _>(terms),
+    )
+    .get_result::<Added, _>(c)?;
+    debug_assert_eq!(added.postings, expected, "a posting per term");
+    Ok(())
 }
 
 /// What a search by someone who sees the petition masked may match: title and content as

@@ -146,14 +146,7 @@ pub fn submit(
             if let Some(k) = key {
                 db::petitions::insert_idempotent(conn, caller.user_id, k, id, now)?;
             }
-            tally.petitions(
-                crate::domain::calendar::local_date(now),
-                body.kind.as_str(),
-                body.category_id,
-                source.as_str(),
-                PetitionStatus::Submitted.as_str(),
-                1,
-            );
+            tally.petition(&stored, PetitionStatus::Submitted.as_str(), 1);
             AppResult::Ok(())
         })?;
         Ok(Ok(stored))
