@@ -1,0 +1,2 @@
+DROP INDEX petitions_created;
+CREATE INDEX petitions_created ON petitions (created_at);
