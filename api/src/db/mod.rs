@@ -36,6 +36,55 @@ macro_rules! fixed_sql {
     };
 }
 
+/// `column = 'value'` with the value written into the statement, for a column of a small closed
+/// set (a petition's status or urgency, an order's open request): the planner then plans for
+/// that value. With the value bound, a prepared statement's generic plan (which PostgreSQL may
+/// keep after its fifth run) takes every value to be as common as the average, and walked
+/// every petition newest first for a status that no petition had. `value` is the set's own
+/// `&'static str` (`as_str` of its enum), never text from a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Is {
+    column: &'static str,
+    value: &'static str,
+}
+
+impl Is {
+    /// `column` as it appears in the statement (`"petitions"."status"`), `value` one of the
+    /// set's, or `None` if it is not (the caller then binds it as any other value).
+    pub fn known(column: &'static str, value: &str, known: &[&'static str]) -> Option<Is> {
+        known
+            .iter()
+            .find(|k| **k == value)
+            .map(|value| Is { column, value })
+    }
+}
+
+impl diesel::query_builder::QueryId for Is {
+    type QueryId = ();
+    // The statement differs with the value: never cached by type, only by its text.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+impl diesel::expression::Expression for Is {
+    type SqlType = diesel::sql_types::Bool;
+}
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for Is {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> diesel::QueryResult<()> {
+        out.push_sql(self.column);
+        out.push_sql(" = '");
+        out.push_sql(self.value);
+        out.push_sql("'");
+        Ok(())
+    }
+}
+impl<QS> diesel::expression::SelectableExpression<QS> for Is {}
+impl<QS> diesel::expression::AppearsOnTable<QS> for Is {}
+impl<GB> diesel::expression::ValidGrouping<GB> for Is {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
 /// A statement of a fixed shape that diesel would not keep prepared: it keeps none holding a
 /// `None` written as DEFAULT, an upsert or an update, because their text may differ from one
 /// run to the next. Wrapped, the statement is kept prepared by its text (each text it takes is
