@@ -12,7 +12,8 @@
 # row), the public tracking page (plain and as a cache revalidation: If-None-Match → 304), and
 # submissions; then
 # the public pages (feed, Open311, tracking) again on a server that keeps nothing
-# (MINHU_PUBLIC_CACHE_MS=0), i.e. without a cache hit.
+# (MINHU_PUBLIC_CACHE_MS=0), i.e. without a cache hit. On PostgreSQL also every list filter
+# once (bench/filters.sh), printing the five slowest.
 # On PostgreSQL, pgbench runs on the same database in the same run: the built-in select-only
 # script (point selects by primary key) and a single-row insert, 16 clients; each measure is
 # printed in req/s, p50/p99, and as a ratio to pgbench (reads to point select, submissions to
@@ -65,7 +66,7 @@ pgbench_tps() { awk '/^tps/ {print int($3); exit}'; }
 
 export MINHU_DEMO_PASSWORD=bench-demo-password MINHU_TRACK_RATE_LIMIT=0 MINHU_JOB_INTERVAL_SECS=0
 declare -A R
-read -r -a MEASURES <<<"${MEASURES:-feed list inbox inbox_community list_community inbox_office open311 own operator track track304 submit feed0 open3110 track0}"
+read -r -a MEASURES <<<"${MEASURES:-feed list inbox inbox_community list_community inbox_office open311 own operator track track304 submit feed0 open3110 track0 filters}"
 read -r -a BACKENDS <<<"${BACKENDS:-sqlite postgres}"
 for n in "${SIZES[@]}"; do
   for backend in "${BACKENDS[@]}"; do
@@ -141,6 +142,12 @@ for n in "${SIZES[@]}"; do
     bench track "$base/api/v1/track/$no"
     bench track304 -H "If-None-Match: $etag" "$base/api/v1/track/$no"
     bench submit -s bench/submit.lua "$base/api/v1/petitions"
+    if [ "$backend" = postgres ] && [[ " ${MEASURES[*]} " == *" filters "* ]]; then
+      # Every list filter once (bench/filters.sh): the slowest five.
+      BASE=$base OPERATOR=$OPERATOR UNIT=$UNIT COMMUNITY=$COMMUNITY DATABASE_URL=$url \
+        bash bench/filters.sh >"$WORK/filters-$n.txt"
+      R[$key-filters]=$(head -5 "$WORK/filters-$n.txt")
+    fi
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
     if [[ " ${MEASURES[*]} " == *0\ * ]]; then
       # The public pages again with nothing kept (MINHU_PUBLIC_CACHE_MS=0): every request reads
@@ -205,6 +212,7 @@ for n in "${SIZES[@]}"; do
   echo "$n petitions of history (seeded: SQLite ${R[sqlite-$n-seed]:-not run}, PostgreSQL ${R[postgres-$n-seed]:-not run}); pgbench: point select $sel tps, single insert $ins tps"
   printf '  %-28s %-30s %-30s %-10s %s\n' measure "PostgreSQL req/s (p50 / p99)" "SQLite req/s (p50 / p99)" "ratio" "p99 at 64 connections (PostgreSQL / SQLite)"
   for m in "${MEASURES[@]}"; do
+    [ "$m" = filters ] && continue
     read -r prps p50 p99 <<<"${R[postgres-$n-$m]:-— - -}"
     read -r srps s50 s99 <<<"${R[sqlite-$n-$m]:-— - -}"
     limit=$sel; [ "$m" = submit ] && limit=$ins
@@ -212,6 +220,13 @@ for n in "${SIZES[@]}"; do
     printf '  %-28s %-30s %-30s %-10s %s\n' "${LABEL[$m]}" "$prps ($p50 / $p99)" "$srps ($s50 / $s99)" "$ratio" \
       "${R[postgres-$n-$m-64]:-—} / ${R[sqlite-$n-$m-64]:-—}"
   done
+done
+for n in "${SIZES[@]}"; do
+  if [ -n "${R[postgres-$n-filters]:-}" ]; then
+    echo
+    echo "the slowest filtered lists at $n petitions (PostgreSQL, each asked alone, best of 3; bench/filters.sh):"
+    echo "${R[postgres-$n-filters]}" | sed 's/^/  /'
+  fi
 done
 echo
 echo "cold start to ready (SQLite, best of 5): ${best} ms; idle resident memory (SQLite): $rss"
