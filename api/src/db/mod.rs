@@ -51,10 +51,14 @@ pub struct Is {
 impl Is {
     /// `column` as it appears in the statement (`"petitions"."status"`), `value` one of the
     /// set's, or `None` if it is not (the caller then binds it as any other value).
-    pub fn known(column: &'static str, value: &str, known: &[&'static str]) -> Option<Is> {
+    pub fn known(
+        column: &'static str,
+        value: &str,
+        known: impl IntoIterator<Item = &'static str>,
+    ) -> Option<Is> {
         known
-            .iter()
-            .find(|k| **k == value)
+            .into_iter()
+            .find(|k| *k == value)
             .map(|value| Is { column, value })
     }
 }

@@ -10,13 +10,8 @@ use super::schema::{
 };
 use super::units::UnitRow;
 use super::{subtree_range, DbConn, Is, Kept, Paging};
-use minhu_types::{PetitionStatus, Urgency};
-
-/// The names of a closed set's values, for [`Is::known`].
-pub(crate) fn known<T: Copy + Into<&'static str>>(all: &[T]) -> Vec<&'static str> {
-    all.iter().map(|v| (*v).into()).collect()
-}
 use crate::domain::lifecycle::{self, names};
+use minhu_types::{PetitionStatus, Urgency};
 
 /// Runs the same typed query on whichever backend the connection is (`$c` is the backend's own
 /// connection), for statements diesel cannot express over the multi-backend (upserts, row
@@ -733,7 +728,11 @@ fn list_page(
             Scope::Public => q = q.filter(InFeed),
         }
         if let Some(s) = &filter.status {
-            q = match Is::known(r#""petitions"."status""#, s, &known(PetitionStatus::ALL)) {
+            q = match Is::known(
+                r#""petitions"."status""#,
+                s,
+                PetitionStatus::ALL.iter().map(|v| v.as_str()),
+            ) {
                 Some(is) => q.filter(is),
                 None => q.filter(petitions::status.eq(s.clone())),
             };
@@ -745,7 +744,11 @@ fn list_page(
             q = q.filter(petitions::kind.eq(k.clone()));
         }
         if let Some(u) = &filter.urgency {
-            q = match Is::known(r#""petitions"."urgency""#, u, &known(Urgency::ALL)) {
+            q = match Is::known(
+                r#""petitions"."urgency""#,
+                u,
+                Urgency::ALL.iter().map(|v| v.as_str()),
+            ) {
                 Some(is) => q.filter(is),
                 None => q.filter(petitions::urgency.eq(u.clone())),
             };
@@ -885,9 +888,7 @@ fn list_page(
         };
         let total = paging.total(window.len() as i64, || query().count().get_result(conn))?;
         let page: Vec<i64> = window.into_iter().take(paging.per_page as usize).collect();
-        let mut items = find_many(conn, &page)?;
-        in_order_of(&page, &mut items, |p| p.id);
-        return Ok((items, total));
+        return Ok((page_rows(conn, scope, &page)?, total));
     }
     // Uncounted too: the page's ids, then those petitions. Asked for whole rows, PostgreSQL
     // costs an index's reads of the table by how the index's first column follows the table's
@@ -899,9 +900,20 @@ fn list_page(
         .offset(paging.offset())
         .select(petitions::id)
         .load(conn)?;
-    let mut items = find_many(conn, &page)?;
-    in_order_of(&page, &mut items, |p| p.id);
-    Ok((items, 0))
+    Ok((page_rows(conn, scope, &page)?, 0))
+}
+
+/// A page's petitions by the ids its first statement found, in their order. The two statements
+/// do not share a snapshot: a petition hidden or withdrawn between them is not shown publicly.
+fn page_rows(conn: &mut DbConn, scope: &Scope, page: &[i64]) -> QueryResult<Vec<PetitionRow>> {
+    let mut items = find_many(conn, page)?;
+    if matches!(scope, Scope::Public) {
+        items.retain(|p| {
+            crate::domain::privacy::in_public_feed(p.status, p.publish_consent, p.public_hidden)
+        });
+    }
+    in_order_of(page, &mut items, |p| p.id);
+    Ok(items)
 }
 
 /// The petition with its orders and their units, in order, and whether it has any replies and
@@ -1124,7 +1136,7 @@ macro_rules! order_filters {
             q = match $crate::db::Is::known(
                 r#""assignments"."open_request""#,
                 r,
-                &$crate::db::petitions::known(RequestKind::ALL),
+                RequestKind::ALL.iter().map(|v| v.as_str()),
             ) {
                 Some(is) => q.filter(is),
                 None => q.filter(assignments::open_request.eq(r.clone())),
