@@ -502,8 +502,9 @@ async fn a_units_lists_read_only_its_own_orders() {
 /// submissions not yet accepted (a crisis day brings 80,000), PostgreSQL read the requests'
 /// range along `petitions_created` and passed over every one of them for each page — ANALYZE
 /// or not, as it takes public petitions to be spread evenly in time (45 ms a page with 157,000
-/// waiting). The same with a window asked for that ends now (a portal polling for what is new),
-/// until `petitions_created` held the id as the feed's index does (migration 000033). Four
+/// waiting; for the default window read without dates and cut in Rust for a while). The same
+/// with a window asked for that ends now (a portal polling for what is new), until
+/// `petitions_created` held the id as the feed's index does (migration 000033). Four
 /// years of history and a burst of 3,000 in the last hour, then PostgreSQL's plan of the
 /// recorded statement, run for the page's values.
 #[actix_web::test]

@@ -40,26 +40,20 @@ macro_rules! fixed_sql {
 /// set (a petition's status or urgency, an order's open request): the planner then plans for
 /// that value. With the value bound, a prepared statement's generic plan (which PostgreSQL may
 /// keep after its fifth run) takes every value to be as common as the average, and walked
-/// every petition newest first for a status that no petition had. `value` is the set's own
-/// `&'static str` (`as_str` of its enum), never text from a request.
+/// every petition newest first for a status that no petition had. The value is the set's own
+/// `&'static str` (`as_str` of its enum), never text from a request; a name outside the set
+/// (`None`) matches nothing, as no row holds one.
 #[derive(Debug, Clone, Copy)]
 pub struct Is {
     column: &'static str,
-    value: &'static str,
+    value: Option<&'static str>,
 }
 
 impl Is {
-    /// `column` as it appears in the statement (`"petitions"."status"`), `value` one of the
-    /// set's, or `None` if it is not (the caller then binds it as any other value).
-    pub fn known(
-        column: &'static str,
-        value: &str,
-        known: impl IntoIterator<Item = &'static str>,
-    ) -> Option<Is> {
-        known
-            .into_iter()
-            .find(|k| *k == value)
-            .map(|value| Is { column, value })
+    /// `column` as it appears in the statement (`"petitions"."status"`) equal to `value`, the
+    /// set's name parsed from the filter (`PetitionStatus::parse(s).map(PetitionStatus::as_str)`).
+    pub fn new(column: &'static str, value: Option<&'static str>) -> Is {
+        Is { column, value }
     }
 }
 
@@ -76,10 +70,15 @@ impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for 
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> diesel::QueryResult<()> {
-        out.push_sql(self.column);
-        out.push_sql(" = '");
-        out.push_sql(self.value);
-        out.push_sql("'");
+        match self.value {
+            Some(value) => {
+                out.push_sql(self.column);
+                out.push_sql(" = '");
+                out.push_sql(value);
+                out.push_sql("'");
+            }
+            None => out.push_sql("1 = 0"),
+        }
         Ok(())
     }
 }

@@ -728,14 +728,8 @@ fn list_page(
             Scope::Public => q = q.filter(InFeed),
         }
         if let Some(s) = &filter.status {
-            q = match Is::known(
-                r#""petitions"."status""#,
-                s,
-                PetitionStatus::ALL.iter().map(|v| v.as_str()),
-            ) {
-                Some(is) => q.filter(is),
-                None => q.filter(petitions::status.eq(s.clone())),
-            };
+            let status = PetitionStatus::parse(s).map(PetitionStatus::as_str);
+            q = q.filter(Is::new(r#""petitions"."status""#, status));
         }
         if let Some(any) = &filter.statuses {
             q = q.filter(petitions::status.eq_any(any.clone()));
@@ -744,14 +738,8 @@ fn list_page(
             q = q.filter(petitions::kind.eq(k.clone()));
         }
         if let Some(u) = &filter.urgency {
-            q = match Is::known(
-                r#""petitions"."urgency""#,
-                u,
-                Urgency::ALL.iter().map(|v| v.as_str()),
-            ) {
-                Some(is) => q.filter(is),
-                None => q.filter(petitions::urgency.eq(u.clone())),
-            };
+            let urgency = Urgency::parse(u).map(Urgency::as_str);
+            q = q.filter(Is::new(r#""petitions"."urgency""#, urgency));
         }
         if let Some(c) = filter.category_id {
             q = q.filter(petitions::category_id.eq(c));
@@ -1132,15 +1120,8 @@ macro_rules! order_filters {
             q = q.filter(assignments::state.eq(s.clone()));
         }
         if let Some(r) = &filter.open_request {
-            use minhu_types::RequestKind;
-            q = match $crate::db::Is::known(
-                r#""assignments"."open_request""#,
-                r,
-                RequestKind::ALL.iter().map(|v| v.as_str()),
-            ) {
-                Some(is) => q.filter(is),
-                None => q.filter(assignments::open_request.eq(r.clone())),
-            };
+            let kind = minhu_types::RequestKind::parse(r).map(minhu_types::RequestKind::as_str);
+            q = q.filter($crate::db::Is::new(r#""assignments"."open_request""#, kind));
         }
         if let Some(now) = filter.overdue_at {
             q = q

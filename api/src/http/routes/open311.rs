@@ -456,18 +456,11 @@ pub async fn list_requests(
             return Err(bad("parameters must not contain NUL characters".into()));
         }
         let now = state.clock.now();
-        let (asked_start, asked_end) = (param("start_date"), param("end_date"));
-        // The default window (no date asked for) is read newest first along the feed's own
-        // index and cut to the window here. With a condition on `created_at` PostgreSQL reads
-        // every petition newest first instead (`petitions_created`, ANALYZE or not) and passes
-        // over those not public: after a burst of submissions not yet accepted, all of them for
-        // every page (45 ms a page with 157,000 waiting, where the feed's index takes 0.3 ms).
-        let by_window = asked_start.is_some() || asked_end.is_some();
-        let end = match asked_end {
+        let end = match param("end_date") {
             Some(raw) => parse_time("end_date", &raw, format)?,
             None => now,
         };
-        let start = match asked_start {
+        let start = match param("start_date") {
             Some(raw) => parse_time("start_date", &raw, format)?,
             None => end - chrono::Duration::days(90),
         };
@@ -534,8 +527,8 @@ pub async fn list_requests(
                         for code in codes {
                             let filter = db::petitions::PetitionFilter {
                                 category_id: code,
-                                from: by_window.then_some(start),
-                                to: by_window.then_some(end),
+                                from: Some(start),
+                                to: Some(end),
                                 statuses: statuses.clone(),
                                 by_created: true,
                                 ..Default::default()
@@ -551,7 +544,6 @@ pub async fn list_requests(
                                 paging,
                             )?);
                         }
-                        rows.retain(|r| start <= r.created_at && r.created_at < end);
                         rows.sort_by(|a, b| b.created_at.cmp(&a.created_at));
                         rows.truncate(MAX_REQUESTS as usize);
                         rows
