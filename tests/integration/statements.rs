@@ -627,9 +627,31 @@ async fn filtered_lists_pass_over_no_history() {
         diesel::sql_query("ANALYZE").execute(conn).expect("analyze");
     })
     .await;
+    // The history's first day: its oldest petitions. (Times here repeat every 1,460 ids, so
+    // a later bound would find older petitions among the newest ids; in a city's history ids
+    // follow the time, and every bound in the past passed over all that came after it.)
+    let to = (now - chrono::Duration::days(1459))
+        .and_utc()
+        .format("%Y-%m-%dT%H:%M:%SZ");
+    // And its second page, by its `next` link.
+    let next = app
+        .get(&format!("/api/v1/petitions?to={to}&per_page=2"))
+        .token(&c.operator)
+        .send()
+        .await
+        .value()["next"]
+        .as_str()
+        .expect("next")
+        .to_owned();
     // What each asks, and a piece of the statement that must read by the filter.
     for (asked, filtering) in [
+        (next, "\"created_at\" <="),
         ("/api/v1/petitions?status=merged".to_owned(), "'merged'"),
+        (format!("/api/v1/petitions?to={to}"), "\"created_at\" <"),
+        (
+            format!("/api/v1/petitions?status=closed&to={to}"),
+            "\"created_at\" <",
+        ),
         (
             "/api/v1/petitions?urgency=emergency".to_owned(),
             "'emergency'",
@@ -1008,6 +1030,89 @@ async fn next_links_walk_every_item_once(app: TestApp) {
     }
 }
 
+/// A list bounded by `to` runs newest first by the time of submission, then id, also where ids
+/// and times disagree (petitions stored at the same moment by two replicas, or within a second):
+/// its pages and its `next` links give every petition before `to` once, in that order, also
+/// across petitions of the same time at a page's edge.
+async fn lists_bounded_in_time_run_by_time(app: TestApp) {
+    use diesel::prelude::*;
+    use minhu::db::schema::petitions;
+    let c = City::build(&app).await;
+    let now = app.state.clock.now();
+    let mut ids = Vec::new();
+    for _ in 0..9 {
+        ids.push(c.submit(&app, json!({})).await["id"].as_i64().expect("id"));
+    }
+    // Days ago for each, in id order: out of order, with ties.
+    let days_ago = [3, 1, 4, 1, 5, 9, 2, 6, 5];
+    let state = app.state.clone();
+    let stored = ids.clone();
+    actix_web::web::block(move || {
+        let mut conn = state.pool.get().expect("conn");
+        for (id, d) in stored.iter().zip(days_ago) {
+            diesel::update(petitions::table.find(*id))
+                .set(petitions::created_at.eq(now - chrono::Duration::days(d)))
+                .execute(&mut *conn)
+                .expect("update");
+        }
+    })
+    .await
+    .expect("block");
+    let mut by_time: Vec<(i64, i64)> = ids.iter().copied().zip(days_ago).collect();
+    by_time.sort_by_key(|&(id, d)| (d, std::cmp::Reverse(id)));
+    let rfc = |t: chrono::NaiveDateTime| t.and_utc().to_rfc3339().replace('+', "%2B");
+    // Half a day ago: before the city's own petitions, after every one of these.
+    for (to, expected) in [
+        (
+            now - chrono::Duration::hours(12),
+            by_time.iter().map(|&(id, _)| id).collect::<Vec<_>>(),
+        ),
+        (
+            now - chrono::Duration::days(3),
+            by_time
+                .iter()
+                .filter(|&&(_, d)| d > 3)
+                .map(|&(id, _)| id)
+                .collect(),
+        ),
+    ] {
+        let to = rfc(to);
+        let whole = format!("/api/v1/petitions?to={to}&per_page=100");
+        let v = app.get(&whole).token(&c.operator).send().await.value();
+        let listed: Vec<i64> = v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["id"].as_i64().expect("id"))
+            .collect();
+        assert_eq!(listed, expected, "{whole}: newest first by time, then id");
+        let mut paged = Vec::new();
+        for page in 1..=4 {
+            let path = format!("/api/v1/petitions?to={to}&per_page=2&page={page}");
+            let v = app.get(&path).token(&c.operator).send().await.value();
+            assert_eq!(
+                v["total"].as_i64(),
+                Some(expected.len() as i64),
+                "{path}: {v}"
+            );
+            paged.extend(
+                v["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .map(|i| i["id"].as_i64().expect("id")),
+            );
+        }
+        assert_eq!(paged, expected[..expected.len().min(8)], "pages of two");
+        let first = format!("/api/v1/petitions?to={to}&per_page=3");
+        assert_eq!(
+            walk(&app, Some(&c.operator), &first).await,
+            expected,
+            "{first}"
+        );
+    }
+}
+
 /// Offset paging stops at a depth where it would walk history; the cursor refuses what it
 /// cannot follow, saying what to use instead.
 async fn deep_pages_and_bad_cursors_are_refused(app: TestApp) {
@@ -1099,6 +1204,7 @@ async fn a_submission_answers_what_a_read_shows(app: TestApp) {
 
 both!(
     next_links_walk_every_item_once,
+    lists_bounded_in_time_run_by_time,
     deep_pages_and_bad_cursors_are_refused,
     a_submission_answers_what_a_read_shows,
 );

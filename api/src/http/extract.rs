@@ -362,7 +362,7 @@ impl CursorQuery {
     pub fn before_id(
         self,
         paging: crate::db::Paging,
-        by_id: bool,
+        keyset: bool,
     ) -> Result<Option<i64>, AppError> {
         let Some(after) = self.after else {
             return Ok(None);
@@ -379,7 +379,7 @@ impl CursorQuery {
                 "使用 after 时不能再指定 page",
             ));
         }
-        if !by_id {
+        if !keyset {
             return Err(AppError::invalid_field(
                 "after",
                 "after 只用于按时间从新到旧排列的列表（此排序请用 page）",
@@ -390,15 +390,15 @@ impl CursorQuery {
 }
 
 /// The page with its `next` link when the list goes on: this request's path and query with
-/// `after=` this page's last id in place of `page` and `after` (for lists newest first by id).
+/// `after=` this page's last id in place of `page` and `after` (for lists newest first).
 pub fn with_next<T>(
     mut page: minhu_types::Page<T>,
     req: &HttpRequest,
-    by_id: bool,
+    keyset: bool,
     last_id: impl Fn(&T) -> i64,
 ) -> minhu_types::Page<T> {
     let shown = (page.page - 1) * page.per_page + page.items.len() as i64;
-    if !by_id || page.total <= shown {
+    if !keyset || page.total <= shown {
         return page;
     }
     if let Some(last) = page.items.last().map(last_id) {

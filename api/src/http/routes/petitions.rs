@@ -180,7 +180,9 @@ pub struct PetitionQuery {
     pub q: Option<String>,
     /// Submitted at or after (RFC 3339).
     pub from: Option<DateTime<Utc>>,
-    /// Submitted before (RFC 3339).
+    /// Submitted before (RFC 3339). The list then runs newest first by the time of submission
+    /// (then id), and `after` pages on from that item's time: it costs the same however long ago
+    /// `to` is.
     pub to: Option<DateTime<Utc>>,
     /// Only open orders past their reply deadline (the same as `light=red`).
     pub overdue: Option<bool>,
@@ -262,9 +264,9 @@ pub async fn list(
     let q = query.into_inner();
     let caller = auth.0;
     let cursor = cursor.into_inner();
-    let (items, total, by_id) = with_actor(&state, caller, move |conn, actor| {
+    let (items, total, keyset) = with_actor(&state, caller, move |conn, actor| {
         let mut filter = q.filter(conn, actor.now)?;
-        filter.before_id = cursor.before_id(paging, filter.by_id())?;
+        filter.before_id = cursor.before_id(paging, filter.keyset())?;
         let scope = match actor.role() {
             Role::Citizen | Role::Partner => Scope::Submitter(actor.caller.user_id),
             Role::Handler => match actor.unit_path() {
@@ -283,12 +285,14 @@ pub async fn list(
                 .map(|r| views::summary(r, !list_unmasked(actor.role(), own, false), actor.now))
                 .collect(),
             total,
-            filter.by_id(),
+            filter.keyset(),
         ))
     })
     .await?;
     let page = paging.page_of(items, total);
-    Ok(web::Json(with_next(page, &req, by_id, |p: &Petition| p.id)))
+    Ok(web::Json(with_next(page, &req, keyset, |p: &Petition| {
+        p.id
+    })))
 }
 
 /// A caller's history (hotline office): every petition whose contact phone, or whose
@@ -319,8 +323,8 @@ pub async fn callers(
         phones: Some(forms),
         ..PetitionFilter::default()
     };
-    let by_id = filter.by_id();
-    filter.before_id = cursor.into_inner().before_id(paging, by_id)?;
+    let keyset = filter.keyset();
+    filter.before_id = cursor.into_inner().before_id(paging, keyset)?;
     let (items, total) = with_actor(&state, auth.0, move |conn, actor| {
         let (rows, total) = db::petitions::list(conn, &Scope::All, &filter, paging)?;
         let unmasked = list_unmasked(actor.role(), false, true);
@@ -335,7 +339,9 @@ pub async fn callers(
     })
     .await?;
     let page = paging.page_of(items, total);
-    Ok(web::Json(with_next(page, &req, by_id, |p: &Petition| p.id)))
+    Ok(web::Json(with_next(page, &req, keyset, |p: &Petition| {
+        p.id
+    })))
 }
 
 /// One petition with its assignments, replies, visits and the actions the caller may take.

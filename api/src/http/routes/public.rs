@@ -111,8 +111,8 @@ pub async fn feed(
         by_supporters: q.sort == Some(minhu_types::FeedSort::Supporters),
         ..PetitionFilter::default()
     };
-    let by_id = filter.by_id();
-    filter.before_id = cursor.into_inner().before_id(paging, by_id)?;
+    let keyset = filter.keyset();
+    filter.before_id = cursor.into_inner().before_id(paging, keyset)?;
     if q.q
         .as_ref()
         .is_some_and(|t| t.chars().count() > 100 || t.contains('\0'))
@@ -129,7 +129,7 @@ pub async fn feed(
                     Ok((views::public_many(conn, &rows)?, total))
                 })
                 .await?;
-            let page = with_next(paging.page_of(items, total), &req, by_id, |p| p.id);
+            let page = with_next(paging.page_of(items, total), &req, keyset, |p| p.id);
             crate::http::cache::Built::of(&page)
         })
         .await?;
