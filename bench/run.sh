@@ -206,6 +206,9 @@ declare -A LABEL=(
 )
 echo
 echo "minhu benchmark — $(nproc) cores, 16 connections, 10 s a measure; ratio = req/s ÷ pgbench on the same PostgreSQL database"
+# The kernel's autogroup weighs each PostgreSQL backend (a session of its own) as much as the
+# whole server on a shared host: it sets the p99s (README, "Operations").
+echo "kernel.sched_autogroup_enabled = $(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo 'not present')"
 for n in "${SIZES[@]}"; do
   sel=${R[postgres-$n-pgselect]:-0}; ins=${R[postgres-$n-pginsert]:-0}
   echo

@@ -82,8 +82,6 @@ pub struct Config {
     pub web_dir: PathBuf,
     pub data_dir: PathBuf,
     pub log_format: LogFormat,
-    /// Database connections per process (`MINHU_DB_POOL_SIZE`, default [`default_pool_size`]):
-    /// at most this many requests run statements at once, the others wait their turn in order.
     pub db_pool_size: u32,
     /// Replied petitions without a rating close after this many days.
     pub auto_close_days: i64,
@@ -188,7 +186,7 @@ impl Config {
             }
         };
         let db_pool_size = match get("MINHU_DB_POOL_SIZE") {
-            None => default_pool_size(std::thread::available_parallelism().map_or(2, |n| n.get())),
+            None => 16,
             Some(v) => v
                 .parse()
                 .ok()
@@ -489,15 +487,6 @@ pub fn random_hex(n: usize) -> String {
     crate::auth::hex(&bytes)
 }
 
-/// Connections per process unless `MINHU_DB_POOL_SIZE` says: four per core of this host, 4 to 32
-/// (8 on two cores). Past what the cores can run, more statements at once add no throughput;
-/// they only wait in the kernel's run queue, which keeps no order, where the pool's turns do:
-/// with 16 on two cores the slowest hundredth of requests took 100–400 ms where the mean was
-/// 1 ms ("Benchmarks" in the README: the size of the pool).
-pub fn default_pool_size(cores: usize) -> u32 {
-    (cores.saturating_mul(4)).clamp(4, 32) as u32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,11 +537,6 @@ mod tests {
             let err = config(&[("MINHU_CORS_ORIGINS", bad)]).expect_err(bad);
             assert!(err.contains("MINHU_CORS_ORIGINS"), "{bad}: {err}");
         }
-    }
-
-    #[test]
-    fn the_pool_follows_the_cores() {
-        assert_eq!([1, 2, 4, 8, 64].map(default_pool_size), [4, 8, 16, 32, 32]);
     }
 
     #[test]

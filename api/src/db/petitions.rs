@@ -637,9 +637,10 @@ impl PetitionFilter {
 
     /// Whether the list runs newest first by `created_at` (then id) rather than by id: Open311,
     /// and every list bounded by `to`. By id, a list that ends years ago passed over every
-    /// petition since (170 ms at a million petitions); by time it starts where it ends. Ids and
-    /// times follow each other but for petitions stored at the same moment, so a list's order is
-    /// the same either way but for those.
+    /// petition since (170 ms at a million petitions); by time it starts where it ends. Ids
+    /// usually follow the time, but not always (replicas whose clocks differ, generated or
+    /// imported history): a list with `to` is in time order, the same list without it in id
+    /// order.
     pub fn by_time(&self) -> bool {
         !self.by_supporters && !self.triage() && (self.by_created || self.to.is_some())
     }

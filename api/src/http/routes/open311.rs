@@ -544,7 +544,7 @@ pub async fn list_requests(
                                 paging,
                             )?);
                         }
-                        rows.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+                        rows.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
                         rows.truncate(MAX_REQUESTS as usize);
                         rows
                     }
