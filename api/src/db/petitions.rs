@@ -615,10 +615,6 @@ pub struct PetitionFilter {
     pub supervised_open: bool,
     /// Any of these statuses.
     pub statuses: Option<Vec<&'static str>>,
-    /// Newest first by `created_at` (then id) instead of by id, as every list with `to` runs
-    /// (`by_time`): for Open311's time range, which `petitions_in_feed_created` then serves in
-    /// order.
-    pub by_created: bool,
     /// Most supported first (我也遇到), then newest: the feed's `sort=supporters`.
     pub by_supporters: bool,
     /// A caller's history: the contact phone, or the submitting account's phone, is one of these
@@ -635,20 +631,20 @@ impl PetitionFilter {
         self.status.as_deref() == Some(minhu_types::PetitionStatus::Submitted.as_str())
     }
 
-    /// Whether the list runs newest first by `created_at` (then id) rather than by id: Open311,
-    /// and every list bounded by `to`. By id, a list that ends years ago passed over every
-    /// petition since (170 ms at a million petitions); by time it starts where it ends. Ids
-    /// usually follow the time, but not always (replicas whose clocks differ, generated or
-    /// imported history): a list with `to` is in time order, the same list without it in id
-    /// order.
-    pub fn by_time(&self) -> bool {
-        !self.by_supporters && !self.triage() && (self.by_created || self.to.is_some())
+    /// Whether the list runs newest first (by id, or `by_time`), the order its `next` links
+    /// (`after`, `before_id`) follow.
+    pub fn keyset(&self) -> bool {
+        !self.by_supporters && !self.triage()
     }
 
-    /// Whether the list runs newest first (by id, or `by_time`), the order its `next` links
-    /// (`after`, `before_id`) follow. Open311 shows one page without links.
-    pub fn keyset(&self) -> bool {
-        !self.by_created && !self.by_supporters && !self.triage()
+    /// Whether a newest-first list runs by `created_at` (then id) rather than by id: every list
+    /// bounded by `to` (Open311's time range among them, which `petitions_in_feed_created` then
+    /// serves in order). By id, a list that ends years ago passed over every petition since
+    /// (170 ms at a million petitions); by time it starts where it ends. Ids usually follow the
+    /// time, but not always (replicas whose clocks differ, generated or imported history): a
+    /// list with `to` is in time order, the same list without it in id order.
+    pub fn by_time(&self) -> bool {
+        self.keyset() && self.to.is_some()
     }
 
     /// The unit whose filed petitions (`order_ancestors`) are the whole list in `scope`, when
@@ -669,7 +665,6 @@ impl PetitionFilter {
             light: None,
             supervised_open: false,
             statuses: None,
-            by_created: false,
             by_supporters: false,
             phones: None,
             before_id: _,

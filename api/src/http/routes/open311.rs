@@ -530,7 +530,6 @@ pub async fn list_requests(
                                 from: Some(start),
                                 to: Some(end),
                                 statuses: statuses.clone(),
-                                by_created: true,
                                 ..Default::default()
                             };
                             let paging = Paging {

@@ -232,7 +232,6 @@ impl PetitionQuery {
             supervised_open: false,
             statuses: None,
             q_unmasked: false,
-            by_created: false,
             by_supporters: false,
             phones: None,
             before_id: None,
