@@ -41,38 +41,57 @@ macro_rules! fixed_sql {
 /// that value. With the value bound, a prepared statement's generic plan (which PostgreSQL may
 /// keep after its fifth run) takes every value to be as common as the average, and walked
 /// every petition newest first for a status that no petition had. The value is the set's own
-/// `&'static str` (`as_str` of its enum), never text from a request; a name outside the set
-/// (`None`) matches nothing, as no row holds one.
+/// name (`as_str` of its enum), never text from a request; a name outside the set (`None`)
+/// matches nothing, as no row holds one.
 #[derive(Debug, Clone, Copy)]
-pub struct Is {
-    column: &'static str,
+pub struct Is<C> {
+    column: C,
     value: Option<&'static str>,
 }
 
-impl Is {
-    /// `column` as it appears in the statement (`"petitions"."status"`) equal to `value`, the
-    /// set's name parsed from the filter (`PetitionStatus::parse(s).map(PetitionStatus::as_str)`).
-    pub fn new(column: &'static str, value: Option<&'static str>) -> Is {
-        Is { column, value }
+/// The SQL types of the columns [`Is`] compares: text, nullable or not.
+pub trait Textual {}
+impl Textual for diesel::sql_types::Text {}
+impl Textual for diesel::sql_types::Nullable<diesel::sql_types::Text> {}
+
+impl<C> Is<C>
+where
+    C: diesel::Column + diesel::Expression,
+    C::SqlType: Textual,
+{
+    /// `column` (a text column of a table the query reads: both checked by type) equal to
+    /// `value`, a member of the set parsed from the filter (`PetitionStatus::parse(s)`), written
+    /// by its name.
+    pub fn new<V: Into<&'static str>>(column: C, value: Option<V>) -> Is<C> {
+        Is {
+            column,
+            value: value.map(Into::into),
+        }
     }
 }
 
-impl diesel::query_builder::QueryId for Is {
+impl<C> diesel::query_builder::QueryId for Is<C> {
     type QueryId = ();
     // The statement differs with the value: never cached by type, only by its text.
     const HAS_STATIC_QUERY_ID: bool = false;
 }
-impl diesel::expression::Expression for Is {
+impl<C> diesel::expression::Expression for Is<C> {
     type SqlType = diesel::sql_types::Bool;
 }
-impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for Is {
+impl<C, DB> diesel::query_builder::QueryFragment<DB> for Is<C>
+where
+    DB: diesel::backend::Backend,
+    C: diesel::query_builder::QueryFragment<DB>,
+{
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> diesel::QueryResult<()> {
         match self.value {
             Some(value) => {
-                out.push_sql(self.column);
+                // Every value is a name of the set (letters and underscores): nothing to quote.
+                debug_assert!(value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+                self.column.walk_ast(out.reborrow())?;
                 out.push_sql(" = '");
                 out.push_sql(value);
                 out.push_sql("'");
@@ -82,9 +101,15 @@ impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for 
         Ok(())
     }
 }
-impl<QS> diesel::expression::SelectableExpression<QS> for Is {}
-impl<QS> diesel::expression::AppearsOnTable<QS> for Is {}
-impl<GB> diesel::expression::ValidGrouping<GB> for Is {
+impl<C: diesel::expression::SelectableExpression<QS>, QS>
+    diesel::expression::SelectableExpression<QS> for Is<C>
+{
+}
+impl<C: diesel::expression::AppearsOnTable<QS>, QS> diesel::expression::AppearsOnTable<QS>
+    for Is<C>
+{
+}
+impl<C, GB> diesel::expression::ValidGrouping<GB> for Is<C> {
     type IsAggregate = diesel::expression::is_aggregate::Never;
 }
 
@@ -839,5 +864,50 @@ mod known_values {
             columns.len(),
             "a constraint without a check here"
         );
+    }
+}
+
+#[cfg(test)]
+mod written_values {
+    use super::schema::{assignments, petitions};
+    use super::Is;
+    use diesel::prelude::*;
+    use minhu_types::{PetitionStatus, RequestKind};
+
+    fn sql<Q>(q: Q) -> (String, String)
+    where
+        Q: diesel::query_builder::QueryFragment<diesel::pg::Pg>
+            + diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>,
+    {
+        (
+            diesel::debug_query::<diesel::pg::Pg, _>(&q).to_string(),
+            diesel::debug_query::<diesel::sqlite::Sqlite, _>(&q).to_string(),
+        )
+    }
+
+    /// A member of the set is written into the statement by its name after its column as each
+    /// backend names it; a name outside the set matches nothing.
+    #[test]
+    fn a_set_member_is_written_and_a_stranger_matches_nothing() {
+        let q = petitions::table.select(petitions::id).filter(Is::new(
+            petitions::status,
+            PetitionStatus::parse("handling"),
+        ));
+        let (pg, lite) = sql(q);
+        assert!(
+            pg.contains(r#"WHERE "petitions"."status" = 'handling'"#),
+            "{pg}"
+        );
+        assert!(
+            lite.contains(r#"WHERE `petitions`.`status` = 'handling'"#),
+            "{lite}"
+        );
+        let q = assignments::table.select(assignments::id).filter(Is::new(
+            assignments::open_request,
+            RequestKind::parse("x' OR 1=1"),
+        ));
+        let (pg, lite) = sql(q);
+        assert!(pg.contains("WHERE 1 = 0") && !pg.contains("OR 1=1"), "{pg}");
+        assert!(lite.contains("WHERE 1 = 0"), "{lite}");
     }
 }

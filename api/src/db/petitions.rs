@@ -736,8 +736,7 @@ fn list_page(
             Scope::Public => q = q.filter(InFeed),
         }
         if let Some(s) = &filter.status {
-            let status = PetitionStatus::parse(s).map(PetitionStatus::as_str);
-            q = q.filter(Is::new(r#""petitions"."status""#, status));
+            q = q.filter(Is::new(petitions::status, PetitionStatus::parse(s)));
         }
         if let Some(any) = &filter.statuses {
             q = q.filter(petitions::status.eq_any(any.clone()));
@@ -746,8 +745,7 @@ fn list_page(
             q = q.filter(petitions::kind.eq(k.clone()));
         }
         if let Some(u) = &filter.urgency {
-            let urgency = Urgency::parse(u).map(Urgency::as_str);
-            q = q.filter(Is::new(r#""petitions"."urgency""#, urgency));
+            q = q.filter(Is::new(petitions::urgency, Urgency::parse(u)));
         }
         if let Some(c) = filter.category_id {
             q = q.filter(petitions::category_id.eq(c));
@@ -1146,8 +1144,8 @@ macro_rules! order_filters {
             q = q.filter(assignments::state.eq(s.clone()));
         }
         if let Some(r) = &filter.open_request {
-            let kind = minhu_types::RequestKind::parse(r).map(minhu_types::RequestKind::as_str);
-            q = q.filter($crate::db::Is::new(r#""assignments"."open_request""#, kind));
+            let kind = minhu_types::RequestKind::parse(r);
+            q = q.filter($crate::db::Is::new(assignments::open_request, kind));
         }
         if let Some(now) = filter.overdue_at {
             q = q
