@@ -731,6 +731,123 @@ fn actual(step: &str) -> Option<(i64, i64)> {
     Some((number(" rows=")?, number(" loops=")?))
 }
 
+/// A value diesel recorded for a statement, as its `Debug` wrote it.
+#[derive(Debug, PartialEq)]
+enum Bound {
+    /// A number, a time, `true`: written without quotes.
+    Word(String),
+    /// A string (written in double quotes, with Rust's escapes), here unescaped.
+    Text(String),
+    /// A list (`= ANY($1)`).
+    List(Vec<Bound>),
+}
+
+/// The values of diesel's `-- binds: [..]`, read as written: a comma, bracket or quote inside
+/// a string is the string's.
+fn recorded_values(binds: &str) -> Vec<Bound> {
+    fn list(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Vec<Bound> {
+        let mut items = Vec::new();
+        loop {
+            while chars.next_if(|c| c.is_whitespace() || *c == ',').is_some() {}
+            match chars.peek() {
+                None | Some(']') => {
+                    chars.next();
+                    return items;
+                }
+                Some('[') => {
+                    chars.next();
+                    items.push(Bound::List(list(chars)));
+                }
+                Some('"') => {
+                    chars.next();
+                    let mut text = String::new();
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '"' => break,
+                            '\\' => match chars.next() {
+                                Some('n') => text.push('\n'),
+                                Some('t') => text.push('\t'),
+                                Some(other) => text.push(other),
+                                None => break,
+                            },
+                            c => text.push(c),
+                        }
+                    }
+                    items.push(Bound::Text(text));
+                }
+                Some(_) => {
+                    let mut word = String::new();
+                    while let Some(c) = chars.next_if(|c| *c != ',' && *c != ']') {
+                        word.push(c);
+                    }
+                    items.push(Bound::Word(word.trim().to_owned()));
+                }
+            }
+        }
+    }
+    let mut chars = binds.trim().chars().peekable();
+    assert_eq!(chars.next(), Some('['), "a list of values: {binds}");
+    list(&mut chars)
+}
+
+/// The recorded values as arguments of `EXECUTE`: numbers as they are, anything else a quoted
+/// literal of no type yet (PostgreSQL takes it as the parameter's), a list an array literal.
+fn sql_values(binds: &str) -> Vec<String> {
+    fn quoted(s: &str) -> String {
+        format!("'{}'", s.replace('\'', "''"))
+    }
+    fn element(b: &Bound) -> String {
+        match b {
+            Bound::Word(w) if w.parse::<i64>().is_ok() => w.clone(),
+            Bound::Word(s) | Bound::Text(s) => {
+                format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+            }
+            Bound::List(_) => panic!("a list within a list"),
+        }
+    }
+    recorded_values(binds)
+        .iter()
+        .map(|b| match b {
+            Bound::Word(w) if w.parse::<i64>().is_ok() => w.clone(),
+            Bound::Word(s) | Bound::Text(s) => quoted(s),
+            Bound::List(items) => {
+                let items: Vec<String> = items.iter().map(element).collect();
+                quoted(&format!("{{{}}}", items.join(",")))
+            }
+        })
+        .collect()
+}
+
+/// The recorded values are read as diesel wrote them, whatever a string holds.
+#[test]
+fn recorded_values_are_read_as_written() {
+    let binds =
+        r#"[2026-11-23T10:00:00, 200, "路灯, 坏了 [三天]", [1, 2], ["a\"b", "it's"], true]"#;
+    assert_eq!(
+        recorded_values(binds),
+        vec![
+            Bound::Word("2026-11-23T10:00:00".into()),
+            Bound::Word("200".into()),
+            Bound::Text("路灯, 坏了 [三天]".into()),
+            Bound::List(vec![Bound::Word("1".into()), Bound::Word("2".into())]),
+            Bound::List(vec![Bound::Text("a\"b".into()), Bound::Text("it's".into())]),
+            Bound::Word("true".into()),
+        ]
+    );
+    assert_eq!(
+        sql_values(binds),
+        vec![
+            "'2026-11-23T10:00:00'",
+            "200",
+            "'路灯, 坏了 [三天]'",
+            "'{1,2}'",
+            r#"'{"a\"b","it''s"}'"#,
+            "'true'",
+        ]
+    );
+    assert!(recorded_values("[]").is_empty());
+}
+
 /// PostgreSQL's plan of a recorded statement as it ran (`EXPLAIN ANALYZE` of it prepared, with
 /// the values it was run with: numbers as they are, anything else quoted —
 /// `[2026-11-23T10:00:00, 200, 0]`), one line a step.
@@ -744,39 +861,7 @@ async fn postgres_plan_as(app: &TestApp, recorded: &str, generic: bool) -> Vec<S
     use diesel::prelude::*;
     let (sql, binds) = recorded.split_once(" -- binds: ").expect("binds");
     let sql = sql.to_owned();
-    // The values at the top level of diesel's list; a list among them (`= ANY($1)`) is an array.
-    let inner = binds.strip_prefix('[').and_then(|b| b.strip_suffix(']'));
-    let mut tops: Vec<String> = Vec::new();
-    let mut depth = 0;
-    for ch in inner.expect("a list of values").chars() {
-        match ch {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            ',' if depth == 0 => {
-                tops.push(String::new());
-                continue;
-            }
-            _ => {}
-        }
-        if tops.is_empty() {
-            tops.push(String::new());
-        }
-        tops.last_mut().expect("a value").push(ch);
-    }
-    let values: Vec<String> = tops
-        .iter()
-        .map(|v| v.trim())
-        .filter(|v| !v.is_empty())
-        .map(
-            |v| match v.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
-                Some(list) => format!("'{{{}}}'", list.replace(' ', "").replace('"', "")),
-                None => match v.parse::<i64>() {
-                    Ok(_) => v.to_owned(),
-                    Err(_) => format!("'{}'", v.trim_matches('"')),
-                },
-            },
-        )
-        .collect();
+    let values = sql_values(binds);
     on_postgres(app, move |conn| {
         #[derive(QueryableByName)]
         struct Step {
