@@ -102,6 +102,8 @@ for n in "${SIZES[@]}"; do
     pid=$!
     server_ready
     base="http://127.0.0.1:$PORT"
+    # The pool the server chose (MINHU_DB_POOL_SIZE or its default): printed with the figures.
+    R[$key-pool]=$(curl -fs "$base/metrics" | awk '/^minhu_db_pool_max_connections/ {print $2}')
     if [ "$backend" = postgres ]; then
       # The generated city has no staff: the hotline office's operator and a district's handler.
       admin=$(login_token "$base" bench_admin bench-admin-password)
@@ -213,6 +215,7 @@ for n in "${SIZES[@]}"; do
   sel=${R[postgres-$n-pgselect]:-0}; ins=${R[postgres-$n-pginsert]:-0}
   echo
   echo "$n petitions of history (seeded: SQLite ${R[sqlite-$n-seed]:-not run}, PostgreSQL ${R[postgres-$n-seed]:-not run}); pgbench: point select $sel tps, single insert $ins tps"
+  echo "  database pool: SQLite ${R[sqlite-$n-pool]:-—}, PostgreSQL ${R[postgres-$n-pool]:-—} connections"
   printf '  %-28s %-30s %-30s %-10s %s\n' measure "PostgreSQL req/s (p50 / p99)" "SQLite req/s (p50 / p99)" "ratio" "p99 at 64 connections (PostgreSQL / SQLite)"
   for m in "${MEASURES[@]}"; do
     [ "$m" = filters ] && continue
