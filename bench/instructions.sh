@@ -18,7 +18,7 @@ source "$(dirname "$0")/../.ci/lib.sh"
 cd "$ROOT"
 N=${1:-100000}
 REQUESTS=${REQUESTS:-300}
-read -r -a MEASURES <<<"${MEASURES:-own operator list inbox track}"
+read -r -a MEASURES <<<"${MEASURES:-own operator list inbox track feed}"
 apt_install valgrind curl
 ensure_postgres
 if [ -z "${BINS:-}" ]; then
@@ -90,6 +90,7 @@ for bin in "${BINS[@]}"; do
       list) args=(-H "Authorization: Bearer $OPERATOR" "$base/api/v1/petitions") ;;
       inbox) args=(-H "Authorization: Bearer $UNIT" "$base/api/v1/assignments") ;;
       track) args=("$base/api/v1/track/$no") ;;
+      feed) args=("$base/api/v1/public/petitions") ;;
       *) echo "unknown measure $m" >&2; exit 2 ;;
     esac
     for _ in $(seq 1 30); do curl -fs -o /dev/null "${args[@]}"; done
@@ -108,7 +109,7 @@ done
 
 declare -A LABEL=(
   [own]="petitioner reads own" [operator]="operator unmasked read (+ audit)"
-  [list]="officials' list (20)" [inbox]="a district's inbox (20)" [track]="tracking page (kept)"
+  [list]="officials' list (20)" [inbox]="a district's inbox (20)" [track]="tracking page (kept)" [feed]="public feed page (kept)"
 )
 echo
 echo "minhu server instructions per request — $N petitions of history on PostgreSQL, $REQUESTS requests a measure"

@@ -240,6 +240,15 @@ macro_rules! open311_resource {
 /// The `/api/v1` routes.
 fn api_routes(cfg: &mut web::ServiceConfig) {
     use routes::*;
+    // actix tries the resources in the order they are registered, matching each path with a
+    // `{…}` in it by a regular expression: the pages read most (a story's tracking page and the
+    // feed, the lists and a petition) come first, so that they are found after one or two
+    // tries rather than forty. No other resource's path can match theirs.
+    resource!(cfg, "/track/{tracking_no}", get => public::track);
+    resource!(cfg, "/public/petitions", get => public::feed);
+    resource!(cfg, "/petitions", get => petitions::list, post => petitions::create);
+    resource!(cfg, "/petitions/{id}", get => petitions::find);
+    resource!(cfg, "/assignments", get => assignments::list);
     resource!(cfg, "/auth/register", post => auth::register);
     resource!(cfg, "/auth/login", post => auth::login);
     resource!(cfg, "/auth/token", post => auth::token);
@@ -273,8 +282,6 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/webhooks", get => webhooks::list, post => webhooks::create);
     resource!(cfg, "/webhooks/{id}", delete => webhooks::delete);
     resource!(cfg, "/webhooks/{id}/deliveries", get => webhooks::deliveries);
-    resource!(cfg, "/petitions", get => petitions::list, post => petitions::create);
-    resource!(cfg, "/petitions/{id}", get => petitions::find);
     resource!(cfg, "/callers/{phone}/petitions", get => petitions::callers);
     resource!(cfg, "/petitions/{id}/events", get => petitions::events);
     resource!(cfg, "/petitions/{id}/accept", post => petition_actions::accept);
@@ -291,7 +298,6 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/petitions/{id}/rating", post => replies::rate);
     resource!(cfg, "/petitions/{id}/visits", post => replies::visit);
     resource!(cfg, "/petitions/{id}/follow-ups", get => replies::list_follow_ups, post => replies::create_follow_up);
-    resource!(cfg, "/assignments", get => assignments::list);
     resource!(cfg, "/assignments/{id}/sign", post => assignments::sign);
     resource!(cfg, "/assignments/{id}/return", post => assignments::request_return);
     resource!(cfg, "/assignments/{id}/return/approve", post => assignments::approve_return);
@@ -301,8 +307,6 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/assignments/{id}/extension/refuse", post => assignments::refuse_extension);
     resource!(cfg, "/assignments/{id}/dispatch", post => assignments::dispatch_down);
     resource!(cfg, "/assignments/{id}/progress", post => assignments::progress);
-    resource!(cfg, "/track/{tracking_no}", get => public::track);
-    resource!(cfg, "/public/petitions", get => public::feed);
     resource!(cfg, "/public/petitions/{id}/support", post => readers::support, delete => readers::unsupport);
     resource!(cfg, "/petitions/{id}/follow", post => readers::follow, delete => readers::unfollow);
     resource!(cfg, "/petitions/{id}/moderation", post => moderation::moderate);
