@@ -170,7 +170,14 @@ ensure_postgres() {
 # fails with its log if process PID exits first or it is not ready within 10 s.
 wait_ready() { # wait_ready PORT PID LOG [TENTHS OF A SECOND, default 100]
   for _ in $(seq 1 "${4:-100}"); do
-    curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0
+    if curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1; then
+      # Answered by this server, not by one left on the port (a bench's, a crashed run's),
+      # whose answers would pass for its own while it failed to listen.
+      if command -v ss >/dev/null && ! ss -Htlnp "sport = :$1" | grep -q "pid=$2,"; then
+        echo "port $1 is held by another process: $(ss -Htlnp "sport = :$1")" >&2; cat "$3"; exit 1
+      fi
+      return 0
+    fi
     kill -0 "$2" 2>/dev/null || { cat "$3"; exit 1; }
     sleep 0.1
   done
