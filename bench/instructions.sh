@@ -18,7 +18,7 @@ source "$(dirname "$0")/../.ci/lib.sh"
 cd "$ROOT"
 N=${1:-100000}
 REQUESTS=${REQUESTS:-300}
-read -r -a MEASURES <<<"${MEASURES:-own operator list inbox track feed}"
+read -r -a MEASURES <<<"${MEASURES:-own operator list inbox track feed events}"
 apt_install valgrind curl
 ensure_postgres
 if [ -z "${BINS:-}" ]; then
@@ -91,6 +91,7 @@ for bin in "${BINS[@]}"; do
       inbox) args=(-H "Authorization: Bearer $UNIT" "$base/api/v1/assignments") ;;
       track) args=("$base/api/v1/track/$no") ;;
       feed) args=("$base/api/v1/public/petitions") ;;
+      events) args=(-H "Authorization: Bearer $CITIZEN" "$base/api/v1/petitions/$id/events") ;;
       *) echo "unknown measure $m" >&2; exit 2 ;;
     esac
     for _ in $(seq 1 30); do curl -fs -o /dev/null "${args[@]}"; done
@@ -109,7 +110,7 @@ done
 
 declare -A LABEL=(
   [own]="petitioner reads own" [operator]="operator unmasked read (+ audit)"
-  [list]="officials' list (20)" [inbox]="a district's inbox (20)" [track]="tracking page (kept)" [feed]="public feed page (kept)"
+  [list]="officials' list (20)" [inbox]="a district's inbox (20)" [track]="tracking page (kept)" [feed]="public feed page (kept)" [events]="petitioner reads the timeline"
 )
 echo
 echo "minhu server instructions per request — $N petitions of history on PostgreSQL, $REQUESTS requests a measure"

@@ -45,6 +45,30 @@ async fn framework_errors_are_problem_details(app: TestApp) {
     assert_eq!(res.problem(404).code, "not_found");
     let res = app.post("/no-such-page").send().await;
     res.problem(404);
+    // Under a petition's, an order's and a public petition's paths as anywhere else in the API:
+    // an unknown path, or an id that is no number, is the API's 404.
+    let citizen = app.citizen("errors").await;
+    for path in [
+        "/api/v1/petitions/1/no-such-thing",
+        "/api/v1/petitions/1/",
+        "/api/v1/petitions/abc",
+        "/api/v1/petitions/abc/events",
+        "/api/v1/assignments/1",
+        "/api/v1/assignments/1/return/no-such-thing",
+        "/api/v1/public/petitions/1",
+    ] {
+        let res = app.get(path).token(&citizen).send().await;
+        assert_eq!(res.problem(404).code, "not_found", "{path}");
+    }
+    let res = app
+        .request(
+            actix_web::http::Method::DELETE,
+            "/api/v1/petitions/1/appeal/grant",
+        )
+        .send()
+        .await;
+    assert_eq!(res.problem(405).code, "method_not_allowed");
+    assert_eq!(res.header("allow"), Some("POST"));
 
     let res = app
         .request(actix_web::http::Method::DELETE, "/api/v1/units")

@@ -18,6 +18,8 @@ async fn health_readiness_and_metrics(app: TestApp) {
         json!({"status": "ok", "primary": "ok", "replica": "none"})
     );
     app.get("/api/v1/units").send().await; // a 401, counted like any other request
+                                           // A resource of a group (`/petitions/{id}…`) is counted under its whole pattern.
+    app.get("/api/v1/petitions/7/events").send().await;
     let res = app.get("/metrics").send().await;
     assert_eq!(res.status, 200);
     assert!(res
@@ -33,6 +35,12 @@ async fn health_readiness_and_metrics(app: TestApp) {
     assert!(
         text.contains(
             "minhu_http_requests_total{method=\"GET\",route=\"/api/v1/units\",status=\"401\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "minhu_http_requests_total{method=\"GET\",route=\"/api/v1/petitions/{id}/events\",status=\"401\"} 1"
         ),
         "{text}"
     );

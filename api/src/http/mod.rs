@@ -241,14 +241,18 @@ macro_rules! open311_resource {
 fn api_routes(cfg: &mut web::ServiceConfig) {
     use routes::*;
     // actix tries the resources in the order they are registered, matching each path with a
-    // `{…}` in it by a regular expression: the pages read most (a story's tracking page and the
-    // feed, the lists and a petition) come first, so that they are found after one or two
-    // tries rather than forty. No other resource's path can match theirs.
+    // `{…}` in it by a regular expression (regex-lite's: some 1,500 instructions a try): the
+    // pages read most (a story's tracking page and the feed, the lists) come first, and a
+    // petition's and an order's resources are grouped under their prefix (`api_scope`), so
+    // that every request is found after a few tries rather than forty. No other resource's
+    // path can match theirs.
     resource!(cfg, "/track/{tracking_no}", get => public::track);
     resource!(cfg, "/public/petitions", get => public::feed);
     resource!(cfg, "/petitions", get => petitions::list, post => petitions::create);
-    resource!(cfg, "/petitions/{id}", get => petitions::find);
+    cfg.service(api_scope("/petitions/{id}").configure(petition_routes));
     resource!(cfg, "/assignments", get => assignments::list);
+    cfg.service(api_scope("/assignments/{id}").configure(order_routes));
+    cfg.service(api_scope("/public/petitions/{id}").configure(public_petition_routes));
     resource!(cfg, "/auth/register", post => auth::register);
     resource!(cfg, "/auth/login", post => auth::login);
     resource!(cfg, "/auth/token", post => auth::token);
@@ -274,8 +278,6 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/dispatch-rules", get => dispatch::list, post => dispatch::create);
     resource!(cfg, "/dispatch-rules/{id}", patch => dispatch::update, delete => dispatch::delete);
     resource!(cfg, "/dispatch-settings", get => dispatch::get_settings, put => dispatch::put_settings);
-    resource!(cfg, "/petitions/{id}/suggestions", get => dispatch::suggestions);
-    resource!(cfg, "/petitions/{id}/photos", post => photos::upload);
     resource!(cfg, "/photos/{id}", get => photos::get);
     resource!(cfg, "/replies/{id}/photos", post => photos::upload_to_reply);
     resource!(cfg, "/events/{id}/photos", post => photos::upload_to_progress);
@@ -283,34 +285,6 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/webhooks/{id}", delete => webhooks::delete);
     resource!(cfg, "/webhooks/{id}/deliveries", get => webhooks::deliveries);
     resource!(cfg, "/callers/{phone}/petitions", get => petitions::callers);
-    resource!(cfg, "/petitions/{id}/events", get => petitions::events);
-    resource!(cfg, "/petitions/{id}/accept", post => petition_actions::accept);
-    resource!(cfg, "/petitions/{id}/reject", post => petition_actions::reject);
-    resource!(cfg, "/petitions/{id}/merge", post => petition_actions::merge);
-    resource!(cfg, "/petitions/{id}/supervise", post => petition_actions::supervise);
-    resource!(cfg, "/petitions/{id}/withdraw", post => petition_actions::withdraw);
-    resource!(cfg, "/petitions/{id}/request-info", post => petition_actions::request_info);
-    resource!(cfg, "/petitions/{id}/supplement", post => petition_actions::supplement);
-    resource!(cfg, "/petitions/{id}/answer", post => petition_actions::answer);
-    resource!(cfg, "/petitions/{id}/redo", post => petition_actions::redo);
-    resource!(cfg, "/petitions/{id}/assignments", post => petition_actions::dispatch);
-    resource!(cfg, "/petitions/{id}/replies", get => replies::list_replies, post => replies::create_reply);
-    resource!(cfg, "/petitions/{id}/rating", post => replies::rate);
-    resource!(cfg, "/petitions/{id}/visits", post => replies::visit);
-    resource!(cfg, "/petitions/{id}/follow-ups", get => replies::list_follow_ups, post => replies::create_follow_up);
-    resource!(cfg, "/assignments/{id}/sign", post => assignments::sign);
-    resource!(cfg, "/assignments/{id}/return", post => assignments::request_return);
-    resource!(cfg, "/assignments/{id}/return/approve", post => assignments::approve_return);
-    resource!(cfg, "/assignments/{id}/return/refuse", post => assignments::refuse_return);
-    resource!(cfg, "/assignments/{id}/extension", post => assignments::request_extension);
-    resource!(cfg, "/assignments/{id}/extension/approve", post => assignments::approve_extension);
-    resource!(cfg, "/assignments/{id}/extension/refuse", post => assignments::refuse_extension);
-    resource!(cfg, "/assignments/{id}/dispatch", post => assignments::dispatch_down);
-    resource!(cfg, "/assignments/{id}/progress", post => assignments::progress);
-    resource!(cfg, "/public/petitions/{id}/support", post => readers::support, delete => readers::unsupport);
-    resource!(cfg, "/petitions/{id}/follow", post => readers::follow, delete => readers::unfollow);
-    resource!(cfg, "/petitions/{id}/moderation", post => moderation::moderate);
-    resource!(cfg, "/public/petitions/{id}/reports", post => moderation::report);
     resource!(cfg, "/moderation/reports", get => moderation::reports);
     resource!(cfg, "/deadline-policies", get => time_limits::list, post => time_limits::create);
     resource!(cfg, "/deadline-policies/{id}", patch => time_limits::update, delete => time_limits::delete);
@@ -322,11 +296,64 @@ fn api_routes(cfg: &mut web::ServiceConfig) {
     resource!(cfg, "/stats/trends", get => figures::trends);
     resource!(cfg, "/briefings", get => figures::briefing);
     resource!(cfg, "/ranking-settings", get => figures::get_settings, put => figures::put_settings);
-    resource!(cfg, "/petitions/{id}/unreasonable", post => petition_actions::mark_unreasonable);
-    resource!(cfg, "/petitions/{id}/appeal", post => petition_actions::appeal);
-    resource!(cfg, "/petitions/{id}/appeal/grant", post => petition_actions::grant_appeal);
-    resource!(cfg, "/petitions/{id}/appeal/refuse", post => petition_actions::refuse_appeal);
-    resource!(cfg, "/petitions/{id}/typical", post => petition_actions::mark_typical);
+}
+
+/// A group of resources under one prefix (`/petitions/{id}`): the prefix is matched once, the
+/// resources in it by what follows it (`/accept`), compared as text; any other path under it
+/// answers as any unknown API path does.
+fn api_scope(prefix: &str) -> actix_web::Scope {
+    web::scope(prefix).default_service(web::to(api_not_found))
+}
+
+/// `/api/v1/petitions/{id}…`: a petition and what is done to it.
+fn petition_routes(cfg: &mut web::ServiceConfig) {
+    use routes::*;
+    resource!(cfg, "", get => petitions::find);
+    resource!(cfg, "/suggestions", get => dispatch::suggestions);
+    resource!(cfg, "/photos", post => photos::upload);
+    resource!(cfg, "/events", get => petitions::events);
+    resource!(cfg, "/accept", post => petition_actions::accept);
+    resource!(cfg, "/reject", post => petition_actions::reject);
+    resource!(cfg, "/merge", post => petition_actions::merge);
+    resource!(cfg, "/supervise", post => petition_actions::supervise);
+    resource!(cfg, "/withdraw", post => petition_actions::withdraw);
+    resource!(cfg, "/request-info", post => petition_actions::request_info);
+    resource!(cfg, "/supplement", post => petition_actions::supplement);
+    resource!(cfg, "/answer", post => petition_actions::answer);
+    resource!(cfg, "/redo", post => petition_actions::redo);
+    resource!(cfg, "/assignments", post => petition_actions::dispatch);
+    resource!(cfg, "/replies", get => replies::list_replies, post => replies::create_reply);
+    resource!(cfg, "/rating", post => replies::rate);
+    resource!(cfg, "/visits", post => replies::visit);
+    resource!(cfg, "/follow-ups", get => replies::list_follow_ups, post => replies::create_follow_up);
+    resource!(cfg, "/follow", post => readers::follow, delete => readers::unfollow);
+    resource!(cfg, "/moderation", post => moderation::moderate);
+    resource!(cfg, "/unreasonable", post => petition_actions::mark_unreasonable);
+    resource!(cfg, "/appeal", post => petition_actions::appeal);
+    resource!(cfg, "/appeal/grant", post => petition_actions::grant_appeal);
+    resource!(cfg, "/appeal/refuse", post => petition_actions::refuse_appeal);
+    resource!(cfg, "/typical", post => petition_actions::mark_typical);
+}
+
+/// `/api/v1/assignments/{id}…`: what is done to an order.
+fn order_routes(cfg: &mut web::ServiceConfig) {
+    use routes::*;
+    resource!(cfg, "/sign", post => assignments::sign);
+    resource!(cfg, "/return", post => assignments::request_return);
+    resource!(cfg, "/return/approve", post => assignments::approve_return);
+    resource!(cfg, "/return/refuse", post => assignments::refuse_return);
+    resource!(cfg, "/extension", post => assignments::request_extension);
+    resource!(cfg, "/extension/approve", post => assignments::approve_extension);
+    resource!(cfg, "/extension/refuse", post => assignments::refuse_extension);
+    resource!(cfg, "/dispatch", post => assignments::dispatch_down);
+    resource!(cfg, "/progress", post => assignments::progress);
+}
+
+/// `/api/v1/public/petitions/{id}…`: what readers do on a public petition.
+fn public_petition_routes(cfg: &mut web::ServiceConfig) {
+    use routes::*;
+    resource!(cfg, "/support", post => readers::support, delete => readers::unsupport);
+    resource!(cfg, "/reports", post => moderation::report);
 }
 
 /// Open311 GeoReport v2; anything else under `/open311` answers in its error format.

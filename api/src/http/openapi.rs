@@ -406,18 +406,37 @@ fn add_error_responses(op: &mut Operation, addressed: bool) {
 mod tests {
     use super::*;
 
-    /// Every route the server registers (`resource!` and `open311_resource!` in `http/mod.rs`)
-    /// is in the document with the same methods, and the document has nothing the server does
+    /// Every route the server registers (`resource!` and `open311_resource!` in `http/mod.rs`,
+    /// under its group's prefix where it is in one) is in the document with the same methods, and the document has nothing the server does
     /// not route: a handler added without its `paths(...)` entry fails here. (That the router
     /// answers every documented operation is tested end to end in `tests/integration`.)
     #[test]
     fn the_document_lists_exactly_the_registered_routes() {
         let source = include_str!("mod.rs");
+        // The groups (`api_scope("/petitions/{id}").configure(petition_routes)`): the
+        // function that registers a group's resources, and their prefix.
+        let groups: std::collections::BTreeMap<String, String> = source
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("cfg.service(api_scope(\""))
+            .filter_map(|r| {
+                let (prefix, rest) = r.split_once('"')?;
+                let function = rest.strip_prefix(").configure(")?.split_once(')')?.0;
+                Some((function.to_owned(), format!("/api/v1{prefix}")))
+            })
+            .collect();
+        assert!(groups.len() >= 3, "parsed only {groups:?}");
+        let mut group = None;
         let mut registered = std::collections::BTreeSet::new();
         for line in source.lines().map(str::trim) {
+            if let Some(f) = line.strip_prefix("fn ") {
+                let name = f.split('(').next().unwrap_or_default();
+                group = groups.get(name).cloned();
+            }
             let (prefix, rest) = if let Some(r) = line.strip_prefix("resource!(cfg, \"") {
                 (
-                    if r.starts_with("/healthz")
+                    if let Some(group) = &group {
+                        group.as_str()
+                    } else if r.starts_with("/healthz")
                         || r.starts_with("/readyz")
                         || r.starts_with("/metrics")
                     {
