@@ -56,16 +56,16 @@ impl Textual for diesel::sql_types::Nullable<diesel::sql_types::Text> {}
 
 impl<C> Is<C>
 where
-    C: diesel::Column + diesel::Expression,
+    C: diesel::Column,
     C::SqlType: Textual,
 {
     /// `column` (a text column of a table the query reads: both checked by type) equal to
-    /// `value`, a member of the set parsed from the filter (`PetitionStatus::parse(s)`), written
-    /// by its name.
-    pub fn new<V: Into<&'static str>>(column: C, value: Option<V>) -> Is<C> {
+    /// `value`, a member of the vocabulary parsed from the filter (`PetitionStatus::parse(s)`),
+    /// written by its name.
+    pub fn new<V: minhu_types::Vocabulary>(column: C, value: Option<V>) -> Is<C> {
         Is {
             column,
-            value: value.map(Into::into),
+            value: value.map(V::name),
         }
     }
 }
@@ -89,8 +89,17 @@ where
     ) -> diesel::QueryResult<()> {
         match self.value {
             Some(value) => {
-                // Every value is a name of the set (letters and underscores): nothing to quote.
-                debug_assert!(value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+                // A wire name (lowercase letters, digits, underscores) has nothing to quote;
+                // anything else is refused rather than written.
+                if value.is_empty()
+                    || !value
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                {
+                    return Err(diesel::result::Error::QueryBuilderError(
+                        format!("not a wire name: {value:?}").into(),
+                    ));
+                }
                 self.column.walk_ast(out.reborrow())?;
                 out.push_sql(" = '");
                 out.push_sql(value);
@@ -872,7 +881,7 @@ mod written_values {
     use super::schema::{assignments, petitions};
     use super::Is;
     use diesel::prelude::*;
-    use minhu_types::{PetitionStatus, RequestKind};
+    use minhu_types::{PetitionStatus, RequestKind, Source};
 
     fn sql<Q>(q: Q) -> (String, String)
     where
@@ -909,5 +918,32 @@ mod written_values {
         let (pg, lite) = sql(q);
         assert!(pg.contains("WHERE 1 = 0") && !pg.contains("OR 1=1"), "{pg}");
         assert!(lite.contains("WHERE 1 = 0"), "{lite}");
+        // Digits are part of wire names (`open311`).
+        let q = petitions::table
+            .select(petitions::id)
+            .filter(Is::new(petitions::source, Source::parse("open311")));
+        assert!(sql(q).0.contains(r#""petitions"."source" = 'open311'"#));
+    }
+
+    /// A member whose name is not a wire name is refused, never written into the statement.
+    #[test]
+    fn a_name_that_is_no_wire_name_is_refused() {
+        #[derive(Clone, Copy)]
+        struct Odd;
+        impl minhu_types::Vocabulary for Odd {
+            fn name(self) -> &'static str {
+                "x' OR '1'='1"
+            }
+        }
+        let q = petitions::table
+            .select(petitions::id)
+            .filter(Is::new(petitions::status, Some(Odd)));
+        let mut out = String::new();
+        let written = std::fmt::Write::write_fmt(
+            &mut out,
+            format_args!("{}", diesel::debug_query::<diesel::pg::Pg, _>(&q)),
+        );
+        assert!(written.is_err(), "{out}");
+        assert!(!out.contains("OR"), "{out}");
     }
 }

@@ -6,6 +6,12 @@ use utoipa::ToSchema;
 
 use serde::{Deserialize, Serialize};
 
+/// A value of the vocabulary: one of the enums below, by its wire name (lowercase letters,
+/// digits and underscores).
+pub trait Vocabulary: Copy {
+    fn name(self) -> &'static str;
+}
+
 /// Declares a string enum with its wire name and Chinese label.
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal / $zh:literal,)+ }) => {
@@ -36,6 +42,12 @@ macro_rules! string_enum {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl Vocabulary for $name {
+            fn name(self) -> &'static str {
+                self.as_str()
             }
         }
 
