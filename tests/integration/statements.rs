@@ -740,12 +740,16 @@ enum Bound {
     Text(String),
     /// A list (`= ANY($1)`).
     List(Vec<Bound>),
+    /// `None`.
+    Null,
 }
 
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
 /// The values of diesel's `-- binds: [..]`, read as written: a comma, bracket or quote inside
-/// a string is the string's.
+/// a string is the string's, `Some(v)` is `v`, `None` is NULL.
 fn recorded_values(binds: &str) -> Vec<Bound> {
-    fn list(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Vec<Bound> {
+    fn list(chars: &mut Chars<'_>) -> Vec<Bound> {
         let mut items = Vec::new();
         loop {
             while chars.next_if(|c| c.is_whitespace() || *c == ',').is_some() {}
@@ -754,36 +758,67 @@ fn recorded_values(binds: &str) -> Vec<Bound> {
                     chars.next();
                     return items;
                 }
-                Some('[') => {
-                    chars.next();
-                    items.push(Bound::List(list(chars)));
+                Some(_) => items.push(value(chars)),
+            }
+        }
+    }
+    fn value(chars: &mut Chars<'_>) -> Bound {
+        match chars.peek() {
+            Some('[') => {
+                chars.next();
+                Bound::List(list(chars))
+            }
+            Some('"') => {
+                chars.next();
+                Bound::Text(text(chars))
+            }
+            _ => {
+                let mut word = String::new();
+                while let Some(c) = chars.next_if(|c| !matches!(c, ',' | ']' | ')' | '(')) {
+                    word.push(c);
                 }
-                Some('"') => {
-                    chars.next();
-                    let mut text = String::new();
-                    while let Some(c) = chars.next() {
-                        match c {
-                            '"' => break,
-                            '\\' => match chars.next() {
-                                Some('n') => text.push('\n'),
-                                Some('t') => text.push('\t'),
-                                Some(other) => text.push(other),
-                                None => break,
-                            },
-                            c => text.push(c),
-                        }
-                    }
-                    items.push(Bound::Text(text));
-                }
-                Some(_) => {
-                    let mut word = String::new();
-                    while let Some(c) = chars.next_if(|c| *c != ',' && *c != ']') {
-                        word.push(c);
-                    }
-                    items.push(Bound::Word(word.trim().to_owned()));
+                let word = word.trim();
+                if word == "Some" && chars.next_if_eq(&'(').is_some() {
+                    let inner = value(chars);
+                    assert_eq!(chars.next(), Some(')'), "Some(…) closed");
+                    inner
+                } else if word == "None" {
+                    Bound::Null
+                } else if word.is_empty() {
+                    let rest: String = chars.collect();
+                    panic!("a recorded value this reader does not know: {rest}")
+                } else {
+                    Bound::Word(word.to_owned())
                 }
             }
         }
+    }
+    // After the opening quote: up to the closing one, Rust's escapes undone.
+    fn text(chars: &mut Chars<'_>) -> String {
+        let mut text = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => match chars.next() {
+                    Some('n') => text.push('\n'),
+                    Some('t') => text.push('\t'),
+                    Some('r') => text.push('\r'),
+                    Some('0') => text.push('\0'),
+                    Some('u') => {
+                        assert_eq!(chars.next(), Some('{'), "an escape \\u{{…}}");
+                        let hex: String =
+                            std::iter::from_fn(|| chars.next_if(|c| *c != '}')).collect();
+                        chars.next();
+                        let code = u32::from_str_radix(&hex, 16).expect("a code point");
+                        text.push(char::from_u32(code).expect("a character"));
+                    }
+                    Some(other) => text.push(other),
+                    None => break,
+                },
+                c => text.push(c),
+            }
+        }
+        text
     }
     let mut chars = binds.trim().chars().peekable();
     assert_eq!(chars.next(), Some('['), "a list of values: {binds}");
@@ -802,6 +837,7 @@ fn sql_values(binds: &str) -> Vec<String> {
             Bound::Word(s) | Bound::Text(s) => {
                 format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
             }
+            Bound::Null => "NULL".to_owned(),
             Bound::List(_) => panic!("a list within a list"),
         }
     }
@@ -810,6 +846,7 @@ fn sql_values(binds: &str) -> Vec<String> {
         .map(|b| match b {
             Bound::Word(w) if w.parse::<i64>().is_ok() => w.clone(),
             Bound::Word(s) | Bound::Text(s) => quoted(s),
+            Bound::Null => "NULL".to_owned(),
             Bound::List(items) => {
                 let items: Vec<String> = items.iter().map(element).collect();
                 quoted(&format!("{{{}}}", items.join(",")))
@@ -821,8 +858,7 @@ fn sql_values(binds: &str) -> Vec<String> {
 /// The recorded values are read as diesel wrote them, whatever a string holds.
 #[test]
 fn recorded_values_are_read_as_written() {
-    let binds =
-        r#"[2026-11-23T10:00:00, 200, "路灯, 坏了 [三天]", [1, 2], ["a\"b", "it's"], true]"#;
+    let binds = r#"[2026-11-23T10:00:00, 200, "路灯, 坏了 [三天]", [1, 2], ["a\"b", "it's"], true, Some("x, y"), None, [Some(3), None], "\r\0\u{200b}"]"#;
     assert_eq!(
         recorded_values(binds),
         vec![
@@ -832,17 +868,24 @@ fn recorded_values_are_read_as_written() {
             Bound::List(vec![Bound::Word("1".into()), Bound::Word("2".into())]),
             Bound::List(vec![Bound::Text("a\"b".into()), Bound::Text("it's".into())]),
             Bound::Word("true".into()),
+            Bound::Text("x, y".into()),
+            Bound::Null,
+            Bound::List(vec![Bound::Word("3".into()), Bound::Null]),
+            Bound::Text("\r\0\u{200b}".into()),
         ]
     );
     assert_eq!(
-        sql_values(binds),
-        vec![
+        sql_values(binds)[..9],
+        [
             "'2026-11-23T10:00:00'",
             "200",
             "'路灯, 坏了 [三天]'",
             "'{1,2}'",
             r#"'{"a\"b","it''s"}'"#,
             "'true'",
+            "'x, y'",
+            "NULL",
+            "'{3,NULL}'",
         ]
     );
     assert!(recorded_values("[]").is_empty());
