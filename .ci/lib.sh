@@ -173,8 +173,12 @@ wait_ready() { # wait_ready PORT PID LOG [TENTHS OF A SECOND, default 100]
     if curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1; then
       # Answered by this server, not by one left on the port (a bench's, a crashed run's),
       # whose answers would pass for its own while it failed to listen.
-      if command -v ss >/dev/null && ! ss -Htlnp "sport = :$1" | grep -q "pid=$2,"; then
-        echo "port $1 is held by another process: $(ss -Htlnp "sport = :$1")" >&2; cat "$3"; exit 1
+      # (Only where `ss` names the listener: an older ss, a sandbox or another user's process
+      # may leave it unnamed, and then this check is skipped rather than failed.)
+      local held
+      held=$(ss -tlnp "sport = :$1" 2>/dev/null || true)
+      if [[ $held == *pid=* && $held != *"pid=$2,"* ]]; then
+        echo "port $1 is held by another process: $held" >&2; cat "$3"; exit 1
       fi
       return 0
     fi

@@ -103,7 +103,8 @@ for n in "${SIZES[@]}"; do
     server_ready
     base="http://127.0.0.1:$PORT"
     # The pool the server chose (MINHU_DB_POOL_SIZE or its default): printed with the figures.
-    R[$key-pool]=$(curl -fs "$base/metrics" | awk '/^minhu_db_pool_max_connections/ {print $2}')
+    R[$key-pool]=$(curl -fs ${MINHU_METRICS_TOKEN:+-H "Authorization: Bearer $MINHU_METRICS_TOKEN"} "$base/metrics" \
+      | awk '/^minhu_db_pool_max_connections/ {print $2}' || true)
     if [ "$backend" = postgres ]; then
       # The generated city has no staff: the hotline office's operator and a district's handler.
       admin=$(login_token "$base" bench_admin bench-admin-password)

@@ -17,8 +17,9 @@ async fn health_readiness_and_metrics(app: TestApp) {
         app.get("/readyz").send().await.value(),
         json!({"status": "ok", "primary": "ok", "replica": "none"})
     );
-    app.get("/api/v1/units").send().await; // a 401, counted like any other request
-                                           // A resource of a group (`/petitions/{id}…`) is counted under its whole pattern.
+    // A 401, counted like any other request.
+    app.get("/api/v1/units").send().await;
+    // A resource of a group (`/petitions/{id}…`) is counted under its whole pattern.
     app.get("/api/v1/petitions/7/events").send().await;
     let res = app.get("/metrics").send().await;
     assert_eq!(res.status, 200);

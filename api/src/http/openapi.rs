@@ -407,9 +407,10 @@ mod tests {
     use super::*;
 
     /// Every route the server registers (`resource!` and `open311_resource!` in `http/mod.rs`,
-    /// under its group's prefix where it is in one) is in the document with the same methods, and the document has nothing the server does
-    /// not route: a handler added without its `paths(...)` entry fails here. (That the router
-    /// answers every documented operation is tested end to end in `tests/integration`.)
+    /// under its group's prefix where it is in one) is in the document with the same methods,
+    /// and the document has nothing the server does not route: a handler added without its
+    /// `paths(...)` entry fails here. (That the router answers every documented operation is
+    /// tested end to end in `tests/integration`.)
     #[test]
     fn the_document_lists_exactly_the_registered_routes() {
         let source = include_str!("mod.rs");
@@ -426,11 +427,17 @@ mod tests {
             .collect();
         assert!(groups.len() >= 3, "parsed only {groups:?}");
         let mut group = None;
+        let mut entered = std::collections::BTreeSet::new();
         let mut registered = std::collections::BTreeSet::new();
         for line in source.lines().map(str::trim) {
-            if let Some(f) = line.strip_prefix("fn ") {
+            if let Some((_, f)) = line.split_once("fn ").filter(|(before, _)| {
+                before.is_empty() || before.starts_with("pub") || before.ends_with("async ")
+            }) {
                 let name = f.split('(').next().unwrap_or_default();
                 group = groups.get(name).cloned();
+                if group.is_some() {
+                    entered.insert(name.to_owned());
+                }
             }
             let (prefix, rest) = if let Some(r) = line.strip_prefix("resource!(cfg, \"") {
                 (
@@ -460,6 +467,14 @@ mod tests {
             }
         }
         assert!(registered.len() > 80, "parsed only {registered:?}");
+        // Each group's function was read (under its one prefix: a function named in two groups
+        // would be checked under one of them only).
+        assert_eq!(
+            entered.iter().collect::<Vec<_>>(),
+            groups.keys().collect::<Vec<_>>()
+        );
+        let uses = |name: &str| source.matches(&format!(".configure({name})")).count();
+        assert!(groups.keys().all(|name| uses(name) == 1), "{groups:?}");
         let api = ApiDoc::openapi();
         let mut documented = std::collections::BTreeSet::new();
         for (path, item) in &api.paths.paths {
