@@ -82,6 +82,9 @@ pub struct Config {
     pub web_dir: PathBuf,
     pub data_dir: PathBuf,
     pub log_format: LogFormat,
+    /// Database connections per process (`MINHU_DB_POOL_SIZE`, default 16). Fewer cut the
+    /// slowest requests only on a host whose kernel groups each PostgreSQL backend apart
+    /// (autogroup), and cost throughput: README, "Operations".
     pub db_pool_size: u32,
     /// Replied petitions without a rating close after this many days.
     pub auto_close_days: i64,

@@ -828,29 +828,33 @@ fn recorded_values(binds: &str) -> Vec<Bound> {
 /// The recorded values as arguments of `EXECUTE`: numbers as they are, anything else a quoted
 /// literal of no type yet (PostgreSQL takes it as the parameter's), a list an array literal.
 fn sql_values(binds: &str) -> Vec<String> {
-    fn quoted(s: &str) -> String {
+    // A value as SQL writes it (`quote` a text, in a literal or an array's element), or `None`
+    // for a list.
+    fn scalar(b: &Bound, quote: fn(&str) -> String) -> Option<String> {
+        Some(match b {
+            Bound::Word(w) if w.parse::<i64>().is_ok() => w.clone(),
+            Bound::Word(s) | Bound::Text(s) => quote(s),
+            Bound::Null => "NULL".to_owned(),
+            Bound::List(_) => return None,
+        })
+    }
+    fn literal(s: &str) -> String {
         format!("'{}'", s.replace('\'', "''"))
     }
-    fn element(b: &Bound) -> String {
-        match b {
-            Bound::Word(w) if w.parse::<i64>().is_ok() => w.clone(),
-            Bound::Word(s) | Bound::Text(s) => {
-                format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-            }
-            Bound::Null => "NULL".to_owned(),
-            Bound::List(_) => panic!("a list within a list"),
-        }
+    fn element(s: &str) -> String {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
     }
     recorded_values(binds)
         .iter()
         .map(|b| match b {
-            Bound::Word(w) if w.parse::<i64>().is_ok() => w.clone(),
-            Bound::Word(s) | Bound::Text(s) => quoted(s),
-            Bound::Null => "NULL".to_owned(),
             Bound::List(items) => {
-                let items: Vec<String> = items.iter().map(element).collect();
-                quoted(&format!("{{{}}}", items.join(",")))
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|i| scalar(i, element).expect("a list within a list"))
+                    .collect();
+                literal(&format!("{{{}}}", items.join(",")))
             }
+            b => scalar(b, literal).expect("not a list"),
         })
         .collect()
 }

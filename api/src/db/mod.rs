@@ -65,7 +65,7 @@ where
     pub fn new<V: minhu_types::Vocabulary>(column: C, value: Option<V>) -> Is<C> {
         Is {
             column,
-            value: value.map(V::name),
+            value: value.map(Into::into),
         }
     }
 }
@@ -930,11 +930,12 @@ mod written_values {
     fn a_name_that_is_no_wire_name_is_refused() {
         #[derive(Clone, Copy)]
         struct Odd;
-        impl minhu_types::Vocabulary for Odd {
-            fn name(self) -> &'static str {
+        impl From<Odd> for &'static str {
+            fn from(_: Odd) -> &'static str {
                 "x' OR '1'='1"
             }
         }
+        impl minhu_types::Vocabulary for Odd {}
         let q = petitions::table
             .select(petitions::id)
             .filter(Is::new(petitions::status, Some(Odd)));

@@ -6,11 +6,10 @@ use utoipa::ToSchema;
 
 use serde::{Deserialize, Serialize};
 
-/// A value of the vocabulary: one of the enums below, by its wire name (lowercase letters,
-/// digits and underscores).
-pub trait Vocabulary: Copy {
-    fn name(self) -> &'static str;
-}
+/// A value of the vocabulary: one of the enums below, turned into its wire name (lowercase
+/// letters, digits and underscores) by `Into<&'static str>` — which a plain `&'static str`
+/// has too, but not this mark.
+pub trait Vocabulary: Copy + Into<&'static str> {}
 
 /// Declares a string enum with its wire name and Chinese label.
 macro_rules! string_enum {
@@ -45,11 +44,7 @@ macro_rules! string_enum {
             }
         }
 
-        impl Vocabulary for $name {
-            fn name(self) -> &'static str {
-                self.as_str()
-            }
-        }
+        impl Vocabulary for $name {}
 
         impl From<$name> for &'static str {
             fn from(v: $name) -> &'static str {
