@@ -3,8 +3,9 @@
 //! Role and unit in the claims are informative only: every request acts with the account's
 //! row as it is now (`http::extract`).
 
-use std::sync::OnceLock;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -62,7 +63,13 @@ pub fn digest_secret(secret: &str) -> String {
 
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
 }
 
 /// Compares two digests in constant time.
@@ -113,6 +120,25 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     pub ttl: Duration,
+    /// Tokens these keys have verified, by their exact text, with their claims ([`verify`]).
+    ///
+    /// [`verify`]: TokenKeys::verify
+    verified: Arc<Mutex<HashMap<Box<str>, Claims>>>,
+}
+
+/// At most this many verified tokens are remembered (one per token in use; about 3 MB).
+pub const MAX_VERIFIED: usize = 10_000;
+
+/// Whether a token with these claims has expired at `now` (seconds since the epoch): the rule
+/// of the signature check's own validation (`exp` older than the leeway).
+fn expired(claims: &Claims, now: i64) -> bool {
+    claims.exp < now - TOKEN_LEEWAY_SECS as i64
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -127,6 +153,7 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             ttl,
+            verified: Arc::default(),
         }
     }
 
@@ -166,16 +193,44 @@ impl TokenKeys {
             .map_err(|e| format!("jwt: {e}"))
     }
 
+    /// The claims of a token signed with these keys and not expired.
+    ///
+    /// A token's signature covers its exact text, so the same text verified once is the same
+    /// token: it is remembered with its claims, and then only its expiry is checked again (an
+    /// HMAC and a JSON parse a request saved). Whether the account may still use it (signed
+    /// out, deactivated) is the admission's question, asked apart (`http::extract`).
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        let known = self
+            .verified
+            .lock()
+            .ok()
+            .and_then(|v| v.get(token).cloned());
+        if let Some(claims) = known {
+            return match expired(&claims, unix_now()) {
+                true => Err(TokenError::Expired),
+                false => Ok(claims),
+            };
+        }
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = TOKEN_LEEWAY_SECS;
         validation.set_required_spec_claims(&["exp", "sub"]);
-        decode::<Claims>(token, &self.decoding, &validation)
+        let claims = decode::<Claims>(token, &self.decoding, &validation)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
-            })
+            })?;
+        if let Ok(mut verified) = self.verified.lock() {
+            if verified.len() >= MAX_VERIFIED {
+                let now = unix_now();
+                verified.retain(|_, c| !expired(c, now));
+                if verified.len() >= MAX_VERIFIED {
+                    verified.clear();
+                }
+            }
+            verified.insert(token.into(), claims.clone());
+        }
+        Ok(claims)
     }
 }
 
@@ -223,6 +278,72 @@ mod tests {
             Err(TokenError::Expired)
         );
         assert_eq!(keys.verify("not.a.token"), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn a_remembered_token_is_only_its_own_text_and_still_expires() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(60));
+        let t = keys.issue(7, Role::Citizen, None).expect("sign");
+        let claims = keys.verify(&t).expect("valid");
+        assert_eq!(keys.verify(&t), Ok(claims.clone()), "remembered");
+        // Every other text, one character changed anywhere (header, claims, signature), is
+        // checked afresh and refused, though the genuine token is remembered.
+        const ALPHABET: &[u8] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+        for i in 0..t.len() {
+            for &c in ALPHABET
+                .iter()
+                .filter(|&&c| c != t.as_bytes()[i])
+                .step_by(9)
+            {
+                let mut forged = t.clone().into_bytes();
+                forged[i] = c;
+                let forged = String::from_utf8(forged).expect("ascii");
+                assert!(keys.verify(&forged).is_err(), "{forged} accepted");
+            }
+        }
+        assert_eq!(keys.verify(&t), Ok(claims.clone()));
+        // A remembered token is refused once expired, by the signature check's own rule.
+        let now = unix_now();
+        assert!(!expired(
+            &Claims {
+                exp: now - 5,
+                ..claims.clone()
+            },
+            now
+        ));
+        assert!(expired(
+            &Claims {
+                exp: now - 6,
+                ..claims.clone()
+            },
+            now
+        ));
+        let lapsed = Claims {
+            exp: now - 6,
+            ..claims
+        };
+        keys.verified
+            .lock()
+            .expect("lock")
+            .insert(t.as_str().into(), lapsed);
+        assert_eq!(keys.verify(&t), Err(TokenError::Expired));
+    }
+
+    #[test]
+    fn remembered_tokens_are_bounded() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(60));
+        for user in 0..=MAX_VERIFIED as i64 {
+            let t = keys.issue(user, Role::Citizen, None).expect("sign");
+            keys.verify(&t).expect("valid");
+            assert!(keys.verified.lock().expect("lock").len() <= MAX_VERIFIED);
+        }
+    }
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte() {
+        assert_eq!(hex(&[0, 9, 10, 255, 0x5a]), "00090aff5a");
+        assert_eq!(hex(&[]), "");
     }
 
     #[test]
