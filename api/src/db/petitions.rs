@@ -1371,7 +1371,8 @@ pub fn inbox(
 
 /// Puts rows read by id (in no particular order) in the order of `ids`, a page's few.
 fn in_order_of<T>(ids: &[i64], rows: &mut [T], id: impl Fn(&T) -> i64) {
-    rows.sort_by_key(|row| ids.iter().position(|i| *i == id(row)));
+    // Each row's place found once (a sort by a looked-up key would look it up per comparison).
+    rows.sort_by_cached_key(|row| ids.iter().position(|i| *i == id(row)));
 }
 
 /// These assignments with their units and petitions, in the order of `ids` (one statement).
