@@ -24,7 +24,9 @@ pub struct Article {
     pub category_id: Option<i64>,
     /// Shown to everybody; otherwise only to the hotline office, units, reporters and leaders.
     pub public: bool,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub updated_at: DateTime<Utc>,
     /// How well it matches the search (0–1), in search results only.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -14,6 +14,7 @@ mod notifications;
 mod petitions;
 mod photos;
 pub mod rules;
+pub mod time;
 mod triage;
 mod webhooks;
 pub use enums::*;
@@ -136,6 +137,7 @@ pub struct ContactRead {
     /// `suggestions`, `callers`.
     #[cfg_attr(feature = "openapi", schema(example = "detail"))]
     pub via: String,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -194,6 +196,7 @@ pub struct UserDetail {
     pub phone: Option<String>,
     /// A deactivated account can no longer log in.
     pub active: bool,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -245,6 +248,7 @@ pub struct Unit {
     pub name: String,
     pub kind: UnitKind,
     pub parent_id: Option<i64>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -311,6 +315,7 @@ pub struct Partner {
     pub name: String,
     pub client_id: String,
     pub active: bool,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -335,6 +340,7 @@ pub struct PartnerCredentials {
     pub client_secret: String,
     /// For Open311 GeoReport v2 clients.
     pub api_key: String,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -26,7 +26,9 @@ pub struct Notification {
     /// a reply (the link is single use), `/petitions/{id}` otherwise.
     #[serde(default)]
     pub link: Option<String>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub read_at: Option<DateTime<Utc>>,
 }
 

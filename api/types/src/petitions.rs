@@ -114,7 +114,9 @@ pub struct Assignment {
     pub parent_id: Option<i64>,
     pub state: AssignmentState,
     pub open_request: Option<OpenRequest>,
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub sign_by: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub reply_by: DateTime<Utc>,
     /// Green, yellow (deadline near) or red (overdue); green once answered or returned.
     pub light: crate::Light,
@@ -122,9 +124,13 @@ pub struct Assignment {
     pub signed_on_time: Option<bool>,
     /// Whether the unit replied by `reply_by` (once it replied).
     pub replied_on_time: Option<bool>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub signed_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub replied_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub returned_at: Option<DateTime<Utc>>,
     /// What the caller may do on this order (sign, return, extension, dispatch down, progress,
     /// reply, decisions on requests); filled in the petition's detail view, empty in lists.
@@ -144,6 +150,7 @@ pub struct Reply {
     pub outcome: Outcome,
     /// Shown in the public feed (masked); otherwise only to the petitioner and officials.
     pub public: bool,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// The unit's evidence (before and after), as the caller may see it.
     #[serde(default)]
@@ -160,6 +167,7 @@ pub struct Visit {
     pub resolved: bool,
     pub contacted: bool,
     pub comment: Option<String>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -172,6 +180,7 @@ pub struct FollowUp {
     pub author: String,
     pub title: String,
     pub body: String,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -187,6 +196,7 @@ pub struct Event {
     pub to_status: Option<PetitionStatus>,
     pub assignment_id: Option<i64>,
     pub note: Option<String>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Photos of the work on a progress note (`POST /api/v1/events/{id}/photos`).
     #[serde(default)]
@@ -224,6 +234,7 @@ pub struct Petition {
     /// For a merged petition: the primary it follows.
     pub merged_into_id: Option<i64>,
     /// The deadline of the lead unit's reply, while one runs.
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub reply_by: Option<DateTime<Utc>>,
     /// The deadline's light while it runs (`null` when no unit is working on the order).
     pub light: Option<crate::Light>,
@@ -236,8 +247,11 @@ pub struct Petition {
     pub appeal_state: Option<String>,
     /// Picked by a reporter as a typical case for the briefing.
     pub typical: bool,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub updated_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub closed_at: Option<DateTime<Utc>>,
     /// Whether personal information above is masked for this caller.
     pub masked: bool,
@@ -289,7 +303,9 @@ pub struct PublicPetition {
     pub content: String,
     pub address: Option<String>,
     pub status: PetitionStatus,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub closed_at: Option<DateTime<Utc>>,
     pub replies: Vec<Reply>,
     pub follow_ups: Vec<FollowUp>,
@@ -344,8 +360,10 @@ pub struct ModerationReport {
     /// The title as the public sees it now.
     pub public_title: String,
     pub reason: String,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Set when a moderation decision on the petition followed the report.
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub resolved_at: Option<DateTime<Utc>>,
 }
 
@@ -363,6 +381,7 @@ pub struct PublicEvent {
     pub action: Action,
     pub to_status: Option<PetitionStatus>,
     pub unit: Option<String>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -424,6 +443,7 @@ pub struct DispatchBody {
     pub role: AssignmentRole,
     /// Deadline for the reply; 7 days from now when absent. Must be in the future.
     #[serde(default)]
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub reply_by: Option<DateTime<Utc>>,
     #[serde(default)]
     pub version: Option<i64>,
@@ -437,6 +457,7 @@ pub struct DispatchDownBody {
     pub unit_id: i64,
     /// At most the parent assignment's deadline (which is also the default).
     #[serde(default)]
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub reply_by: Option<DateTime<Utc>>,
 }
 
@@ -741,6 +762,7 @@ pub struct BriefingCase {
     pub title: String,
     pub status: PetitionStatus,
     pub unit: Option<String>,
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub reply_by: Option<DateTime<Utc>>,
 }
 

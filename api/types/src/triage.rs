@@ -19,6 +19,7 @@ pub struct DispatchRule {
     pub area_unit_id: Option<i64>,
     pub unit_id: i64,
     pub role: AssignmentRole,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// The responsible unit, named.
     pub unit: UnitRef,

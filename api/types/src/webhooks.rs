@@ -48,6 +48,7 @@ pub struct Webhook {
     pub partner_id: i64,
     pub url: String,
     pub events: Vec<String>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -75,8 +76,11 @@ pub struct WebhookDelivery {
     /// The receiver's HTTP status on the last attempt.
     pub last_status: Option<i64>,
     pub last_error: Option<String>,
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub next_attempt_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time::rfc3339_opt")]
     pub delivered_at: Option<DateTime<Utc>>,
 }
 
@@ -88,6 +92,7 @@ pub struct WebhookEvent {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: String,
+    #[serde(serialize_with = "crate::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     pub data: WebhookEventData,
 }
