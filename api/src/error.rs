@@ -161,11 +161,8 @@ impl From<diesel::result::Error> for AppError {
             }
             // The server went away under this connection (restart, failover): the pool drops
             // it when it comes back, so a retry gets a fresh one.
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::ClosedConnection,
-                info,
-            ) => {
-                tracing::warn!(error = info.message(), "database connection lost");
+            e if crate::db::connection_lost(&e) => {
+                tracing::warn!(error = %e, "database connection lost");
                 AppError::unavailable("数据库连接中断，请稍后重试")
                     .with_header(header::RETRY_AFTER, "1")
             }

@@ -1758,6 +1758,51 @@ async fn a_connection_whose_statements_went_stale_is_replaced() {
     }
 }
 
+/// PostgreSQL ended the connections under the replica (a restart, a failover, an
+/// administrator's `pg_terminate_backend`). The first request that met one answered 503, but
+/// the next connection reported "no connection to the server" before sending, diesel left it
+/// looking whole, and the pool handed it out again and again: every request answered 500 (20
+/// of 20 here) until the replica restarted. Now a connection that lost its server is dropped
+/// when it comes back: each may fail the one request that meets it, with 503 and Retry-After.
+/// The default pool of 16 (with one connection, the first failure already marked it broken).
+#[actix_web::test]
+async fn a_connection_the_server_ended_is_replaced() {
+    use diesel::{Connection, RunQueryDsl};
+    let app = TestApp::on(
+        crate::support::TestDb::new(crate::support::Backend::Postgres)
+            .with("MINHU_DB_POOL_SIZE", "16"),
+    )
+    .await;
+    let c = City::build(&app).await;
+    let read = || async {
+        app.state.admissions.forget_all();
+        app.get("/api/v1/units").token(&c.operator).send().await
+    };
+    let res = read().await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let mut other = diesel::PgConnection::establish(&app.db.url_string()).expect("connect");
+    diesel::sql_query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(&mut other)
+    .expect("terminate");
+    // Each connection the pool held was ended: each may fail the one request that meets it,
+    // with 503 and Retry-After, and is then replaced.
+    let mut seen = Vec::new();
+    for _ in 0..20 {
+        let res = read().await;
+        if res.status != 200 {
+            assert_eq!(res.status, 503, "{}", res.text());
+            assert!(res.headers.contains_key("retry-after"), "{:?}", res.headers);
+        }
+        seen.push(res.status);
+    }
+    let failed = seen.iter().filter(|s| **s != 200).count();
+    assert!(failed <= 16, "more failures than connections: {seen:?}");
+    assert!(seen.ends_with(&[200, 200, 200]), "{seen:?}");
+}
+
 /// Requests that find every connection taken wait their turn and get one in the order they
 /// came (`db::run`). Before, each waited on a blocking thread of its own, parked in the pool,
 /// and a connection given back went to whichever thread asked for one first: at 64

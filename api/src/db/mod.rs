@@ -401,16 +401,17 @@ pub fn recorded_statements(pool: &Pool) -> Vec<String> {
 fn counted(statements: &Arc<Statements>) -> Counted {
     Counted {
         statements: Arc::clone(statements),
-        stale: false,
+        unusable: false,
     }
 }
 
 /// Each connection's instrumentation: counts (and, when asked, records) the statements it runs,
-/// and notes when PostgreSQL refused one of its prepared statements as stale (`stale_plan`), so
-/// the pool drops the connection when it comes back (`Manager::has_broken`).
+/// and notes when the connection became of no more use — PostgreSQL refused one of its prepared
+/// statements as stale (`stale_plan`), or the server went away under it (`connection_lost`) —
+/// so the pool drops it when it comes back (`Manager::has_broken`).
 struct Counted {
     statements: Arc<Statements>,
-    stale: bool,
+    unusable: bool,
 }
 
 impl diesel::connection::Instrumentation for Counted {
@@ -426,11 +427,31 @@ impl diesel::connection::Instrumentation for Counted {
                     }
                 }
             }
-            InstrumentationEvent::FinishQuery { error: Some(e), .. } if stale_plan(e) => {
-                self.stale = true
+            InstrumentationEvent::FinishQuery { error: Some(e), .. }
+                if stale_plan(e) || connection_lost(e) =>
+            {
+                self.unusable = true
             }
             _ => {}
         }
+    }
+}
+
+/// The server went away under this connection (a restart, a failover, a terminated backend):
+/// diesel's kind for it, or libpq's words when it found the connection already gone before
+/// sending (diesel then leaves the connection looking whole, and the pool handed it out again
+/// and again: every request on it answered 500 until the replica restarted).
+pub fn connection_lost(e: &DieselError) -> bool {
+    const GONE: [&str; 4] = [
+        "no connection to the server",
+        "server closed the connection unexpectedly",
+        "could not send data to server",
+        "terminating connection",
+    ];
+    match e {
+        DieselError::DatabaseError(diesel::result::DatabaseErrorKind::ClosedConnection, _) => true,
+        DieselError::DatabaseError(_, info) => GONE.iter().any(|m| info.message().contains(m)),
+        _ => false,
     }
 }
 
@@ -475,12 +496,12 @@ impl ManageConnection for Manager {
     /// is dropped instead of handed out again.
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         use diesel::r2d2::R2D2Connection;
-        let stale = |c: &mut dyn diesel::connection::Instrumentation| {
-            c.downcast_ref::<Counted>().is_some_and(|c| c.stale)
+        let unusable = |c: &mut dyn diesel::connection::Instrumentation| {
+            c.downcast_ref::<Counted>().is_some_and(|c| c.unusable)
         };
         match conn {
-            DbConn::Pg(c) => c.is_broken() || stale(c.instrumentation()),
-            DbConn::Sqlite(c) => c.is_broken() || stale(c.instrumentation()),
+            DbConn::Pg(c) => c.is_broken() || unusable(c.instrumentation()),
+            DbConn::Sqlite(c) => c.is_broken() || unusable(c.instrumentation()),
         }
     }
 }
