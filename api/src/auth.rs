@@ -4,7 +4,7 @@
 //! row as it is now (`http::extract`).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use argon2::password_hash::{
@@ -126,7 +126,7 @@ pub struct TokenKeys {
     verified: Arc<Mutex<HashMap<Box<str>, Claims>>>,
 }
 
-/// At most this many verified tokens are remembered (one per token in use; about 3 MB).
+/// At most this many verified tokens are remembered (one per token in use; about 6 MB).
 pub const MAX_VERIFIED: usize = 10_000;
 
 /// Whether a token with these claims has expired at `now` (seconds since the epoch): the rule
@@ -200,11 +200,10 @@ impl TokenKeys {
     /// HMAC and a JSON parse a request saved). Whether the account may still use it (signed
     /// out, deactivated) is the admission's question, asked apart (`http::extract`).
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        let known = self
-            .verified
-            .lock()
-            .ok()
-            .and_then(|v| v.get(token).cloned());
+        // A panic elsewhere while holding the lock leaves the map whole (each change is one
+        // call): it is used on.
+        let remembered = || self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        let known = remembered().get(token).cloned();
         if let Some(claims) = known {
             return match expired(&claims, unix_now()) {
                 true => Err(TokenError::Expired),
@@ -220,16 +219,15 @@ impl TokenKeys {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
             })?;
-        if let Ok(mut verified) = self.verified.lock() {
+        let mut verified = remembered();
+        if verified.len() >= MAX_VERIFIED {
+            let now = unix_now();
+            verified.retain(|_, c| !expired(c, now));
             if verified.len() >= MAX_VERIFIED {
-                let now = unix_now();
-                verified.retain(|_, c| !expired(c, now));
-                if verified.len() >= MAX_VERIFIED {
-                    verified.clear();
-                }
+                verified.clear();
             }
-            verified.insert(token.into(), claims.clone());
         }
+        verified.insert(token.into(), claims.clone());
         Ok(claims)
     }
 }

@@ -1782,8 +1782,8 @@ async fn a_connection_the_server_ended_is_replaced() {
     assert_eq!(res.status, 200, "{}", res.text());
     let mut other = diesel::PgConnection::establish(&app.db.url_string()).expect("connect");
     diesel::sql_query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \
+         current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
     )
     .execute(&mut other)
     .expect("terminate");

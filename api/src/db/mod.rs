@@ -438,21 +438,17 @@ impl diesel::connection::Instrumentation for Counted {
 }
 
 /// The server went away under this connection (a restart, a failover, a terminated backend):
-/// diesel's kind for it, or libpq's words when it found the connection already gone before
-/// sending (diesel then leaves the connection looking whole, and the pool handed it out again
-/// and again: every request on it answered 500 until the replica restarted).
+/// diesel's `ClosedConnection`, or `UnableToSendCommand` when libpq found the connection gone
+/// before sending ("no connection to the server"; diesel then leaves the connection looking
+/// whole, and the pool handed it out again and again: every request on it answered 500 until
+/// the replica restarted). By kind, not by message: messages may carry a user's words or be
+/// translated.
 pub fn connection_lost(e: &DieselError) -> bool {
-    const GONE: [&str; 4] = [
-        "no connection to the server",
-        "server closed the connection unexpectedly",
-        "could not send data to server",
-        "terminating connection",
-    ];
-    match e {
-        DieselError::DatabaseError(diesel::result::DatabaseErrorKind::ClosedConnection, _) => true,
-        DieselError::DatabaseError(_, info) => GONE.iter().any(|m| info.message().contains(m)),
-        _ => false,
-    }
+    use diesel::result::DatabaseErrorKind::{ClosedConnection, UnableToSendCommand};
+    matches!(
+        e,
+        DieselError::DatabaseError(ClosedConnection | UnableToSendCommand, _)
+    )
 }
 
 /// PostgreSQL refused a statement this connection keeps prepared because a column it returns
