@@ -18,8 +18,9 @@
 # script (point selects by primary key) and a single-row insert, 16 clients; each measure is
 # printed in req/s, p50/p99, and as a ratio to pgbench (reads to point select, submissions to
 # single insert): absolute figures drift on shared machines, ratios hold. Every read is measured
-# again with 64 connections for its p99. Then, on the embedded SQLite default: cold start to
-# ready and idle resident memory.
+# again with 64 connections for its p99. And each read's own statements are run by pgbench
+# alone (bench/pages.sh): the page's limit on PostgreSQL, whatever the server. Then, on the
+# embedded SQLite default: cold start to ready and idle resident memory.
 #   BACKENDS="postgres" MEASURES="feed track" bash bench/run.sh 10000000   — a subset (e.g. the
 #   feed at ten million petitions, where SQLite is not filled anyway).
 #   REUSE=1 BENCH_DB=name …  — measure PostgreSQL's existing database as it is (filled before,
@@ -54,6 +55,7 @@ figures() { awk '/ 50%/ {p50=$2} / 99%/ {p99=$2} /Requests\/sec/ {rps=$2} END {p
 bench() { # bench NAME [wrk args…] URL — 16 connections, 10 s; reads again at 64 for the p99
   local name="$1"; shift
   [[ " ${MEASURES[*]} " == *" $name "* ]] || return 0
+  mkdir -p "$WORK/args" && printf '%s\n' "$@" >"$WORK/args/$name"  # for bench/pages.sh
   R[$key-$name]="$(wrk -t2 -c16 -d10s --latency "$@" | figures)"
   if [ "$name" != submit ]; then
     R[$key-$name-64]="$(wrk -t2 -c64 -d10s --latency "$@" | figures | awk '{print $3}')"
@@ -162,6 +164,14 @@ for n in "${SIZES[@]}"; do
           bash bench/filters.sh >"$WORK/filters-$n.txt"
         R[$key-filters]=$(head -5 "$WORK/filters-$n.txt")
       fi
+      if [ "$backend" = postgres ]; then
+        # Each read's own statements run by pgbench alone (bench/pages.sh): the page's limit.
+        log "$key: PostgreSQL alone on each page's statements"
+        while read -r m count tps; do
+          R[$key-$m-page]="$count $tps"
+        done < <(DB=$DB ARGS="$WORK/args" bash bench/pages.sh \
+          list inbox inbox_community list_community inbox_office own operator feed0 open3110 track0)
+      fi
       kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
     fi
 
@@ -226,6 +236,22 @@ for n in "${SIZES[@]}"; do
     ratio=$(awk -v a="$prps" -v b="$limit" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * a / b; else print "—" }')
     printf '  %-28s %-30s %-30s %-10s %s\n' "${LABEL[$m]}" "$prps ($p50 / $p99)" "$srps ($s50 / $s99)" "$ratio" \
       "${R[postgres-$n-$m-64]:-—} / ${R[sqlite-$n-$m-64]:-—}"
+  done
+done
+for n in "${SIZES[@]}"; do
+  sel=${R[postgres-$n-pgselect]:-0}
+  [ -n "${R[postgres-$n-list-page]:-}${R[postgres-$n-own-page]:-}" ] || continue
+  echo
+  echo "PostgreSQL alone on each page's own statements at $n petitions (bench/pages.sh: pgbench, prepared, 16 clients):"
+  echo "the most any server could serve of that page; its ratio to the point select is the ceiling of the ratio above"
+  printf '  %-28s %-11s %-16s %-22s %s\n' measure statements "PostgreSQL tps" "ratio (the ceiling)" "minhu ÷ PostgreSQL alone"
+  for m in "${MEASURES[@]}"; do
+    read -r count tps <<<"${R[postgres-$n-$m-page]:-}"
+    [ -n "${count:-}" ] || continue
+    read -r prps _ <<<"${R[postgres-$n-$m]:-— -}"
+    printf '  %-28s %-11s %-16s %-22s %s\n' "${LABEL[$m]}" "$count" "$tps" \
+      "$(awk -v a="$tps" -v b="$sel" 'BEGIN { if (a > 0 && b > 0) printf "%.1f %%", 100 * a / b; else print "—" }')" \
+      "$(awk -v a="$prps" -v b="$tps" 'BEGIN { if (a > 0 && b > 0) printf "%.0f %%", 100 * a / b; else print "—" }')"
   done
 done
 for n in "${SIZES[@]}"; do
