@@ -1734,28 +1734,17 @@ async fn an_actions_statements_are_planned_once() {
 /// one. Pool of one connection, changed from another.
 #[actix_web::test]
 async fn a_connection_whose_statements_went_stale_is_replaced() {
-    use diesel::{Connection, RunQueryDsl};
     let app = on_one_connection().await;
-    let c = City::build(&app).await;
-    let read = || async {
-        app.state.admissions.forget_all();
-        app.get("/api/v1/units").token(&c.operator).send().await
-    };
-    let res = read().await;
-    assert_eq!(res.status, 200, "{}", res.text());
-    let mut other = diesel::PgConnection::establish(&app.db.url_string()).expect("connect");
-    diesel::sql_query(r#"ALTER TABLE units ALTER COLUMN path TYPE TEXT COLLATE "default""#)
-        .execute(&mut other)
-        .expect("alter");
-    let met = read().await;
-    if met.status != 200 {
-        assert_eq!(met.status, 503, "{}", met.text());
-        assert!(met.headers.contains_key("retry-after"), "{:?}", met.headers);
-    }
-    for _ in 0..3 {
-        let res = read().await;
-        assert_eq!(res.status, 200, "after the change: {}", res.text());
-    }
+    let seen = statuses_after(
+        &app,
+        r#"ALTER TABLE units ALTER COLUMN path TYPE TEXT COLLATE "default""#,
+        4,
+    )
+    .await;
+    assert!(
+        seen[1..].iter().all(|s| *s == 200),
+        "after the change: {seen:?}"
+    );
 }
 
 /// PostgreSQL ended the connections under the replica (a restart, a failover, an
@@ -1767,13 +1756,30 @@ async fn a_connection_whose_statements_went_stale_is_replaced() {
 /// The default pool of 16 (with one connection, the first failure already marked it broken).
 #[actix_web::test]
 async fn a_connection_the_server_ended_is_replaced() {
-    use diesel::{Connection, RunQueryDsl};
     let app = TestApp::on(
         crate::support::TestDb::new(crate::support::Backend::Postgres)
             .with("MINHU_DB_POOL_SIZE", "16"),
     )
     .await;
-    let c = City::build(&app).await;
+    let seen = statuses_after(
+        &app,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \
+         current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+        20,
+    )
+    .await;
+    // Each connection the pool held was ended: each may fail the one request that meets it.
+    let failed = seen.iter().filter(|s| **s != 200).count();
+    assert!(failed <= 16, "more failures than connections: {seen:?}");
+    assert!(seen.ends_with(&[200, 200, 200]), "{seen:?}");
+}
+
+/// The office reads the units once, `sql` runs on another connection, then the office reads
+/// them `reads` times more, the account read afresh each time: their statuses, each 200 or 503
+/// with Retry-After (asserted).
+async fn statuses_after(app: &TestApp, sql: &str, reads: usize) -> Vec<u16> {
+    use diesel::{Connection, RunQueryDsl};
+    let c = City::build(app).await;
     let read = || async {
         app.state.admissions.forget_all();
         app.get("/api/v1/units").token(&c.operator).send().await
@@ -1781,16 +1787,11 @@ async fn a_connection_the_server_ended_is_replaced() {
     let res = read().await;
     assert_eq!(res.status, 200, "{}", res.text());
     let mut other = diesel::PgConnection::establish(&app.db.url_string()).expect("connect");
-    diesel::sql_query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \
-         current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
-    )
-    .execute(&mut other)
-    .expect("terminate");
-    // Each connection the pool held was ended: each may fail the one request that meets it,
-    // with 503 and Retry-After, and is then replaced.
+    diesel::sql_query(sql)
+        .execute(&mut other)
+        .expect("the change");
     let mut seen = Vec::new();
-    for _ in 0..20 {
+    for _ in 0..reads {
         let res = read().await;
         if res.status != 200 {
             assert_eq!(res.status, 503, "{}", res.text());
@@ -1798,9 +1799,7 @@ async fn a_connection_the_server_ended_is_replaced() {
         }
         seen.push(res.status);
     }
-    let failed = seen.iter().filter(|s| **s != 200).count();
-    assert!(failed <= 16, "more failures than connections: {seen:?}");
-    assert!(seen.ends_with(&[200, 200, 200]), "{seen:?}");
+    seen
 }
 
 /// Requests that find every connection taken wait their turn and get one in the order they
