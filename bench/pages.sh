@@ -104,13 +104,12 @@ for m in "$@"; do
   capture "$work/b" || { echo "$m: the page failed" >&2; continue; }
   best="$work/a"
   [ "$(wc -l <"$work/b/script")" -lt "$(wc -l <"$work/a/script")" ] && best="$work/b"
-  cp "$best/script" "$best/defines" "$work/"
-  count=$(grep -c ';$' "$work/script" || true)
+  count=$(grep -c ';$' "$best/script" || true)
   [ "$count" -gt 0 ] || { echo "$m 0 —"; continue; }
-  mapfile -t defs <"$work/defines"
+  mapfile -t defs <"$best/defines"
   dargs=(); for d in "${defs[@]}"; do dargs+=(-D "$d"); done
   # pgbench's own statements are not logged (they would slow it, and fill the log).
-  tps=$(PGOPTIONS='-c log_statement=none' pgbench -n -M prepared -c16 -j2 -T10 "${dargs[@]}" -f "$work/script" -h 127.0.0.1 -U postgres "$DB" 2>"$work/err" \
+  tps=$(PGOPTIONS='-c log_statement=none' pgbench -n -M prepared -c16 -j2 -T10 "${dargs[@]}" -f "$best/script" -h 127.0.0.1 -U postgres "$DB" 2>"$work/err" \
     | awk '/^tps/ {print int($3); exit}' || true)
   [ -n "$tps" ] || { echo "$m: pgbench failed: $(head -3 "$work/err")" >&2; tps="—"; }
   echo "$m $count $tps"

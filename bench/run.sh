@@ -240,19 +240,21 @@ for n in "${SIZES[@]}"; do
 done
 for n in "${SIZES[@]}"; do
   sel=${R[postgres-$n-pgselect]:-0}
-  [ -n "${R[postgres-$n-list-page]:-}${R[postgres-$n-own-page]:-}" ] || continue
-  echo
-  echo "PostgreSQL alone on each page's own statements at $n petitions (bench/pages.sh: pgbench, prepared, 16 clients):"
-  echo "the most any server could serve of that page; its ratio to the point select is the ceiling of the ratio above"
-  printf '  %-28s %-11s %-16s %-22s %s\n' measure statements "PostgreSQL tps" "ratio (the ceiling)" "minhu ÷ PostgreSQL alone"
+  rows=""
   for m in "${MEASURES[@]}"; do
     read -r count tps <<<"${R[postgres-$n-$m-page]:-}"
     [ -n "${count:-}" ] || continue
     read -r prps _ <<<"${R[postgres-$n-$m]:-— -}"
-    printf '  %-28s %-11s %-16s %-22s %s\n' "${LABEL[$m]}" "$count" "$tps" \
+    rows+=$(printf '  %-28s %-11s %-16s %-22s %s' "${LABEL[$m]}" "$count" "$tps" \
       "$(awk -v a="$tps" -v b="$sel" 'BEGIN { if (a > 0 && b > 0) printf "%.1f %%", 100 * a / b; else print "—" }')" \
-      "$(awk -v a="$prps" -v b="$tps" 'BEGIN { if (a > 0 && b > 0) printf "%.0f %%", 100 * a / b; else print "—" }')"
+      "$(awk -v a="$prps" -v b="$tps" 'BEGIN { if (a > 0 && b > 0) printf "%.0f %%", 100 * a / b; else print "—" }')")$'\n'
   done
+  [ -n "$rows" ] || continue
+  echo
+  echo "PostgreSQL alone on each page's own statements at $n petitions (bench/pages.sh: pgbench, prepared, 16 clients):"
+  echo "the most any server could serve of that page; its ratio to the point select is the ceiling of the ratio above"
+  printf '  %-28s %-11s %-16s %-22s %s\n' measure statements "PostgreSQL tps" "ratio (the ceiling)" "minhu ÷ PostgreSQL alone"
+  printf '%s' "$rows"
 done
 for n in "${SIZES[@]}"; do
   if [ -n "${R[postgres-$n-filters]:-}" ]; then

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -135,10 +135,9 @@ fn expired(claims: &Claims, now: i64) -> bool {
     claims.exp < now - TOKEN_LEEWAY_SECS as i64
 }
 
+/// Now, in seconds since the epoch, by the clock the signature check's validation reads.
 fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    jsonwebtoken::get_current_timestamp() as i64
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -35,52 +35,35 @@ fn write<'a>(t: &DateTime<Utc>, buf: &'a mut [u8; 30]) -> Option<&'a str> {
     if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
         return None;
     }
-    let mut at = 0;
-    let mut digits = |value: u32, width: usize| {
+    buf[..19].copy_from_slice(b"0000-00-00T00:00:00");
+    // `value` in `width` digits at `at`, over the template's zeros.
+    let mut digits = |at: usize, value: u32, width: usize| {
         let mut v = value;
-        for i in (0..width).rev() {
-            buf[at + i] = b'0' + (v % 10) as u8;
+        for i in (at..at + width).rev() {
+            buf[i] = b'0' + (v % 10) as u8;
             v /= 10;
         }
-        at += width;
     };
-    digits(year as u32, 4);
-    digits(t.month(), 2);
-    digits(t.day(), 2);
-    digits(t.hour(), 2);
-    digits(t.minute(), 2);
-    digits(t.second(), 2);
+    digits(0, year as u32, 4);
+    digits(5, t.month(), 2);
+    digits(8, t.day(), 2);
+    digits(11, t.hour(), 2);
+    digits(14, t.minute(), 2);
+    digits(17, t.second(), 2);
     let (fraction, width) = match nanos {
         0 => (0, 0),
         n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
         n if n % 1_000 == 0 => (n / 1_000, 6),
         n => (n, 9),
     };
-    digits(fraction, width);
-    // The digits went in back to back; spread them out around the separators.
-    let packed = *buf;
-    let mut out = 0;
-    let mut put = |bytes: &[u8]| {
-        buf[out..out + bytes.len()].copy_from_slice(bytes);
-        out += bytes.len();
-    };
-    put(&packed[0..4]);
-    put(b"-");
-    put(&packed[4..6]);
-    put(b"-");
-    put(&packed[6..8]);
-    put(b"T");
-    put(&packed[8..10]);
-    put(b":");
-    put(&packed[10..12]);
-    put(b":");
-    put(&packed[12..14]);
+    let mut end = 19;
     if width > 0 {
-        put(b".");
-        put(&packed[14..14 + width]);
+        digits(20, fraction, width);
+        buf[19] = b'.';
+        end = 20 + width;
     }
-    put(b"Z");
-    std::str::from_utf8(&buf[..out]).ok()
+    buf[end] = b'Z';
+    std::str::from_utf8(&buf[..=end]).ok()
 }
 
 #[cfg(test)]
