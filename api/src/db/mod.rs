@@ -367,6 +367,11 @@ const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WA
 pub struct Manager {
     url: DatabaseUrl,
     statements: Arc<Statements>,
+    /// How many times one of its connections found the server gone (`connection_lost`). A
+    /// connection opened or checked before the last of them is asked `SELECT 1` when it is next
+    /// taken (`is_valid`): after a restart or a failover every connection of the pool lost its
+    /// server, and without the check each would fail the request that met it.
+    losses: Arc<AtomicU64>,
 }
 
 /// Statements sent through the pool's connections since it opened.
@@ -398,20 +403,36 @@ pub fn recorded_statements(pool: &Pool) -> Vec<String> {
     )
 }
 
-fn counted(statements: &Arc<Statements>) -> Counted {
-    Counted {
-        statements: Arc::clone(statements),
-        unusable: false,
+impl Manager {
+    fn new(url: &DatabaseUrl, statements: &Arc<Statements>) -> Manager {
+        Manager {
+            url: url.clone(),
+            statements: Arc::clone(statements),
+            losses: Arc::default(),
+        }
+    }
+
+    fn counted(&self) -> Counted {
+        Counted {
+            statements: Arc::clone(&self.statements),
+            unusable: false,
+            losses: Arc::clone(&self.losses),
+            losses_seen: self.losses.load(Ordering::Acquire),
+        }
     }
 }
 
 /// Each connection's instrumentation: counts (and, when asked, records) the statements it runs,
 /// and notes when the connection became of no more use — PostgreSQL refused one of its prepared
 /// statements as stale (`stale_plan`), or the server went away under it (`connection_lost`) —
-/// so the pool drops it when it comes back (`Manager::has_broken`).
+/// so the pool drops it when it comes back (`Manager::has_broken`); a lost server is counted in
+/// the pool's `losses`, so that its other connections are checked before their next use.
 struct Counted {
     statements: Arc<Statements>,
     unusable: bool,
+    losses: Arc<AtomicU64>,
+    /// The pool's `losses` when this connection was opened or last answered `SELECT 1`.
+    losses_seen: u64,
 }
 
 impl diesel::connection::Instrumentation for Counted {
@@ -427,9 +448,11 @@ impl diesel::connection::Instrumentation for Counted {
                     }
                 }
             }
-            InstrumentationEvent::FinishQuery { error: Some(e), .. }
-                if stale_plan(e) || connection_lost(e) =>
-            {
+            InstrumentationEvent::FinishQuery { error: Some(e), .. } if connection_lost(e) => {
+                self.unusable = true;
+                self.losses.fetch_add(1, Ordering::AcqRel);
+            }
+            InstrumentationEvent::FinishQuery { error: Some(e), .. } if stale_plan(e) => {
                 self.unusable = true
             }
             _ => {}
@@ -468,7 +491,7 @@ impl ManageConnection for Manager {
             DatabaseUrl::Postgres(url) => {
                 let mut conn =
                     PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
-                conn.set_instrumentation(counted(&self.statements));
+                conn.set_instrumentation(self.counted());
                 Ok(DbConn::Pg(conn))
             }
             DatabaseUrl::Sqlite(path) => {
@@ -477,14 +500,26 @@ impl ManageConnection for Manager {
                     SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(SQLITE_PRAGMAS)
                     .map_err(r2d2::Error::QueryError)?;
-                conn.set_instrumentation(counted(&self.statements));
+                conn.set_instrumentation(self.counted());
                 Ok(DbConn::Sqlite(conn))
             }
         }
     }
 
+    /// Asked each time a connection is taken: a round trip (`SELECT 1`) only when another
+    /// connection of the pool found the server gone since this one was opened or last checked;
+    /// otherwise none (a broken connection is dropped when it comes back, `has_broken`). One that
+    /// fails the check is dropped and the next is taken, or a new one opened.
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        ping(conn).map_err(r2d2::Error::QueryError)
+        let losses = self.losses.load(Ordering::Acquire);
+        if counted_of(conn).is_none_or(|c| c.losses_seen == losses) {
+            return Ok(());
+        }
+        ping(conn).map_err(r2d2::Error::QueryError)?;
+        if let Some(c) = counted_of(conn) {
+            c.losses_seen = losses;
+        }
+        Ok(())
     }
 
     /// Checked when a connection goes back to the pool: one whose server went away, whose
@@ -492,14 +527,22 @@ impl ManageConnection for Manager {
     /// is dropped instead of handed out again.
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         use diesel::r2d2::R2D2Connection;
-        let unusable = |c: &mut dyn diesel::connection::Instrumentation| {
-            c.downcast_ref::<Counted>().is_some_and(|c| c.unusable)
+        let broken = match conn {
+            DbConn::Pg(c) => c.is_broken(),
+            DbConn::Sqlite(c) => c.is_broken(),
         };
-        match conn {
-            DbConn::Pg(c) => c.is_broken() || unusable(c.instrumentation()),
-            DbConn::Sqlite(c) => c.is_broken() || unusable(c.instrumentation()),
-        }
+        broken || counted_of(conn).is_some_and(|c| c.unusable)
     }
+}
+
+/// The connection's instrumentation (set when it was opened).
+fn counted_of(conn: &mut DbConn) -> Option<&mut Counted> {
+    use diesel::Connection;
+    let instrumentation = match conn {
+        DbConn::Pg(c) => c.instrumentation(),
+        DbConn::Sqlite(c) => c.instrumentation(),
+    };
+    instrumentation.downcast_mut::<Counted>()
 }
 
 /// One round trip to the database.
@@ -545,13 +588,11 @@ fn connect_keeping(url: &DatabaseUrl, max_size: u32, min_idle: u32) -> Result<Po
         .max_size(max_size)
         .min_idle(Some(min_idle))
         // No `SELECT 1` before every use (a round trip per request): a connection that broke is
-        // dropped when it comes back (`has_broken`), and the request that met it answers 503.
-        .test_on_check_out(false)
+        // dropped when it comes back (`has_broken`), and the request that met it answers 503;
+        // the others are checked only after such a loss (`Manager::is_valid`).
+        .test_on_check_out(true)
         .connection_timeout(Duration::from_secs(10))
-        .build(Manager {
-            url: url.clone(),
-            statements: Arc::clone(&statements),
-        })
+        .build(Manager::new(url, &statements))
         .map_err(|e| {
             format!(
                 "DATABASE_URL: cannot connect to the {} database: {e}",
@@ -569,12 +610,9 @@ pub fn connect_replica(url: &DatabaseUrl, max_size: u32) -> Pool {
     let inner = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(0))
-        .test_on_check_out(false)
+        .test_on_check_out(true)
         .connection_timeout(Duration::from_secs(1))
-        .build_unchecked(Manager {
-            url: url.clone(),
-            statements: Arc::clone(&statements),
-        });
+        .build_unchecked(Manager::new(url, &statements));
     Pool::of(inner, statements, false)
 }
 
