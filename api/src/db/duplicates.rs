@@ -155,7 +155,7 @@ pub fn candidates(conn: &mut DbConn, row: &PetitionRow) -> QueryResult<Vec<Petit
         return Ok(Vec::new());
     }
     petitions::table
-        .filter(petitions::id.eq_any(ids))
+        .filter(super::one_of(petitions::id, &ids))
         .filter(petitions::status.eq_any(indexed_statuses()))
         .select(PetitionRow::as_select())
         .load(conn)

@@ -117,7 +117,7 @@ pub fn list(
         .load(conn)?;
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.petition_id).collect();
     let numbers: Vec<(i64, String)> = petitions::table
-        .filter(petitions::id.eq_any(&ids))
+        .filter(super::one_of(petitions::id, &ids))
         .select((petitions::id, petitions::tracking_no))
         .load(conn)?;
     let items = rows

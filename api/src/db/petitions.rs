@@ -498,7 +498,7 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<PetitionRow>
         return Ok(Vec::new());
     }
     per_backend!(conn, |c| petitions::table
-        .filter(petitions::id.eq_any(ids))
+        .filter(super::one_of(petitions::id, ids))
         .select(PetitionRow::as_select())
         .load(c))
 }
@@ -1082,7 +1082,10 @@ pub fn update_assignment(
             Kept(
                 diesel::update(
                     o::table
-                        .filter(o::ancestor_id.eq_any(crate::domain::units::path_ids(unit_path)))
+                        .filter(super::one_of(
+                            o::ancestor_id,
+                            &crate::domain::units::path_ids(unit_path),
+                        ))
                         .filter(o::assignment_id.eq(id)),
                 )
                 .set((
@@ -1384,7 +1387,7 @@ fn orders_by_id(
         per_backend!(conn, |c| assignments::table
             .inner_join(units::table)
             .inner_join(petitions::table)
-            .filter(assignments::id.eq_any(ids))
+            .filter(super::one_of(assignments::id, ids))
             .select((
                 AssignmentRow::as_select(),
                 UnitRow::as_select(),
@@ -1515,7 +1518,7 @@ pub fn events_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<Eve
         return Ok(Vec::new());
     }
     events::table
-        .filter(events::petition_id.eq_any(petition_ids))
+        .filter(super::one_of(events::petition_id, petition_ids))
         .order((events::petition_id.asc(), events::id.asc()))
         .select(EventRow::as_select())
         .load(conn)
@@ -1534,7 +1537,7 @@ pub fn replies_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<Re
         return Ok(Vec::new());
     }
     replies::table
-        .filter(replies::petition_id.eq_any(petition_ids))
+        .filter(super::one_of(replies::petition_id, petition_ids))
         .order((replies::petition_id.asc(), replies::id.asc()))
         .select(ReplyRow::as_select())
         .load(conn)
@@ -1582,7 +1585,7 @@ pub fn follow_ups_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec
     }
     follow_ups::table
         .inner_join(users::table)
-        .filter(follow_ups::petition_id.eq_any(petition_ids))
+        .filter(super::one_of(follow_ups::petition_id, petition_ids))
         .order((follow_ups::petition_id.asc(), follow_ups::id.asc()))
         .select((
             follow_ups::id,
@@ -1846,7 +1849,7 @@ pub fn units_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnitRow>> 
         return Ok(Vec::new());
     }
     units::table
-        .filter(units::id.eq_any(ids))
+        .filter(super::one_of(units::id, ids))
         .select(UnitRow::as_select())
         .load(conn)
 }

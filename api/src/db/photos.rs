@@ -82,7 +82,7 @@ pub fn of_petitions(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<
         return Ok(Vec::new());
     }
     photos::table
-        .filter(photos::petition_id.eq_any(petition_ids))
+        .filter(super::one_of(photos::petition_id, petition_ids))
         .order((photos::petition_id.asc(), photos::id.asc()))
         .select(PhotoRow::as_select())
         .load(conn)
