@@ -51,7 +51,7 @@ async fn statement_texts(app: &TestApp, token: Option<&str>, path: &str) -> Vec<
 
 /// Each list runs the same statements, by number and by text, with one item as with a full
 /// page: no query per item, and no statement whose text grows with the page (SQLite's
-/// `IN (?, ?, …)` for the page's ids was a new statement to prepare for each size of page).
+/// `IN (?, ?, …)` for the page's ids, which diesel never keeps prepared: `db::one_of`).
 async fn lists_take_a_fixed_number_of_statements(app: TestApp) {
     let c = City::build(&app).await;
     let lists: [(Option<&str>, &str); 5] = [
@@ -1778,7 +1778,7 @@ async fn a_connection_whose_statements_went_stale_is_replaced() {
 /// the next connection reported "no connection to the server" before sending, diesel left it
 /// looking whole, and the pool handed it out again and again: every request answered 500 (20
 /// of 20 here) until the replica restarted. Then each connection the pool held failed the one
-/// request that met it (7 of the 8 held here after the first). Now the request that finds the
+/// request that met it (12 of the 12 reads here answered 503). Now the request that finds the
 /// server gone answers 503 with Retry-After, and every other connection opened before is asked
 /// `SELECT 1` when it is next taken, and replaced if the server is gone from it too: one
 /// request fails, not one per connection. The default pool of 16, eight of them opened.
@@ -1797,21 +1797,31 @@ async fn a_connection_the_server_ended_is_replaced() {
         12,
     )
     .await;
+    // The first read met a connection the server ended (so the test tests something), and it
+    // was the only one to fail.
+    assert_eq!(seen[0], 503, "{seen:?}");
     assert!(seen[1..].iter().all(|s| *s == 200), "{seen:?}");
 }
 
 /// Has the pool open `n` connections: `n` requests hold one each at the same time, then all
-/// give them back.
+/// give them back. Each waits at most 10 s for the others, then fails the test.
 async fn hold_connections(app: &TestApp, n: usize) {
-    use std::sync::{Arc, Barrier};
-    let all = Arc::new(Barrier::new(n));
+    use std::sync::{Arc, Condvar, Mutex};
+    let held = Arc::new((Mutex::new(0_usize), Condvar::new()));
     let holders: Vec<_> = (0..n)
         .map(|_| {
             let pool = app.state.pool.clone();
-            let all = Arc::clone(&all);
+            let held = Arc::clone(&held);
             actix_web::rt::spawn(async move {
                 minhu::db::run(&pool, move |_| {
-                    all.wait();
+                    let (count, all) = &*held;
+                    let mut count = count.lock().expect("not poisoned");
+                    *count += 1;
+                    all.notify_all();
+                    let (count, waited) = all
+                        .wait_timeout_while(count, std::time::Duration::from_secs(10), |c| *c < n)
+                        .expect("not poisoned");
+                    assert!(!waited.timed_out(), "{} of {n} connections held", *count);
                     Ok(())
                 })
                 .await

@@ -121,7 +121,7 @@ fn category_chain(conn: &mut DbConn, id: i64) -> QueryResult<Vec<i64>> {
 pub fn suggest(conn: &mut DbConn, p: &PetitionRow) -> QueryResult<Vec<(Rule, UnitRow)>> {
     let chain = category_chain(conn, p.category_id)?;
     let rows: Vec<RuleRow> = dr::table
-        .filter(dr::category_id.eq_any(&chain))
+        .filter(super::one_of(dr::category_id, &chain))
         .select(RuleRow::as_select())
         .load(conn)?;
     if rows.is_empty() {

@@ -123,12 +123,13 @@ impl<C, GB> diesel::expression::ValidGrouping<GB> for Is<C> {
 }
 
 /// `column` is one of `ids`, in a statement whose text is the same for any number of ids, so
-/// that diesel finds it prepared by its type, without writing its text again: diesel's
-/// `eq_any` has no fixed type for its values, so it wrote the whole statement out on every run
-/// to look it up (5 % of the server's work for a unit's inbox page, 60 columns of it), and on
-/// SQLite it writes `IN (?, ?, …)`, a new statement to prepare for each number of ids.
-/// PostgreSQL: `column = ANY($1)` with the ids as one array; SQLite: `column IN (SELECT value
-/// FROM json_each(?))` with the ids as one JSON array.
+/// that diesel finds it prepared by its type instead of by its text: diesel's `eq_any` has no
+/// fixed type for its values, so diesel wrote the whole statement out and hashed it on every
+/// run to look it up (5 % of the server's work for a unit's inbox page, 60 columns of it), and
+/// on SQLite it writes `IN (?, ?, …)`, which diesel never keeps prepared: SQLite prepared it
+/// again on every run. PostgreSQL: `column = ANY($1)` with the ids as one array (the text
+/// `eq_any` wrote there); SQLite: `column IN (SELECT value FROM json_each(?))` with the ids as
+/// one JSON array (SQLite 3.38 or later, or an earlier one built with JSON1).
 #[derive(Debug, Clone, diesel::query_builder::QueryId)]
 pub struct OneOf<C> {
     column: C,
@@ -504,12 +505,14 @@ impl Manager {
         }
     }
 
-    fn counted(&self) -> Counted {
+    /// The instrumentation of a connection opening now: `losses` is the pool's count read
+    /// before it began to open (a loss counted while it opened may have been its own server's).
+    fn counted(&self, losses: u64) -> Counted {
         Counted {
             statements: Arc::clone(&self.statements),
             unusable: false,
             losses: Arc::clone(&self.losses),
-            losses_seen: self.losses.load(Ordering::Acquire),
+            losses_seen: losses,
         }
     }
 }
@@ -579,11 +582,12 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        let losses = self.losses.load(Ordering::Acquire);
         match &self.url {
             DatabaseUrl::Postgres(url) => {
                 let mut conn =
                     PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
-                conn.set_instrumentation(self.counted());
+                conn.set_instrumentation(self.counted(losses));
                 Ok(DbConn::Pg(conn))
             }
             DatabaseUrl::Sqlite(path) => {
@@ -592,7 +596,7 @@ impl ManageConnection for Manager {
                     SqliteConnection::establish(&path).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(SQLITE_PRAGMAS)
                     .map_err(r2d2::Error::QueryError)?;
-                conn.set_instrumentation(self.counted());
+                conn.set_instrumentation(self.counted(losses));
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -601,13 +605,18 @@ impl ManageConnection for Manager {
     /// Asked each time a connection is taken: a round trip (`SELECT 1`) only when another
     /// connection of the pool found the server gone since this one was opened or last checked;
     /// otherwise none (a broken connection is dropped when it comes back, `has_broken`). One that
-    /// fails the check is dropped and the next is taken, or a new one opened.
+    /// fails the check is dropped and the next is taken, or a new one opened. A check that
+    /// finds its server gone counts a loss too, so the connections checked before it are checked
+    /// once more: as many more checks as connections found dead, no more.
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
         let losses = self.losses.load(Ordering::Acquire);
         if counted_of(conn).is_none_or(|c| c.losses_seen == losses) {
             return Ok(());
         }
-        ping(conn).map_err(r2d2::Error::QueryError)?;
+        if let Err(e) = ping(conn) {
+            tracing::warn!(error = %e, "a pooled connection lost its database server: replaced");
+            return Err(r2d2::Error::QueryError(e));
+        }
         if let Some(c) = counted_of(conn) {
             c.losses_seen = losses;
         }
@@ -679,9 +688,9 @@ fn connect_keeping(url: &DatabaseUrl, max_size: u32, min_idle: u32) -> Result<Po
     let inner = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(min_idle))
-        // No `SELECT 1` before every use (a round trip per request): a connection that broke is
-        // dropped when it comes back (`has_broken`), and the request that met it answers 503;
-        // the others are checked only after such a loss (`Manager::is_valid`).
+        // Checked on every checkout, but with a round trip (`SELECT 1`) only after another
+        // connection found the server gone (`Manager::is_valid`): a connection that broke is
+        // dropped when it comes back (`has_broken`), and the request that met it answers 503.
         .test_on_check_out(true)
         .connection_timeout(Duration::from_secs(10))
         .build(Manager::new(url, &statements))

@@ -1008,13 +1008,18 @@ pub fn insert_assignment(conn: &mut DbConn, row: &NewAssignmentRow<'_>) -> Query
     let on_path = crate::domain::units::path_ids(row.unit_path);
     let (live_state, live_reply_by) = live_copy(row.state, row.reply_by);
     diesel::insert_into(o::table)
-        .values(units::table.filter(units::id.eq_any(on_path)).select((
-            units::id,
-            id.into_sql::<diesel::sql_types::BigInt>(),
-            row.petition_id.into_sql::<diesel::sql_types::BigInt>(),
-            live_state.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
-            live_reply_by.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>(),
-        )))
+        .values(
+            units::table
+                .filter(super::one_of(units::id, &on_path))
+                .select((
+                    units::id,
+                    id.into_sql::<diesel::sql_types::BigInt>(),
+                    row.petition_id.into_sql::<diesel::sql_types::BigInt>(),
+                    live_state.into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(),
+                    live_reply_by
+                        .into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>(),
+                )),
+        )
         .into_columns(FILED_COLUMNS)
         .execute(conn)?;
     Ok(id)
