@@ -110,17 +110,23 @@ where
         Ok(())
     }
 }
-impl<C: diesel::expression::SelectableExpression<QS>, QS>
-    diesel::expression::SelectableExpression<QS> for Is<C>
-{
+/// A condition on its column `C`: it may appear wherever the column may, and is no aggregate.
+macro_rules! condition_on_column {
+    ($name:ident) => {
+        impl<C: diesel::expression::SelectableExpression<QS>, QS>
+            diesel::expression::SelectableExpression<QS> for $name<C>
+        {
+        }
+        impl<C: diesel::expression::AppearsOnTable<QS>, QS> diesel::expression::AppearsOnTable<QS>
+            for $name<C>
+        {
+        }
+        impl<C, GB> diesel::expression::ValidGrouping<GB> for $name<C> {
+            type IsAggregate = diesel::expression::is_aggregate::Never;
+        }
+    };
 }
-impl<C: diesel::expression::AppearsOnTable<QS>, QS> diesel::expression::AppearsOnTable<QS>
-    for Is<C>
-{
-}
-impl<C, GB> diesel::expression::ValidGrouping<GB> for Is<C> {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
+condition_on_column!(Is);
 
 /// `column` is one of `ids`, in a statement whose text is the same for any number of ids, so
 /// that diesel finds it prepared by its type instead of by its text: diesel's `eq_any` has no
@@ -129,7 +135,9 @@ impl<C, GB> diesel::expression::ValidGrouping<GB> for Is<C> {
 /// on SQLite it writes `IN (?, ?, …)`, which diesel never keeps prepared: SQLite prepared it
 /// again on every run. PostgreSQL: `column = ANY($1)` with the ids as one array (the text
 /// `eq_any` wrote there); SQLite: `column IN (SELECT value FROM json_each(?))` with the ids as
-/// one JSON array (SQLite 3.38 or later, or an earlier one built with JSON1).
+/// one JSON array (SQLite 3.38 or later, or an earlier one built with JSON1). Found by its type
+/// when run on the backend's own connection (`per_backend!`): on `DbConn` the derived
+/// multi-backend wrapper writes every statement out, whatever its type.
 #[derive(Debug, Clone, diesel::query_builder::QueryId)]
 pub struct OneOf<C> {
     column: C,
@@ -203,17 +211,7 @@ where
         <DbConn as diesel::Connection>::Backend::walk_variant_ast(self, pass)
     }
 }
-impl<C: diesel::expression::SelectableExpression<QS>, QS>
-    diesel::expression::SelectableExpression<QS> for OneOf<C>
-{
-}
-impl<C: diesel::expression::AppearsOnTable<QS>, QS> diesel::expression::AppearsOnTable<QS>
-    for OneOf<C>
-{
-}
-impl<C, GB> diesel::expression::ValidGrouping<GB> for OneOf<C> {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
+condition_on_column!(OneOf);
 
 /// A statement of a fixed shape that diesel would not keep prepared: it keeps none holding a
 /// `None` written as DEFAULT, an upsert or an update, because their text may differ from one

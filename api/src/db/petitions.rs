@@ -1522,11 +1522,11 @@ pub fn events_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<Eve
     if petition_ids.is_empty() {
         return Ok(Vec::new());
     }
-    events::table
+    crate::per_backend!(conn, |c| events::table
         .filter(super::one_of(events::petition_id, petition_ids))
         .order((events::petition_id.asc(), events::id.asc()))
         .select(EventRow::as_select())
-        .load(conn)
+        .load(c))
 }
 
 pub fn insert_reply(conn: &mut DbConn, row: &NewReplyRow<'_>) -> QueryResult<i64> {
@@ -1541,11 +1541,11 @@ pub fn replies_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<Re
     if petition_ids.is_empty() {
         return Ok(Vec::new());
     }
-    replies::table
+    crate::per_backend!(conn, |c| replies::table
         .filter(super::one_of(replies::petition_id, petition_ids))
         .order((replies::petition_id.asc(), replies::id.asc()))
         .select(ReplyRow::as_select())
-        .load(conn)
+        .load(c))
 }
 
 pub fn insert_visit(conn: &mut DbConn, row: &NewVisitRow<'_>) -> QueryResult<i64> {
@@ -1588,7 +1588,7 @@ pub fn follow_ups_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec
     if petition_ids.is_empty() {
         return Ok(Vec::new());
     }
-    follow_ups::table
+    crate::per_backend!(conn, |c| follow_ups::table
         .inner_join(users::table)
         .filter(super::one_of(follow_ups::petition_id, petition_ids))
         .order((follow_ups::petition_id.asc(), follow_ups::id.asc()))
@@ -1600,7 +1600,7 @@ pub fn follow_ups_of(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec
             follow_ups::body,
             follow_ups::created_at,
         ))
-        .load(conn)
+        .load(c))
 }
 
 /// The audit log of unmasked reads: one row for each petition a view showed unmasked to
@@ -1853,10 +1853,10 @@ pub fn units_by_id(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<UnitRow>> 
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    units::table
+    crate::per_backend!(conn, |c| units::table
         .filter(super::one_of(units::id, ids))
         .select(UnitRow::as_select())
-        .load(conn)
+        .load(c))
 }
 
 #[cfg(test)]

@@ -81,11 +81,11 @@ pub fn of_petitions(conn: &mut DbConn, petition_ids: &[i64]) -> QueryResult<Vec<
     if petition_ids.is_empty() {
         return Ok(Vec::new());
     }
-    photos::table
+    crate::per_backend!(conn, |c| photos::table
         .filter(super::one_of(photos::petition_id, petition_ids))
         .order((photos::petition_id.asc(), photos::id.asc()))
         .select(PhotoRow::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// The photos on the petition's progress notes, in upload order.
