@@ -1303,6 +1303,13 @@ async fn deep_pages_and_bad_cursors_are_refused(app: TestApp) {
             "after",
         ),
         (Some(&c.operator), "/api/v1/petitions?after=0", "after"),
+        // A list by time (`to`) is read on from the time of the petition `after` names: one
+        // that does not exist has none (it answered an empty page, as if the list had ended).
+        (
+            Some(&c.operator),
+            "/api/v1/petitions?to=2099-01-01T00:00:00Z&after=999999",
+            "after",
+        ),
         (
             None,
             "/api/v1/public/petitions?after=5&sort=supporters",

@@ -503,6 +503,14 @@ pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<PetitionRow>
         .load(c))
 }
 
+/// Whether a petition with this id exists (in any state).
+pub fn exists(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        petitions::table.filter(petitions::id.eq(id)),
+    ))
+    .get_result(conn)
+}
+
 pub fn find_by_tracking_no(conn: &mut DbConn, no: &str) -> QueryResult<PetitionRow> {
     per_backend!(conn, |c| petitions::table
         .filter(petitions::tracking_no.eq(no))

@@ -352,7 +352,8 @@ impl PageQuery {
 pub struct CursorQuery {
     /// Keyset paging: only items older than the one with this id — what the previous page's
     /// `next` link carries. Costs the same at any depth; with it `page` stays 1 and `total`
-    /// counts from here.
+    /// counts from here. A list by time (`to`) goes on from that petition's time: an id that
+    /// names no petition is refused (422) there.
     #[param(minimum = 1)]
     pub after: Option<i64>,
 }

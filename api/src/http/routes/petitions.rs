@@ -279,6 +279,21 @@ pub async fn list(
         // Lists show petitions masked except one's own: `q` matches only what they show.
         filter.q_unmasked = own;
         let (rows, total) = db::petitions::list(conn, &scope, &filter, paging)?;
+        // A list by time goes on from the time of the petition `after` names; without one it
+        // has nowhere to go on from, and would answer an empty page as if it had ended. Asked
+        // only of an empty page, which a `next` link (naming the last petition shown) seldom
+        // leads to.
+        if let Some(after) = filter
+            .before_id
+            .filter(|_| rows.is_empty() && filter.by_time())
+        {
+            if !db::petitions::exists(conn, after)? {
+                return Err(AppError::invalid_field(
+                    "after",
+                    "after 所指的诉求不存在：请用上一页 next 链接中的值",
+                ));
+            }
+        }
         Ok((
             rows.iter()
                 .map(|r| views::summary(r, !list_unmasked(actor.role(), own, false), actor.now))
