@@ -33,16 +33,8 @@ async fn statements_now(app: &TestApp, token: Option<&str>, path: &str) -> u64 {
 /// The statements the database received while answering `GET path` (200) as `token`, as
 /// `statements` counts them: their texts without their bound values.
 async fn statement_texts(app: &TestApp, token: Option<&str>, path: &str) -> Vec<String> {
-    app.state.recent_public.forget_all();
-    app.state.recent_tracking.forget_all();
-    app.state.admissions.forget_all();
     minhu::db::record_statements(&app.state.pool);
-    let mut req = app.get(path);
-    if let Some(t) = token {
-        req = req.token(t);
-    }
-    let res = req.send().await;
-    assert_eq!(res.status, 200, "GET {path}: {}", res.text());
+    statements(app, token, path).await;
     minhu::db::recorded_statements(&app.state.pool)
         .into_iter()
         .map(|s| s.split(" -- binds:").next().unwrap_or_default().to_owned())

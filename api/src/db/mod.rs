@@ -141,8 +141,42 @@ condition_on_column!(Is);
 #[derive(Debug, Clone, diesel::query_builder::QueryId)]
 pub struct OneOf<C> {
     column: C,
-    ids: Vec<i64>,
-    json: std::sync::OnceLock<String>,
+    ids: Ids,
+}
+
+/// The ids of [`OneOf`]: an array on PostgreSQL, bound on SQLite as the JSON array
+/// `json_each` reads.
+#[derive(Clone)]
+struct Ids(Vec<i64>);
+
+impl Ids {
+    fn json(&self) -> String {
+        use std::fmt::Write;
+        let mut json = String::with_capacity(2 + self.0.len() * 8);
+        json.push('[');
+        for (i, id) in self.0.iter().enumerate() {
+            let _ = write!(json, "{}{id}", if i > 0 { "," } else { "" });
+        }
+        json.push(']');
+        json
+    }
+}
+
+/// As the value SQLite is given (statements shown with their values, `debug_query`).
+impl std::fmt::Debug for Ids {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.json())
+    }
+}
+
+impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for Ids {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::sqlite::Sqlite>,
+    ) -> diesel::serialize::Result {
+        out.set_value(self.json());
+        Ok(diesel::serialize::IsNull::No)
+    }
 }
 
 /// `column` is one of `ids` ([`OneOf`]).
@@ -152,8 +186,7 @@ where
 {
     OneOf {
         column,
-        ids: ids.to_vec(),
-        json: std::sync::OnceLock::new(),
+        ids: Ids(ids.to_vec()),
     }
 }
 
@@ -170,7 +203,7 @@ impl<C: diesel::query_builder::QueryFragment<diesel::pg::Pg>>
         use diesel::sql_types::{Array, BigInt};
         self.column.walk_ast(out.reborrow())?;
         out.push_sql(" = ANY(");
-        out.push_bind_param::<Array<BigInt>, _>(&self.ids)?;
+        out.push_bind_param::<Array<BigInt>, _>(&self.ids.0)?;
         out.push_sql(")");
         Ok(())
     }
@@ -182,19 +215,9 @@ impl<C: diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>>
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
     ) -> diesel::QueryResult<()> {
-        let json = self.json.get_or_init(|| {
-            let mut json = String::with_capacity(2 + self.ids.len() * 8);
-            json.push('[');
-            for (i, id) in self.ids.iter().enumerate() {
-                use std::fmt::Write;
-                let _ = write!(json, "{}{id}", if i > 0 { "," } else { "" });
-            }
-            json.push(']');
-            json
-        });
         self.column.walk_ast(out.reborrow())?;
         out.push_sql(" IN (SELECT value FROM json_each(");
-        out.push_bind_param::<diesel::sql_types::Text, _>(json)?;
+        out.push_bind_param::<diesel::sql_types::Text, _>(&self.ids)?;
         out.push_sql("))");
         Ok(())
     }
