@@ -6,7 +6,8 @@
 # per-request work shows here even when bench/run.sh cannot tell it from noise.
 #   bash bench/instructions.sh [PETITIONS]          (default 100000)
 #   BINS="/tmp/minhu.before /tmp/minhu.after" bash bench/instructions.sh   — compare builds
-#   REQUESTS=200 MEASURES="own list" …               — fewer requests or measures
+#   REQUESTS=200 MEASURES="own list submit" …        — fewer requests or measures (submit: not by default)
+#   KEEP=/tmp/profiles …                             — keep each profile for callgrind_annotate
 # Fills a fresh PostgreSQL database with bench/history.sql, starts each binary under
 # `valgrind --tool=callgrind`, and for each measure sends requests one at a time (curl) after
 # a warm-up (statements prepared, the token admitted), with the counters zeroed before and
@@ -92,6 +93,9 @@ for bin in "${BINS[@]}"; do
       track) args=("$base/api/v1/track/$no") ;;
       feed) args=("$base/api/v1/public/petitions") ;;
       events) args=(-H "Authorization: Bearer $CITIZEN" "$base/api/v1/petitions/$id/events") ;;
+      # bench/submit.lua's petition: each request submits a new one.
+      submit) args=(-H "Authorization: Bearer $CITIZEN" -H 'content-type: application/json'
+        --data-binary @bench/petition.json "$base/api/v1/petitions") ;;
       *) echo "unknown measure $m" >&2; exit 2 ;;
     esac
     for _ in $(seq 1 30); do curl -fs -o /dev/null "${args[@]}"; done
@@ -104,13 +108,15 @@ for bin in "${BINS[@]}"; do
     ir=$(awk '/^(summary|totals):/ {print $2}' "$WORK"/cg.*.* | tail -1)
     [ -n "$ir" ] || { echo "no instruction count in callgrind's dump for $m" >&2; exit 1; }
     R[$bin-$m]=$((ir / REQUESTS))
+    # KEEP=DIR keeps each profile, to read with callgrind_annotate.
+    [ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp "$(ls "$WORK"/cg.*.* | tail -1)" "$KEEP/$(basename "$bin").$m.callgrind"
   done
   stop
 done
 
 declare -A LABEL=(
   [own]="petitioner reads own" [operator]="operator unmasked read (+ audit)"
-  [list]="officials' list (20)" [inbox]="a district's inbox (20)" [track]="tracking page (kept)" [feed]="public feed page (kept)" [events]="petitioner reads the timeline"
+  [list]="officials' list (20)" [inbox]="a district's inbox (20)" [track]="tracking page (kept)" [feed]="public feed page (kept)" [events]="petitioner reads the timeline" [submit]="submit (jobs off)"
 )
 echo
 echo "minhu server instructions per request — $N petitions of history on PostgreSQL, $REQUESTS requests a measure"

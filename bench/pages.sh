@@ -6,6 +6,9 @@
 # prepared, with the same values as parameters, 16 clients, 10 s — on the same database. That
 # is the most any server could serve of that page on these statements: the issue's ratio
 # (req/s ÷ point select) cannot pass this one's, and minhu ÷ it is the share the server keeps.
+# A submission (a request whose answer holds the new petition's `id` and `tracking_no`) runs the
+# same way, its own values made new on every run: the number from a random, the id from the
+# petition's insert (RETURNING, `\gset`); its ratio is to pgbench's single insert.
 #   DB=name ARGS=dir bash bench/pages.sh MEASURE …
 # ARGS/MEASURE holds the measure's curl arguments, one a line (bench/run.sh writes them).
 # Prints "MEASURE STATEMENTS TPS" a line; nothing where PostgreSQL's log cannot be read.
@@ -26,7 +29,7 @@ psql -q -h 127.0.0.1 -U postgres -c \
 capture() {
   mkdir -p "$1"
   from=$(wc -l <"$log_file")
-  curl -fs -o /dev/null "${args[@]}" || return 1
+  curl -fs -o "$1/body" "${args[@]}" || return 1
   # PostgreSQL may write the log after answering: wait for the request's first line, then a
   # moment for the rest.
   for _ in $(seq 1 50); do
@@ -35,9 +38,15 @@ capture() {
   done
   sleep 0.3
   tail -n +"$((from + 1))" "$log_file" >"$1/log"
-  python3 - "$DB" "$1/log" "$1/script" "$1/defines" <<'EOF'
-import re, sys
-db, log, script, defines = sys.argv[1:]
+  python3 - "$DB" "$1/log" "$1/script" "$1/defines" "$1/body" <<'EOF'
+import json, re, sys
+db, log, script, defines, body = sys.argv[1:]
+# A submission's answer names the petition it made: its number and id are made new on each run.
+try:
+    made = json.load(open(body, encoding='utf-8'))
+    made = made if isinstance(made, dict) and 'tracking_no' in made and 'id' in made else None
+except ValueError:
+    made = None
 head = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d')
 entries = []
 for line in open(log, encoding='utf-8', errors='replace'):
@@ -46,9 +55,13 @@ for line in open(log, encoding='utf-8', errors='replace'):
         entries.append(line)
     elif entries:  # a value or statement that went on over lines
         entries[-1] += '\n' + line
+# The request's own connection: the one that ran most of the statements (another, a job's
+# poll in the same moment, is left out).
+pids = [m.group(1) for e in entries if f'@{db} ' in e and (m := re.search(r' \[(\d+)\] ', e))]
+own = max(set(pids), key=pids.count) if pids else None
 statements = []
 for e in entries:
-    if f'@{db} ' not in e:
+    if f'@{db} ' not in e or f' [{own}] ' not in e:
         continue
     m = re.search(r'LOG:  (?:execute [^:]+|statement): (.*)$', e, re.S)
     if m:
@@ -59,15 +72,34 @@ for e in entries:
         for k, v in re.findall(r"\$(\d+) = (NULL|'(?:[^']|'')*')", m.group(1)):
             statements[-1][1][int(k)] = None if v == 'NULL' else v[1:-1].replace("''", "'")
 out, defs = [], []
+if made:
+    out.append('\\set made random(1, 1000000000000)')
 for i, (sql, params) in enumerate(statements):
     if '"revoked_tokens"' in sql:  # the admission: kept under load
         continue
     if sql.startswith('SET '):  # a connection being made meanwhile (time zone, encoding)
         continue
+    end = ';'
+    if made and sql.startswith('INSERT INTO "petitions"'):
+        # The new petition's id, for the statements after it.
+        sql = re.sub(r' RETURNING .*$', ' RETURNING "petitions"."id"', sql, flags=re.S)
+        end = ' \\gset made_'
+    # The kept counts' slot (api/src/db/figures.rs) is the writing worker's own: each pgbench
+    # client takes its own, as each of the server's workers does.
+    slot = re.search(r'\$(\d+) FROM unnest\(', sql) if made and ', slot)' in sql else None
+    if slot:
+        sql = re.sub(rf'\${slot.group(1)}(?!\d)', '(:client_id % 16)', sql)
+        params.pop(int(slot.group(1)), None)
     for k in sorted(params, reverse=True):
         v = params[k]
         if v is None:
             sql = sql.replace(f'${k}', 'NULL')
+            continue
+        if made and v == made['tracking_no']:
+            sql = sql.replace(f'${k}', "('bench-' || :made)")
+            continue
+        if made and v == str(made['id']) and end == ';':
+            sql = sql.replace(f'${k}', ':made_id')
             continue
         # The log does not say the values' types: PostgreSQL infers a scalar's from where it
         # stands, but not an array's (unnest, ANY), so arrays say theirs.
@@ -82,9 +114,10 @@ for i, (sql, params) in enumerate(statements):
                 cast = '::text[]'
         sql = sql.replace(f'${k}', f':s{i}p{k}{cast}')
         defs.append(f's{i}p{k}={v}')
-    out.append(' '.join(sql.split('\n')) + ';')
+    out.append(' '.join(sql.split('\n')) + end)
 open(script, 'w').write('\n'.join(out) + '\n')
-open(defines, 'w').write('\n'.join(defs) + ('\n' if defs else ''))
+# NUL-separated: a value may hold a line break (a petition's search text does).
+open(defines, 'w').write(''.join(d + '\0' for d in defs))
 EOF
 }
 
@@ -104,9 +137,9 @@ for m in "$@"; do
   capture "$work/b" || { echo "$m: the page failed" >&2; continue; }
   best="$work/a"
   [ "$(wc -l <"$work/b/script")" -lt "$(wc -l <"$work/a/script")" ] && best="$work/b"
-  count=$(grep -c ';$' "$best/script" || true)
+  count=$(grep -c ';$\|gset made_$' "$best/script" || true)
   [ "$count" -gt 0 ] || { echo "$m 0 —"; continue; }
-  mapfile -t defs <"$best/defines"
+  mapfile -d '' -t defs <"$best/defines"
   dargs=(); for d in "${defs[@]}"; do dargs+=(-D "$d"); done
   # pgbench's own statements are not logged (they would slow it, and fill the log).
   tps=$(PGOPTIONS='-c log_statement=none' pgbench -n -M prepared -c16 -j2 -T10 "${dargs[@]}" -f "$best/script" -h 127.0.0.1 -U postgres "$DB" 2>"$work/err" \

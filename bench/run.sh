@@ -18,8 +18,9 @@
 # script (point selects by primary key) and a single-row insert, 16 clients; each measure is
 # printed in req/s, p50/p99, and as a ratio to pgbench (reads to point select, submissions to
 # single insert): absolute figures drift on shared machines, ratios hold. Every read is measured
-# again with 64 connections for its p99. And each read's own statements are run by pgbench
-# alone (bench/pages.sh): the page's limit on PostgreSQL, whatever the server. Then, on the
+# again with 64 connections for its p99. And each read's own statements, and a submission's,
+# are run by pgbench alone (bench/pages.sh): the request's limit on PostgreSQL, whatever the
+# server. Then, on the
 # embedded SQLite default: cold start to ready and idle resident memory.
 #   BACKENDS="postgres" MEASURES="feed track" bash bench/run.sh 10000000   — a subset (e.g. the
 #   feed at ten million petitions, where SQLite is not filled anyway).
@@ -147,6 +148,9 @@ for n in "${SIZES[@]}"; do
     bench track "$base/api/v1/track/$no"
     bench track304 -H "If-None-Match: $etag" "$base/api/v1/track/$no"
     bench submit -s bench/submit.lua "$base/api/v1/petitions"
+    # bench/pages.sh asks with curl: the same petition, as a body instead of wrk's script.
+    [ -e "$WORK/args/submit" ] && printf '%s\n' -H "Authorization: Bearer $MINHU_TOKEN" \
+      -H 'Content-Type: application/json' --data-binary @bench/petition.json "$base/api/v1/petitions" >"$WORK/args/submit"
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
     if [[ " ${MEASURES[*]} " == *0\ * || " ${MEASURES[*]} " == *" filters "* ]]; then
       # The public pages again with nothing kept (MINHU_PUBLIC_CACHE_MS=0): every request reads
@@ -170,7 +174,7 @@ for n in "${SIZES[@]}"; do
         while read -r m count tps; do
           R[$key-$m-page]="$count $tps"
         done < <(DB=$DB ARGS="$WORK/args" bash bench/pages.sh \
-          list inbox inbox_community list_community inbox_office own operator feed0 open3110 track0)
+          list inbox inbox_community list_community inbox_office own operator submit feed0 open3110 track0)
       fi
       kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
     fi
@@ -239,20 +243,20 @@ for n in "${SIZES[@]}"; do
   done
 done
 for n in "${SIZES[@]}"; do
-  sel=${R[postgres-$n-pgselect]:-0}
   rows=""
   for m in "${MEASURES[@]}"; do
     read -r count tps <<<"${R[postgres-$n-$m-page]:-}"
     [ -n "${count:-}" ] || continue
     read -r prps _ <<<"${R[postgres-$n-$m]:-— -}"
+    limit=${R[postgres-$n-pgselect]:-0}; [ "$m" = submit ] && limit=${R[postgres-$n-pginsert]:-0}
     rows+=$(printf '  %-28s %-11s %-16s %-22s %s' "${LABEL[$m]}" "$count" "$tps" \
-      "$(awk -v a="$tps" -v b="$sel" 'BEGIN { if (a > 0 && b > 0) printf "%.1f %%", 100 * a / b; else print "—" }')" \
+      "$(awk -v a="$tps" -v b="$limit" 'BEGIN { if (a > 0 && b > 0) printf "%.1f %%", 100 * a / b; else print "—" }')" \
       "$(awk -v a="$prps" -v b="$tps" 'BEGIN { if (a > 0 && b > 0) printf "%.0f %%", 100 * a / b; else print "—" }')")$'\n'
   done
   [ -n "$rows" ] || continue
   echo
   echo "PostgreSQL alone on each page's own statements at $n petitions (bench/pages.sh: pgbench, prepared, 16 clients):"
-  echo "the most any server could serve of that page; its ratio to the point select is the ceiling of the ratio above"
+  echo "the most any server could serve of that page; its ratio to the point select (a submission's: to the single insert) is the ceiling of the ratio above"
   printf '  %-28s %-11s %-16s %-22s %s\n' measure statements "PostgreSQL tps" "ratio (the ceiling)" "minhu ÷ PostgreSQL alone"
   printf '%s' "$rows"
 done
