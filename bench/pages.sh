@@ -6,9 +6,10 @@
 # prepared, with the same values as parameters, 16 clients, 10 s — on the same database. That
 # is the most any server could serve of that page on these statements: the issue's ratio
 # (req/s ÷ point select) cannot pass this one's, and minhu ÷ it is the share the server keeps.
-# A submission (a request whose answer holds the new petition's `id` and `tracking_no`) runs the
-# same way, its own values made new on every run: the number from a random, the id from the
-# petition's insert (RETURNING, `\gset`); its ratio is to pgbench's single insert.
+# A submission (a request that posts a body, `--data-binary`, and is answered with the new
+# petition's `id` and `tracking_no`) runs the same way, its own values made new on every run:
+# the number from a random, the id from the petition's insert (`\gset`); its ratio is to
+# pgbench's single insert.
 #   DB=name ARGS=dir bash bench/pages.sh MEASURE …
 # ARGS/MEASURE holds the measure's curl arguments, one a line (bench/run.sh writes them).
 # Prints "MEASURE STATEMENTS TPS" a line; nothing where PostgreSQL's log cannot be read.
@@ -38,15 +39,19 @@ capture() {
   done
   sleep 0.3
   tail -n +"$((from + 1))" "$log_file" >"$1/log"
-  python3 - "$DB" "$1/log" "$1/script" "$1/defines" "$1/body" <<'EOF'
+  local posted=""
+  [[ " ${args[*]} " == *" --data-binary "* ]] && posted=1
+  python3 - "$DB" "$1/log" "$1/script" "$1/defines" "$1/body" "$posted" <<'EOF'
 import json, re, sys
-db, log, script, defines, body = sys.argv[1:]
+db, log, script, defines, body, posted = sys.argv[1:]
 # A submission's answer names the petition it made: its number and id are made new on each run.
-try:
-    made = json.load(open(body, encoding='utf-8'))
+made = None
+if posted:
+    try:
+        made = json.load(open(body, encoding='utf-8'))
+    except ValueError:
+        pass
     made = made if isinstance(made, dict) and 'tracking_no' in made and 'id' in made else None
-except ValueError:
-    made = None
 head = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d')
 entries = []
 for line in open(log, encoding='utf-8', errors='replace'):
@@ -80,8 +85,12 @@ for i, (sql, params) in enumerate(statements):
     if sql.startswith('SET '):  # a connection being made meanwhile (time zone, encoding)
         continue
     end = ';'
-    if made and sql.startswith('INSERT INTO "petitions"'):
-        # The new petition's id, for the statements after it.
+    # The new petition's id, for the statements after it (PostgreSQL's insert writes the
+    # search text and repeat index in the same statement: WITH p AS (INSERT …) … SELECT * FROM p).
+    if made and sql.startswith('WITH p AS (INSERT INTO "petitions"'):
+        sql = re.sub(r' SELECT \* FROM p$', ' SELECT p.id FROM p', sql)
+        end = ' \\gset made_'
+    elif made and sql.startswith('INSERT INTO "petitions"'):
         sql = re.sub(r' RETURNING .*$', ' RETURNING "petitions"."id"', sql, flags=re.S)
         end = ' \\gset made_'
     # The kept counts' slot (api/src/db/figures.rs) is the writing worker's own: each pgbench

@@ -237,7 +237,7 @@ for n in "${SIZES[@]}"; do
     read -r prps p50 p99 <<<"${R[postgres-$n-$m]:-— - -}"
     read -r srps s50 s99 <<<"${R[sqlite-$n-$m]:-— - -}"
     limit=$sel; [ "$m" = submit ] && limit=$ins
-    ratio=$(awk -v a="$prps" -v b="$limit" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * a / b; else print "—" }')
+    ratio=$(awk -v a="$prps" -v b="$limit" 'BEGIN { if (b + 0 > 0) printf "%.1f %%", 100 * a / b; else print "—" }')
     printf '  %-28s %-30s %-30s %-10s %s\n' "${LABEL[$m]}" "$prps ($p50 / $p99)" "$srps ($s50 / $s99)" "$ratio" \
       "${R[postgres-$n-$m-64]:-—} / ${R[sqlite-$n-$m-64]:-—}"
   done
@@ -250,8 +250,8 @@ for n in "${SIZES[@]}"; do
     read -r prps _ <<<"${R[postgres-$n-$m]:-— -}"
     limit=${R[postgres-$n-pgselect]:-0}; [ "$m" = submit ] && limit=${R[postgres-$n-pginsert]:-0}
     rows+=$(printf '  %-28s %-11s %-16s %-22s %s' "${LABEL[$m]}" "$count" "$tps" \
-      "$(awk -v a="$tps" -v b="$limit" 'BEGIN { if (a > 0 && b > 0) printf "%.1f %%", 100 * a / b; else print "—" }')" \
-      "$(awk -v a="$prps" -v b="$tps" 'BEGIN { if (a > 0 && b > 0) printf "%.0f %%", 100 * a / b; else print "—" }')")$'\n'
+      "$(awk -v a="$tps" -v b="$limit" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.1f %%", 100 * a / b; else print "—" }')" \
+      "$(awk -v a="$prps" -v b="$tps" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.0f %%", 100 * a / b; else print "—" }')")$'\n'
   done
   [ -n "$rows" ] || continue
   echo
