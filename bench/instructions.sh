@@ -81,7 +81,9 @@ no=$(echo "$p" | python3 -c "import json,sys; print(json.load(sys.stdin)['tracki
 stop
 
 declare -A R
+nth=0
 for bin in "${BINS[@]}"; do
+  nth=$((nth + 1))
   log "$bin under callgrind"
   serve "$bin" valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.%p"
   for m in "${MEASURES[@]}"; do
@@ -109,7 +111,7 @@ for bin in "${BINS[@]}"; do
     [ -n "$ir" ] || { echo "no instruction count in callgrind's dump for $m" >&2; exit 1; }
     R[$bin-$m]=$((ir / REQUESTS))
     # KEEP=DIR keeps each profile, to read with callgrind_annotate.
-    [ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp "$(ls "$WORK"/cg.*.* | tail -1)" "$KEEP/$(basename "$bin").$m.callgrind"
+    [ -n "${KEEP:-}" ] && mkdir -p "$KEEP" && cp "$(ls "$WORK"/cg.*.* | tail -1)" "$KEEP/$nth-$(basename "$bin").$m.callgrind"
   done
   stop
 done

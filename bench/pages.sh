@@ -60,13 +60,18 @@ for line in open(log, encoding='utf-8', errors='replace'):
         entries.append(line)
     elif entries:  # a value or statement that went on over lines
         entries[-1] += '\n' + line
-# The request's own connection: the one that ran most of the statements (another, a job's
-# poll in the same moment, is left out).
-pids = [m.group(1) for e in entries if f'@{db} ' in e and (m := re.search(r' \[(\d+)\] ', e))]
+# The request's own connection: the one that ran most of the statements kept below (another,
+# a job's poll or a connection being made in the same moment, is left out); all of them where
+# the log's lines name no process.
+def kept(e):
+    m = re.search(r'LOG:  (?:execute [^:]+|statement): (.*)$', e, re.S)
+    return m and not m.group(1).startswith('SET ') and '"revoked_tokens"' not in m.group(1)
+pids = [m.group(1) for e in entries
+        if f'@{db} ' in e and kept(e) and (m := re.search(r' \[(\d+)\] ', e))]
 own = max(set(pids), key=pids.count) if pids else None
 statements = []
 for e in entries:
-    if f'@{db} ' not in e or f' [{own}] ' not in e:
+    if f'@{db} ' not in e or (own and f' [{own}] ' not in e):
         continue
     m = re.search(r'LOG:  (?:execute [^:]+|statement): (.*)$', e, re.S)
     if m:
@@ -107,7 +112,7 @@ for i, (sql, params) in enumerate(statements):
         if made and v == made['tracking_no']:
             sql = sql.replace(f'${k}', "('bench-' || :made)")
             continue
-        if made and v == str(made['id']) and end == ';':
+        if made and v == str(made['id']) and end == ';' and any('gset made_' in o for o in out):
             sql = sql.replace(f'${k}', ':made_id')
             continue
         # The log does not say the values' types: PostgreSQL infers a scalar's from where it
@@ -144,8 +149,10 @@ for m in "$@"; do
   # connection being made) would make one longer.
   capture "$work/a" || { echo "$m: the page failed" >&2; continue; }
   capture "$work/b" || { echo "$m: the page failed" >&2; continue; }
+  # (Never one with no statement at all.)
   best="$work/a"
-  [ "$(wc -l <"$work/b/script")" -lt "$(wc -l <"$work/a/script")" ] && best="$work/b"
+  [ "$(grep -c . "$work/b/script")" -lt "$(grep -c . "$work/a/script")" ] && [ "$(grep -c ';$\|gset made_$' "$work/b/script")" -gt 0 ] \
+    && best="$work/b"
   count=$(grep -c ';$\|gset made_$' "$best/script" || true)
   [ "$count" -gt 0 ] || { echo "$m 0 —"; continue; }
   mapfile -d '' -t defs <"$best/defines"

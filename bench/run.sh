@@ -169,12 +169,13 @@ for n in "${SIZES[@]}"; do
         R[$key-filters]=$(head -5 "$WORK/filters-$n.txt")
       fi
       if [ "$backend" = postgres ]; then
-        # Each read's own statements run by pgbench alone (bench/pages.sh): the page's limit.
+        # Each read's own statements run by pgbench alone (bench/pages.sh): the page's limit;
+        # a submission's last, as its replay adds petitions.
         log "$key: PostgreSQL alone on each page's statements"
         while read -r m count tps; do
           R[$key-$m-page]="$count $tps"
         done < <(DB=$DB ARGS="$WORK/args" bash bench/pages.sh \
-          list inbox inbox_community list_community inbox_office own operator submit feed0 open3110 track0)
+          list inbox inbox_community list_community inbox_office own operator feed0 open3110 track0 submit)
       fi
       kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
     fi

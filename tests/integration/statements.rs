@@ -1441,9 +1441,9 @@ both!(an_admission_is_kept_for_a_moment);
 /// PostgreSQL, 13 on SQLite — PostgreSQL draws the tracking number in one statement before
 /// the transaction, 4 in a transaction of its own before; writes the petition with its search
 /// text and repeat-index terms in one statement, 10 before, and the day's, the month's and the
-/// action's counts in one, 13 before; about 25 before the answer was built from the stored row; 15 while its
-/// event's messages read the petition back, 14 while they read how its submitter is reached),
-/// the same with history, two more with an idempotency key.
+/// action's counts in one, 13 before; about 25 before the answer was built from the stored
+/// row; 15 while its event's messages read the petition back, 14 while they read how its
+/// submitter is reached), the same with history, two more with an idempotency key.
 async fn a_submission_takes_a_fixed_number_of_statements(app: TestApp) {
     let c = City::build(&app).await;
     // The day's first number stores the day's base on PostgreSQL (two statements more, once a
